@@ -1,0 +1,8 @@
+//! Hygeia's pure domain core: the organisation model, roles and permissions, NIS2 applicability
+//! and the audit-chain arithmetic.
+//!
+//! This crate owns rules, not I/O: it must not depend on a database, a web framework, the file
+//! system or the clock (time is passed in). Every other Hygeia crate depends on it; it depends on
+//! none of them.
+
+pub mod nis2;
