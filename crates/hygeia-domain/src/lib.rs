@@ -2,7 +2,14 @@
 //! and the audit-chain arithmetic.
 //!
 //! This crate owns rules, not I/O: it must not depend on a database, a web framework, the file
-//! system or the clock (time is passed in). Every other Hygeia crate depends on it; it depends on
-//! none of them.
+//! system or the clock (time is passed in through [`clock::Clock`]). Every other Hygeia crate
+//! depends on it; it depends on none of them.
 
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+pub mod access;
+pub mod audit;
+pub mod clock;
 pub mod nis2;
+pub mod org;
+pub mod validation;

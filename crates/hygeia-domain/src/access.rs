@@ -1,0 +1,231 @@
+//! Roles, permissions and need-to-know scoping.
+//!
+//! A role grants a fixed set of [`Permission`]s; an entity scope says which legal entities a
+//! user may see at all. Administrators see every entity of their organisation; everybody else
+//! sees only the entities granted to them.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// What a user is in the organisation. Ordered from most to least powerful.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Manages users, entities and settings; sees everything.
+    Administrator,
+    /// Runs the compliance programme of the entities granted.
+    ComplianceManager,
+    /// Contributes answers and evidence on the entities granted.
+    Contributor,
+    /// Reads everything granted, including the audit trail; changes nothing.
+    Auditor,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [
+        Role::Administrator,
+        Role::ComplianceManager,
+        Role::Contributor,
+        Role::Auditor,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Administrator => "administrator",
+            Role::ComplianceManager => "compliance_manager",
+            Role::Contributor => "contributor",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    /// Whether this role holds a permission.
+    pub fn allows(self, permission: Permission) -> bool {
+        use Permission as P;
+        match self {
+            Role::Administrator => true,
+            Role::ComplianceManager => matches!(
+                permission,
+                P::OrganisationRead | P::EntityRead | P::EntityUpdate | P::SiteWrite | P::OwnTokens
+            ),
+            Role::Contributor => matches!(
+                permission,
+                P::OrganisationRead | P::EntityRead | P::OwnTokens
+            ),
+            Role::Auditor => matches!(
+                permission,
+                P::OrganisationRead | P::EntityRead | P::AuditRead | P::OwnTokens
+            ),
+        }
+    }
+
+    /// Administrators see every entity; the other roles only those granted to them.
+    pub fn sees_all_entities(self) -> bool {
+        self == Role::Administrator
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// A role name that is not one of Hygeia's roles.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown role '{0}' (expected one of: administrator, compliance_manager, contributor, auditor)")]
+pub struct UnknownRole(pub String);
+
+impl FromStr for Role {
+    type Err = UnknownRole;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let normalised = text.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+        Role::ALL
+            .into_iter()
+            .find(|role| role.code() == normalised)
+            .ok_or_else(|| UnknownRole(text.to_owned()))
+    }
+}
+
+/// Something a user may be allowed to do. Checked before every operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// See the organisation's name and settings.
+    OrganisationRead,
+    /// See entities (within scope) and their sites.
+    EntityRead,
+    /// Create a legal entity.
+    EntityCreate,
+    /// Change an entity's profile (within scope).
+    EntityUpdate,
+    /// Delete an entity.
+    EntityDelete,
+    /// Create, change or remove sites of an entity (within scope).
+    SiteWrite,
+    /// List users.
+    UserRead,
+    /// Create, change, deactivate users and grant entities.
+    UserManage,
+    /// Create, list and revoke one's own API tokens.
+    OwnTokens,
+    /// List and revoke anybody's API tokens.
+    AllTokens,
+    /// Read the audit trail.
+    AuditRead,
+}
+
+/// Which legal entities a user may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntityScope {
+    All,
+    Only(BTreeSet<String>),
+}
+
+impl EntityScope {
+    pub fn contains(&self, entity_id: &str) -> bool {
+        match self {
+            EntityScope::All => true,
+            EntityScope::Only(ids) => ids.contains(entity_id),
+        }
+    }
+}
+
+/// The authenticated user behind a request or a command, with what they may do.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user_id: String,
+    pub organisation_id: String,
+    pub email: String,
+    pub role: Role,
+    pub scope: EntityScope,
+}
+
+/// A refused operation: the user lacks a permission or the entity is outside their scope.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Denied {
+    #[error("your role ({role}) does not allow this operation")]
+    Permission { role: Role, permission: Permission },
+    #[error("you have no access to this entity")]
+    OutOfScope { entity_id: String },
+}
+
+impl Principal {
+    /// Succeeds when the user's role holds `permission`.
+    pub fn require(&self, permission: Permission) -> Result<(), Denied> {
+        if self.role.allows(permission) {
+            Ok(())
+        } else {
+            Err(Denied::Permission {
+                role: self.role,
+                permission,
+            })
+        }
+    }
+
+    /// Succeeds when the user holds `permission` and may see `entity_id`.
+    pub fn require_on_entity(&self, permission: Permission, entity_id: &str) -> Result<(), Denied> {
+        self.require(permission)?;
+        if self.scope.contains(entity_id) {
+            Ok(())
+        } else {
+            Err(Denied::OutOfScope {
+                entity_id: entity_id.to_owned(),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_parse_from_codes_and_readable_names() {
+        assert_eq!("compliance manager".parse::<Role>(), Ok(Role::ComplianceManager));
+        assert_eq!("Auditor".parse::<Role>(), Ok(Role::Auditor));
+        assert!("root".parse::<Role>().is_err());
+    }
+
+    #[test]
+    fn only_administrators_and_auditors_read_the_audit_trail() {
+        let readers: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.allows(Permission::AuditRead))
+            .collect();
+        assert_eq!(readers, vec![Role::Administrator, Role::Auditor]);
+    }
+
+    #[test]
+    fn auditors_change_nothing() {
+        for permission in [
+            Permission::EntityCreate,
+            Permission::EntityUpdate,
+            Permission::EntityDelete,
+            Permission::SiteWrite,
+            Permission::UserManage,
+            Permission::AllTokens,
+        ] {
+            assert!(!Role::Auditor.allows(permission), "{permission:?}");
+        }
+    }
+
+    #[test]
+    fn scope_limits_entities_for_non_administrators() {
+        let principal = Principal {
+            user_id: "u".into(),
+            organisation_id: "o".into(),
+            email: "e@example.org".into(),
+            role: Role::ComplianceManager,
+            scope: EntityScope::Only(["a".to_owned()].into()),
+        };
+        assert!(principal.require_on_entity(Permission::EntityUpdate, "a").is_ok());
+        assert_eq!(
+            principal.require_on_entity(Permission::EntityUpdate, "b"),
+            Err(Denied::OutOfScope { entity_id: "b".into() })
+        );
+        assert!(principal.require(Permission::UserManage).is_err());
+    }
+}

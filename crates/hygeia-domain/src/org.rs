@@ -1,0 +1,208 @@
+//! The organisation model: a group, its legal entities (the unit NIS2 applies to) and their
+//! sites (hospitals, plants, laboratories…).
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::validation::{ValidationErrors, Validator};
+
+/// Member states of the European Union, by ISO 3166-1 alpha-2 code (Greece as `GR`).
+pub const EU_MEMBER_STATES: [&str; 27] = [
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
+    "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+];
+
+/// Whether a country code names an EU member state.
+pub fn is_eu_member_state(country: &str) -> bool {
+    EU_MEMBER_STATES.contains(&country)
+}
+
+/// What a legal entity is, as submitted to create or update it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntityInput {
+    pub name: String,
+    /// ISO 3166-1 alpha-2 country of establishment (`FR`, `DE`…).
+    pub country: String,
+    /// NIS2 sector and entity type code (see [`crate::nis2`]).
+    pub entity_type: String,
+    /// Staff headcount in annual work units.
+    pub employees: i64,
+    /// Annual turnover in euros.
+    pub annual_turnover_eur: i64,
+    /// Annual balance-sheet total in euros.
+    pub balance_sheet_eur: i64,
+    /// The entity's parent in the group, if it is a subsidiary.
+    #[serde(default)]
+    pub parent_entity_id: Option<String>,
+    /// National company registration number (SIREN, HRB…).
+    #[serde(default)]
+    pub registration_number: Option<String>,
+}
+
+impl EntityInput {
+    /// Checks every field and reports all problems at once. `known_entity_type` decides whether
+    /// an entity type code exists (the NIS2 module owns that list).
+    pub fn validate(&self, known_entity_type: impl Fn(&str) -> bool) -> Result<(), ValidationErrors> {
+        let mut v = Validator::new();
+        v.text("name", &self.name, 200);
+        check_country(&mut v, "country", &self.country);
+        if !known_entity_type(&self.entity_type) {
+            v.error(
+                "entity_type",
+                format!("unknown NIS2 entity type '{}'", self.entity_type),
+            );
+        }
+        for (field, value) in [
+            ("employees", self.employees),
+            ("annual_turnover_eur", self.annual_turnover_eur),
+            ("balance_sheet_eur", self.balance_sheet_eur),
+        ] {
+            if value < 0 {
+                v.error(field, "must not be negative");
+            }
+        }
+        if let Some(number) = &self.registration_number {
+            if number.chars().count() > 64 {
+                v.error("registration_number", "must be at most 64 characters");
+            }
+        }
+        v.finish()
+    }
+}
+
+fn check_country(v: &mut Validator, field: &str, country: &str) {
+    if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
+        v.error(
+            field,
+            format!("'{country}' is not an ISO 3166-1 alpha-2 country code such as FR or DE"),
+        );
+    }
+}
+
+/// The kind of a physical site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SiteKind {
+    Hospital,
+    Clinic,
+    Plant,
+    Laboratory,
+    Warehouse,
+    Office,
+    DataCentre,
+    Other,
+}
+
+impl SiteKind {
+    pub const ALL: [SiteKind; 8] = [
+        SiteKind::Hospital,
+        SiteKind::Clinic,
+        SiteKind::Plant,
+        SiteKind::Laboratory,
+        SiteKind::Warehouse,
+        SiteKind::Office,
+        SiteKind::DataCentre,
+        SiteKind::Other,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            SiteKind::Hospital => "hospital",
+            SiteKind::Clinic => "clinic",
+            SiteKind::Plant => "plant",
+            SiteKind::Laboratory => "laboratory",
+            SiteKind::Warehouse => "warehouse",
+            SiteKind::Office => "office",
+            SiteKind::DataCentre => "data_centre",
+            SiteKind::Other => "other",
+        }
+    }
+}
+
+impl fmt::Display for SiteKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// A site kind that Hygeia does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown site kind '{0}'")]
+pub struct UnknownSiteKind(pub String);
+
+impl FromStr for SiteKind {
+    type Err = UnknownSiteKind;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        SiteKind::ALL
+            .into_iter()
+            .find(|kind| kind.code() == text)
+            .ok_or_else(|| UnknownSiteKind(text.to_owned()))
+    }
+}
+
+/// A site, as submitted to create or update it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteInput {
+    pub name: String,
+    pub kind: SiteKind,
+    pub city: String,
+    /// ISO 3166-1 alpha-2 country.
+    pub country: String,
+}
+
+impl SiteInput {
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut v = Validator::new();
+        v.text("name", &self.name, 200);
+        v.text("city", &self.city, 120);
+        check_country(&mut v, "country", &self.country);
+        v.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entity() -> EntityInput {
+        EntityInput {
+            name: "Laboratoires Exemple SAS".into(),
+            country: "FR".into(),
+            entity_type: "basic_pharmaceutical_manufacturing".into(),
+            employees: 900,
+            annual_turnover_eur: 180_000_000,
+            balance_sheet_eur: 150_000_000,
+            parent_entity_id: None,
+            registration_number: Some("552 100 554".into()),
+        }
+    }
+
+    #[test]
+    fn a_complete_entity_is_valid() {
+        assert_eq!(entity().validate(|_| true), Ok(()));
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_field() {
+        let bad = EntityInput {
+            name: "  ".into(),
+            country: "France".into(),
+            employees: -1,
+            ..entity()
+        };
+        let errors = bad.validate(|_| false).err().map(|e| e.0).unwrap_or_default();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, vec!["name", "country", "entity_type", "employees"]);
+    }
+
+    #[test]
+    fn site_kinds_round_trip_through_their_codes() {
+        for kind in SiteKind::ALL {
+            assert_eq!(kind.code().parse::<SiteKind>(), Ok(kind));
+        }
+        assert!(is_eu_member_state("FR") && !is_eu_member_state("CH"));
+    }
+}
