@@ -1,0 +1,420 @@
+//! The organisation, its legal entities and their sites.
+
+use hygeia_domain::access::EntityScope;
+use hygeia_domain::org::{EntityInput, SiteInput};
+use serde::{Deserialize, Serialize};
+use sqlx::AnyConnection;
+
+use crate::audit::{Change, append};
+use crate::error::{Result, StoreError};
+use crate::paging::{Page, PageRequest};
+use crate::sql::Filter;
+use crate::{Actor, Store, new_id};
+
+/// The group that runs Hygeia.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Organisation {
+    pub id: String,
+    pub name: String,
+    pub created_at: String,
+}
+
+/// A legal entity of the group: the unit NIS2 applies to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Entity {
+    pub id: String,
+    pub organisation_id: String,
+    pub parent_entity_id: Option<String>,
+    pub name: String,
+    /// ISO 3166-1 alpha-2 country of establishment.
+    pub country: String,
+    /// NIS2 entity type code.
+    pub entity_type: String,
+    pub employees: i64,
+    pub annual_turnover_eur: i64,
+    pub balance_sheet_eur: i64,
+    pub registration_number: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    /// Incremented on every change; send it back to update without overwriting others' work.
+    pub version: i64,
+}
+
+/// A physical site of an entity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Site {
+    pub id: String,
+    pub entity_id: String,
+    pub name: String,
+    pub kind: String,
+    pub city: String,
+    pub country: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// Filters for listing entities.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+pub struct EntityFilter {
+    /// Text contained in the name or registration number.
+    pub q: Option<String>,
+    pub country: Option<String>,
+    pub entity_type: Option<String>,
+}
+
+const ENTITY_COLUMNS: &str = "id, organisation_id, parent_entity_id, name, country, entity_type, \
+    employees, annual_turnover_eur, balance_sheet_eur, registration_number, created_at, \
+    updated_at, version";
+const SITE_COLUMNS: &str = "id, entity_id, name, kind, city, country, created_at, updated_at";
+
+fn json<T: Serialize>(value: &T) -> Option<serde_json::Value> {
+    serde_json::to_value(value).ok()
+}
+
+impl Store {
+    /// The organisation of this instance, if it has been set up.
+    pub async fn organisation(&self) -> Result<Option<Organisation>> {
+        Ok(sqlx::query_as(
+            "SELECT id, name, created_at FROM organisations ORDER BY created_at LIMIT 1",
+        )
+        .fetch_optional(self.reader())
+        .await?)
+    }
+
+    /// Returns the organisation, creating it with `name` on first use.
+    pub async fn ensure_organisation(&self, actor: &Actor, name: &str) -> Result<Organisation> {
+        if let Some(org) = self.organisation().await? {
+            return Ok(org);
+        }
+        let org = Organisation {
+            id: new_id(),
+            name: name.trim().to_owned(),
+            created_at: self.now(),
+        };
+        let mut tx = self.begin().await?;
+        sqlx::query("INSERT INTO organisations (id, name, created_at) VALUES ($1, $2, $3)")
+            .bind(&org.id)
+            .bind(&org.name)
+            .bind(&org.created_at)
+            .execute(&mut *tx)
+            .await?;
+        let change = Change {
+            action: "organisation.create",
+            object_type: "organisation",
+            object_id: &org.id,
+            entity_id: None,
+            before: None,
+            after: json(&org),
+        };
+        append(&mut tx, actor, &org.created_at, change).await?;
+        tx.commit().await?;
+        Ok(org)
+    }
+
+    pub async fn list_entities(
+        &self,
+        organisation_id: &str,
+        scope: &EntityScope,
+        filter: &EntityFilter,
+        page: PageRequest,
+    ) -> Result<Page<Entity>> {
+        let mut f = Filter::new();
+        f.eq_opt("organisation_id", Some(organisation_id));
+        f.search_opt(&["name", "registration_number"], filter.q.as_deref());
+        f.eq_opt("country", filter.country.as_deref());
+        f.eq_opt("entity_type", filter.entity_type.as_deref());
+        if let EntityScope::Only(ids) = scope {
+            f.in_set("id", ids.iter().map(String::as_str));
+        }
+        let total = f
+            .scalar(format!("SELECT COUNT(*) FROM entities{}", f.where_clause()))
+            .fetch_one(self.reader())
+            .await?;
+        let sql = format!(
+            "SELECT {ENTITY_COLUMNS} FROM entities{} ORDER BY name LIMIT {} OFFSET {}",
+            f.where_clause(),
+            page.limit,
+            page.offset
+        );
+        let items = f.query_as(sql)
+            .fetch_all(self.reader())
+            .await?;
+        Ok(Page {
+            items,
+            total,
+            limit: page.limit,
+            offset: page.offset,
+        })
+    }
+
+    pub async fn entity(&self, id: &str) -> Result<Entity> {
+        let sql = format!("SELECT {ENTITY_COLUMNS} FROM entities WHERE id = $1");
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?
+            .ok_or_else(|| StoreError::not_found("entity", id))
+    }
+
+    async fn entity_in(conn: &mut AnyConnection, id: &str) -> Result<Entity> {
+        let sql = format!("SELECT {ENTITY_COLUMNS} FROM entities WHERE id = $1");
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or_else(|| StoreError::not_found("entity", id))
+    }
+
+    /// Checks that a parent exists in the same organisation and would not make a cycle.
+    async fn check_parent(
+        conn: &mut AnyConnection,
+        organisation_id: &str,
+        entity_id: &str,
+        parent_id: Option<&str>,
+    ) -> Result<()> {
+        let mut next = parent_id.map(str::to_owned);
+        let mut hops = 0;
+        while let Some(id) = next {
+            if id == entity_id {
+                return Err(StoreError::Conflict {
+                    field: "parent_entity_id",
+                    message: "an entity cannot be its own ancestor".into(),
+                });
+            }
+            let parent = Self::entity_in(conn, &id).await.map_err(|_| StoreError::Conflict {
+                field: "parent_entity_id",
+                message: format!("parent entity '{id}' does not exist"),
+            })?;
+            if parent.organisation_id != organisation_id {
+                return Err(StoreError::Conflict {
+                    field: "parent_entity_id",
+                    message: "the parent belongs to another organisation".into(),
+                });
+            }
+            hops += 1;
+            if hops > 64 {
+                break;
+            }
+            next = parent.parent_entity_id;
+        }
+        Ok(())
+    }
+
+    /// Creates a legal entity. `known_entity_type` validates the NIS2 type code.
+    pub async fn create_entity(
+        &self,
+        actor: &Actor,
+        organisation_id: &str,
+        input: &EntityInput,
+        known_entity_type: impl Fn(&str) -> bool,
+    ) -> Result<Entity> {
+        input.validate(known_entity_type)?;
+        let now = self.now();
+        let id = new_id();
+        let mut tx = self.begin().await?;
+        Self::check_parent(&mut tx, organisation_id, &id, input.parent_entity_id.as_deref()).await?;
+        sqlx::query(
+            "INSERT INTO entities (id, organisation_id, parent_entity_id, name, country, \
+             entity_type, employees, annual_turnover_eur, balance_sheet_eur, registration_number, \
+             created_at, updated_at, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, 1)",
+        )
+        .bind(&id)
+        .bind(organisation_id)
+        .bind(&input.parent_entity_id)
+        .bind(input.name.trim())
+        .bind(&input.country)
+        .bind(&input.entity_type)
+        .bind(input.employees)
+        .bind(input.annual_turnover_eur)
+        .bind(input.balance_sheet_eur)
+        .bind(&input.registration_number)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::on_unique("name", "an entity with this name already exists"))?;
+        let entity = Self::entity_in(&mut tx, &id).await?;
+        let change = Change {
+            action: "entity.create",
+            object_type: "entity",
+            object_id: &id,
+            entity_id: Some(&id),
+            before: None,
+            after: json(&entity),
+        };
+        append(&mut tx, actor, &now, change).await?;
+        tx.commit().await?;
+        Ok(entity)
+    }
+
+    /// Replaces an entity's profile. With `expected_version`, refuses to overwrite a newer one.
+    pub async fn update_entity(
+        &self,
+        actor: &Actor,
+        id: &str,
+        input: &EntityInput,
+        expected_version: Option<i64>,
+        known_entity_type: impl Fn(&str) -> bool,
+    ) -> Result<Entity> {
+        input.validate(known_entity_type)?;
+        let now = self.now();
+        let mut tx = self.begin().await?;
+        let before = Self::entity_in(&mut tx, id).await?;
+        if let Some(expected) = expected_version.filter(|v| *v != before.version) {
+            return Err(StoreError::Conflict {
+                field: "version",
+                message: format!(
+                    "the entity was changed by someone else (version {} now, {expected} expected): reload it",
+                    before.version
+                ),
+            });
+        }
+        Self::check_parent(&mut tx, &before.organisation_id, id, input.parent_entity_id.as_deref())
+            .await?;
+        sqlx::query(
+            "UPDATE entities SET parent_entity_id = $2, name = $3, country = $4, entity_type = $5, \
+             employees = $6, annual_turnover_eur = $7, balance_sheet_eur = $8, \
+             registration_number = $9, updated_at = $10, version = version + 1 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(&input.parent_entity_id)
+        .bind(input.name.trim())
+        .bind(&input.country)
+        .bind(&input.entity_type)
+        .bind(input.employees)
+        .bind(input.annual_turnover_eur)
+        .bind(input.balance_sheet_eur)
+        .bind(&input.registration_number)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::on_unique("name", "an entity with this name already exists"))?;
+        let after = Self::entity_in(&mut tx, id).await?;
+        let change = Change {
+            action: "entity.update",
+            object_type: "entity",
+            object_id: id,
+            entity_id: Some(id),
+            before: json(&before),
+            after: json(&after),
+        };
+        append(&mut tx, actor, &now, change).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Deletes an entity with its sites. Refused while it has subsidiaries.
+    pub async fn delete_entity(&self, actor: &Actor, id: &str) -> Result<()> {
+        let now = self.now();
+        let mut tx = self.begin().await?;
+        let before = Self::entity_in(&mut tx, id).await?;
+        let children: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM entities WHERE parent_entity_id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if children > 0 {
+            return Err(StoreError::Conflict {
+                field: "id",
+                message: format!("the entity has {children} subsidiaries: move or delete them first"),
+            });
+        }
+        sqlx::query("DELETE FROM entities WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let change = Change {
+            action: "entity.delete",
+            object_type: "entity",
+            object_id: id,
+            entity_id: Some(id),
+            before: json(&before),
+            after: None,
+        };
+        append(&mut tx, actor, &now, change).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn list_sites(&self, entity_id: &str) -> Result<Vec<Site>> {
+        let sql = format!("SELECT {SITE_COLUMNS} FROM sites WHERE entity_id = $1 ORDER BY name");
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(entity_id)
+            .fetch_all(self.reader())
+            .await?)
+    }
+
+    pub async fn site(&self, id: &str) -> Result<Site> {
+        let sql = format!("SELECT {SITE_COLUMNS} FROM sites WHERE id = $1");
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?
+            .ok_or_else(|| StoreError::not_found("site", id))
+    }
+
+    pub async fn create_site(&self, actor: &Actor, entity_id: &str, input: &SiteInput) -> Result<Site> {
+        input.validate()?;
+        let now = self.now();
+        let site = Site {
+            id: new_id(),
+            entity_id: entity_id.to_owned(),
+            name: input.name.trim().to_owned(),
+            kind: input.kind.code().to_owned(),
+            city: input.city.trim().to_owned(),
+            country: input.country.clone(),
+            created_at: now.clone(),
+            updated_at: now.clone(),
+        };
+        let mut tx = self.begin().await?;
+        Self::entity_in(&mut tx, entity_id).await?;
+        sqlx::query(
+            "INSERT INTO sites (id, entity_id, name, kind, city, country, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+        )
+        .bind(&site.id)
+        .bind(&site.entity_id)
+        .bind(&site.name)
+        .bind(&site.kind)
+        .bind(&site.city)
+        .bind(&site.country)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        let change = Change {
+            action: "site.create",
+            object_type: "site",
+            object_id: &site.id,
+            entity_id: Some(entity_id),
+            before: None,
+            after: json(&site),
+        };
+        append(&mut tx, actor, &now, change).await?;
+        tx.commit().await?;
+        Ok(site)
+    }
+
+    pub async fn delete_site(&self, actor: &Actor, id: &str) -> Result<()> {
+        let before = self.site(id).await?;
+        let now = self.now();
+        let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM sites WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let change = Change {
+            action: "site.delete",
+            object_type: "site",
+            object_id: id,
+            entity_id: Some(&before.entity_id),
+            before: json(&before),
+            after: None,
+        };
+        append(&mut tx, actor, &now, change).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

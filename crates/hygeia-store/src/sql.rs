@@ -1,0 +1,123 @@
+//! A small builder for the WHERE clause of list queries: the only place where SQL text is
+//! assembled at run time. It writes column names and operators chosen by our own code and binds
+//! every user-supplied value as a `$n` parameter, so nothing a client sends becomes SQL.
+
+use sqlx::any::AnyArguments;
+use sqlx::any::AnyRow;
+use sqlx::query::{Query, QueryAs, QueryScalar};
+use sqlx::{Any, Arguments, AssertSqlSafe};
+
+/// A value bound to a placeholder.
+#[derive(Debug, Clone)]
+enum Value {
+    Text(String),
+}
+
+/// Accumulates conditions and their parameters.
+#[derive(Debug, Default)]
+pub(crate) struct Filter {
+    conditions: Vec<String>,
+    values: Vec<Value>,
+}
+
+impl Filter {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn placeholder(&mut self, value: Value) -> String {
+        self.values.push(value);
+        format!("${}", self.values.len())
+    }
+
+    /// `column = value` when a value is given.
+    pub fn eq_opt(&mut self, column: &'static str, value: Option<&str>) {
+        self.cmp_opt(column, "=", value);
+    }
+
+    /// `column OP value` when a value is given; `op` is one of our constants.
+    pub fn cmp_opt(&mut self, column: &'static str, op: &'static str, value: Option<&str>) {
+        if let Some(value) = value {
+            let p = self.placeholder(Value::Text(value.to_owned()));
+            self.conditions.push(format!("{column} {op} {p}"));
+        }
+    }
+
+    /// Case-insensitive substring match on any of `columns`.
+    pub fn search_opt(&mut self, columns: &[&'static str], needle: Option<&str>) {
+        if let Some(needle) = needle.map(str::trim).filter(|n| !n.is_empty()) {
+            let escaped = needle.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            let p = self.placeholder(Value::Text(format!("%{escaped}%")));
+            let alternatives: Vec<String> = columns
+                .iter()
+                .map(|c| format!("LOWER({c}) LIKE {p} ESCAPE '\\'"))
+                .collect();
+            self.conditions.push(format!("({})", alternatives.join(" OR ")));
+        }
+    }
+
+    /// `column IN (…)`; an empty set matches nothing.
+    pub fn in_set<'a>(&mut self, column: &'static str, values: impl Iterator<Item = &'a str>) {
+        let placeholders: Vec<String> = values
+            .map(|v| self.placeholder(Value::Text(v.to_owned())))
+            .collect();
+        if placeholders.is_empty() {
+            self.conditions.push("1 = 0".to_owned());
+        } else {
+            self.conditions.push(format!("{column} IN ({})", placeholders.join(", ")));
+        }
+    }
+
+    /// `column IS NULL OR column IN (…)`.
+    pub fn null_or_in<'a>(&mut self, column: &'static str, values: impl Iterator<Item = &'a str>) {
+        let placeholders: Vec<String> = values
+            .map(|v| self.placeholder(Value::Text(v.to_owned())))
+            .collect();
+        if placeholders.is_empty() {
+            self.conditions.push(format!("{column} IS NULL"));
+        } else {
+            self.conditions.push(format!(
+                "({column} IS NULL OR {column} IN ({}))",
+                placeholders.join(", ")
+            ));
+        }
+    }
+
+    /// ` WHERE …` or nothing.
+    pub fn where_clause(&self) -> String {
+        if self.conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.conditions.join(" AND "))
+        }
+    }
+
+    fn arguments(&self) -> AnyArguments {
+        let mut args = AnyArguments::default();
+        for value in &self.values {
+            // Binding text or an integer into AnyArguments cannot fail.
+            let _ = match value {
+                Value::Text(text) => args.add(text.clone()),
+            };
+        }
+        args
+    }
+
+    /// A query over `sql`, which must be built from this filter's own clauses.
+    pub fn query(&self, sql: String) -> Query<'static, Any, AnyArguments> {
+        sqlx::query_with(AssertSqlSafe(sql), self.arguments())
+    }
+
+    /// A scalar query (such as a count) over `sql`.
+    pub fn scalar(&self, sql: String) -> QueryScalar<'static, Any, i64, AnyArguments> {
+        sqlx::query_scalar_with(AssertSqlSafe(sql), self.arguments())
+    }
+
+    /// Rows of `sql` read into `T`.
+    pub fn query_as<T>(&self, sql: String) -> QueryAs<'static, Any, T, AnyArguments>
+    where
+        T: for<'r> sqlx::FromRow<'r, AnyRow>,
+    {
+        sqlx::query_as_with(AssertSqlSafe(sql), self.arguments())
+    }
+}

@@ -1,0 +1,649 @@
+//! Users, their entity grants, browser sessions, API tokens and login attempts.
+//!
+//! Secrets never reach this crate in clear: it stores Argon2id password hashes and SHA-256
+//! hashes of session identifiers and API tokens, computed by the caller.
+
+use std::collections::BTreeSet;
+
+use hygeia_domain::access::{EntityScope, Principal, Role};
+use serde::Serialize;
+use sqlx::AnyConnection;
+
+use crate::audit::{Change, append};
+use crate::error::{Result, StoreError};
+use crate::paging::{Page, PageRequest};
+use crate::{Actor, Store, new_id};
+
+/// A person who can sign in. Never carries the password hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct User {
+    pub id: String,
+    pub organisation_id: String,
+    pub email: String,
+    pub display_name: String,
+    /// `administrator`, `compliance_manager`, `contributor` or `auditor`.
+    pub role: String,
+    /// `en` or `fr`.
+    pub locale: String,
+    /// Entities granted (need-to-know); administrators see all entities regardless.
+    pub entity_ids: Vec<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub deactivated_at: Option<String>,
+    pub last_login_at: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: String,
+    organisation_id: String,
+    email: String,
+    display_name: String,
+    role: String,
+    locale: String,
+    created_at: String,
+    updated_at: String,
+    deactivated_at: Option<String>,
+    last_login_at: Option<String>,
+}
+
+impl UserRow {
+    fn into_user(self, entity_ids: Vec<String>) -> User {
+        User {
+            id: self.id,
+            organisation_id: self.organisation_id,
+            email: self.email,
+            display_name: self.display_name,
+            role: self.role,
+            locale: self.locale,
+            entity_ids,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            deactivated_at: self.deactivated_at,
+            last_login_at: self.last_login_at,
+        }
+    }
+}
+
+const USER_COLUMNS: &str = "id, organisation_id, email, display_name, role, locale, created_at, \
+                            updated_at, deactivated_at, last_login_at";
+
+/// What is needed to create a user.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub locale: String,
+    pub entity_ids: Vec<String>,
+    /// Argon2id PHC string; none for a user who will sign in through SSO only.
+    pub password_hash: Option<String>,
+}
+
+/// A personal API token, as listed (the secret itself is shown once, at creation, by the caller).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApiToken {
+    pub id: String,
+    pub user_id: String,
+    pub name: String,
+    /// The first characters of the token, to recognise it.
+    pub prefix: String,
+    pub created_at: String,
+    pub expires_at: Option<String>,
+    pub revoked_at: Option<String>,
+    pub last_used_at: Option<String>,
+}
+
+const TOKEN_COLUMNS: &str =
+    "id, user_id, name, prefix, created_at, expires_at, revoked_at, last_used_at";
+
+/// The user behind a valid token, with the token's id.
+#[derive(Debug, Clone)]
+pub struct TokenOwner {
+    pub token_id: String,
+    pub user: User,
+    pub last_used_at: Option<String>,
+}
+
+/// A browser session as stored.
+#[derive(Debug, Clone)]
+pub struct SessionRecord {
+    pub user: User,
+    pub csrf_token: String,
+    pub expires_at: String,
+}
+
+fn user_json(user: &User) -> Option<serde_json::Value> {
+    serde_json::to_value(user).ok()
+}
+
+impl Store {
+    async fn grants_in(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar("SELECT entity_id FROM user_entities WHERE user_id = $1 ORDER BY entity_id")
+            .bind(user_id)
+            .fetch_all(&mut *conn)
+            .await?)
+    }
+
+    async fn user_in(conn: &mut AnyConnection, id: &str) -> Result<User> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        let row: UserRow = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or_else(|| StoreError::not_found("user", id))?;
+        let grants = Self::grants_in(conn, id).await?;
+        Ok(row.into_user(grants))
+    }
+
+    pub async fn user(&self, id: &str) -> Result<User> {
+        let mut conn = self.reader().acquire().await?;
+        Self::user_in(&mut conn, id).await
+    }
+
+    /// The user with this e-mail address (case-insensitive) and their password hash.
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<(User, Option<String>)>> {
+        let mut conn = self.reader().acquire().await?;
+        let sql = format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE email = $1");
+        let found = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(normalise_email(email))
+            .fetch_optional(&mut *conn)
+            .await?;
+        let Some(row) = found else { return Ok(None) };
+        use sqlx::{FromRow, Row};
+        let hash: Option<String> = row.try_get("password_hash")?;
+        let user_row = UserRow::from_row(&row)?;
+        let grants = Self::grants_in(&mut conn, &user_row.id).await?;
+        Ok(Some((user_row.into_user(grants), hash)))
+    }
+
+    pub async fn list_users(&self, organisation_id: &str, page: PageRequest) -> Result<Page<User>> {
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE organisation_id = $1")
+            .bind(organisation_id)
+            .fetch_one(self.reader())
+            .await?;
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE organisation_id = $1 ORDER BY email LIMIT {} OFFSET {}",
+            page.limit, page.offset
+        );
+        let rows: Vec<UserRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(organisation_id)
+            .fetch_all(self.reader())
+            .await?;
+        let grants: Vec<(String, String)> = sqlx::query_as(
+            "SELECT g.user_id, g.entity_id FROM user_entities g JOIN users u ON u.id = g.user_id \
+             WHERE u.organisation_id = $1 ORDER BY g.entity_id",
+        )
+        .bind(organisation_id)
+        .fetch_all(self.reader())
+        .await?;
+        let items = rows
+            .into_iter()
+            .map(|row| {
+                let ids = grants
+                    .iter()
+                    .filter(|(user, _)| *user == row.id)
+                    .map(|(_, entity)| entity.clone())
+                    .collect();
+                row.into_user(ids)
+            })
+            .collect();
+        Ok(Page {
+            items,
+            total,
+            limit: page.limit,
+            offset: page.offset,
+        })
+    }
+
+    async fn check_grants(conn: &mut AnyConnection, organisation_id: &str, ids: &[String]) -> Result<()> {
+        for id in ids {
+            let found: Option<String> =
+                sqlx::query_scalar("SELECT id FROM entities WHERE id = $1 AND organisation_id = $2")
+                    .bind(id)
+                    .bind(organisation_id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            if found.is_none() {
+                return Err(StoreError::Conflict {
+                    field: "entity_ids",
+                    message: format!("entity '{id}' does not exist"),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    async fn replace_grants(conn: &mut AnyConnection, user_id: &str, ids: &[String]) -> Result<()> {
+        sqlx::query("DELETE FROM user_entities WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *conn)
+            .await?;
+        let unique: BTreeSet<&String> = ids.iter().collect();
+        for id in unique {
+            sqlx::query("INSERT INTO user_entities (user_id, entity_id) VALUES ($1, $2)")
+                .bind(user_id)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
+
+    pub async fn create_user(&self, actor: &Actor, organisation_id: &str, new: &NewUser) -> Result<User> {
+        let email = normalise_email(&new.email);
+        let mut v = hygeia_domain::validation::Validator::new();
+        if !looks_like_email(&email) {
+            v.error("email", format!("'{}' is not an e-mail address", new.email));
+        }
+        v.text("display_name", &new.display_name, 120);
+        if !matches!(new.locale.as_str(), "en" | "fr") {
+            v.error("locale", "must be 'en' or 'fr'");
+        }
+        v.finish()?;
+        let now = self.now();
+        let id = new_id();
+        let mut tx = self.begin().await?;
+        Self::check_grants(&mut tx, organisation_id, &new.entity_ids).await?;
+        sqlx::query(
+            "INSERT INTO users (id, organisation_id, email, display_name, password_hash, role, \
+             locale, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+        )
+        .bind(&id)
+        .bind(organisation_id)
+        .bind(&email)
+        .bind(new.display_name.trim())
+        .bind(&new.password_hash)
+        .bind(new.role.code())
+        .bind(&new.locale)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::on_unique("email", "a user with this e-mail address already exists"))?;
+        Self::replace_grants(&mut tx, &id, &new.entity_ids).await?;
+        let user = Self::user_in(&mut tx, &id).await?;
+        let change = Change {
+            action: "user.create",
+            object_type: "user",
+            object_id: &id,
+            entity_id: None,
+            before: None,
+            after: user_json(&user),
+        };
+        append(&mut tx, actor, &now, change).await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// Changes a user's role, grants, name, locale or active state.
+    pub async fn update_user(
+        &self,
+        actor: &Actor,
+        id: &str,
+        update: &UserUpdate,
+    ) -> Result<User> {
+        let now = self.now();
+        let mut tx = self.begin().await?;
+        let before = Self::user_in(&mut tx, id).await?;
+        if let Some(ids) = &update.entity_ids {
+            Self::check_grants(&mut tx, &before.organisation_id, ids).await?;
+            Self::replace_grants(&mut tx, id, ids).await?;
+        }
+        if let Some(locale) = &update.locale {
+            if !matches!(locale.as_str(), "en" | "fr") {
+                return Err(StoreError::Conflict {
+                    field: "locale",
+                    message: "must be 'en' or 'fr'".into(),
+                });
+            }
+        }
+        let deactivated_at = match update.active {
+            Some(true) => None,
+            Some(false) => before.deactivated_at.clone().or_else(|| Some(now.clone())),
+            None => before.deactivated_at.clone(),
+        };
+        sqlx::query(
+            "UPDATE users SET role = $2, display_name = $3, locale = $4, deactivated_at = $5, \
+             updated_at = $6 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(update.role.map_or(before.role.clone(), |r| r.code().to_owned()))
+        .bind(update.display_name.as_deref().map_or(before.display_name.clone(), |n| n.trim().to_owned()))
+        .bind(update.locale.clone().unwrap_or_else(|| before.locale.clone()))
+        .bind(&deactivated_at)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        if deactivated_at.is_some() {
+            // A deactivated user loses every way in at once.
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+        }
+        let after = Self::user_in(&mut tx, id).await?;
+        let change = Change {
+            action: "user.update",
+            object_type: "user",
+            object_id: id,
+            entity_id: None,
+            before: user_json(&before),
+            after: user_json(&after),
+        };
+        append(&mut tx, actor, &now, change).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Replaces a user's password hash and ends their sessions.
+    pub async fn set_password_hash(&self, actor: &Actor, id: &str, hash: &str) -> Result<()> {
+        let now = self.now();
+        let mut tx = self.begin().await?;
+        Self::user_in(&mut tx, id).await?;
+        sqlx::query("UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1")
+            .bind(id)
+            .bind(hash)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+        let change = Change {
+            action: "user.password_change",
+            object_type: "user",
+            object_id: id,
+            entity_id: None,
+            before: None,
+            after: None,
+        };
+        append(&mut tx, actor, &now, change).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The principal of a user: role and need-to-know scope.
+    pub fn principal(user: &User) -> Result<Principal> {
+        let role: Role = user
+            .role
+            .parse()
+            .map_err(|e: hygeia_domain::access::UnknownRole| StoreError::Corrupt(e.to_string()))?;
+        let scope = if role.sees_all_entities() {
+            EntityScope::All
+        } else {
+            EntityScope::Only(user.entity_ids.iter().cloned().collect())
+        };
+        Ok(Principal {
+            user_id: user.id.clone(),
+            organisation_id: user.organisation_id.clone(),
+            email: user.email.clone(),
+            role,
+            scope,
+        })
+    }
+
+    // ---- login attempts -------------------------------------------------------------------
+
+    /// Records a login attempt (for throttling) and, in the audit trail, its outcome.
+    pub async fn record_login(&self, actor: &Actor, email: &str, user_id: Option<&str>, succeeded: bool) -> Result<()> {
+        let now = self.now();
+        let email = normalise_email(email);
+        let mut tx = self.begin().await?;
+        sqlx::query("INSERT INTO login_attempts (email, source, at, succeeded) VALUES ($1, $2, $3, $4)")
+            .bind(&email)
+            .bind(&actor.source)
+            .bind(&now)
+            .bind(i64::from(succeeded))
+            .execute(&mut *tx)
+            .await?;
+        if let (true, Some(id)) = (succeeded, user_id) {
+            sqlx::query("UPDATE users SET last_login_at = $2 WHERE id = $1")
+                .bind(id)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let change = Change {
+            action: if succeeded { "auth.login" } else { "auth.login_failed" },
+            object_type: "user",
+            object_id: user_id.unwrap_or(&email),
+            entity_id: None,
+            before: None,
+            after: Some(serde_json::json!({ "email": email })),
+        };
+        append(&mut tx, actor, &now, change).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Failed attempts for this e-mail address, or from this source, since `since`.
+    pub async fn recent_login_failures(&self, email: &str, source: &str, since: &str) -> Result<(i64, i64)> {
+        let by_email: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM login_attempts WHERE email = $1 AND at >= $2 AND succeeded = 0",
+        )
+        .bind(normalise_email(email))
+        .bind(since)
+        .fetch_one(self.reader())
+        .await?;
+        let by_source: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM login_attempts WHERE source = $1 AND at >= $2 AND succeeded = 0",
+        )
+        .bind(source)
+        .bind(since)
+        .fetch_one(self.reader())
+        .await?;
+        Ok((by_email, by_source))
+    }
+
+    // ---- sessions --------------------------------------------------------------------------
+
+    pub async fn create_session(&self, user_id: &str, id_hash: &str, csrf_token: &str, expires_at: &str) -> Result<()> {
+        let now = self.now();
+        let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(&now).execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id_hash)
+        .bind(user_id)
+        .bind(csrf_token)
+        .bind(&now)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The active user of an unexpired session.
+    pub async fn session(&self, id_hash: &str) -> Result<Option<SessionRecord>> {
+        let found: Option<(String, String, String)> = sqlx::query_as(
+            "SELECT s.user_id, s.csrf_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.id_hash = $1 AND s.expires_at > $2 AND u.deactivated_at IS NULL",
+        )
+        .bind(id_hash)
+        .bind(self.now())
+        .fetch_optional(self.reader())
+        .await?;
+        let Some((user_id, csrf_token, expires_at)) = found else { return Ok(None) };
+        Ok(Some(SessionRecord {
+            user: self.user(&user_id).await?,
+            csrf_token,
+            expires_at,
+        }))
+    }
+
+    pub async fn delete_session(&self, actor: &Actor, id_hash: &str, user_id: &str) -> Result<()> {
+        let now = self.now();
+        let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(&mut *tx).await?;
+        let change = Change {
+            action: "auth.logout",
+            object_type: "user",
+            object_id: user_id,
+            entity_id: None,
+            before: None,
+            after: None,
+        };
+        append(&mut tx, actor, &now, change).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    // ---- API tokens ------------------------------------------------------------------------
+
+    pub async fn create_token(
+        &self,
+        actor: &Actor,
+        user_id: &str,
+        name: &str,
+        token_hash: &str,
+        prefix: &str,
+        expires_at: Option<&str>,
+    ) -> Result<ApiToken> {
+        let mut v = hygeia_domain::validation::Validator::new();
+        v.text("name", name, 100);
+        v.finish()?;
+        let now = self.now();
+        let token = ApiToken {
+            id: new_id(),
+            user_id: user_id.to_owned(),
+            name: name.trim().to_owned(),
+            prefix: prefix.to_owned(),
+            created_at: now.clone(),
+            expires_at: expires_at.map(str::to_owned),
+            revoked_at: None,
+            last_used_at: None,
+        };
+        let mut tx = self.begin().await?;
+        Self::user_in(&mut tx, user_id).await?;
+        sqlx::query(
+            "INSERT INTO api_tokens (id, user_id, name, token_hash, prefix, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&token.id)
+        .bind(user_id)
+        .bind(&token.name)
+        .bind(token_hash)
+        .bind(prefix)
+        .bind(&now)
+        .bind(&token.expires_at)
+        .execute(&mut *tx)
+        .await?;
+        let change = Change {
+            action: "api_token.create",
+            object_type: "api_token",
+            object_id: &token.id,
+            entity_id: None,
+            before: None,
+            after: serde_json::to_value(&token).ok(),
+        };
+        append(&mut tx, actor, &now, change).await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+
+    /// Tokens of one user, or of everybody in the organisation.
+    pub async fn list_tokens(&self, organisation_id: &str, user_id: Option<&str>) -> Result<Vec<ApiToken>> {
+        let sql = format!(
+            "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE user_id IN \
+             (SELECT id FROM users WHERE organisation_id = $1) AND ($2 = '' OR user_id = $2) \
+             ORDER BY created_at DESC"
+        );
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(organisation_id)
+            .bind(user_id.unwrap_or(""))
+            .fetch_all(self.reader())
+            .await?)
+    }
+
+    pub async fn token(&self, id: &str) -> Result<ApiToken> {
+        let sql = format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE id = $1");
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?
+            .ok_or_else(|| StoreError::not_found("API token", id))
+    }
+
+    pub async fn revoke_token(&self, actor: &Actor, id: &str) -> Result<ApiToken> {
+        let now = self.now();
+        let mut tx = self.begin().await?;
+        let sql = format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE id = $1");
+        let before: ApiToken = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::not_found("API token", id))?;
+        sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
+            .bind(id)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        let after: ApiToken = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(&mut *tx).await?;
+        let change = Change {
+            action: "api_token.revoke",
+            object_type: "api_token",
+            object_id: id,
+            entity_id: None,
+            before: serde_json::to_value(&before).ok(),
+            after: serde_json::to_value(&after).ok(),
+        };
+        append(&mut tx, actor, &now, change).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// The active owner of an unrevoked, unexpired token.
+    pub async fn token_owner(&self, token_hash: &str) -> Result<Option<TokenOwner>> {
+        let found: Option<(String, String, Option<String>)> = sqlx::query_as(
+            "SELECT t.id, t.user_id, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL \
+             AND (t.expires_at IS NULL OR t.expires_at > $2) AND u.deactivated_at IS NULL",
+        )
+        .bind(token_hash)
+        .bind(self.now())
+        .fetch_optional(self.reader())
+        .await?;
+        let Some((token_id, user_id, last_used_at)) = found else { return Ok(None) };
+        Ok(Some(TokenOwner {
+            token_id,
+            user: self.user(&user_id).await?,
+            last_used_at,
+        }))
+    }
+
+    /// Notes that a token was used (callers throttle this; it is not audited).
+    pub async fn touch_token(&self, id: &str) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
+            .bind(id)
+            .bind(self.now())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Changes to a user; absent fields stay as they are.
+#[derive(Debug, Clone, Default)]
+pub struct UserUpdate {
+    pub role: Option<Role>,
+    pub display_name: Option<String>,
+    pub locale: Option<String>,
+    pub entity_ids: Option<Vec<String>>,
+    pub active: Option<bool>,
+}
+
+/// E-mail addresses are compared without case or surrounding spaces.
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+fn looks_like_email(email: &str) -> bool {
+    let mut parts = email.split('@');
+    matches!(
+        (parts.next(), parts.next(), parts.next()),
+        (Some(local), Some(domain), None)
+            if !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+                && !email.contains(char::is_whitespace) && email.len() <= 254
+    )
+}
