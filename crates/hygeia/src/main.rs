@@ -1,1 +1,29 @@
-fn main() {}
+//! `hygeia`: the NIS2 compliance hub in one binary — server, administration CLI and tools.
+//!
+//! This crate is the edge: it reads configuration, wires the store and the web layer, and
+//! reports errors with context (`anyhow`). Business rules live in the library crates.
+
+mod cli;
+mod config;
+mod demo;
+mod nis2;
+mod serve;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(cli::run(cli))
+}

@@ -1,0 +1,302 @@
+//! The organisation, its legal entities (with their NIS2 classification) and sites.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use hygeia_domain::access::Permission;
+use hygeia_domain::nis2::{self, Classification, EntityProfile, EntityType};
+use hygeia_domain::org::{EntityInput, SiteInput};
+use hygeia_store::{Entity, EntityFilter, Organisation, Page, Site};
+use serde::Deserialize;
+
+use super::{ApiJson, ApiQuery, Paging};
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::{ApiError, ApiResult};
+
+/// Reads an entity type given as a code or a readable name and stores its code.
+fn normalise_entity_type(input: &mut EntityInput) {
+    if let Ok(kind) = input.entity_type.parse::<EntityType>() {
+        input.entity_type = kind.code().to_owned();
+    }
+}
+
+fn known_entity_type(code: &str) -> bool {
+    code.parse::<EntityType>().is_ok()
+}
+
+/// The entity an authorised user may act on, or 404 when it is outside their scope (so that
+/// the existence of other entities is not revealed).
+async fn entity_for(
+    state: &AppState,
+    auth: &Auth,
+    id: &str,
+    permission: Permission,
+) -> ApiResult<Entity> {
+    auth.principal.require(permission)?;
+    if !auth.principal.scope.contains(id) {
+        return Err(ApiError::NotFound(format!("entity '{id}' was not found")));
+    }
+    let entity = state.store.entity(id).await?;
+    if entity.organisation_id != auth.principal.organisation_id {
+        return Err(ApiError::NotFound(format!("entity '{id}' was not found")));
+    }
+    Ok(entity)
+}
+
+/// The organisation (group) of the signed-in user.
+#[utoipa::path(get, path = "/api/v1/organisation", tag = "organisation",
+    responses((status = 200, body = Organisation)), security(("bearer" = []), ("session" = [])))]
+pub async fn get_organisation(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> ApiResult<Json<Organisation>> {
+    auth.principal.require(Permission::OrganisationRead)?;
+    let org = state
+        .store
+        .organisation()
+        .await?
+        .filter(|o| o.id == auth.principal.organisation_id)
+        .ok_or_else(|| ApiError::NotFound("no organisation".into()))?;
+    Ok(Json(org))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct EntityQuery {
+    /// Text in the name or registration number.
+    pub q: Option<String>,
+    /// ISO 3166-1 alpha-2 country.
+    pub country: Option<String>,
+    /// NIS2 entity type code.
+    pub entity_type: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+/// Legal entities the user may see (need-to-know), filtered and paginated.
+#[utoipa::path(get, path = "/api/v1/entities", tag = "organisation", params(EntityQuery),
+    responses((status = 200, body = Page<Entity>)), security(("bearer" = []), ("session" = [])))]
+pub async fn list_entities(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(query): ApiQuery<EntityQuery>,
+) -> ApiResult<Json<Page<Entity>>> {
+    auth.principal.require(Permission::EntityRead)?;
+    let filter = EntityFilter {
+        q: query.q,
+        country: query.country,
+        entity_type: query.entity_type,
+    };
+    let page = Paging {
+        limit: query.limit,
+        offset: query.offset,
+    }
+    .request();
+    let entities = state
+        .store
+        .list_entities(
+            &auth.principal.organisation_id,
+            &auth.principal.scope,
+            &filter,
+            page,
+        )
+        .await?;
+    Ok(Json(entities))
+}
+
+/// One legal entity.
+#[utoipa::path(get, path = "/api/v1/entities/{id}", tag = "organisation",
+    responses((status = 200, body = Entity), (status = 404, description = "Unknown or not visible")),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn get_entity(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Entity>> {
+    Ok(Json(
+        entity_for(&state, &auth, &id, Permission::EntityRead).await?,
+    ))
+}
+
+/// An entity's profile as sent by clients.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EntityBody {
+    pub name: String,
+    /// ISO 3166-1 alpha-2 country of establishment.
+    pub country: String,
+    /// NIS2 entity type: a code such as `healthcare_provider` or a readable name.
+    pub entity_type: String,
+    pub employees: i64,
+    pub annual_turnover_eur: i64,
+    pub balance_sheet_eur: i64,
+    #[serde(default)]
+    pub parent_entity_id: Option<String>,
+    #[serde(default)]
+    pub registration_number: Option<String>,
+    /// On update: the version you read, to refuse overwriting a newer change.
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+impl EntityBody {
+    fn into_input(self) -> (EntityInput, Option<i64>) {
+        let mut input = EntityInput {
+            name: self.name,
+            country: self.country,
+            entity_type: self.entity_type,
+            employees: self.employees,
+            annual_turnover_eur: self.annual_turnover_eur,
+            balance_sheet_eur: self.balance_sheet_eur,
+            parent_entity_id: self.parent_entity_id,
+            registration_number: self.registration_number,
+        };
+        normalise_entity_type(&mut input);
+        (input, self.version)
+    }
+}
+
+/// Create a legal entity (administrators).
+#[utoipa::path(post, path = "/api/v1/entities", tag = "organisation", request_body = EntityBody,
+    responses((status = 201, body = Entity), (status = 400, body = crate::error::Problem)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn create_entity(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<EntityBody>,
+) -> ApiResult<(StatusCode, Json<Entity>)> {
+    auth.principal.require(Permission::EntityCreate)?;
+    let (input, _) = body.into_input();
+    let entity = state
+        .store
+        .create_entity(
+            &auth.actor,
+            &auth.principal.organisation_id,
+            &input,
+            known_entity_type,
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(entity)))
+}
+
+/// Replace an entity's profile.
+#[utoipa::path(put, path = "/api/v1/entities/{id}", tag = "organisation", request_body = EntityBody,
+    responses((status = 200, body = Entity), (status = 409, body = crate::error::Problem)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn update_entity(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<EntityBody>,
+) -> ApiResult<Json<Entity>> {
+    entity_for(&state, &auth, &id, Permission::EntityUpdate).await?;
+    let (input, version) = body.into_input();
+    if let Some(parent) = &input.parent_entity_id {
+        if !auth.principal.scope.contains(parent) {
+            return Err(ApiError::field(
+                "parent_entity_id",
+                format!("parent entity '{parent}' does not exist"),
+            ));
+        }
+    }
+    let entity = state
+        .store
+        .update_entity(&auth.actor, &id, &input, version, known_entity_type)
+        .await?;
+    Ok(Json(entity))
+}
+
+/// Delete an entity and its sites (administrators).
+#[utoipa::path(delete, path = "/api/v1/entities/{id}", tag = "organisation",
+    responses((status = 204, description = "Deleted")), security(("bearer" = []), ("session" = [])))]
+pub async fn delete_entity(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    entity_for(&state, &auth, &id, Permission::EntityDelete).await?;
+    state.store.delete_entity(&auth.actor, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The entity's NIS2 classification with its reasoning, computed from its stored profile.
+#[utoipa::path(get, path = "/api/v1/entities/{id}/nis2", tag = "organisation",
+    responses((status = 200, description = "Classification with reasoning steps", body = Object)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn classify_entity(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Classification>> {
+    let entity = entity_for(&state, &auth, &id, Permission::EntityRead).await?;
+    let entity_type: EntityType = entity
+        .entity_type
+        .parse()
+        .map_err(|e: nis2::UnknownEntityType| ApiError::internal(e))?;
+    let profile = EntityProfile {
+        entity_type,
+        employees: u32::try_from(entity.employees).unwrap_or(u32::MAX),
+        annual_turnover_eur: u64::try_from(entity.annual_turnover_eur).ok(),
+        balance_sheet_eur: u64::try_from(entity.balance_sheet_eur).ok(),
+        ..EntityProfile::default()
+    };
+    Ok(Json(nis2::classify(&profile)))
+}
+
+/// Sites of an entity.
+#[utoipa::path(get, path = "/api/v1/entities/{id}/sites", tag = "organisation",
+    responses((status = 200, body = Vec<Site>)), security(("bearer" = []), ("session" = [])))]
+pub async fn list_sites(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<Site>>> {
+    entity_for(&state, &auth, &id, Permission::EntityRead).await?;
+    Ok(Json(state.store.list_sites(&id).await?))
+}
+
+/// A site as sent by clients.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SiteBody {
+    pub name: String,
+    /// hospital, clinic, plant, laboratory, warehouse, office, data_centre or other.
+    #[schema(value_type = String)]
+    pub kind: hygeia_domain::org::SiteKind,
+    pub city: String,
+    pub country: String,
+}
+
+/// Add a site to an entity.
+#[utoipa::path(post, path = "/api/v1/entities/{id}/sites", tag = "organisation", request_body = SiteBody,
+    responses((status = 201, body = Site)), security(("bearer" = []), ("session" = [])))]
+pub async fn create_site(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<SiteBody>,
+) -> ApiResult<(StatusCode, Json<Site>)> {
+    entity_for(&state, &auth, &id, Permission::SiteWrite).await?;
+    let input = SiteInput {
+        name: body.name,
+        kind: body.kind,
+        city: body.city,
+        country: body.country,
+    };
+    let site = state.store.create_site(&auth.actor, &id, &input).await?;
+    Ok((StatusCode::CREATED, Json(site)))
+}
+
+/// Remove a site.
+#[utoipa::path(delete, path = "/api/v1/sites/{id}", tag = "organisation",
+    responses((status = 204, description = "Deleted")), security(("bearer" = []), ("session" = [])))]
+pub async fn delete_site(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let site = state.store.site(&id).await?;
+    entity_for(&state, &auth, &site.entity_id, Permission::SiteWrite).await?;
+    state.store.delete_site(&auth.actor, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

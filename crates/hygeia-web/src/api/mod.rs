@@ -1,0 +1,104 @@
+//! The REST API, version 1. JSON in and out; errors are problem documents; lists paginate.
+
+mod audit;
+mod entities;
+mod openapi;
+pub(crate) mod session;
+mod users;
+
+use axum::Router;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::routing::{get, post};
+use serde::de::DeserializeOwned;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+pub use openapi::ApiDoc;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi::openapi_json))
+        .route("/docs", get(openapi::docs_page))
+        .route("/auth/login", post(session::login))
+        .route("/auth/logout", post(session::logout))
+        .route("/me", get(session::me))
+        .route("/organisation", get(entities::get_organisation))
+        .route(
+            "/entities",
+            get(entities::list_entities).post(entities::create_entity),
+        )
+        .route(
+            "/entities/{id}",
+            get(entities::get_entity)
+                .put(entities::update_entity)
+                .delete(entities::delete_entity),
+        )
+        .route("/entities/{id}/nis2", get(entities::classify_entity))
+        .route(
+            "/entities/{id}/sites",
+            get(entities::list_sites).post(entities::create_site),
+        )
+        .route("/sites/{id}", axum::routing::delete(entities::delete_site))
+        .route("/users", get(users::list_users).post(users::create_user))
+        .route(
+            "/users/{id}",
+            get(users::get_user).patch(users::update_user),
+        )
+        .route("/tokens", get(users::list_tokens).post(users::create_token))
+        .route("/tokens/{id}", axum::routing::delete(users::revoke_token))
+        .route("/audit", get(audit::list_audit))
+        .route("/audit/verify", get(audit::verify_audit))
+        .fallback(|| async { ApiError::NotFound("no such API endpoint".into()) })
+}
+
+/// A JSON body whose every failure (wrong content type, syntax, missing field, wrong type) is
+/// a 400 problem document that says what is wrong.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(request, state).await {
+            Ok(axum::Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(ApiError::bad_request(format!(
+                "invalid JSON body: {}",
+                rejection.body_text()
+            ))),
+        }
+    }
+}
+
+/// Query parameters with the same treatment of errors.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => Err(ApiError::bad_request(format!(
+                "invalid query parameters: {}",
+                rejection.body_text()
+            ))),
+        }
+    }
+}
+
+/// Pagination parameters shared by list endpoints.
+#[derive(Debug, Clone, Copy, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct Paging {
+    /// Items per page (1–500, default 50).
+    pub limit: Option<i64>,
+    /// Items to skip (default 0).
+    pub offset: Option<i64>,
+}
+
+impl Paging {
+    pub fn request(self) -> hygeia_store::PageRequest {
+        hygeia_store::PageRequest::new(self.limit, self.offset)
+    }
+}

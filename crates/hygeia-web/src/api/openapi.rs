@@ -1,0 +1,89 @@
+//! The OpenAPI 3 document, generated from the handlers' annotations, and a readable page of it.
+
+use axum::Json;
+use axum::response::Html;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{audit, entities, session, users};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Hygeia API", description = "NIS2 compliance hub for healthcare and pharma. \
+        Authenticate with a personal API token (`Authorization: Bearer hyg_…`) or a browser \
+        session (cookie plus `X-CSRF-Token` on writes). Errors are RFC 9457 problem documents."),
+    paths(
+        session::login, session::logout, session::me,
+        entities::get_organisation, entities::list_entities, entities::create_entity,
+        entities::get_entity, entities::update_entity, entities::delete_entity,
+        entities::classify_entity, entities::list_sites, entities::create_site, entities::delete_site,
+        users::list_users, users::get_user, users::create_user, users::update_user,
+        users::list_tokens, users::create_token, users::revoke_token,
+        audit::list_audit, audit::verify_audit,
+    ),
+    modifiers(&Security),
+    tags(
+        (name = "session", description = "Signing in and out"),
+        (name = "organisation", description = "The group, its legal entities and sites"),
+        (name = "users", description = "Users, roles and need-to-know grants"),
+        (name = "tokens", description = "Personal API tokens"),
+        (name = "audit", description = "The tamper-evident audit trail"),
+    )
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::auth::SESSION_COOKIE,
+            ))),
+        );
+    }
+}
+
+/// The OpenAPI document (public, like any API reference).
+pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// A plain, self-contained page listing every operation (no external scripts or fonts).
+pub async fn docs_page() -> Html<String> {
+    let doc = ApiDoc::openapi();
+    let mut rows = String::new();
+    for (path, item) in &doc.paths.paths {
+        let operations = [
+            ("GET", &item.get),
+            ("POST", &item.post),
+            ("PUT", &item.put),
+            ("PATCH", &item.patch),
+            ("DELETE", &item.delete),
+        ];
+        for (method, operation) in operations {
+            if let Some(op) = operation {
+                rows.push_str(&format!(
+                    "<tr><td><code>{method}</code></td><td><code>{}</code></td><td>{}</td></tr>",
+                    crate::ui::escape(path),
+                    crate::ui::escape(op.summary.as_deref().unwrap_or_default())
+                ));
+            }
+        }
+    }
+    Html(crate::ui::page(
+        "API reference",
+        &format!(
+            "<h1>Hygeia API v1</h1><p>Machine-readable document: \
+             <a href=\"/api/v1/openapi.json\">/api/v1/openapi.json</a>.</p>\
+             <table><thead><tr><th>Method</th><th>Path</th><th>Summary</th></tr></thead>\
+             <tbody>{rows}</tbody></table>"
+        ),
+    ))
+}

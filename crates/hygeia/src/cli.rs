@@ -1,0 +1,339 @@
+//! Command-line interface: subcommands, their help and examples, and the dispatch.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use hygeia_domain::access::Role;
+use hygeia_domain::clock::{Clock, format_instant};
+use hygeia_store::{Actor, DatabaseUrl, NewUser, Store};
+
+use crate::config::{self, ConfigError, FileConfig};
+
+/// Exit code for configuration and usage errors (as clap uses for bad flags).
+const EXIT_CONFIG: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hygeia",
+    version,
+    about = "Hygeia: NIS2 compliance hub for healthcare and pharma",
+    long_about = "Hygeia: NIS2 compliance hub for healthcare and pharma.\n\n\
+    One binary: the web server with its REST API, the administration commands, and tools.\n\
+    The embedded SQLite database is the default; set --db postgres://… for PostgreSQL.",
+    after_help = "Examples:\n  hygeia serve --demo                 try it with demo data on http://127.0.0.1:8080\n  \
+    hygeia serve --db postgres://hygeia@db/hygeia --listen 0.0.0.0:8080\n  \
+    hygeia nis2 classify --sector-entity hospital --employees 1200 --turnover-eur 150000000"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Database URL: postgres://USER@HOST/DB or sqlite://PATH [default: DATA_DIR/hygeia.db]
+    #[arg(long, global = true, env = "HYGEIA_DB", hide_env_values = true)]
+    pub db: Option<String>,
+    /// Folder for the embedded database [default: ./hygeia-data]
+    #[arg(long, global = true, env = "HYGEIA_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Optional TOML configuration file (keys: db, data_dir, listen, secure_cookies, log_format)
+    #[arg(long, global = true, env = "HYGEIA_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server (UI and REST API)
+    #[command(
+        after_help = "Examples:\n  hygeia serve --demo\n  hygeia serve --listen 0.0.0.0:8443 --db postgres://hygeia@db.internal/hygeia"
+    )]
+    Serve(crate::serve::ServeArgs),
+    /// Apply database migrations and exit
+    #[command(after_help = "Example:\n  hygeia migrate --db postgres://hygeia@db.internal/hygeia")]
+    Migrate,
+    /// Manage users
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage personal API tokens
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Inspect the tamper-evident audit trail
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Write a consistent copy of the embedded SQLite database (the server may keep running)
+    #[command(after_help = "Example:\n  hygeia backup --to /backups/hygeia-2026-11-29.db")]
+    Backup {
+        /// The backup file to create (must not exist)
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Replace the embedded SQLite database by a backup (stop the server first)
+    #[command(after_help = "Example:\n  hygeia restore --from /backups/hygeia-2026-11-29.db")]
+    Restore {
+        /// The backup file to restore
+        #[arg(long)]
+        from: PathBuf,
+    },
+    /// NIS2 tools
+    #[command(subcommand)]
+    Nis2(crate::nis2::Nis2Command),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password is read from standard input
+    #[command(
+        after_help = "Example:\n  printf '%s' \"$PASSWORD\" | hygeia user create --email ciso@example.org --role administrator --password-stdin\n  \
+        hygeia user create --email dpo@example.org --role auditor --entity 0193… --password-stdin < pw.txt"
+    )]
+    Create {
+        #[arg(long)]
+        email: String,
+        /// administrator, compliance_manager, contributor or auditor
+        #[arg(long)]
+        role: String,
+        /// Entity the user may see (repeat for several); administrators see all
+        #[arg(long = "entity")]
+        entities: Vec<String>,
+        /// Display name [default: the e-mail address]
+        #[arg(long)]
+        name: Option<String>,
+        /// Read the password from standard input (at least 12 characters)
+        #[arg(long)]
+        password_stdin: bool,
+        /// Preferred language: en or fr
+        #[arg(long, default_value = "en")]
+        locale: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for a user and print it (once) on standard output
+    #[command(
+        after_help = "Example:\n  TOKEN=$(hygeia token create --email ciso@example.org --name ci-export --expires-in 30)\n  \
+        curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:8080/api/v1/entities"
+    )]
+    Create {
+        #[arg(long)]
+        email: String,
+        /// A name to recognise the token by
+        #[arg(long)]
+        name: String,
+        /// Days until it expires
+        #[arg(long, default_value_t = 90)]
+        expires_in: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the hash chain: exit 0 when intact, 1 with the first tampered or missing record
+    #[command(after_help = "Example:\n  hygeia audit verify && echo 'audit trail intact'")]
+    Verify,
+}
+
+/// Runs a command and maps its outcome to an exit code.
+pub async fn run(cli: Cli) -> ExitCode {
+    match dispatch(cli).await {
+        Ok(code) => code,
+        Err(error) => {
+            if let Some(config) = error.downcast_ref::<ConfigError>() {
+                eprintln!("error: {config}");
+                return ExitCode::from(EXIT_CONFIG);
+            }
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// What every database command needs: the configuration file and the database URL.
+pub struct Setup {
+    pub file: FileConfig,
+    pub url: DatabaseUrl,
+}
+
+pub fn setup(global: &GlobalArgs) -> Result<Setup, ConfigError> {
+    let file = FileConfig::load(global.config.as_deref())?;
+    let url = config::database_url(global.db.as_deref(), global.data_dir.as_deref(), &file)?;
+    Ok(Setup { file, url })
+}
+
+pub fn system_clock() -> Arc<dyn Clock> {
+    Arc::new(SystemClock)
+}
+
+struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now()
+    }
+}
+
+async fn open_store(url: &DatabaseUrl) -> anyhow::Result<Store> {
+    Store::open(url, system_clock())
+        .await
+        .with_context(|| format!("cannot open the database {url}"))
+}
+
+async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    if let Command::Nis2(command) = &cli.command {
+        return crate::nis2::run(command);
+    }
+    let setup = setup(&cli.global)?;
+    match cli.command {
+        Command::Serve(args) => crate::serve::run(args, setup).await,
+        Command::Migrate => {
+            let store = open_store(&setup.url).await?;
+            store.close().await;
+            println!("database {} is up to date", setup.url);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User(UserCommand::Create {
+            email,
+            role,
+            entities,
+            name,
+            password_stdin,
+            locale,
+        }) => {
+            let role: Role = role
+                .parse()
+                .map_err(
+                    |e: hygeia_domain::access::UnknownRole| ConfigError::Setting {
+                        setting: "--role",
+                        message: e.to_string(),
+                    },
+                )?;
+            let password_hash = if password_stdin {
+                let mut password = String::new();
+                std::io::stdin()
+                    .read_to_string(&mut password)
+                    .context("cannot read the password from standard input")?;
+                let password = password.trim_end_matches(['\r', '\n']).to_owned();
+                hygeia_web::auth::check_password_strength(&password)
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                Some(
+                    hygeia_web::auth::hash_password(&password)
+                        .map_err(|e| anyhow::anyhow!("{e}"))?,
+                )
+            } else {
+                None
+            };
+            let store = open_store(&setup.url).await?;
+            let Some(org) = store.organisation().await? else {
+                bail!(
+                    "the database has no organisation yet: start `hygeia serve` once (or `hygeia serve --demo`)"
+                );
+            };
+            let new = NewUser {
+                display_name: name.unwrap_or_else(|| email.clone()),
+                email,
+                role,
+                locale,
+                entity_ids: entities,
+                password_hash,
+            };
+            let user = store
+                .create_user(&Actor::cli(), &org.id, &new)
+                .await
+                .context("cannot create the user")?;
+            store.close().await;
+            println!(
+                "created user {} ({}) with id {}",
+                user.email, user.role, user.id
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token(TokenCommand::Create {
+            email,
+            name,
+            expires_in,
+        }) => {
+            if !(1..=730).contains(&expires_in) {
+                return Err(ConfigError::Setting {
+                    setting: "--expires-in",
+                    message: "must be between 1 and 730 days".into(),
+                }
+                .into());
+            }
+            let store = open_store(&setup.url).await?;
+            let (user, _) = store
+                .user_by_email(&email)
+                .await?
+                .with_context(|| format!("no user has the e-mail address {email}"))?;
+            let (secret, hash, prefix) = hygeia_web::auth::new_api_token();
+            let expires = format_instant(chrono::Utc::now() + chrono::Duration::days(expires_in));
+            let token = store
+                .create_token(
+                    &Actor::cli(),
+                    &user.id,
+                    &name,
+                    &hash,
+                    &prefix,
+                    Some(&expires),
+                )
+                .await
+                .context("cannot create the token")?;
+            store.close().await;
+            eprintln!(
+                "token '{}' for {} expires {}",
+                token.name, user.email, expires
+            );
+            println!("{secret}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let store = open_store(&setup.url).await?;
+            let report = store.verify_audit_chain().await?;
+            store.close().await;
+            match report.first_break {
+                None => {
+                    println!("OK: audit trail intact ({} records)", report.records);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some(problem) => {
+                    println!(
+                        "TAMPERED: {problem} (record {}; {} records before it verified)",
+                        report.broken_at.unwrap_or_default(),
+                        report.records
+                    );
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        Command::Backup { to } => {
+            let store = open_store(&setup.url).await?;
+            let bytes = hygeia_store::backup_sqlite(&store, &to)
+                .await
+                .context("backup failed")?;
+            store.close().await;
+            println!("backup written to {} ({bytes} bytes)", to.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { from } => {
+            let Some(path) = setup.url.sqlite_path() else {
+                return Err(ConfigError::Setting {
+                    setting: "db",
+                    message: "restore works on the embedded SQLite database; use pg_restore for PostgreSQL".into(),
+                }
+                .into());
+            };
+            hygeia_store::restore_sqlite(&from, path)
+                .await
+                .context("restore failed")?;
+            println!("restored {} from {}", path.display(), from.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Nis2(_) => Ok(ExitCode::SUCCESS),
+    }
+}

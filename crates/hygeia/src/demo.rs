@@ -1,0 +1,218 @@
+//! Demo data: a fictional French mid-sized pharmaceutical group, for a first look.
+
+use hygeia_domain::access::Role;
+use hygeia_domain::org::{EntityInput, SiteInput, SiteKind};
+use hygeia_store::{Actor, NewUser, Store};
+
+/// The administrator created with the demo, shown once on start-up.
+pub struct Credentials {
+    pub email: String,
+    pub password: String,
+}
+
+fn entity(
+    name: &str,
+    entity_type: &str,
+    employees: i64,
+    turnover: i64,
+    balance: i64,
+    parent: Option<&str>,
+    reg: &str,
+) -> EntityInput {
+    EntityInput {
+        name: name.into(),
+        country: "FR".into(),
+        entity_type: entity_type.into(),
+        employees,
+        annual_turnover_eur: turnover,
+        balance_sheet_eur: balance,
+        parent_entity_id: parent.map(str::to_owned),
+        registration_number: Some(reg.into()),
+    }
+}
+
+fn site(name: &str, kind: SiteKind, city: &str) -> SiteInput {
+    SiteInput {
+        name: name.into(),
+        kind,
+        city: city.into(),
+        country: "FR".into(),
+    }
+}
+
+fn known(code: &str) -> bool {
+    code.parse::<hygeia_domain::nis2::EntityType>().is_ok()
+}
+
+/// Creates the demo group on an empty database and returns the administrator's credentials.
+pub async fn seed(store: &Store) -> anyhow::Result<Credentials> {
+    let actor = Actor::system();
+    let org = store
+        .ensure_organisation(&actor, "Groupe Hygée Santé (demo)")
+        .await?;
+    let parent = store
+        .create_entity(
+            &actor,
+            &org.id,
+            &entity(
+                "Laboratoires Hygée SAS",
+                "basic_pharmaceutical_manufacturing",
+                1_350,
+                410_000_000,
+                520_000_000,
+                None,
+                "900 000 001",
+            ),
+            known,
+        )
+        .await?;
+    for s in [
+        site(
+            "Usine de Compiègne (formes sèches)",
+            SiteKind::Plant,
+            "Compiègne",
+        ),
+        site(
+            "Usine de Tours (stériles injectables)",
+            SiteKind::Plant,
+            "Tours",
+        ),
+        site("Siège social", SiteKind::Office, "Lyon"),
+        site(
+            "Salle informatique principale",
+            SiteKind::DataCentre,
+            "Lyon",
+        ),
+    ] {
+        store.create_site(&actor, &parent.id, &s).await?;
+    }
+    let research = store
+        .create_entity(
+            &actor,
+            &org.id,
+            &entity(
+                "Hygée Recherche Clinique SAS",
+                "medicinal_product_rd",
+                180,
+                32_000_000,
+                41_000_000,
+                Some(&parent.id),
+                "900 000 002",
+            ),
+            known,
+        )
+        .await?;
+    store
+        .create_site(
+            &actor,
+            &research.id,
+            &site(
+                "Laboratoire de recherche clinique",
+                SiteKind::Laboratory,
+                "Strasbourg",
+            ),
+        )
+        .await?;
+    let devices = store
+        .create_entity(
+            &actor,
+            &org.id,
+            &entity(
+                "Hygée Dispositifs Médicaux SAS",
+                "medical_device_manufacturing",
+                290,
+                64_000_000,
+                38_000_000,
+                Some(&parent.id),
+                "900 000 003",
+            ),
+            known,
+        )
+        .await?;
+    store
+        .create_site(
+            &actor,
+            &devices.id,
+            &site("Atelier d'assemblage", SiteKind::Plant, "Besançon"),
+        )
+        .await?;
+    let distribution = store
+        .create_entity(
+            &actor,
+            &org.id,
+            &entity(
+                "Hygée Distribution SARL",
+                "not_listed",
+                95,
+                120_000_000,
+                30_000_000,
+                Some(&parent.id),
+                "900 000 004",
+            ),
+            known,
+        )
+        .await?;
+    store
+        .create_site(
+            &actor,
+            &distribution.id,
+            &site("Plateforme logistique", SiteKind::Warehouse, "Orléans"),
+        )
+        .await?;
+
+    let password = hygeia_web::auth::random_secret();
+    let hash = hygeia_web::auth::hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let email = "admin@hygee-demo.example".to_owned();
+    store
+        .create_user(
+            &actor,
+            &org.id,
+            &NewUser {
+                email: email.clone(),
+                display_name: "Claire Martin (RSSI)".into(),
+                role: Role::Administrator,
+                locale: "fr".into(),
+                entity_ids: Vec::new(),
+                password_hash: Some(hash),
+            },
+        )
+        .await?;
+    // Colleagues with narrower access, to show need-to-know (they sign in once an
+    // administrator sets their password or SSO is configured).
+    for (mail, name, role, entities) in [
+        (
+            "qualite@hygee-demo.example",
+            "Julien Bernard (conformité)",
+            Role::ComplianceManager,
+            vec![parent.id.clone(), devices.id.clone()],
+        ),
+        (
+            "recherche@hygee-demo.example",
+            "Sophie Laurent (recherche)",
+            Role::Contributor,
+            vec![research.id.clone()],
+        ),
+        (
+            "audit@hygee-demo.example",
+            "Cabinet d'audit externe",
+            Role::Auditor,
+            vec![parent.id.clone()],
+        ),
+    ] {
+        store
+            .create_user(
+                &actor,
+                &org.id,
+                &NewUser {
+                    email: mail.into(),
+                    display_name: name.into(),
+                    role,
+                    locale: "fr".into(),
+                    entity_ids: entities,
+                    password_hash: None,
+                },
+            )
+            .await?;
+    }
+    Ok(Credentials { email, password })
+}

@@ -1,0 +1,141 @@
+//! `hygeia serve`: migrate, optionally seed the demo, then serve until SIGINT/SIGTERM.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Args;
+use hygeia_store::{Actor, Store};
+use hygeia_web::{AppState, WebConfig};
+use tracing_subscriber::EnvFilter;
+
+use crate::cli::{Setup, system_clock};
+use crate::config::{self, ConfigError};
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080]
+    #[arg(long, env = "HYGEIA_LISTEN")]
+    pub listen: Option<String>,
+    /// On an empty database, create a demo group and an administrator (credentials printed once)
+    #[arg(long)]
+    pub demo: bool,
+    /// Name of the organisation created on first start (without --demo)
+    #[arg(long, env = "HYGEIA_ORGANISATION", default_value = "My organisation")]
+    pub organisation: String,
+    /// Do not mark session cookies Secure (plain-HTTP setups other than localhost only)
+    #[arg(long, env = "HYGEIA_INSECURE_COOKIES")]
+    pub insecure_cookies: bool,
+    /// Log format: text or json
+    #[arg(long, env = "HYGEIA_LOG_FORMAT")]
+    pub log_format: Option<String>,
+}
+
+fn init_logs(format: &str) -> Result<(), ConfigError> {
+    let filter =
+        EnvFilter::try_from_env("HYGEIA_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let result = match format {
+        "json" => builder.json().try_init(),
+        "text" => builder.try_init(),
+        other => {
+            return Err(ConfigError::Setting {
+                setting: "log_format (--log-format, HYGEIA_LOG_FORMAT)",
+                message: format!("'{other}' is not one of: text, json"),
+            });
+        }
+    };
+    // A subscriber already set (tests) is fine.
+    let _ = result;
+    Ok(())
+}
+
+pub async fn run(args: ServeArgs, setup: Setup) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let format = args
+        .log_format
+        .clone()
+        .or_else(|| setup.file.log_format.clone())
+        .unwrap_or_else(|| "text".into());
+    init_logs(&format)?;
+    let listen: SocketAddr = config::listen_address(args.listen.as_deref(), &setup.file)?;
+    let secure_cookies = !args.insecure_cookies && setup.file.secure_cookies.unwrap_or(true);
+
+    tracing::info!(database = %setup.url, "opening the database");
+    let store = Store::open(&setup.url, system_clock())
+        .await
+        .with_context(|| {
+            format!(
+                "refusing to start: the database {} could not be opened and migrated",
+                setup.url
+            )
+        })?;
+    if store.organisation().await?.is_none() {
+        if args.demo {
+            let credentials = crate::demo::seed(&store)
+                .await
+                .context("cannot create the demo data")?;
+            eprintln!(
+                "\n  Demo data created. Sign in at http://{listen}/ with\n    e-mail:   {}\n    password: {}\n  \
+                 (shown once; change it or create your own users with `hygeia user create`).\n",
+                credentials.email, credentials.password
+            );
+        } else {
+            store
+                .ensure_organisation(&Actor::system(), &args.organisation)
+                .await?;
+            eprintln!(
+                "\n  New installation. Create the first administrator:\n    \
+                 hygeia user create --email YOU@EXAMPLE.ORG --role administrator --password-stdin\n"
+            );
+        }
+    } else if args.demo {
+        tracing::info!("the database already has data: --demo leaves it as it is");
+    }
+
+    let config = WebConfig {
+        secure_cookies,
+        ..WebConfig::default()
+    };
+    let app = hygeia_web::router(AppState::new(store.clone(), config));
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    tracing::info!(address = %listen, startup_ms = started.elapsed().as_millis() as u64, "ready");
+    eprintln!("Hygeia is listening on http://{listen}/");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("the server stopped with an error")?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
