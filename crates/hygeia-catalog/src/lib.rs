@@ -1,0 +1,47 @@
+//! Hygeia's compliance content: framework catalogs and the crosswalks between them.
+//!
+//! This crate owns the catalog data format (YAML, documented in `docs/catalog-format.md`), the
+//! shipped catalogs — NIS2 Directive obligations, the Annex of Implementing Regulation (EU)
+//! 2024/2690, ISO/IEC 27001:2022 (identifiers and short titles only), NIST CSF 2.0, HDS 2024 and
+//! IEC 62443-3-3 outlines — embedded with `include_str!`, the mapping sets (ENISA, NIST and our
+//! own, each with its credit), their validation, lookups, neighbours, search and filters, user
+//! framework import and OSCAL catalog export/import.
+//!
+//! It is pure: no I/O beyond `include_str!` of its own data; user files arrive as text with a
+//! file name used in error messages. It must not depend on any Hygeia crate other than
+//! `hygeia-domain` (it currently needs none), nor on a database, web framework or the clock.
+//!
+//! Requirement titles and descriptions are written in our own words. Standard texts are
+//! copyrighted by their publishers (ISO, IEC); only identifiers and short titles are shipped.
+//!
+//! ```
+//! let cat = hygeia_catalog::Catalog::load_embedded().unwrap();
+//! let iso = cat.framework("iso27001-2022").unwrap();
+//! assert_eq!(iso.by_ref("A.8.22").unwrap().title.en, "Segregation of networks");
+//! ```
+
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod catalog;
+mod error;
+mod load;
+mod model;
+pub mod oscal;
+
+pub use catalog::{Catalog, EMBEDDED_FRAMEWORKS, EMBEDDED_MAPPINGS, Filter, Hit, Neighbour};
+pub use error::{CatalogError, Issue, IssueKind};
+pub use load::{parse_framework, parse_mapping};
+pub use model::{
+    Art21Letter, Framework, FrameworkKind, FrameworkMeta, MappingMeta, MappingPair, MappingSet,
+    Relationship, Requirement, Text, TreeNode,
+};
+
+/// Ids of the shipped frameworks.
+pub mod ids {
+    pub const NIS2_DIRECTIVE: &str = "nis2-directive";
+    pub const NIS2_2024_2690: &str = "nis2-2024-2690";
+    pub const ISO27001_2022: &str = "iso27001-2022";
+    pub const NIST_CSF_2_0: &str = "nist-csf-2.0";
+    pub const HDS_2024: &str = "hds-2024";
+    pub const IEC62443_3_3: &str = "iec62443-3-3";
+}
