@@ -75,7 +75,9 @@ impl fmt::Display for Role {
 
 /// A role name that is not one of Hygeia's roles.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown role '{0}' (expected one of: administrator, compliance_manager, contributor, auditor)")]
+#[error(
+    "unknown role '{0}' (expected one of: administrator, compliance_manager, contributor, auditor)"
+)]
 pub struct UnknownRole(pub String);
 
 impl FromStr for Role {
@@ -184,7 +186,10 @@ mod tests {
 
     #[test]
     fn roles_parse_from_codes_and_readable_names() {
-        assert_eq!("compliance manager".parse::<Role>(), Ok(Role::ComplianceManager));
+        assert_eq!(
+            "compliance manager".parse::<Role>(),
+            Ok(Role::ComplianceManager)
+        );
         assert_eq!("Auditor".parse::<Role>(), Ok(Role::Auditor));
         assert!("root".parse::<Role>().is_err());
     }
@@ -221,10 +226,16 @@ mod tests {
             role: Role::ComplianceManager,
             scope: EntityScope::Only(["a".to_owned()].into()),
         };
-        assert!(principal.require_on_entity(Permission::EntityUpdate, "a").is_ok());
+        assert!(
+            principal
+                .require_on_entity(Permission::EntityUpdate, "a")
+                .is_ok()
+        );
         assert_eq!(
             principal.require_on_entity(Permission::EntityUpdate, "b"),
-            Err(Denied::OutOfScope { entity_id: "b".into() })
+            Err(Denied::OutOfScope {
+                entity_id: "b".into()
+            })
         );
         assert!(principal.require(Permission::UserManage).is_err());
     }

@@ -235,24 +235,36 @@ mod tests {
 
         let mut altered = records.clone();
         altered[2].after = Some(r#"{"name":"Other"}"#.into());
-        assert_eq!(verify(&altered, (5, &head)), Err(ChainBreak::Altered { seq: 3 }));
+        assert_eq!(
+            verify(&altered, (5, &head)),
+            Err(ChainBreak::Altered { seq: 3 })
+        );
 
         let mut removed = records.clone();
         removed.remove(1);
         assert_eq!(
             verify(&removed, (5, &head)),
-            Err(ChainBreak::Missing { expected: 2, found: 3 })
+            Err(ChainBreak::Missing {
+                expected: 2,
+                found: 3
+            })
         );
 
         // Rewriting a record and re-hashing it still breaks the link of the next one.
         let mut rehashed = records.clone();
         rehashed[1].actor_label = "intruder".into();
         rehashed[1].hash = record_hash(&rehashed[1]);
-        assert_eq!(verify(&rehashed, (5, &head)), Err(ChainBreak::Relinked { seq: 3 }));
+        assert_eq!(
+            verify(&rehashed, (5, &head)),
+            Err(ChainBreak::Relinked { seq: 3 })
+        );
 
         assert_eq!(
             verify(&records[..4], (5, &head)),
-            Err(ChainBreak::Truncated { last_seq: 4, head_seq: 5 })
+            Err(ChainBreak::Truncated {
+                last_seq: 4,
+                head_seq: 5
+            })
         );
     }
 

@@ -38,7 +38,10 @@ mod tests {
 
     #[test]
     fn instants_are_fixed_width_and_round_trip() {
-        let at = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).single().unwrap_or_default();
+        let at = Utc
+            .with_ymd_and_hms(2026, 1, 2, 3, 4, 5)
+            .single()
+            .unwrap_or_default();
         let text = format_instant(at);
         assert_eq!(text, "2026-01-02T03:04:05.000000Z");
         assert_eq!(parse_instant(&text).ok(), Some(at));

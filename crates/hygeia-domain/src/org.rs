@@ -44,7 +44,10 @@ pub struct EntityInput {
 impl EntityInput {
     /// Checks every field and reports all problems at once. `known_entity_type` decides whether
     /// an entity type code exists (the NIS2 module owns that list).
-    pub fn validate(&self, known_entity_type: impl Fn(&str) -> bool) -> Result<(), ValidationErrors> {
+    pub fn validate(
+        &self,
+        known_entity_type: impl Fn(&str) -> bool,
+    ) -> Result<(), ValidationErrors> {
         let mut v = Validator::new();
         v.text("name", &self.name, 200);
         check_country(&mut v, "country", &self.country);
@@ -63,10 +66,10 @@ impl EntityInput {
                 v.error(field, "must not be negative");
             }
         }
-        if let Some(number) = &self.registration_number {
-            if number.chars().count() > 64 {
-                v.error("registration_number", "must be at most 64 characters");
-            }
+        if let Some(number) = &self.registration_number
+            && number.chars().count() > 64
+        {
+            v.error("registration_number", "must be at most 64 characters");
         }
         v.finish()
     }
@@ -193,7 +196,11 @@ mod tests {
             employees: -1,
             ..entity()
         };
-        let errors = bad.validate(|_| false).err().map(|e| e.0).unwrap_or_default();
+        let errors = bad
+            .validate(|_| false)
+            .err()
+            .map(|e| e.0)
+            .unwrap_or_default();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, vec!["name", "country", "entity_type", "employees"]);
     }

@@ -150,7 +150,10 @@ impl Store {
             f.null_or_in("entity_id", ids.iter().map(String::as_str));
         }
         let total: i64 = f
-            .scalar(format!("SELECT COUNT(*) FROM audit_log{}", f.where_clause()))
+            .scalar(format!(
+                "SELECT COUNT(*) FROM audit_log{}",
+                f.where_clause()
+            ))
             .fetch_one(self.reader())
             .await?;
         let rows = f
@@ -162,7 +165,10 @@ impl Store {
             ))
             .fetch_all(self.reader())
             .await?;
-        let items = rows.iter().map(record_from_row).collect::<Result<Vec<_>>>()?;
+        let items = rows
+            .iter()
+            .map(record_from_row)
+            .collect::<Result<Vec<_>>>()?;
         Ok(Page {
             items,
             total,
@@ -207,7 +213,9 @@ impl Store {
 fn report_break(checked: i64, broken: &ChainBreak) -> ChainReport {
     let at = match broken {
         ChainBreak::Missing { expected, .. } => *expected,
-        ChainBreak::Altered { seq } | ChainBreak::Relinked { seq } | ChainBreak::HeadMismatch { seq } => *seq,
+        ChainBreak::Altered { seq }
+        | ChainBreak::Relinked { seq }
+        | ChainBreak::HeadMismatch { seq } => *seq,
         ChainBreak::Truncated { last_seq, .. } => last_seq + 1,
     };
     ChainReport {

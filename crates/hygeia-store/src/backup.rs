@@ -18,14 +18,23 @@ pub async fn backup_sqlite(store: &Store, to: &Path) -> Result<u64> {
     if to.exists() {
         return Err(StoreError::File {
             path: to.display().to_string(),
-            source: std::io::Error::new(std::io::ErrorKind::AlreadyExists, "the backup file already exists"),
+            source: std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "the backup file already exists",
+            ),
         });
     }
     let target = to.display().to_string();
-    sqlx::query("VACUUM INTO $1").bind(&target).execute(store.reader()).await?;
+    sqlx::query("VACUUM INTO $1")
+        .bind(&target)
+        .execute(store.reader())
+        .await?;
     std::fs::metadata(to)
         .map(|m| m.len())
-        .map_err(|source| StoreError::File { path: target, source })
+        .map_err(|source| StoreError::File {
+            path: target,
+            source,
+        })
 }
 
 /// Replaces the SQLite database at `db` by the backup `from`, after checking that the backup is
@@ -40,16 +49,22 @@ pub async fn restore_sqlite(from: &Path, db: &Path) -> Result<()> {
     {
         let url = format!("sqlite://{}?mode=ro", from.display());
         let mut conn = SqliteConnection::connect(&url).await?;
-        let check: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&mut conn).await?;
+        let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_one(&mut conn)
+            .await?;
         if check != "ok" {
-            return Err(StoreError::Corrupt(format!("the backup fails its integrity check: {check}")));
+            return Err(StoreError::Corrupt(format!(
+                "the backup fails its integrity check: {check}"
+            )));
         }
         let head: Option<i64> = sqlx::query_scalar("SELECT seq FROM audit_head WHERE id = 1")
             .fetch_optional(&mut conn)
             .await
             .map_err(|_| StoreError::Corrupt("the file is not a Hygeia database".into()))?;
         if head.is_none() {
-            return Err(StoreError::Corrupt("the file is not a Hygeia database".into()));
+            return Err(StoreError::Corrupt(
+                "the file is not a Hygeia database".into(),
+            ));
         }
         conn.close().await?;
     }
@@ -57,7 +72,8 @@ pub async fn restore_sqlite(from: &Path, db: &Path) -> Result<()> {
     std::fs::copy(from, &staging).map_err(file_error(&staging))?;
     if db.exists() {
         // Fold the WAL into the old file so the kept copy is whole, then set it aside.
-        if let Ok(mut conn) = SqliteConnection::connect(&format!("sqlite://{}", db.display())).await {
+        if let Ok(mut conn) = SqliteConnection::connect(&format!("sqlite://{}", db.display())).await
+        {
             let _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").await;
             let _ = conn.close().await;
         }

@@ -39,10 +39,14 @@ impl DatabaseUrl {
             return Err(StoreError::BadUrl("it is empty".into()));
         }
         if text.starts_with("postgres://") || text.starts_with("postgresql://") {
-            url::Url::parse(text).map_err(|e| StoreError::BadUrl(format!("{e} in a PostgreSQL URL")))?;
+            url::Url::parse(text)
+                .map_err(|e| StoreError::BadUrl(format!("{e} in a PostgreSQL URL")))?;
             return Ok(DatabaseUrl::Postgres(text.to_owned()));
         }
-        if let Some(path) = text.strip_prefix("sqlite://").or_else(|| text.strip_prefix("sqlite:")) {
+        if let Some(path) = text
+            .strip_prefix("sqlite://")
+            .or_else(|| text.strip_prefix("sqlite:"))
+        {
             let path = path.split('?').next().unwrap_or_default();
             if path.is_empty() || path == ":memory:" {
                 return Err(StoreError::BadUrl(
@@ -114,7 +118,9 @@ pub struct Store {
 
 impl fmt::Debug for Store {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Store").field("backend", &self.backend).finish_non_exhaustive()
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
     }
 }
 
@@ -185,12 +191,11 @@ impl Store {
     /// Succeeds when the database answers and every migration this build knows is applied.
     pub async fn check_ready(&self) -> Result<()> {
         let expected = self.migrator().iter().map(|m| m.version).max().unwrap_or(0);
-        let applied: Option<i64> = sqlx::query_scalar(
-            "SELECT MAX(version) FROM _sqlx_migrations WHERE success = TRUE",
-        )
-        .fetch_one(&self.read)
-        .await
-        .map_err(|e| StoreError::SchemaNotCurrent(format!("no migration table ({e})")))?;
+        let applied: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success = TRUE")
+                .fetch_one(&self.read)
+                .await
+                .map_err(|e| StoreError::SchemaNotCurrent(format!("no migration table ({e})")))?;
         match applied {
             Some(version) if version == expected => Ok(()),
             other => Err(StoreError::SchemaNotCurrent(format!(
@@ -250,9 +255,15 @@ mod tests {
     #[test]
     fn urls_are_recognised_and_passwords_hidden() {
         let pg = DatabaseUrl::parse("postgres://hygeia:s3cret@db.example:5432/hygeia").ok();
-        assert_eq!(pg.as_ref().map(DatabaseUrl::backend), Some(Backend::Postgres));
+        assert_eq!(
+            pg.as_ref().map(DatabaseUrl::backend),
+            Some(Backend::Postgres)
+        );
         let shown = pg.map(|u| format!("{u} {u:?}")).unwrap_or_default();
-        assert!(!shown.contains("s3cret") && shown.contains("********"), "{shown}");
+        assert!(
+            !shown.contains("s3cret") && shown.contains("********"),
+            "{shown}"
+        );
 
         assert_eq!(
             DatabaseUrl::parse("sqlite://data/h.db").ok(),
@@ -262,7 +273,10 @@ mod tests {
             DatabaseUrl::parse("./h.db").ok(),
             Some(DatabaseUrl::Sqlite("./h.db".into()))
         );
-        let err = DatabaseUrl::parse("mysql://x").err().map(|e| e.to_string()).unwrap_or_default();
+        let err = DatabaseUrl::parse("mysql://x")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(err.contains("unsupported scheme 'mysql'"), "{err}");
     }
 }

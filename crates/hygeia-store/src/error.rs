@@ -6,7 +6,10 @@ pub enum StoreError {
     #[error("{what} '{id}' was not found")]
     NotFound { what: &'static str, id: String },
     #[error("{field}: {message}")]
-    Conflict { field: &'static str, message: String },
+    Conflict {
+        field: &'static str,
+        message: String,
+    },
     #[error(transparent)]
     Invalid(#[from] ValidationErrors),
     #[error("the database URL is not valid: {0}")]
@@ -36,10 +39,15 @@ impl StoreError {
     }
 
     /// Turns a unique-constraint violation into a field-level conflict.
-    pub(crate) fn on_unique(field: &'static str, message: &str) -> impl FnOnce(sqlx::Error) -> Self {
+    pub(crate) fn on_unique(
+        field: &'static str,
+        message: &str,
+    ) -> impl FnOnce(sqlx::Error) -> Self {
         let message = message.to_owned();
         move |error| match &error {
-            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict { field, message },
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                StoreError::Conflict { field, message }
+            }
             _ => StoreError::Database(error),
         }
     }

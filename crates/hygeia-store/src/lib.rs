@@ -25,9 +25,9 @@ pub use audit::{AuditFilter, ChainReport};
 pub use backup::{backup_sqlite, restore_sqlite};
 pub use database::{Backend, DatabaseUrl, Store};
 pub use error::StoreError;
+pub use orgs::EntityFilter;
 pub use orgs::{Entity, Organisation, Site};
 pub use paging::{Page, PageRequest};
-pub use orgs::EntityFilter;
 pub use users::{ApiToken, NewUser, SessionRecord, TokenOwner, User, UserUpdate, normalise_email};
 
 pub use hygeia_domain::audit::AuditRecord;

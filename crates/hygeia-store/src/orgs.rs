@@ -140,9 +140,7 @@ impl Store {
             page.limit,
             page.offset
         );
-        let items = f.query_as(sql)
-            .fetch_all(self.reader())
-            .await?;
+        let items = f.query_as(sql).fetch_all(self.reader()).await?;
         Ok(Page {
             items,
             total,
@@ -185,10 +183,12 @@ impl Store {
                     message: "an entity cannot be its own ancestor".into(),
                 });
             }
-            let parent = Self::entity_in(conn, &id).await.map_err(|_| StoreError::Conflict {
-                field: "parent_entity_id",
-                message: format!("parent entity '{id}' does not exist"),
-            })?;
+            let parent = Self::entity_in(conn, &id)
+                .await
+                .map_err(|_| StoreError::Conflict {
+                    field: "parent_entity_id",
+                    message: format!("parent entity '{id}' does not exist"),
+                })?;
             if parent.organisation_id != organisation_id {
                 return Err(StoreError::Conflict {
                     field: "parent_entity_id",
@@ -216,7 +216,13 @@ impl Store {
         let now = self.now();
         let id = new_id();
         let mut tx = self.begin().await?;
-        Self::check_parent(&mut tx, organisation_id, &id, input.parent_entity_id.as_deref()).await?;
+        Self::check_parent(
+            &mut tx,
+            organisation_id,
+            &id,
+            input.parent_entity_id.as_deref(),
+        )
+        .await?;
         sqlx::query(
             "INSERT INTO entities (id, organisation_id, parent_entity_id, name, country, \
              entity_type, employees, annual_turnover_eur, balance_sheet_eur, registration_number, \
@@ -236,7 +242,10 @@ impl Store {
         .bind(&now)
         .execute(&mut *tx)
         .await
-        .map_err(StoreError::on_unique("name", "an entity with this name already exists"))?;
+        .map_err(StoreError::on_unique(
+            "name",
+            "an entity with this name already exists",
+        ))?;
         let entity = Self::entity_in(&mut tx, &id).await?;
         let change = Change {
             action: "entity.create",
@@ -273,8 +282,13 @@ impl Store {
                 ),
             });
         }
-        Self::check_parent(&mut tx, &before.organisation_id, id, input.parent_entity_id.as_deref())
-            .await?;
+        Self::check_parent(
+            &mut tx,
+            &before.organisation_id,
+            id,
+            input.parent_entity_id.as_deref(),
+        )
+        .await?;
         sqlx::query(
             "UPDATE entities SET parent_entity_id = $2, name = $3, country = $4, entity_type = $5, \
              employees = $6, annual_turnover_eur = $7, balance_sheet_eur = $8, \
@@ -292,7 +306,10 @@ impl Store {
         .bind(&now)
         .execute(&mut *tx)
         .await
-        .map_err(StoreError::on_unique("name", "an entity with this name already exists"))?;
+        .map_err(StoreError::on_unique(
+            "name",
+            "an entity with this name already exists",
+        ))?;
         let after = Self::entity_in(&mut tx, id).await?;
         let change = Change {
             action: "entity.update",
@@ -312,14 +329,17 @@ impl Store {
         let now = self.now();
         let mut tx = self.begin().await?;
         let before = Self::entity_in(&mut tx, id).await?;
-        let children: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM entities WHERE parent_entity_id = $1")
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let children: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM entities WHERE parent_entity_id = $1")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
         if children > 0 {
             return Err(StoreError::Conflict {
                 field: "id",
-                message: format!("the entity has {children} subsidiaries: move or delete them first"),
+                message: format!(
+                    "the entity has {children} subsidiaries: move or delete them first"
+                ),
             });
         }
         sqlx::query("DELETE FROM entities WHERE id = $1")
@@ -356,7 +376,12 @@ impl Store {
             .ok_or_else(|| StoreError::not_found("site", id))
     }
 
-    pub async fn create_site(&self, actor: &Actor, entity_id: &str, input: &SiteInput) -> Result<Site> {
+    pub async fn create_site(
+        &self,
+        actor: &Actor,
+        entity_id: &str,
+        input: &SiteInput,
+    ) -> Result<Site> {
         input.validate()?;
         let now = self.now();
         let site = Site {

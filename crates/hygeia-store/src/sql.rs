@@ -46,13 +46,18 @@ impl Filter {
     /// Case-insensitive substring match on any of `columns`.
     pub fn search_opt(&mut self, columns: &[&'static str], needle: Option<&str>) {
         if let Some(needle) = needle.map(str::trim).filter(|n| !n.is_empty()) {
-            let escaped = needle.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            let escaped = needle
+                .to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
             let p = self.placeholder(Value::Text(format!("%{escaped}%")));
             let alternatives: Vec<String> = columns
                 .iter()
                 .map(|c| format!("LOWER({c}) LIKE {p} ESCAPE '\\'"))
                 .collect();
-            self.conditions.push(format!("({})", alternatives.join(" OR ")));
+            self.conditions
+                .push(format!("({})", alternatives.join(" OR ")));
         }
     }
 
@@ -64,7 +69,8 @@ impl Filter {
         if placeholders.is_empty() {
             self.conditions.push("1 = 0".to_owned());
         } else {
-            self.conditions.push(format!("{column} IN ({})", placeholders.join(", ")));
+            self.conditions
+                .push(format!("{column} IN ({})", placeholders.join(", ")));
         }
     }
 

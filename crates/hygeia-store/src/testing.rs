@@ -4,6 +4,10 @@
 //! `HYGEIA_TEST_POSTGRES_URL` names a PostgreSQL server, against a new database created there
 //! for that test alone and dropped afterwards. Without the variable the PostgreSQL half is
 //! skipped with a printed reason, so a developer without PostgreSQL still runs the SQLite half.
+//!
+//! Test support only (feature `testing`): a database that cannot be set up aborts the test.
+
+#![allow(clippy::panic)]
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -20,7 +24,9 @@ pub const POSTGRES_URL_VAR: &str = "HYGEIA_TEST_POSTGRES_URL";
 /// A clock frozen at 2026-03-02 09:00 UTC.
 pub fn test_clock() -> Arc<dyn Clock> {
     Arc::new(FixedClock(
-        Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).single().unwrap_or_default(),
+        Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+            .single()
+            .unwrap_or_default(),
     ))
 }
 
@@ -57,7 +63,10 @@ impl Drop for TestDb {
                 let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
                 // Dropping needs async I/O; do it on a short-lived thread of its own.
                 let _ = std::thread::spawn(move || {
-                    let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                    else {
                         return;
                     };
                     rt.block_on(async move {
@@ -93,7 +102,10 @@ pub async fn postgres() -> Option<TestDb> {
         Ok(conn) => conn,
         Err(e) => panic!("{POSTGRES_URL_VAR} is set but PostgreSQL is unreachable: {e}"),
     };
-    if let Err(e) = conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\""))).await {
+    if let Err(e) = conn
+        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+        .await
+    {
         panic!("cannot create test database {name}: {e}");
     }
     let _ = conn.close().await;

@@ -121,10 +121,12 @@ fn user_json(user: &User) -> Option<serde_json::Value> {
 
 impl Store {
     async fn grants_in(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<String>> {
-        Ok(sqlx::query_scalar("SELECT entity_id FROM user_entities WHERE user_id = $1 ORDER BY entity_id")
-            .bind(user_id)
-            .fetch_all(&mut *conn)
-            .await?)
+        Ok(sqlx::query_scalar(
+            "SELECT entity_id FROM user_entities WHERE user_id = $1 ORDER BY entity_id",
+        )
+        .bind(user_id)
+        .fetch_all(&mut *conn)
+        .await?)
     }
 
     async fn user_in(conn: &mut AnyConnection, id: &str) -> Result<User> {
@@ -160,10 +162,11 @@ impl Store {
     }
 
     pub async fn list_users(&self, organisation_id: &str, page: PageRequest) -> Result<Page<User>> {
-        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE organisation_id = $1")
-            .bind(organisation_id)
-            .fetch_one(self.reader())
-            .await?;
+        let total: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE organisation_id = $1")
+                .bind(organisation_id)
+                .fetch_one(self.reader())
+                .await?;
         let sql = format!(
             "SELECT {USER_COLUMNS} FROM users WHERE organisation_id = $1 ORDER BY email LIMIT {} OFFSET {}",
             page.limit, page.offset
@@ -198,14 +201,19 @@ impl Store {
         })
     }
 
-    async fn check_grants(conn: &mut AnyConnection, organisation_id: &str, ids: &[String]) -> Result<()> {
+    async fn check_grants(
+        conn: &mut AnyConnection,
+        organisation_id: &str,
+        ids: &[String],
+    ) -> Result<()> {
         for id in ids {
-            let found: Option<String> =
-                sqlx::query_scalar("SELECT id FROM entities WHERE id = $1 AND organisation_id = $2")
-                    .bind(id)
-                    .bind(organisation_id)
-                    .fetch_optional(&mut *conn)
-                    .await?;
+            let found: Option<String> = sqlx::query_scalar(
+                "SELECT id FROM entities WHERE id = $1 AND organisation_id = $2",
+            )
+            .bind(id)
+            .bind(organisation_id)
+            .fetch_optional(&mut *conn)
+            .await?;
             if found.is_none() {
                 return Err(StoreError::Conflict {
                     field: "entity_ids",
@@ -232,7 +240,12 @@ impl Store {
         Ok(())
     }
 
-    pub async fn create_user(&self, actor: &Actor, organisation_id: &str, new: &NewUser) -> Result<User> {
+    pub async fn create_user(
+        &self,
+        actor: &Actor,
+        organisation_id: &str,
+        new: &NewUser,
+    ) -> Result<User> {
         let email = normalise_email(&new.email);
         let mut v = hygeia_domain::validation::Validator::new();
         if !looks_like_email(&email) {
@@ -261,7 +274,10 @@ impl Store {
         .bind(&now)
         .execute(&mut *tx)
         .await
-        .map_err(StoreError::on_unique("email", "a user with this e-mail address already exists"))?;
+        .map_err(StoreError::on_unique(
+            "email",
+            "a user with this e-mail address already exists",
+        ))?;
         Self::replace_grants(&mut tx, &id, &new.entity_ids).await?;
         let user = Self::user_in(&mut tx, &id).await?;
         let change = Change {
@@ -278,12 +294,7 @@ impl Store {
     }
 
     /// Changes a user's role, grants, name, locale or active state.
-    pub async fn update_user(
-        &self,
-        actor: &Actor,
-        id: &str,
-        update: &UserUpdate,
-    ) -> Result<User> {
+    pub async fn update_user(&self, actor: &Actor, id: &str, update: &UserUpdate) -> Result<User> {
         let now = self.now();
         let mut tx = self.begin().await?;
         let before = Self::user_in(&mut tx, id).await?;
@@ -291,13 +302,13 @@ impl Store {
             Self::check_grants(&mut tx, &before.organisation_id, ids).await?;
             Self::replace_grants(&mut tx, id, ids).await?;
         }
-        if let Some(locale) = &update.locale {
-            if !matches!(locale.as_str(), "en" | "fr") {
-                return Err(StoreError::Conflict {
-                    field: "locale",
-                    message: "must be 'en' or 'fr'".into(),
-                });
-            }
+        if let Some(locale) = &update.locale
+            && !matches!(locale.as_str(), "en" | "fr")
+        {
+            return Err(StoreError::Conflict {
+                field: "locale",
+                message: "must be 'en' or 'fr'".into(),
+            });
         }
         let deactivated_at = match update.active {
             Some(true) => None,
@@ -309,16 +320,33 @@ impl Store {
              updated_at = $6 WHERE id = $1",
         )
         .bind(id)
-        .bind(update.role.map_or(before.role.clone(), |r| r.code().to_owned()))
-        .bind(update.display_name.as_deref().map_or(before.display_name.clone(), |n| n.trim().to_owned()))
-        .bind(update.locale.clone().unwrap_or_else(|| before.locale.clone()))
+        .bind(
+            update
+                .role
+                .map_or(before.role.clone(), |r| r.code().to_owned()),
+        )
+        .bind(
+            update
+                .display_name
+                .as_deref()
+                .map_or(before.display_name.clone(), |n| n.trim().to_owned()),
+        )
+        .bind(
+            update
+                .locale
+                .clone()
+                .unwrap_or_else(|| before.locale.clone()),
+        )
         .bind(&deactivated_at)
         .bind(&now)
         .execute(&mut *tx)
         .await?;
         if deactivated_at.is_some() {
             // A deactivated user loses every way in at once.
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
         }
         let after = Self::user_in(&mut tx, id).await?;
         let change = Change {
@@ -345,7 +373,10 @@ impl Store {
             .bind(&now)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         let change = Change {
             action: "user.password_change",
             object_type: "user",
@@ -382,17 +413,25 @@ impl Store {
     // ---- login attempts -------------------------------------------------------------------
 
     /// Records a login attempt (for throttling) and, in the audit trail, its outcome.
-    pub async fn record_login(&self, actor: &Actor, email: &str, user_id: Option<&str>, succeeded: bool) -> Result<()> {
+    pub async fn record_login(
+        &self,
+        actor: &Actor,
+        email: &str,
+        user_id: Option<&str>,
+        succeeded: bool,
+    ) -> Result<()> {
         let now = self.now();
         let email = normalise_email(email);
         let mut tx = self.begin().await?;
-        sqlx::query("INSERT INTO login_attempts (email, source, at, succeeded) VALUES ($1, $2, $3, $4)")
-            .bind(&email)
-            .bind(&actor.source)
-            .bind(&now)
-            .bind(i64::from(succeeded))
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO login_attempts (email, source, at, succeeded) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&email)
+        .bind(&actor.source)
+        .bind(&now)
+        .bind(i64::from(succeeded))
+        .execute(&mut *tx)
+        .await?;
         if let (true, Some(id)) = (succeeded, user_id) {
             sqlx::query("UPDATE users SET last_login_at = $2 WHERE id = $1")
                 .bind(id)
@@ -401,7 +440,11 @@ impl Store {
                 .await?;
         }
         let change = Change {
-            action: if succeeded { "auth.login" } else { "auth.login_failed" },
+            action: if succeeded {
+                "auth.login"
+            } else {
+                "auth.login_failed"
+            },
             object_type: "user",
             object_id: user_id.unwrap_or(&email),
             entity_id: None,
@@ -414,7 +457,12 @@ impl Store {
     }
 
     /// Failed attempts for this e-mail address, or from this source, since `since`.
-    pub async fn recent_login_failures(&self, email: &str, source: &str, since: &str) -> Result<(i64, i64)> {
+    pub async fn recent_login_failures(
+        &self,
+        email: &str,
+        source: &str,
+        since: &str,
+    ) -> Result<(i64, i64)> {
         let by_email: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM login_attempts WHERE email = $1 AND at >= $2 AND succeeded = 0",
         )
@@ -434,10 +482,19 @@ impl Store {
 
     // ---- sessions --------------------------------------------------------------------------
 
-    pub async fn create_session(&self, user_id: &str, id_hash: &str, csrf_token: &str, expires_at: &str) -> Result<()> {
+    pub async fn create_session(
+        &self,
+        user_id: &str,
+        id_hash: &str,
+        csrf_token: &str,
+        expires_at: &str,
+    ) -> Result<()> {
         let now = self.now();
         let mut tx = self.begin().await?;
-        sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(&now).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query(
             "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -462,7 +519,9 @@ impl Store {
         .bind(self.now())
         .fetch_optional(self.reader())
         .await?;
-        let Some((user_id, csrf_token, expires_at)) = found else { return Ok(None) };
+        let Some((user_id, csrf_token, expires_at)) = found else {
+            return Ok(None);
+        };
         Ok(Some(SessionRecord {
             user: self.user(&user_id).await?,
             csrf_token,
@@ -473,7 +532,10 @@ impl Store {
     pub async fn delete_session(&self, actor: &Actor, id_hash: &str, user_id: &str) -> Result<()> {
         let now = self.now();
         let mut tx = self.begin().await?;
-        sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(&mut *tx)
+            .await?;
         let change = Change {
             action: "auth.logout",
             object_type: "user",
@@ -541,7 +603,11 @@ impl Store {
     }
 
     /// Tokens of one user, or of everybody in the organisation.
-    pub async fn list_tokens(&self, organisation_id: &str, user_id: Option<&str>) -> Result<Vec<ApiToken>> {
+    pub async fn list_tokens(
+        &self,
+        organisation_id: &str,
+        user_id: Option<&str>,
+    ) -> Result<Vec<ApiToken>> {
         let sql = format!(
             "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE user_id IN \
              (SELECT id FROM users WHERE organisation_id = $1) AND ($2 = '' OR user_id = $2) \
@@ -577,7 +643,10 @@ impl Store {
             .bind(&now)
             .execute(&mut *tx)
             .await?;
-        let after: ApiToken = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(&mut *tx).await?;
+        let after: ApiToken = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
         let change = Change {
             action: "api_token.revoke",
             object_type: "api_token",
@@ -602,7 +671,9 @@ impl Store {
         .bind(self.now())
         .fetch_optional(self.reader())
         .await?;
-        let Some((token_id, user_id, last_used_at)) = found else { return Ok(None) };
+        let Some((token_id, user_id, last_used_at)) = found else {
+            return Ok(None);
+        };
         Ok(Some(TokenOwner {
             token_id,
             user: self.user(&user_id).await?,

@@ -191,13 +191,13 @@ pub async fn update_entity(
 ) -> ApiResult<Json<Entity>> {
     entity_for(&state, &auth, &id, Permission::EntityUpdate).await?;
     let (input, version) = body.into_input();
-    if let Some(parent) = &input.parent_entity_id {
-        if !auth.principal.scope.contains(parent) {
-            return Err(ApiError::field(
-                "parent_entity_id",
-                format!("parent entity '{parent}' does not exist"),
-            ));
-        }
+    if let Some(parent) = &input.parent_entity_id
+        && !auth.principal.scope.contains(parent)
+    {
+        return Err(ApiError::field(
+            "parent_entity_id",
+            format!("parent entity '{parent}' does not exist"),
+        ));
     }
     let entity = state
         .store

@@ -1,0 +1,608 @@
+//! The `hygeia` binary end to end: configuration errors, start-up, the administration
+//! commands, audit verification against tampering with the database's own tools, backups.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_hygeia");
+
+fn temp_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("hygeia-cli-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn hygeia(args: &[&str], db: &str) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env("HYGEIA_DB", db)
+        .env_remove("HYGEIA_CONFIG")
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Databases to run on: an SQLite file, and a fresh PostgreSQL database when configured.
+async fn databases() -> Vec<(hygeia_store::testing::TestDb, String)> {
+    hygeia_store::testing::all()
+        .await
+        .into_iter()
+        .map(|db| {
+            let url = match &db.url {
+                hygeia_store::DatabaseUrl::Sqlite(path) => format!("sqlite://{}", path.display()),
+                hygeia_store::DatabaseUrl::Postgres(url) => url.clone(),
+            };
+            (db, url)
+        })
+        .collect()
+}
+
+#[test]
+fn invalid_configuration_is_named_with_exit_code_2_and_nothing_is_written() {
+    let dir = temp_dir();
+    let data = dir.join("data");
+    let data_arg = data.display().to_string();
+    let run = |args: &[&str]| {
+        Command::new(BIN)
+            .args(args)
+            .env_remove("HYGEIA_DB")
+            .output()
+            .unwrap()
+    };
+
+    let out = run(&["serve", "--data-dir", &data_arg, "--listen", "localhost"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("setting 'listen"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = run(&["migrate", "--db", "mysql://db/hygeia"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("unsupported scheme 'mysql'"));
+
+    let config = dir.join("hygeia.toml");
+    std::fs::write(&config, "listen = \"127.0.0.1:9\"\ncolour = \"blue\"\n").unwrap();
+    let out = run(&[
+        "serve",
+        "--data-dir",
+        &data_arg,
+        "--config",
+        &config.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("hygeia.toml") && err.contains("colour"),
+        "{err}"
+    );
+
+    let out = run(&[
+        "serve",
+        "--data-dir",
+        &data_arg,
+        "--log-format",
+        "xml",
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("log_format"));
+
+    let out = run(&[
+        "user",
+        "create",
+        "--email",
+        "a@example.org",
+        "--role",
+        "root",
+        "--data-dir",
+        &data_arg,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("unknown role 'root'"));
+
+    assert!(
+        !data.exists(),
+        "a refused configuration still created {}",
+        data.display()
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn nis2_classify_explains_and_rejects_bad_figures() {
+    let out = Command::new(BIN)
+        .args([
+            "nis2",
+            "classify",
+            "--sector-entity",
+            "Basic pharmaceutical manufacturing",
+            "--employees",
+            "120",
+            "--turnover-eur",
+            "30000000",
+            "--balance-sheet-eur",
+            "20000000",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["classification"], "important",
+        "a medium Annex I entity is important"
+    );
+    assert!(json["steps"].as_array().is_some_and(|s| s.len() >= 3));
+
+    let out = Command::new(BIN)
+        .args([
+            "nis2",
+            "classify",
+            "--sector-entity",
+            "hospital",
+            "--employees",
+            "-4",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--employees") && text(&out.stderr).contains("negative"));
+    let out = Command::new(BIN)
+        .args([
+            "nis2",
+            "classify",
+            "--sector-entity",
+            "bakery",
+            "--employees",
+            "4",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("unknown NIS2 entity type"));
+    let help = Command::new(BIN)
+        .args(["nis2", "classify", "--help"])
+        .output()
+        .unwrap();
+    assert!(text(&help.stdout).contains("basic_pharmaceutical_manufacturing"));
+}
+
+#[test]
+fn every_subcommand_has_help_with_examples() {
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["migrate", "--help"],
+        vec!["user", "create", "--help"],
+        vec!["token", "create", "--help"],
+        vec!["audit", "verify", "--help"],
+        vec!["backup", "--help"],
+        vec!["restore", "--help"],
+        vec!["nis2", "classify", "--help"],
+    ] {
+        let out = Command::new(BIN).args(&args).output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        assert!(
+            text(&out.stdout).contains("Example"),
+            "{args:?} has no example"
+        );
+    }
+}
+
+/// A running `hygeia serve`, stopped (SIGTERM) when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+    stderr: Vec<String>,
+}
+
+impl Server {
+    fn start(db: &str, extra: &[&str]) -> Server {
+        let port = {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            listener.local_addr().unwrap().port()
+        };
+        let listen = format!("127.0.0.1:{port}");
+        let mut child = Command::new(BIN)
+            .args(["serve", "--listen", &listen, "--insecure-cookies"])
+            .args(extra)
+            .env("HYGEIA_DB", db)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let mut lines = Vec::new();
+        let mut reader = BufReader::new(stderr);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 || Instant::now() > deadline {
+                break;
+            }
+            let ready = line.contains("is listening on");
+            lines.push(line);
+            if ready {
+                break;
+            }
+        }
+        std::thread::spawn(move || {
+            let mut rest = String::new();
+            let _ = reader.read_to_string(&mut rest);
+        });
+        Server {
+            child,
+            port,
+            stderr: lines,
+        }
+    }
+
+    fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> (u16, String, String) {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        let mut request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            self.port,
+            body.len()
+        );
+        for (name, value) in headers {
+            request.push_str(&format!("{name}: {value}\r\n"));
+        }
+        request.push_str("\r\n");
+        request.push_str(body);
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        (status, head.to_owned(), body.to_owned())
+    }
+
+    fn stop(mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        self.child.wait().unwrap()
+    }
+}
+
+#[tokio::test]
+async fn demo_serves_ready_with_printed_credentials_and_stops_gracefully() {
+    for (_db, url) in databases().await {
+        let server = Server::start(&url, &["--demo"]);
+        let log = server.stderr.join("");
+        let password = log
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("password: "))
+            .unwrap_or_else(|| panic!("no credentials printed: {log}"))
+            .to_owned();
+        let (status, _, _) = server.request("GET", "/readyz", &[], "");
+        assert_eq!(status, 200, "{log}");
+        let body =
+            format!("{{\"email\":\"admin@hygee-demo.example\",\"password\":\"{password}\"}}");
+        let (status, head, _) = server.request(
+            "POST",
+            "/api/v1/auth/login",
+            &[("Content-Type", "application/json")],
+            &body,
+        );
+        assert_eq!(status, 200);
+        let cookie = head
+            .lines()
+            .find_map(|l| l.strip_prefix("set-cookie: "))
+            .and_then(|c| c.split(';').next())
+            .unwrap()
+            .to_owned();
+        let (status, _, entities) =
+            server.request("GET", "/api/v1/entities", &[("Cookie", &cookie)], "");
+        assert_eq!(status, 200);
+        assert!(
+            entities.contains("Laboratoires Hygée SAS") && entities.contains("\"total\":4"),
+            "{entities}"
+        );
+        let (status, _, page) = server.request("GET", "/", &[("Cookie", &cookie)], "");
+        assert_eq!(status, 200);
+        assert!(page.contains("Hygée Recherche Clinique SAS"));
+        let exit = server.stop();
+        assert!(exit.success(), "graceful shutdown failed: {exit:?}");
+
+        // A second start keeps the data and prints no new credentials.
+        let again = Server::start(&url, &["--demo"]);
+        assert!(!again.stderr.join("").contains("password:"));
+        assert!(again.stop().success());
+    }
+}
+
+#[tokio::test]
+async fn users_and_tokens_from_the_cli_work_against_the_api() {
+    for (_db, url) in databases().await {
+        let out = hygeia(&["migrate"], &url);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        // Without an organisation the CLI explains what to do.
+        let mut child = Command::new(BIN)
+            .args([
+                "user",
+                "create",
+                "--email",
+                "ciso@example.org",
+                "--role",
+                "administrator",
+                "--password-stdin",
+            ])
+            .env("HYGEIA_DB", &url)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"a long enough passphrase\n")
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(!out.status.success());
+        assert!(
+            text(&out.stderr).contains("no organisation"),
+            "{}",
+            text(&out.stderr)
+        );
+
+        let server = Server::start(&url, &["--organisation", "Clinique du Parc"]);
+        let mut child = Command::new(BIN)
+            .args([
+                "user",
+                "create",
+                "--email",
+                "ciso@example.org",
+                "--role",
+                "administrator",
+                "--password-stdin",
+            ])
+            .env("HYGEIA_DB", &url)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"a long enough passphrase\n")
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+
+        let out = hygeia(
+            &[
+                "token",
+                "create",
+                "--email",
+                "ciso@example.org",
+                "--name",
+                "automation",
+                "--expires-in",
+                "7",
+            ],
+            &url,
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let token = text(&out.stdout).trim().to_owned();
+        assert!(token.starts_with("hyg_"));
+        let bearer = format!("Bearer {token}");
+        let (status, _, me) =
+            server.request("GET", "/api/v1/me", &[("Authorization", &bearer)], "");
+        assert_eq!(status, 200);
+        assert!(me.contains("ciso@example.org"));
+        let (status, _, org) = server.request(
+            "GET",
+            "/api/v1/organisation",
+            &[("Authorization", &bearer)],
+            "",
+        );
+        assert_eq!(status, 200);
+        assert!(org.contains("Clinique du Parc"));
+        let (status, _, _) = server.request(
+            "GET",
+            "/api/v1/me",
+            &[("Authorization", "Bearer hyg_forged")],
+            "",
+        );
+        assert_eq!(status, 401);
+        assert!(server.stop().success());
+    }
+}
+
+fn create_entities(url: &str) {
+    let server = Server::start(url, &["--demo"]);
+    assert!(server.stop().success());
+}
+
+#[tokio::test]
+async fn audit_verify_catches_tampering_done_with_the_database_tools() {
+    let have = |tool: &str| {
+        Command::new(tool)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    for (db, url) in databases().await {
+        create_entities(&url);
+        let out = hygeia(&["audit", "verify"], &url);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+        assert!(text(&out.stdout).starts_with("OK"));
+
+        let statements = match &db.url {
+            hygeia_store::DatabaseUrl::Sqlite(_) => {
+                "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET after_json = replace(after_json, '1350', '9999') WHERE action = 'entity.create';"
+            }
+            hygeia_store::DatabaseUrl::Postgres(_) => {
+                "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update; UPDATE audit_log SET after_json = replace(after_json, '1350', '9999') WHERE action = 'entity.create';"
+            }
+        };
+        let tool = match &db.url {
+            hygeia_store::DatabaseUrl::Sqlite(path) => {
+                if !have("sqlite3") {
+                    eprintln!("skipping the sqlite half: the sqlite3 tool is not installed");
+                    continue;
+                }
+                Command::new("sqlite3")
+                    .arg(path)
+                    .arg(statements)
+                    .output()
+                    .unwrap()
+            }
+            hygeia_store::DatabaseUrl::Postgres(url) => {
+                if !have("psql") {
+                    eprintln!("skipping the PostgreSQL half: psql is not installed");
+                    continue;
+                }
+                Command::new("psql")
+                    .arg(url)
+                    .args(["-v", "ON_ERROR_STOP=1", "-c", statements])
+                    .output()
+                    .unwrap()
+            }
+        };
+        assert!(tool.status.success(), "{}", text(&tool.stderr));
+        let out = hygeia(&["audit", "verify"], &url);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+        let report = text(&out.stdout);
+        assert!(
+            report.starts_with("TAMPERED") && report.contains("altered"),
+            "{report}"
+        );
+    }
+}
+
+#[test]
+fn a_failed_migration_stops_start_up() {
+    let dir = temp_dir();
+    // An object in the way of the first migration makes it fail half-way.
+    let conflict = dir.join("conflict.db");
+    write_conflicting_schema(&conflict);
+    let server = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("HYGEIA_DB", format!("sqlite://{}", conflict.display()))
+        .output()
+        .unwrap();
+    assert_eq!(server.status.code(), Some(1));
+    let err = text(&server.stderr);
+    assert!(
+        err.contains("refusing to start") && err.contains("migrat"),
+        "{err}"
+    );
+    assert!(!err.contains("listening"));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+fn write_conflicting_schema(path: &Path) {
+    let ok = Command::new("sqlite3")
+        .arg(path)
+        .arg("CREATE TABLE audit_head (unrelated TEXT);")
+        .status();
+    if !ok.is_ok_and(|s| s.success()) {
+        // Without the sqlite3 tool, make the same conflict through the store's driver.
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            use sqlx::{Connection, Executor};
+            let mut conn =
+                sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=rwc", path.display()))
+                    .await
+                    .unwrap();
+            conn.execute("CREATE TABLE audit_head (unrelated TEXT)")
+                .await
+                .unwrap();
+        });
+    }
+}
+
+#[test]
+fn backup_and_restore_round_trip_through_the_cli() {
+    let dir = temp_dir();
+    let db = dir.join("live.db");
+    let url = format!("sqlite://{}", db.display());
+    create_entities(&url);
+    let backup = dir.join("backup.db");
+    let out = hygeia(&["backup", "--to", &backup.display().to_string()], &url);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = hygeia(&["backup", "--to", &backup.display().to_string()], &url);
+    assert!(!out.status.success(), "a second backup overwrote the first");
+
+    // Lose data after the backup: a new user.
+    let mut child = Command::new(BIN)
+        .args([
+            "user",
+            "create",
+            "--email",
+            "late@example.org",
+            "--role",
+            "auditor",
+            "--password-stdin",
+        ])
+        .env("HYGEIA_DB", &url)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"another long passphrase")
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+
+    let out = hygeia(&["restore", "--from", &backup.display().to_string()], &url);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = hygeia(
+        &[
+            "token",
+            "create",
+            "--email",
+            "late@example.org",
+            "--name",
+            "x",
+        ],
+        &url,
+    );
+    assert!(
+        !out.status.success(),
+        "the user created after the backup survived the restore"
+    );
+    let out = hygeia(
+        &[
+            "token",
+            "create",
+            "--email",
+            "admin@hygee-demo.example",
+            "--name",
+            "x",
+        ],
+        &url,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = hygeia(&["audit", "verify"], &url);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let _ = std::fs::remove_dir_all(dir);
+}
