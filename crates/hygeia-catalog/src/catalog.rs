@@ -409,3 +409,14 @@ pub(crate) fn fold(s: &str) -> String {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::fold;
+
+    #[test]
+    fn folding_ignores_case_and_accents() {
+        assert_eq!(fold("Sécurité Réseaux Ça"), "securite reseaux ca");
+        assert_eq!(fold("l’accès"), "l'acces");
+    }
+}

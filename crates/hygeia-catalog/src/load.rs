@@ -557,3 +557,55 @@ pub(crate) fn framework_from_typed(
         .collect();
     validate_framework(file, raw_meta, raw_reqs)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens() {
+        assert!(is_token("iso27001-2022"));
+        assert!(is_token("nist-csf-2.0"));
+        assert!(!is_token("ISO"));
+        assert!(!is_token("-x"));
+        assert!(!is_token(""));
+        assert!(!is_token("a b"));
+    }
+
+    #[test]
+    fn plain_scalars_stay_text() {
+        let y = "framework: {id: n, name: {en: N, fr: N}}\nrequirements:\n  - {id: 4.10, ref: 4.10, assessable: true, title: {en: A, fr: A}}\n";
+        let fw = parse_framework("n.yaml", y).unwrap();
+        assert_eq!(fw.requirements()[0].id, "4.10");
+    }
+
+    #[test]
+    fn optional_text_needs_both_languages_when_present() {
+        let y = "framework: {id: n, name: {en: N, fr: N}, notice: {en: only english}}\nrequirements: []\n";
+        let err = parse_framework("n.yaml", y).unwrap_err();
+        assert_eq!(err.issues()[0].field, "notice.fr");
+    }
+
+    #[test]
+    fn mapping_rows_are_checked() {
+        let fw = parse_framework(
+            "f.yaml",
+            "framework: {id: f, name: {en: F, fr: F}}\nrequirements:\n  - {id: a, assessable: true, title: {en: A, fr: A}}\n",
+        )
+        .unwrap();
+        let fws: HashMap<&str, &Framework> = [("f", &fw)].into_iter().collect();
+        let y = "mapping: {id: m, title: {en: M, fr: M}, source_framework: f, target_framework: g}\npairs:\n  - [a]\n  - [a, a, equal]\n  - [a, a, sideways, why]\n  - [a, a]\n";
+        let err = parse_mapping("m.yaml", y, &fws).unwrap_err();
+        let got: Vec<(&str, &str)> = err
+            .issues()
+            .iter()
+            .map(|i| (i.entry.as_str(), i.field.as_str()))
+            .collect();
+        assert!(got.contains(&("mapping", "target_framework")), "{got:?}");
+        assert!(got.contains(&("pairs[0]", "pair")), "{got:?}");
+        assert!(got.contains(&("pairs[1]", "rationale")), "{got:?}");
+        assert!(got.contains(&("pairs[2]", "relationship")), "{got:?}");
+        assert!(got.contains(&("pairs[3]", "pair")), "duplicate: {got:?}");
+    }
+}

@@ -403,3 +403,39 @@ impl MappingSet {
         &self.meta.id
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn art21_letters() {
+        assert_eq!("d".parse::<Art21Letter>().unwrap().as_char(), 'd');
+        assert_eq!("(J)".parse::<Art21Letter>().unwrap().as_char(), 'j');
+        assert!("k".parse::<Art21Letter>().is_err());
+        assert!("ab".parse::<Art21Letter>().is_err());
+        assert_eq!(Art21Letter::all().count(), 10);
+        let l: Art21Letter = serde_json::from_str("\"h\"").unwrap();
+        assert_eq!(serde_json::to_string(&l).unwrap(), "\"h\"");
+    }
+
+    #[test]
+    fn relationships() {
+        assert_eq!(Relationship::parse("Subset"), Some(Relationship::Subset));
+        assert_eq!(
+            Relationship::parse("intersects_with"),
+            Some(Relationship::Intersect)
+        );
+        assert_eq!(Relationship::parse("nope"), None);
+        assert_eq!(Relationship::Subset.inverse(), Relationship::Superset);
+        assert_eq!(Relationship::Equal.inverse(), Relationship::Equal);
+    }
+
+    #[test]
+    fn text_lang() {
+        let t = Text::new("Hello", "Bonjour");
+        assert_eq!(t.get("FR"), "Bonjour");
+        assert_eq!(t.get("de"), "Hello");
+    }
+}

@@ -387,3 +387,33 @@ pub fn import(file_name: &str, json_text: &str) -> Result<Framework, CatalogErro
     }
     framework_from_typed(file_name, meta, reqs)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_and_uuids() {
+        assert_eq!(oscal_id("1.1.1.a"), "r-1.1.1.a");
+        assert_eq!(oscal_id("a.8.22"), "a.8.22");
+        assert_eq!(oscal_id("x y"), "x_y");
+        let u = stable_uuid("seed");
+        assert_eq!(u, stable_uuid("seed"));
+        assert_ne!(u, stable_uuid("other"));
+        assert_eq!(u.len(), 36);
+        assert_eq!(u.as_bytes()[14], b'5');
+    }
+
+    #[test]
+    fn round_trip_detects_changes() {
+        let y = "framework: {id: t, name: {en: T, fr: T}, version: '1'}\nrequirements:\n  - {id: a, assessable: false, title: {en: A, fr: Aa}}\n  - {id: b, parent: a, assessable: true, title: {en: B, fr: Bb}, tags: [it], nis2_art21: [b]}\n";
+        let fw = crate::parse_framework("t.yaml", y).unwrap();
+        let json = export_json(&fw, "2026-01-01T00:00:00Z");
+        assert_eq!(import("t.json", &json).unwrap(), fw);
+        let changed = json.replace("\"Bb\"", "\"Bx\"");
+        assert_ne!(import("t.json", &changed).unwrap(), fw);
+        assert_eq!(slug("Tiny Catalog!"), "tiny-catalog");
+        assert_eq!(slug("***"), "imported");
+    }
+}
