@@ -32,8 +32,8 @@ pub use catalog::{Catalog, EMBEDDED_FRAMEWORKS, EMBEDDED_MAPPINGS, Filter, Hit, 
 pub use error::{CatalogError, Issue, IssueKind};
 pub use load::{parse_framework, parse_mapping};
 pub use model::{
-    Art21Letter, Framework, FrameworkKind, FrameworkMeta, MappingMeta, MappingPair, MappingSet,
-    Relationship, Requirement, Text, TreeNode,
+    Art21Letter, Framework, FrameworkKind, FrameworkMeta, FrameworkSummary, MappingMeta,
+    MappingPair, MappingSet, MappingSummary, Relationship, Requirement, Text, TreeNode,
 };
 
 /// Ids of the shipped frameworks.

@@ -225,6 +225,15 @@ impl Framework {
         &self.meta.id
     }
 
+    /// Metadata with counts, for listings (serializable).
+    pub fn summary(&self) -> FrameworkSummary<'_> {
+        FrameworkSummary {
+            meta: &self.meta,
+            requirements: self.requirements.len(),
+            assessable: self.assessable().count(),
+        }
+    }
+
     /// All requirements in file order (parents before children in shipped files).
     pub fn requirements(&self) -> &[Requirement] {
         &self.requirements
@@ -303,6 +312,23 @@ impl Framework {
             children,
         })
     }
+}
+
+/// A framework's metadata with its counts.
+#[derive(Debug, Clone, Serialize)]
+pub struct FrameworkSummary<'a> {
+    #[serde(flatten)]
+    pub meta: &'a FrameworkMeta,
+    pub requirements: usize,
+    pub assessable: usize,
+}
+
+/// A mapping set's metadata (with its credit) and pair count.
+#[derive(Debug, Clone, Serialize)]
+pub struct MappingSummary<'a> {
+    #[serde(flatten)]
+    pub meta: &'a MappingMeta,
+    pub pairs: usize,
 }
 
 /// A requirement with its children.
@@ -401,6 +427,14 @@ pub struct MappingSet {
 impl MappingSet {
     pub fn id(&self) -> &str {
         &self.meta.id
+    }
+
+    /// Metadata with the pair count, for listings (serializable).
+    pub fn summary(&self) -> MappingSummary<'_> {
+        MappingSummary {
+            meta: &self.meta,
+            pairs: self.pairs.len(),
+        }
     }
 }
 

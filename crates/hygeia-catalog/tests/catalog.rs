@@ -58,6 +58,12 @@ fn counts_match_the_sources() {
     assert_eq!(enisa_iso.pairs.len(), 926);
     assert!(enisa_iso.meta.licence.contains("CC BY 4.0"));
     assert!(enisa_iso.meta.attribution.contains("ENISA"));
+    let v = serde_json::to_value(enisa_iso.summary()).unwrap();
+    assert_eq!(v["pairs"], 926);
+    assert_eq!(v["licence"], "CC BY 4.0");
+    let v = serde_json::to_value(r2690.summary()).unwrap();
+    assert_eq!(v["assessable"], 351);
+    assert_eq!(v["id"], "nis2-2024-2690");
     assert_eq!(
         c.mapping_set("enisa-2024-2690-to-nist-csf-2.0")
             .unwrap()
