@@ -34,6 +34,16 @@ pub enum MonitorError {
         /// What is wrong, with the zone or conduit concerned.
         reason: String,
     },
+    /// An imported asset list or Zeek log is invalid; nothing from it was imported.
+    #[error("{origin} line {line}: {reason}")]
+    Import {
+        /// The file name (or `-`).
+        origin: String,
+        /// One-based line number.
+        line: usize,
+        /// What is wrong.
+        reason: String,
+    },
     /// The bundled OUI data file is malformed (a build defect, caught by tests).
     #[error("OUI data line {line}: {reason}")]
     OuiData {

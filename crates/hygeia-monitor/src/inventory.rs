@@ -330,6 +330,87 @@ impl Inventory {
         }
     }
 
+    /// Records an attribute from an import (asset list) for the asset with this IP and/or MAC.
+    pub(crate) fn import_attr(
+        &mut self,
+        ip: Option<IpAddr>,
+        mac: Option<MacAddr>,
+        kind: Option<AttrKind>,
+        role: Option<Role>,
+        value: &str,
+        source: &'static str,
+    ) {
+        let key = match (ip, mac) {
+            (Some(ip), _) => Key::Ip(ip),
+            (None, Some(m)) => Key::Mac(m),
+            (None, None) => return,
+        };
+        if let Some(a) = self.asset(key, 0) {
+            if let (Some(_), Some(m)) = (ip, mac) {
+                a.add_mac(m);
+            }
+            if let Some(kind) = kind {
+                a.add_attr(kind, value, 100, source, 0);
+            }
+            if let Some(role) = role {
+                a.add_role(role, 100, source, 0);
+            }
+        }
+    }
+
+    /// Records a flow summary from an imported connection log.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn import_flow(
+        &mut self,
+        client: IpAddr,
+        server: IpAddr,
+        protocol: Protocol,
+        packets: u64,
+        bytes: u64,
+        first_ns: u64,
+        last_ns: u64,
+    ) {
+        for ip in [client, server] {
+            if ip_is_unicast(&ip)
+                && let Some(a) = self.asset(Key::Ip(ip), first_ns)
+            {
+                a.touch(first_ns);
+                a.touch(last_ns);
+                a.add_protocol(protocol);
+            }
+        }
+        let key = FlowKey {
+            client: Endpoint::Ip(client),
+            server: Endpoint::Ip(server),
+            protocol,
+        };
+        if !self.flows.contains_key(&key) {
+            if self.flows.len() >= MAX_FLOWS {
+                self.dropped = self.dropped.saturating_add(1);
+                return;
+            }
+            self.flows.insert(
+                key,
+                FlowAcc {
+                    packets: 0,
+                    bytes: 0,
+                    ops: OpSet::EMPTY,
+                    vlan: None,
+                    first_packet: 0,
+                    first_ns,
+                    last_ns,
+                    op_first: [None; 5],
+                },
+            );
+        }
+        if let Some(f) = self.flows.get_mut(&key) {
+            f.packets = f.packets.saturating_add(packets);
+            f.bytes = f.bytes.saturating_add(bytes);
+            f.first_ns = f.first_ns.min(first_ns);
+            f.last_ns = f.last_ns.max(last_ns);
+        }
+    }
+
     /// Infers client roles from flows, merges IP assets by MAC and produces report rows.
     pub fn finish(mut self) -> (Vec<Asset>, Vec<Flow>) {
         self.infer_roles();

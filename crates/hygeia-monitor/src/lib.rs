@@ -24,6 +24,7 @@
 pub mod capture;
 pub mod dissect;
 pub mod error;
+mod import;
 pub mod inventory;
 pub mod model;
 pub mod oui;
@@ -152,6 +153,27 @@ impl Analyzer {
             packets: summary.packets,
         });
         Ok(())
+    }
+
+    /// Imports an asset list in CSV (header with `ip, mac, name, vendor, model, firmware,
+    /// serial, role`). All-or-nothing: on error nothing is imported and the error names the
+    /// line. Returns the number of rows.
+    pub fn import_asset_csv<R: std::io::BufRead>(
+        &mut self,
+        origin: &str,
+        input: R,
+    ) -> Result<usize, MonitorError> {
+        import::asset_csv(&mut self.inventory, origin, input)
+    }
+
+    /// Imports a Zeek `conn.log` (TSV with `#fields`, or JSON lines) as flows. All-or-nothing,
+    /// with line-numbered errors. Returns the number of connections.
+    pub fn import_zeek_conn<R: std::io::BufRead>(
+        &mut self,
+        origin: &str,
+        input: R,
+    ) -> Result<usize, MonitorError> {
+        import::zeek_conn(&mut self.inventory, origin, input)
     }
 
     /// Builds the report, evaluating the zone policy if given.

@@ -332,7 +332,9 @@ impl Serialize for OpSet {
 }
 
 /// Device roles inferred from traffic.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Programmable controller (answers Modbus, S7, CIP…).
@@ -359,6 +361,13 @@ pub enum Role {
     NetworkDevice,
     /// DHCP server.
     DhcpServer,
+}
+
+impl Role {
+    /// Parses the snake-case name used in reports (`plc`, `engineering_workstation`…).
+    pub fn parse(s: &str) -> Option<Role> {
+        serde_json::from_value(serde_json::Value::String(s.trim().to_ascii_lowercase())).ok()
+    }
 }
 
 /// The kind of an asset attribute observed in traffic.
