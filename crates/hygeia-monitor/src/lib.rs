@@ -10,6 +10,16 @@
 //! It must not depend on other Hygeia crates, on any database or on the web stack: the binary
 //! and the hub call [`analyze`] (or [`Analyzer`]) and store or print the [`Report`].
 //!
+//! ```no_run
+//! use hygeia_monitor::{CaptureSource, ZonePolicy, analyze};
+//! # fn main() -> Result<(), hygeia_monitor::MonitorError> {
+//! let zones = ZonePolicy::from_file(std::path::Path::new("zones.toml"))?;
+//! let report = analyze(&[CaptureSource::from_arg("plant.pcap")], Some(&zones))?;
+//! println!("{} assets, {} findings", report.assets.len(), report.findings.len());
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! Patient data is never kept: the HL7 dissector reads only MSH and SFT header fields and the
 //! DICOM dissector reads only association items and command fields.
 

@@ -474,6 +474,26 @@ operations = ["read"]
     }
 
     #[test]
+    fn vlan_fallback_and_longest_prefix() {
+        let p = ZonePolicy::from_toml(
+            &format!("{POLICY}\n[[zone]]\nname = \"cell-hmi\"\ncidrs = [\"192.168.10.16/28\"]\n"),
+            "t",
+        )
+        .unwrap();
+        let ip = |s: &str| Endpoint::Ip(s.parse().unwrap());
+        assert_eq!(
+            p.zone_of(&ip("192.168.10.20"), None).unwrap().name,
+            "cell-hmi"
+        );
+        assert_eq!(p.zone_of(&ip("192.168.10.5"), None).unwrap().name, "cell");
+        assert_eq!(
+            p.zone_of(&ip("172.31.0.1"), Some(110)).unwrap().name,
+            "cell"
+        );
+        assert!(p.zone_of(&ip("172.31.0.1"), Some(7)).is_none());
+    }
+
+    #[test]
     fn policy_parses_and_rejects_mistakes() {
         let p = ZonePolicy::from_toml(POLICY, "t").unwrap();
         assert_eq!(p.zones.len(), 2);

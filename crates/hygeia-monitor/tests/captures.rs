@@ -276,6 +276,22 @@ fn dicom_association_metadata() {
     for ae in ["CT_SCANNER_01", "PACS_ARCHIVE", "WRONG_AE"] {
         assert!(a.names.contains(&ae.to_owned()), "{ae} in {:?}", a.names);
     }
+    let conf = |v: &str| {
+        a.attributes
+            .iter()
+            .find(|x| x.value == v)
+            .unwrap()
+            .confidence
+    };
+    // Accepted titles are confirmed by the A-ASSOCIATE-AC; the refused one stays weak.
+    assert_eq!(
+        (
+            conf("PACS_ARCHIVE"),
+            conf("CT_SCANNER_01"),
+            conf("WRONG_AE")
+        ),
+        (90, 90, 60)
+    );
     assert!(attrs(a, AttrKind::Firmware).contains(&"GRC_TEST_SCU_01"));
     let sw = attrs(a, AttrKind::Software);
     assert!(sw.iter().any(|s| s.starts_with("2.25.")), "{sw:?}");

@@ -355,6 +355,40 @@ pub(crate) mod tests {
         assert_eq!(p, vec![(0, 10_000_000_005, 101, 3)]);
     }
 
+    /// pcapng with one interface at nanosecond resolution (if_tsresol = 9) and one EPB.
+    #[test]
+    fn pcapng_nanosecond_interface() {
+        let mut v = Vec::new();
+        // Section header block.
+        v.extend_from_slice(&0x0a0d0d0au32.to_le_bytes());
+        v.extend_from_slice(&28u32.to_le_bytes());
+        v.extend_from_slice(&0x1a2b3c4du32.to_le_bytes());
+        v.extend_from_slice(&[1, 0, 0, 0]);
+        v.extend_from_slice(&(-1i64).to_le_bytes());
+        v.extend_from_slice(&28u32.to_le_bytes());
+        // Interface description: SLL2, option if_tsresol = 9, end of options.
+        v.extend_from_slice(&1u32.to_le_bytes());
+        v.extend_from_slice(&32u32.to_le_bytes());
+        v.extend_from_slice(&276u16.to_le_bytes());
+        v.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
+        v.extend_from_slice(&[9, 0, 1, 0, 9, 0, 0, 0, 0, 0, 0, 0]);
+        v.extend_from_slice(&32u32.to_le_bytes());
+        // Enhanced packet block with 5 bytes of data (padded to 8).
+        let ts: u64 = 1_700_000_000_123_456_789;
+        v.extend_from_slice(&6u32.to_le_bytes());
+        v.extend_from_slice(&40u32.to_le_bytes());
+        v.extend_from_slice(&0u32.to_le_bytes());
+        v.extend_from_slice(&((ts >> 32) as u32).to_le_bytes());
+        v.extend_from_slice(&(ts as u32).to_le_bytes());
+        v.extend_from_slice(&5u32.to_le_bytes());
+        v.extend_from_slice(&5u32.to_le_bytes());
+        v.extend_from_slice(&[1, 2, 3, 4, 5, 0, 0, 0]);
+        v.extend_from_slice(&40u32.to_le_bytes());
+        let (p, s) = collect(&v);
+        assert!(s.pcapng);
+        assert_eq!(p, vec![(0, ts, 276, 5)]);
+    }
+
     #[test]
     fn truncated_last_record_is_counted_not_fatal() {
         let f: &[u8] = &[0u8; 40];

@@ -57,10 +57,25 @@ fn associate(body: &[u8], rq: bool, to_server: bool, out: &mut Dissection) {
         (Subject::Dst, Subject::Src)
     };
     if rq {
-        out.text(acc, AttrKind::Name, called, 90, "dicom called ae title");
+        // The acceptor may still reject the called title: weaker until an AC echoes it.
+        out.text(
+            acc,
+            AttrKind::Name,
+            called,
+            60,
+            "dicom called ae title (requested)",
+        );
         out.text(req, AttrKind::Name, calling, 90, "dicom calling ae title");
         out.role(req, Role::DicomModality, 50, "dicom association requester");
         out.role(acc, Role::Pacs, 50, "dicom association acceptor");
+    } else {
+        out.text(
+            acc,
+            AttrKind::Name,
+            called,
+            90,
+            "dicom called ae title (accepted)",
+        );
     }
     let me = if rq { req } else { acc };
     while r.remaining() >= 4 {

@@ -138,6 +138,23 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn set_request_is_a_write_to_the_target() {
+        let mut f = vec![
+            0x00, 0x0e, 0x8c, 0xaa, 0xbb, 0xcc, 0x28, 0x63, 0x36, 0x01, 0x02, 0x03, 0x88, 0x92,
+        ];
+        // FrameID 0xFEFD, Set request, block name-of-station with qualifier.
+        f.extend_from_slice(&[
+            0xfe, 0xfd, 4, 0, 0, 0, 0, 2, 0, 0, 0, 10, 2, 2, 0, 6, 0, 1, b'n', b'e', b'w', b'1',
+        ]);
+        let fr = decode(linktype::ETHERNET, &f).unwrap();
+        let mut d = Dissection::default();
+        dissect(&fr, &mut d);
+        assert_eq!(d.protocol, Some(Protocol::ProfinetDcp));
+        assert_eq!(d.ops, crate::model::OpSet::of(Op::Write));
+        assert_eq!(d.client_is_src, Some(true));
+    }
+
+    #[test]
     fn identify_response_from_spec() {
         let f = identify_response();
         let fr = decode(linktype::ETHERNET, &f).unwrap();
