@@ -48,15 +48,20 @@ impl Role {
             Role::Administrator => true,
             Role::ComplianceManager => matches!(
                 permission,
-                P::OrganisationRead | P::EntityRead | P::EntityUpdate | P::SiteWrite | P::OwnTokens
+                P::OrganisationRead
+                    | P::CatalogRead
+                    | P::EntityRead
+                    | P::EntityUpdate
+                    | P::SiteWrite
+                    | P::OwnTokens
             ),
             Role::Contributor => matches!(
                 permission,
-                P::OrganisationRead | P::EntityRead | P::OwnTokens
+                P::OrganisationRead | P::CatalogRead | P::EntityRead | P::OwnTokens
             ),
             Role::Auditor => matches!(
                 permission,
-                P::OrganisationRead | P::EntityRead | P::AuditRead | P::OwnTokens
+                P::OrganisationRead | P::CatalogRead | P::EntityRead | P::AuditRead | P::OwnTokens
             ),
         }
     }
@@ -97,6 +102,10 @@ impl FromStr for Role {
 pub enum Permission {
     /// See the organisation's name and settings.
     OrganisationRead,
+    /// Browse frameworks, requirements and crosswalks.
+    CatalogRead,
+    /// Import frameworks and crosswalks.
+    CatalogManage,
     /// See entities (within scope) and their sites.
     EntityRead,
     /// Create a legal entity.
@@ -212,6 +221,7 @@ mod tests {
             Permission::SiteWrite,
             Permission::UserManage,
             Permission::AllTokens,
+            Permission::CatalogManage,
         ] {
             assert!(!Role::Auditor.allows(permission), "{permission:?}");
         }

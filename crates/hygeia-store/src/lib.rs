@@ -11,6 +11,7 @@
 
 mod audit;
 mod backup;
+mod catalog_imports;
 mod database;
 mod error;
 mod orgs;
@@ -23,6 +24,7 @@ pub mod testing;
 
 pub use audit::{AuditFilter, ChainReport};
 pub use backup::{backup_sqlite, restore_sqlite};
+pub use catalog_imports::CatalogImport;
 pub use database::{Backend, DatabaseUrl, Store};
 pub use error::StoreError;
 pub use orgs::EntityFilter;

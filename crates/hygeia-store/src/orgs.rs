@@ -367,6 +367,15 @@ impl Store {
             .await?)
     }
 
+    async fn site_in(conn: &mut AnyConnection, id: &str) -> Result<Site> {
+        let sql = format!("SELECT {SITE_COLUMNS} FROM sites WHERE id = $1");
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or_else(|| StoreError::not_found("site", id))
+    }
+
     pub async fn site(&self, id: &str) -> Result<Site> {
         let sql = format!("SELECT {SITE_COLUMNS} FROM sites WHERE id = $1");
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -422,10 +431,49 @@ impl Store {
         Ok(site)
     }
 
-    pub async fn delete_site(&self, actor: &Actor, id: &str) -> Result<()> {
-        let before = self.site(id).await?;
+    /// Replaces a site's name, kind, city and country.
+    pub async fn update_site(&self, actor: &Actor, id: &str, input: &SiteInput) -> Result<Site> {
+        input.validate()?;
         let now = self.now();
         let mut tx = self.begin().await?;
+        let before = Self::site_in(&mut tx, id).await?;
+        let after = Site {
+            name: input.name.trim().to_owned(),
+            kind: input.kind.code().to_owned(),
+            city: input.city.trim().to_owned(),
+            country: input.country.clone(),
+            updated_at: now.clone(),
+            ..before.clone()
+        };
+        sqlx::query(
+            "UPDATE sites SET name = $2, kind = $3, city = $4, country = $5, updated_at = $6 \
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(&after.name)
+        .bind(&after.kind)
+        .bind(&after.city)
+        .bind(&after.country)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        let change = Change {
+            action: "site.update",
+            object_type: "site",
+            object_id: id,
+            entity_id: Some(&before.entity_id),
+            before: json(&before),
+            after: json(&after),
+        };
+        append(&mut tx, actor, &now, change).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    pub async fn delete_site(&self, actor: &Actor, id: &str) -> Result<()> {
+        let now = self.now();
+        let mut tx = self.begin().await?;
+        let before = Self::site_in(&mut tx, id).await?;
         sqlx::query("DELETE FROM sites WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)

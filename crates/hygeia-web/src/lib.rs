@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod catalog;
 pub mod error;
 mod health;
 mod ui;
@@ -65,13 +66,15 @@ impl WebConfig {
 pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
+    pub catalog: catalog::CatalogCache,
 }
 
 impl AppState {
-    pub fn new(store: Store, config: WebConfig) -> Self {
+    pub fn new(store: Store, config: WebConfig, catalog: catalog::CatalogCache) -> Self {
         Self {
             store,
             config: Arc::new(config),
+            catalog,
         }
     }
 

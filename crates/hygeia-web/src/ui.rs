@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(login_form).post(login_submit))
         .route("/logout", axum::routing::post(logout_submit))
         .route("/audit", get(audit_page))
+        .route("/about", get(about_page))
         .route(
             "/assets/hygeia.css",
             get(|| async { ([(header::CONTENT_TYPE, "text/css")], STYLE) }),
@@ -313,4 +314,48 @@ async fn audit_page(State(state): State<AppState>, request: Request) -> Result<R
         ),
     ))
     .into_response())
+}
+
+/// Credits and licences of the content Hygeia ships (public, like any colophon).
+async fn about_page(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let catalog = state.catalog.current(&state.store).await?;
+    let mut frameworks = String::new();
+    for framework in catalog.frameworks() {
+        let meta = &framework.meta;
+        let notice = meta
+            .notice
+            .as_ref()
+            .map(|n| escape(&n.en))
+            .unwrap_or_default();
+        frameworks.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{notice}</td></tr>",
+            escape(&meta.name.en),
+            escape(&meta.publisher),
+            escape(&meta.licence),
+        ));
+    }
+    let mut mappings = String::new();
+    for set in catalog.mapping_sets() {
+        let meta = &set.meta;
+        mappings.push_str(&format!(
+            "<tr><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&meta.title.en),
+            set.pairs.len(),
+            escape(&meta.source),
+            escape(&meta.licence),
+            escape(&meta.attribution),
+        ));
+    }
+    let body = format!(
+        "<h1>About Hygeia</h1><p>Hygeia {} — open-source NIS2 compliance hub, Apache License 2.0.</p>\
+         <h2>Frameworks</h2><p>Requirement summaries are written in Hygeia's own words. ISO/IEC and IEC \
+         standards are copyrighted by their publishers: only identifiers and short titles are shipped.</p>\
+         <table><thead><tr><th scope=\"col\">Framework</th><th scope=\"col\">Publisher</th>\
+         <th scope=\"col\">Licence</th><th scope=\"col\">Notice</th></tr></thead><tbody>{frameworks}</tbody></table>\
+         <h2>Crosswalks</h2><table><thead><tr><th scope=\"col\">Mapping</th><th scope=\"col\">Pairs</th>\
+         <th scope=\"col\">Source</th><th scope=\"col\">Licence</th><th scope=\"col\">Attribution</th></tr></thead>\
+         <tbody>{mappings}</tbody></table>",
+        env!("CARGO_PKG_VERSION")
+    );
+    Ok(Html(page("About", &body)).into_response())
 }

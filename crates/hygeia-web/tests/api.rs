@@ -12,11 +12,29 @@ use hygeia_domain::access::Role;
 use hygeia_domain::org::{EntityInput, SiteInput, SiteKind};
 use hygeia_store::testing::{self, TestDb, test_clock};
 use hygeia_store::{Actor, NewUser, Store};
+use hygeia_web::catalog::CatalogCache;
 use hygeia_web::{AppState, WebConfig, auth};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
 const PASSWORD: &str = "correct horse battery staple";
+
+const ACME_FRAMEWORK: &str = r#"
+framework:
+  id: acme-policy
+  name: {en: "ACME security policy", fr: "Politique de sécurité ACME"}
+  kind: other
+requirements:
+  - id: "p1"
+    assessable: false
+    title: {en: "Governance", fr: "Gouvernance"}
+  - id: "p1.1"
+    parent: "p1"
+    assessable: true
+    title: {en: "The board approves the policy", fr: "Le conseil approuve la politique"}
+    tags: [governance]
+    nis2_art21: [a]
+"#;
 
 /// An app on a fresh database with one user (and API token) per role. The non-administrators
 /// are granted entity A only; entity B is outside their need-to-know.
@@ -110,7 +128,15 @@ impl TestApp {
             secure_cookies: false,
             ..WebConfig::default()
         };
-        let app = hygeia_web::router(AppState::new(store.clone(), config));
+        static CATALOG: std::sync::OnceLock<hygeia_catalog::Catalog> = std::sync::OnceLock::new();
+        let catalog = CATALOG
+            .get_or_init(|| hygeia_catalog::Catalog::load_embedded().unwrap())
+            .clone();
+        let app = hygeia_web::router(AppState::new(
+            store.clone(),
+            config,
+            CatalogCache::new(catalog, 0),
+        ));
         let ids = Ids {
             entity_a: a.id,
             entity_b: b.id,
@@ -382,6 +408,86 @@ fn cases() -> Vec<Case> {
             "/api/v1/audit/verify",
             None,
             [200, 403, 403, 200],
+        ),
+        c(
+            M::PUT,
+            "/api/v1/sites/{site}",
+            "/api/v1/sites/{id}",
+            Some(
+                json!({"name": "Bloc opératoire", "kind": "hospital", "city": "Rennes", "country": "FR"}),
+            ),
+            [200, 200, 403, 403],
+        ),
+        c(
+            M::PUT,
+            "/api/v1/users/{contributor}/password",
+            "/api/v1/users/{id}/password",
+            Some(json!({"password": "a brand new passphrase"})),
+            [204, 403, 403, 403],
+        ),
+        c(
+            M::POST,
+            "/api/v1/me/password",
+            "/api/v1/me/password",
+            Some(json!({"current_password": PASSWORD, "new_password": "a brand new passphrase"})),
+            [204, 204, 204, 204],
+        ),
+        c(
+            M::GET,
+            "/api/v1/frameworks",
+            "/api/v1/frameworks",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::GET,
+            "/api/v1/frameworks/iso27001-2022",
+            "/api/v1/frameworks/{id}",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::GET,
+            "/api/v1/frameworks/nis2-2024-2690/requirements?art21=j",
+            "/api/v1/frameworks/{id}/requirements",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::GET,
+            "/api/v1/frameworks/iso27001-2022/requirements/a.8.22",
+            "/api/v1/frameworks/{id}/requirements/{requirement}",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::GET,
+            "/api/v1/frameworks/nist-csf-2.0/oscal",
+            "/api/v1/frameworks/{id}/oscal",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::GET,
+            "/api/v1/mappings",
+            "/api/v1/mappings",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::GET,
+            "/api/v1/catalog/imports",
+            "/api/v1/catalog/imports",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::POST,
+            "/api/v1/catalog/imports",
+            "/api/v1/catalog/imports",
+            Some(json!({
+            "kind": "framework", "format": "yaml", "file_name": "acme.yaml", "content": ACME_FRAMEWORK})),
+            [201, 403, 403, 403],
         ),
     ]
 }
@@ -856,4 +962,250 @@ async fn pages_escape_what_users_typed() {
             .unwrap()
             .contains("script-src 'self'")
     );
+}
+
+#[tokio::test]
+async fn passwords_change_with_the_current_one_and_end_sessions() {
+    let app = TestApp::new(testing::sqlite()).await;
+    let (status, _, cookie) = login(&app, "contributor@example.org", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK);
+    let token = app.token(Role::Contributor).to_owned();
+    let wrong =
+        json!({"current_password": "not my password", "new_password": "a brand new passphrase"});
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/me/password",
+            Some(&token),
+            Some(wrong),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["errors"][0]["field"], "current_password");
+    let short = json!({"current_password": PASSWORD, "new_password": "short"});
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/me/password",
+            Some(&token),
+            Some(short),
+        )
+        .await;
+    assert_eq!(
+        (status, body["errors"][0]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("password"))
+    );
+    let good = json!({"current_password": PASSWORD, "new_password": "a brand new passphrase"});
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/me/password",
+            Some(&token),
+            Some(good),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let request = Request::builder()
+        .uri("/api/v1/me")
+        .header(header::COOKIE, cookie.unwrap())
+        .body(Body::empty())
+        .unwrap();
+    let (status, _) = app.send(request).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "the old session survived a password change"
+    );
+    let (status, _, _) = login(&app, "contributor@example.org", PASSWORD).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _, _) = login(&app, "contributor@example.org", "a brand new passphrase").await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn catalogs_are_browsable_and_imports_are_all_or_nothing() {
+    for db in testing::all().await {
+        let app = TestApp::new(db).await;
+        let admin = app.token(Role::Administrator).to_owned();
+        let auditor = app.token(Role::Auditor).to_owned();
+        let (status, list) = app
+            .call(Method::GET, "/api/v1/frameworks", Some(&auditor), None)
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let ids: Vec<&str> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_str().unwrap())
+            .collect();
+        assert!(
+            ids.contains(&"nis2-2024-2690") && ids.contains(&"iso27001-2022"),
+            "{ids:?}"
+        );
+
+        let (_, found) = app
+            .call(
+                Method::GET,
+                "/api/v1/frameworks/nis2-2024-2690/requirements?q=authentification%20multifacteur",
+                Some(&auditor),
+                None,
+            )
+            .await;
+        assert!(
+            found["total"].as_u64().unwrap() >= 1,
+            "French search found nothing: {found}"
+        );
+        let (_, by_letter) = app
+            .call(
+                Method::GET,
+                "/api/v1/frameworks/nis2-2024-2690/requirements?art21=e&assessable=true",
+                Some(&auditor),
+                None,
+            )
+            .await;
+        assert!(by_letter["total"].as_u64().unwrap() > 5);
+        let (status, _) = app
+            .call(
+                Method::GET,
+                "/api/v1/frameworks/nis2-2024-2690/requirements?art21=z",
+                Some(&auditor),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+
+        let (status, detail) = app
+            .call(
+                Method::GET,
+                "/api/v1/frameworks/iso27001-2022/requirements/A.8.22",
+                Some(&auditor),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(detail["requirement"]["id"], "a.8.22");
+        let neighbours = detail["neighbours"].as_array().unwrap();
+        assert!(
+            neighbours
+                .iter()
+                .any(|n| n["framework"] == "nis2-2024-2690"),
+            "no 2024/2690 neighbour of A.8.22"
+        );
+
+        // A broken file is refused whole, naming file, entry and field; nothing is stored.
+        let broken = ACME_FRAMEWORK
+            .replace("fr: \"Le conseil approuve la politique\"", "fr: \"\"")
+            .replace("parent: \"p1\"", "parent: \"p9\"");
+        let body = json!({"kind": "framework", "format": "yaml", "file_name": "acme.yaml", "content": broken});
+        let (status, problem) = app
+            .call(
+                Method::POST,
+                "/api/v1/catalog/imports",
+                Some(&admin),
+                Some(body),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("acme.yaml")
+                && detail.contains("p1.1")
+                && detail.contains("title.fr")
+                && detail.contains("parent"),
+            "{detail}"
+        );
+        let (_, imports) = app
+            .call(Method::GET, "/api/v1/catalog/imports", Some(&admin), None)
+            .await;
+        assert_eq!(imports.as_array().unwrap().len(), 0);
+
+        let body = json!({"kind": "framework", "format": "yaml", "file_name": "acme.yaml", "content": ACME_FRAMEWORK});
+        let (status, created) = app
+            .call(
+                Method::POST,
+                "/api/v1/catalog/imports",
+                Some(&admin),
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(
+            (status, created["id"].as_str()),
+            (StatusCode::CREATED, Some("acme-policy"))
+        );
+        let (status, _) = app
+            .call(
+                Method::POST,
+                "/api/v1/catalog/imports",
+                Some(&admin),
+                Some(body),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "a duplicate framework id was accepted"
+        );
+        let (status, fw) = app
+            .call(
+                Method::GET,
+                "/api/v1/frameworks/acme-policy",
+                Some(&auditor),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(fw["tree"][0]["children"][0]["id"], "p1.1");
+
+        // OSCAL round trip through the API: export ISO 27001, import it under another id.
+        let (status, oscal) = app
+            .call(
+                Method::GET,
+                "/api/v1/frameworks/iso27001-2022/oscal",
+                Some(&auditor),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(oscal["catalog"]["uuid"].is_string());
+        let (status, _) = app.call(Method::POST, "/api/v1/catalog/imports", Some(&admin), Some(json!({
+            "kind": "framework", "format": "oscal", "file_name": "iso.json", "content": oscal.to_string()}))).await;
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "the same framework id imported twice"
+        );
+
+        // Another instance on the same database sees the import.
+        static CATALOG: std::sync::OnceLock<hygeia_catalog::Catalog> = std::sync::OnceLock::new();
+        let fresh = CATALOG
+            .get_or_init(|| hygeia_catalog::Catalog::load_embedded().unwrap())
+            .clone();
+        let other = hygeia_web::router(AppState::new(
+            app.store.clone(),
+            WebConfig::default(),
+            CatalogCache::new(fresh, 0),
+        ));
+        let request = Request::builder()
+            .uri("/api/v1/frameworks/acme-policy")
+            .header(header::AUTHORIZATION, format!("Bearer {auditor}"))
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(
+            other.oneshot(request).await.unwrap().status(),
+            StatusCode::OK
+        );
+        let trail = app
+            .store
+            .list_audit(
+                &hygeia_domain::access::EntityScope::All,
+                &hygeia_store::AuditFilter {
+                    action: Some("catalog.import".into()),
+                    ..Default::default()
+                },
+                hygeia_store::PageRequest::default(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(trail.total, 1);
+    }
 }

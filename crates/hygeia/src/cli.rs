@@ -84,6 +84,9 @@ pub enum Command {
     /// NIS2 tools
     #[command(subcommand)]
     Nis2(crate::nis2::Nis2Command),
+    /// Compliance catalogs: frameworks and crosswalks
+    #[command(subcommand)]
+    Catalog(crate::catalog::CatalogCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -334,6 +337,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("restored {} from {}", path.display(), from.display());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Catalog(command) => crate::catalog::run(command, setup).await,
         Command::Nis2(_) => Ok(ExitCode::SUCCESS),
     }
 }

@@ -3,6 +3,7 @@
 //! This crate is the edge: it reads configuration, wires the store and the web layer, and
 //! reports errors with context (`anyhow`). Business rules live in the library crates.
 
+mod catalog;
 mod cli;
 mod config;
 mod demo;

@@ -7,6 +7,7 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::Args;
 use hygeia_store::{Actor, Store};
+use hygeia_web::catalog::CatalogCache;
 use hygeia_web::{AppState, WebConfig};
 use tracing_subscriber::EnvFilter;
 
@@ -100,7 +101,10 @@ pub async fn run(args: ServeArgs, setup: Setup) -> anyhow::Result<ExitCode> {
         secure_cookies,
         ..WebConfig::default()
     };
-    let app = hygeia_web::router(AppState::new(store.clone(), config));
+    let catalog = CatalogCache::load(&store).await.map_err(|e| {
+        anyhow::anyhow!("refusing to start: the compliance catalogs are invalid: {e}")
+    })?;
+    let app = hygeia_web::router(AppState::new(store.clone(), config, catalog));
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;

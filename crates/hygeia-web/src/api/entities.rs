@@ -287,6 +287,28 @@ pub async fn create_site(
     Ok((StatusCode::CREATED, Json(site)))
 }
 
+/// Change a site.
+#[utoipa::path(put, path = "/api/v1/sites/{id}", tag = "organisation", request_body = SiteBody,
+    responses((status = 200, body = Site)), security(("bearer" = []), ("session" = [])))]
+pub async fn update_site(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<SiteBody>,
+) -> ApiResult<Json<Site>> {
+    let site = state.store.site(&id).await?;
+    entity_for(&state, &auth, &site.entity_id, Permission::SiteWrite).await?;
+    let input = SiteInput {
+        name: body.name,
+        kind: body.kind,
+        city: body.city,
+        country: body.country,
+    };
+    Ok(Json(
+        state.store.update_site(&auth.actor, &id, &input).await?,
+    ))
+}
+
 /// Remove a site.
 #[utoipa::path(delete, path = "/api/v1/sites/{id}", tag = "organisation",
     responses((status = 204, description = "Deleted")), security(("bearer" = []), ("session" = [])))]

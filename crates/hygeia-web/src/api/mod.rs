@@ -1,6 +1,7 @@
 //! The REST API, version 1. JSON in and out; errors are problem documents; lists paginate.
 
 mod audit;
+mod catalog;
 mod entities;
 mod openapi;
 pub(crate) mod session;
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/auth/login", post(session::login))
         .route("/auth/logout", post(session::logout))
         .route("/me", get(session::me))
+        .route("/me/password", post(users::change_own_password))
         .route("/organisation", get(entities::get_organisation))
         .route(
             "/entities",
@@ -40,14 +42,37 @@ pub fn router() -> Router<AppState> {
             "/entities/{id}/sites",
             get(entities::list_sites).post(entities::create_site),
         )
-        .route("/sites/{id}", axum::routing::delete(entities::delete_site))
+        .route(
+            "/sites/{id}",
+            axum::routing::put(entities::update_site).delete(entities::delete_site),
+        )
         .route("/users", get(users::list_users).post(users::create_user))
         .route(
             "/users/{id}",
             get(users::get_user).patch(users::update_user),
         )
+        .route(
+            "/users/{id}/password",
+            axum::routing::put(users::set_user_password),
+        )
         .route("/tokens", get(users::list_tokens).post(users::create_token))
         .route("/tokens/{id}", axum::routing::delete(users::revoke_token))
+        .route("/frameworks", get(catalog::list_frameworks))
+        .route("/frameworks/{id}", get(catalog::get_framework))
+        .route(
+            "/frameworks/{id}/requirements",
+            get(catalog::list_requirements),
+        )
+        .route(
+            "/frameworks/{id}/requirements/{requirement}",
+            get(catalog::get_requirement),
+        )
+        .route("/frameworks/{id}/oscal", get(catalog::export_oscal))
+        .route("/mappings", get(catalog::list_mappings))
+        .route(
+            "/catalog/imports",
+            get(catalog::list_imports).post(catalog::create_import),
+        )
         .route("/audit", get(audit::list_audit))
         .route("/audit/verify", get(audit::verify_audit))
         .fallback(|| async { ApiError::NotFound("no such API endpoint".into()) })

@@ -5,7 +5,7 @@ use axum::response::Html;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{audit, entities, session, users};
+use super::{audit, catalog, entities, session, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -16,9 +16,13 @@ use super::{audit, entities, session, users};
         session::login, session::logout, session::me,
         entities::get_organisation, entities::list_entities, entities::create_entity,
         entities::get_entity, entities::update_entity, entities::delete_entity,
-        entities::classify_entity, entities::list_sites, entities::create_site, entities::delete_site,
+        entities::classify_entity, entities::list_sites, entities::create_site, entities::update_site, entities::delete_site,
         users::list_users, users::get_user, users::create_user, users::update_user,
+        users::set_user_password, users::change_own_password,
         users::list_tokens, users::create_token, users::revoke_token,
+        catalog::list_frameworks, catalog::get_framework, catalog::list_requirements,
+        catalog::get_requirement, catalog::export_oscal, catalog::list_mappings,
+        catalog::list_imports, catalog::create_import,
         audit::list_audit, audit::verify_audit,
     ),
     modifiers(&Security),
@@ -27,6 +31,7 @@ use super::{audit, entities, session, users};
         (name = "organisation", description = "The group, its legal entities and sites"),
         (name = "users", description = "Users, roles and need-to-know grants"),
         (name = "tokens", description = "Personal API tokens"),
+        (name = "catalog", description = "Frameworks, requirements and crosswalks"),
         (name = "audit", description = "The tamper-evident audit trail"),
     )
 )]

@@ -87,14 +87,7 @@ pub async fn create_user(
     auth.principal.require(Permission::UserManage)?;
     let role = parse_role(&body.role)?;
     let password_hash = match body.password {
-        Some(password) => {
-            auth::check_password_strength(&password)?;
-            Some(
-                tokio::task::spawn_blocking(move || auth::hash_password(&password))
-                    .await
-                    .map_err(ApiError::internal)??,
-            )
-        }
+        Some(password) => Some(hashed(password).await?),
         None => None,
     };
     let new = NewUser {
@@ -251,4 +244,78 @@ pub async fn revoke_token(
         user_in_org(&state, &auth, &token.user_id).await?;
     }
     Ok(Json(state.store.revoke_token(&auth.actor, &id).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetPasswordBody {
+    /// The new password (at least 12 characters).
+    pub password: String,
+}
+
+async fn hashed(password: String) -> ApiResult<String> {
+    auth::check_password_strength(&password)?;
+    tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .map_err(ApiError::internal)?
+}
+
+/// Set another user's password (administrators); their sessions end.
+#[utoipa::path(put, path = "/api/v1/users/{id}/password", tag = "users", request_body = SetPasswordBody,
+    responses((status = 204, description = "Password set")), security(("bearer" = []), ("session" = [])))]
+pub async fn set_user_password(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<SetPasswordBody>,
+) -> ApiResult<StatusCode> {
+    auth.principal.require(Permission::UserManage)?;
+    user_in_org(&state, &auth, &id).await?;
+    let hash = hashed(body.password).await?;
+    state
+        .store
+        .set_password_hash(&auth.actor, &id, &hash)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordBody {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// Change your own password (the current one is required); all your sessions end.
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "session", request_body = ChangePasswordBody,
+    responses((status = 204, description = "Password changed"), (status = 400, body = crate::error::Problem)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn change_own_password(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<ChangePasswordBody>,
+) -> ApiResult<StatusCode> {
+    let stored = state
+        .store
+        .user_by_email(&auth.user.email)
+        .await?
+        .and_then(|(_, hash)| hash);
+    let current = body.current_password;
+    let verified = tokio::task::spawn_blocking(move || {
+        stored.is_some_and(|hash| auth::verify_password(&current, &hash))
+    })
+    .await
+    .map_err(ApiError::internal)?;
+    if !verified {
+        return Err(ApiError::field(
+            "current_password",
+            "is not your current password",
+        ));
+    }
+    let hash = hashed(body.new_password).await?;
+    state
+        .store
+        .set_password_hash(&auth.actor, &auth.user.id, &hash)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
