@@ -1,0 +1,263 @@
+//! Reuse on the real embedded catalogs: ISO/IEC 27001:2022 → 2024/2690 (→ NIS2 Directive).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use hygeia_catalog::ids::{ISO27001_2022, NIS2_2024_2690, NIS2_DIRECTIVE};
+use hygeia_catalog::{Catalog, Relationship};
+use hygeia_compliance::{
+    Contribution, DerivedValue, GapKind, PairReview, Reach, ResultValue, Reuse, ReviewDecision,
+    ReviewState, Rule, SourceResult, Suggestions, gap_view, score_view,
+};
+
+const ENISA_ISO: &str = "enisa-2024-2690-to-iso27001-2022";
+
+fn complete_iso(catalog: &Catalog, overrides: &[(&str, ResultValue)]) -> Vec<SourceResult> {
+    catalog
+        .framework(ISO27001_2022)
+        .unwrap()
+        .assessable()
+        .map(|r| {
+            let value = overrides
+                .iter()
+                .find(|(id, _)| *id == r.id)
+                .map_or(ResultValue::Compliant, |(_, v)| *v);
+            SourceResult::new(r.id.clone(), value)
+        })
+        .collect()
+}
+
+#[test]
+fn fully_compliant_iso_gives_partial_nis2_and_the_specific_gap() {
+    let cat = Catalog::load_embedded().unwrap();
+    let reuse = Reuse::new(&cat, ISO27001_2022, NIS2_2024_2690).unwrap();
+    assert_eq!(reuse.mapping_sets(), [ENISA_ISO]);
+    let view = reuse.derive(&complete_iso(&cat, &[]), &[]).unwrap();
+
+    assert_eq!(view.derived.len(), 351);
+    // ENISA grades every pair `intersect`: nothing comes out compliant.
+    assert_eq!(view.counts.compliant, 0);
+    let unmapped = cat.unmapped(NIS2_2024_2690, ENISA_ISO);
+    assert_eq!(view.counts.no_coverage, unmapped.len());
+    // shared/data/README.md says about 26 Annex points have no ISO pair. In the catalog as
+    // shipped, 24 assessable points have no pair at any level (25 when pairs on parts are not
+    // counted: 5.2.1 is reached only through its parts 5.2.a and 5.2.b).
+    assert_eq!(view.counts.no_coverage, 24);
+    assert_eq!(view.counts.partially_compliant, 351 - 24);
+
+    for d in &view.derived {
+        match d.value {
+            DerivedValue::PartiallyCompliant => {
+                assert!(!d.provenance.is_empty());
+                assert!(
+                    d.provenance
+                        .iter()
+                        .all(|p| p.relationship == Relationship::Intersect
+                            || p.relationship == Relationship::Subset),
+                    "{}",
+                    d.requirement_id
+                );
+                assert_eq!(d.rule, Rule::PartialRelationshipsOnly);
+                assert!(d.provenance.iter().all(|p| p.mapping_set == ENISA_ISO));
+            }
+            DerivedValue::NoCoverage => {
+                assert_eq!(d.rule, Rule::NoPair);
+                assert!(d.provenance.is_empty());
+            }
+            other => panic!("{}: unexpected {other:?}", d.requirement_id),
+        }
+    }
+    for id in ["7.2", "7.2.a", "7.3", "9.2.a", "9.2.c.iv", "9.3"] {
+        assert_eq!(
+            view.get(id).unwrap().value,
+            DerivedValue::NoCoverage,
+            "{id}"
+        );
+    }
+    // 5.2.1 has no pair of its own but its parts have: partly covered, through descendants.
+    let register = view.get("5.2.1").unwrap();
+    assert_eq!(register.value, DerivedValue::PartiallyCompliant);
+    assert!(
+        register
+            .provenance
+            .iter()
+            .all(|p| matches!(p.reach, Reach::ViaDescendant { .. }))
+    );
+}
+
+#[test]
+fn non_compliant_segregation_of_networks_shows_on_segmentation_points() {
+    let cat = Catalog::load_embedded().unwrap();
+    let reuse = Reuse::new(&cat, ISO27001_2022, NIS2_2024_2690).unwrap();
+    let results = complete_iso(&cat, &[("a.8.22", ResultValue::NonCompliant)]);
+    let view = reuse.derive(&results, &[]).unwrap();
+    let segmentation: Vec<&str> = [
+        "6.8.1", "6.8.2.a", "6.8.2.b", "6.8.2.c", "6.8.2.d", "6.8.2.e", "6.8.2.f", "6.8.2.g",
+        "6.8.2.h", "6.8.3",
+    ]
+    .to_vec();
+    for id in segmentation {
+        let d = view.get(id).unwrap();
+        assert!(
+            matches!(
+                d.value,
+                DerivedValue::NonCompliant | DerivedValue::PartiallyCompliant
+            ),
+            "{id}"
+        );
+        assert!(matches!(
+            d.rule,
+            Rule::AllSourcesNonCompliant | Rule::SomeSourceNonCompliant
+        ));
+        let failing: Vec<&str> = d
+            .provenance
+            .iter()
+            .filter(|p| p.source_result == ResultValue::NonCompliant)
+            .map(|p| p.source_ref.as_str())
+            .collect();
+        assert_eq!(failing, ["A.8.22"], "{id}");
+        assert!(d.explanation.en.contains("A.8.22"), "{id}");
+        assert!(d.explanation.fr.contains("A.8.22"), "{id}");
+    }
+    // 6.8.1 maps to A.8.22 only.
+    assert_eq!(view.get("6.8.1").unwrap().value, DerivedValue::NonCompliant);
+    // Points without an A.8.22 pair are unaffected.
+    assert_eq!(
+        view.get("6.7.2.a").unwrap().rule,
+        Rule::PartialRelationshipsOnly
+    );
+}
+
+#[test]
+fn a_review_changes_a_real_derivation() {
+    let cat = Catalog::load_embedded().unwrap();
+    let reuse = Reuse::new(&cat, ISO27001_2022, NIS2_2024_2690).unwrap();
+    let results = complete_iso(&cat, &[]);
+    let refine = PairReview::new(
+        ENISA_ISO,
+        "6.8.1",
+        "a.8.22",
+        ReviewDecision::Refined {
+            relationship: Relationship::Equal,
+            rationale: "Our A.8.22 procedure zones by risk and separates third parties".into(),
+        },
+    );
+    let view = reuse.derive(&results, &[refine]).unwrap();
+    let d = view.get("6.8.1").unwrap();
+    assert_eq!(d.value, DerivedValue::Compliant);
+    assert_eq!(d.rule, Rule::CoveredByCompliantSources);
+    let p = &d.provenance[0];
+    assert_eq!(p.counted_as, Contribution::Covers);
+    assert!(matches!(
+        p.review,
+        ReviewState::Refined {
+            shipped: Relationship::Intersect,
+            ..
+        }
+    ));
+    assert_eq!(view.counts.compliant, 1);
+
+    let reject = PairReview::new(
+        ENISA_ISO,
+        "6.8.1",
+        "a.8.22",
+        ReviewDecision::Rejected { rationale: None },
+    );
+    let view = reuse.derive(&results, &[reject]).unwrap();
+    assert_eq!(view.get("6.8.1").unwrap().rule, Rule::AllPairsRejected);
+}
+
+#[test]
+fn gap_view_and_scores_by_art21_letter() {
+    let cat = Catalog::load_embedded().unwrap();
+    let reuse = Reuse::new(&cat, ISO27001_2022, NIS2_2024_2690).unwrap();
+    let view = reuse.derive(&complete_iso(&cat, &[]), &[]).unwrap();
+    let suggestions = Suggestions::embedded().unwrap();
+    let gaps = gap_view(&cat, &view, &suggestions).unwrap();
+    assert_eq!(gaps.counts.no_coverage, 24);
+    assert_eq!(gaps.no_coverage().len(), 24);
+    assert_eq!(gaps.letters.len(), 10);
+    let letter = |c: char| {
+        gaps.letters
+            .iter()
+            .find(|l| l.letter.as_char() == c)
+            .unwrap()
+    };
+    // 7.2–7.3 are point (f), 9.2–9.3 point (h).
+    assert_eq!(letter('f').counts.no_coverage, 8);
+    assert_eq!(letter('h').counts.no_coverage, 16);
+    for gap in letter('f')
+        .gaps
+        .iter()
+        .filter(|g| g.kind == GapKind::NoCoverage)
+    {
+        assert!(gap.suggestion.text.en.contains("effectiveness"));
+        assert!(!gap.suggestion.text.fr.is_empty());
+    }
+    assert!(gaps.without_letter.is_empty());
+
+    let scores = score_view(&cat, &view).unwrap();
+    assert_eq!(scores.overall.total, 351);
+    assert_eq!(scores.overall.no_coverage, 24);
+    assert_eq!(scores.overall.points, 163.5);
+    assert_eq!(scores.overall.percent, Some(46.6));
+    let f = scores
+        .by_letter
+        .iter()
+        .find(|l| l.letter.as_char() == 'f')
+        .unwrap();
+    assert_eq!(f.score.no_coverage, 8);
+    let h = scores
+        .by_letter
+        .iter()
+        .find(|l| l.letter.as_char() == 'h')
+        .unwrap();
+    assert_eq!(h.score.compliant, 0);
+}
+
+#[test]
+fn chaining_to_the_directive_letters() {
+    let cat = Catalog::load_embedded().unwrap();
+    let annex = Reuse::new(&cat, ISO27001_2022, NIS2_2024_2690)
+        .unwrap()
+        .derive(&complete_iso(&cat, &[]), &[])
+        .unwrap();
+    let directive = Reuse::new(&cat, NIS2_2024_2690, NIS2_DIRECTIVE).unwrap();
+    let view = directive.derive(&annex.to_source_results(), &[]).unwrap();
+    let letter_a = view.get("art21.2.a").unwrap();
+    // Sections 1 and 2 are grouping nodes: their results are aggregated; the letter is wider
+    // than its sections, so it is at best partially compliant.
+    assert_eq!(letter_a.value, DerivedValue::PartiallyCompliant);
+    assert!(letter_a.provenance.iter().all(|p| p.source_group.is_some()));
+    assert!(
+        letter_a
+            .provenance
+            .iter()
+            .all(|p| p.relationship == Relationship::Subset)
+    );
+    // Reporting deadlines (Art. 23) and management training (Art. 20) are Directive-only.
+    for id in ["art23.4.a", "art20.2.management-training"] {
+        assert_eq!(
+            view.get(id).unwrap().value,
+            DerivedValue::NoCoverage,
+            "{id}"
+        );
+    }
+    let gaps = gap_view(&cat, &view, &Suggestions::embedded().unwrap()).unwrap();
+    let training = gaps
+        .without_letter
+        .iter()
+        .find(|g| g.requirement_id == "art20.2.management-training")
+        .unwrap();
+    assert!(training.suggestion.text.en.contains("management body"));
+}
+
+#[test]
+fn every_rule_is_documented() {
+    let doc = include_str!("../../../docs/reuse-rules.md");
+    for rule in Rule::ALL {
+        assert!(
+            doc.contains(&format!("`{}`", rule.code())),
+            "{}",
+            rule.code()
+        );
+    }
+}
