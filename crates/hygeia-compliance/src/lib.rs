@@ -4,6 +4,7 @@
 //! This crate owns the result values and their validation ([`ResultValue`], [`SourceResult`]),
 //! the reuse engine ([`Reuse`], producing a [`ReuseView`] of [`Derived`] results with their
 //! [`Provenance`]), the conservative reuse [`Rule`]s documented in `docs/reuse-rules.md`,
+//! accepting or overriding a derived result ([`accept_derived`], [`override_derived`]),
 //! crosswalk [`PairReview`]s, the [`GapView`] with suggested controls (from
 //! `data/suggestions.tsv`, written in our own words) and [`Scores`].
 //!
@@ -27,6 +28,7 @@
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod decision;
 mod derive;
 mod error;
 mod explain;
@@ -39,6 +41,7 @@ mod score;
 mod source;
 mod suggestions;
 
+pub use decision::{DecidedResult, DecisionError, ResultOrigin, accept_derived, override_derived};
 pub use derive::{Contribution, Derived, DerivedCounts, Provenance, Reuse, ReuseView};
 pub use error::{ComplianceError, ResultError, ReviewError};
 pub use gaps::{Gap, GapCounts, GapKind, GapView, LetterGaps, gap_view};

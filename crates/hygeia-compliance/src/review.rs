@@ -150,6 +150,9 @@ impl Reviews {
         mapping_set: &str,
         pair: &MappingPair,
     ) -> (Option<Relationship>, ReviewState) {
+        if self.by_pair.is_empty() {
+            return (Some(pair.relationship), ReviewState::Unreviewed);
+        }
         let key = (
             mapping_set.to_owned(),
             pair.source.clone(),

@@ -261,3 +261,134 @@ fn every_rule_is_documented() {
         );
     }
 }
+
+/// A small deterministic generator (linear congruential), so the property test needs no
+/// dependency and always runs the same cases.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, below: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % below.max(1)
+    }
+}
+
+/// Property: over random ISO assessments and random reviews, every derived result obeys the
+/// conservative rules, and the scores stay within bounds.
+#[test]
+fn property_random_assessments_and_reviews() {
+    use hygeia_compliance::score_view;
+    let cat = Catalog::load_embedded().unwrap();
+    let reuse = Reuse::new(&cat, ISO27001_2022, NIS2_2024_2690).unwrap();
+    let iso: Vec<String> = cat
+        .framework(ISO27001_2022)
+        .unwrap()
+        .assessable()
+        .map(|r| r.id.clone())
+        .collect();
+    let pairs = &cat.mapping_set(ENISA_ISO).unwrap().pairs;
+    let relationships = [
+        Relationship::Equal,
+        Relationship::Subset,
+        Relationship::Superset,
+        Relationship::Intersect,
+    ];
+    let mut rng = Lcg(2024_2690);
+    for round in 0..40 {
+        let mut results: Vec<SourceResult> = Vec::new();
+        for id in &iso {
+            // One requirement in ten has no result at all (not assessed).
+            if rng.next(10) == 0 {
+                continue;
+            }
+            results.push(match ResultValue::ALL[rng.next(5)] {
+                ResultValue::NotApplicable => SourceResult::not_applicable(id.clone(), "n/a"),
+                v => SourceResult::new(id.clone(), v),
+            });
+        }
+        let mut reviews: Vec<PairReview> = Vec::new();
+        for _ in 0..rng.next(60) {
+            let pair = &pairs[rng.next(pairs.len())];
+            if reviews
+                .iter()
+                .any(|r| r.source == pair.source && r.target == pair.target)
+            {
+                continue;
+            }
+            let decision = match rng.next(3) {
+                0 => ReviewDecision::Confirmed,
+                1 => ReviewDecision::Rejected { rationale: None },
+                _ => ReviewDecision::Refined {
+                    relationship: relationships[rng.next(4)],
+                    rationale: "generated".into(),
+                },
+            };
+            reviews.push(PairReview::new(
+                ENISA_ISO,
+                pair.source.clone(),
+                pair.target.clone(),
+                decision,
+            ));
+        }
+        let view = reuse.derive(&results, &reviews).unwrap();
+        for d in &view.derived {
+            let counted: Vec<_> = d
+                .provenance
+                .iter()
+                .filter(|p| {
+                    !matches!(
+                        p.counted_as,
+                        Contribution::IgnoredRejected | Contribution::IgnoredNotApplicable
+                    )
+                })
+                .collect();
+            let id = &d.requirement_id;
+            if d.value == DerivedValue::Compliant {
+                assert!(
+                    counted.iter().any(|p| p.counted_as == Contribution::Covers),
+                    "{round} {id}"
+                );
+                assert!(
+                    counted
+                        .iter()
+                        .all(|p| p.source_result == ResultValue::Compliant),
+                    "{round} {id}"
+                );
+                assert!(
+                    d.provenance
+                        .iter()
+                        .any(|p| matches!(p.review, ReviewState::Refined { .. })),
+                    "{round} {id}: only a refinement can make an ENISA pair covering"
+                );
+            }
+            if counted
+                .iter()
+                .any(|p| p.source_result == ResultValue::NonCompliant)
+            {
+                assert!(
+                    matches!(
+                        d.value,
+                        DerivedValue::NonCompliant | DerivedValue::PartiallyCompliant
+                    ),
+                    "{round} {id}"
+                );
+            }
+            assert_eq!(
+                d.value == DerivedValue::NoCoverage,
+                counted.is_empty(),
+                "{round} {id}"
+            );
+            assert_eq!(d.rule.value(), d.value);
+        }
+        let scores = score_view(&cat, &view).unwrap();
+        assert_eq!(scores.overall.total, 351);
+        let ratio = scores.overall.ratio.unwrap();
+        assert!((0.0..=1.0).contains(&ratio));
+        for l in &scores.by_letter {
+            assert!(l.score.ratio.is_none_or(|r| (0.0..=1.0).contains(&r)));
+        }
+    }
+}
