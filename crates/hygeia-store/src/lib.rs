@@ -14,9 +14,11 @@ mod backup;
 mod catalog_imports;
 mod database;
 mod error;
+pub mod monitoring;
 mod orgs;
 mod paging;
 mod sql;
+mod ui_queries;
 mod users;
 
 #[cfg(feature = "testing")]
@@ -30,6 +32,7 @@ pub use error::StoreError;
 pub use orgs::EntityFilter;
 pub use orgs::{Entity, Organisation, Site};
 pub use paging::{Page, PageRequest};
+pub use ui_queries::AuditFacets;
 pub use users::{ApiToken, NewUser, SessionRecord, TokenOwner, User, UserUpdate, normalise_email};
 
 pub use hygeia_domain::audit::AuditRecord;

@@ -43,6 +43,14 @@ impl Filter {
         }
     }
 
+    /// `(a = value OR b = value …)`.
+    pub fn any_eq(&mut self, columns: &[&'static str], value: &str) {
+        let p = self.placeholder(Value::Text(value.to_owned()));
+        let alternatives: Vec<String> = columns.iter().map(|c| format!("{c} = {p}")).collect();
+        self.conditions
+            .push(format!("({})", alternatives.join(" OR ")));
+    }
+
     /// Case-insensitive substring match on any of `columns`.
     pub fn search_opt(&mut self, columns: &[&'static str], needle: Option<&str>) {
         if let Some(needle) = needle.map(str::trim).filter(|n| !n.is_empty()) {

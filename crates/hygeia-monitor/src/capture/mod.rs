@@ -3,6 +3,7 @@
 //! to hold one oversized record and never beyond [`MAX_RECORD`].
 
 pub mod link;
+pub mod window;
 
 use crate::error::MonitorError;
 use pcap_parser::pcapng::Block;

@@ -1,0 +1,835 @@
+//! The hub side of passive monitoring: merging what sensors observed into the stored asset
+//! inventory, communication map and zone findings, and raising events for what changed.
+//!
+//! Input is the JSON report of `hygeia-monitor` (only the fields the hub keeps are read), so a
+//! sensor can push its report as it is. One batch is merged in one transaction; its summary
+//! (counts of new assets, flows, changes) goes to the audit trail.
+
+use hygeia_domain::access::EntityScope;
+use serde::{Deserialize, Serialize};
+use sqlx::AnyConnection;
+
+use crate::audit::{Change, append};
+use crate::error::{Result, StoreError};
+use crate::paging::{Page, PageRequest};
+use crate::sql::Filter;
+use crate::{Actor, Store, new_id};
+
+/// The part of a monitor report the hub merges.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ObservedReport {
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub assets: Vec<ObservedAsset>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub flows: Vec<ObservedFlow>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub findings: Vec<ObservedFinding>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ObservedAsset {
+    /// The report's stable key (`mac:…` or `ip:…`).
+    pub id: String,
+    pub mac: Option<String>,
+    #[serde(default)]
+    pub ips: Vec<String>,
+    #[serde(default)]
+    pub names: Vec<String>,
+    pub vendor: Option<String>,
+    pub model: Option<String>,
+    pub firmware: Option<String>,
+    pub serial: Option<String>,
+    #[serde(default)]
+    pub roles: Vec<String>,
+    #[serde(default)]
+    pub protocols: Vec<String>,
+    pub first_seen: String,
+    pub last_seen: String,
+    #[serde(default)]
+    pub packets_sent: i64,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ObservedFlow {
+    pub src: String,
+    pub dst: String,
+    pub protocol: String,
+    #[serde(default)]
+    pub packets: i64,
+    #[serde(default)]
+    pub bytes: i64,
+    #[serde(default)]
+    pub operations: Vec<String>,
+    pub first_seen: String,
+    pub last_seen: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ObservedFinding {
+    pub kind: String,
+    pub severity: String,
+    pub summary: String,
+    pub src: String,
+    pub dst: String,
+    pub protocol: String,
+    #[serde(default)]
+    pub operations: Vec<String>,
+    #[serde(default)]
+    pub references: Vec<serde_json::Value>,
+    #[serde(default)]
+    pub evidence: Option<serde_json::Value>,
+}
+
+/// What one batch changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IngestSummary {
+    pub assets_new: i64,
+    pub assets_updated: i64,
+    pub flows_new: i64,
+    pub flows_updated: i64,
+    pub findings_new: i64,
+    /// Events raised (new asset, new flow, new operation on a flow, firmware change, finding).
+    pub events: i64,
+}
+
+/// A stored asset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StoredAsset {
+    pub id: String,
+    pub entity_id: String,
+    pub asset_key: String,
+    pub mac: Option<String>,
+    pub ips: Vec<String>,
+    pub names: Vec<String>,
+    pub vendor: Option<String>,
+    pub model: Option<String>,
+    pub firmware: Option<String>,
+    pub serial: Option<String>,
+    pub roles: Vec<String>,
+    pub protocols: Vec<String>,
+    pub sensors: Vec<String>,
+    pub packets: i64,
+    pub first_seen: String,
+    pub last_seen: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct AssetRow {
+    id: String,
+    entity_id: String,
+    asset_key: String,
+    mac: Option<String>,
+    ips: String,
+    names: String,
+    vendor: Option<String>,
+    model: Option<String>,
+    firmware: Option<String>,
+    serial: Option<String>,
+    roles: String,
+    protocols: String,
+    sensors: String,
+    packets: i64,
+    first_seen: String,
+    last_seen: String,
+}
+
+fn list(text: &str) -> Vec<String> {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+fn text(list: &[String]) -> String {
+    serde_json::to_string(list).unwrap_or_else(|_| "[]".into())
+}
+
+impl From<AssetRow> for StoredAsset {
+    fn from(r: AssetRow) -> Self {
+        StoredAsset {
+            id: r.id,
+            entity_id: r.entity_id,
+            asset_key: r.asset_key,
+            mac: r.mac,
+            ips: list(&r.ips),
+            names: list(&r.names),
+            vendor: r.vendor,
+            model: r.model,
+            firmware: r.firmware,
+            serial: r.serial,
+            roles: list(&r.roles),
+            protocols: list(&r.protocols),
+            sensors: list(&r.sensors),
+            packets: r.packets,
+            first_seen: r.first_seen,
+            last_seen: r.last_seen,
+        }
+    }
+}
+
+/// A stored flow of the communication map.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StoredFlow {
+    pub id: String,
+    pub entity_id: String,
+    pub src: String,
+    pub dst: String,
+    pub protocol: String,
+    pub packets: i64,
+    pub bytes: i64,
+    pub operations: Vec<String>,
+    pub first_seen: String,
+    pub last_seen: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct FlowRow {
+    id: String,
+    entity_id: String,
+    src: String,
+    dst: String,
+    protocol: String,
+    packets: i64,
+    bytes: i64,
+    operations: String,
+    first_seen: String,
+    last_seen: String,
+}
+
+impl From<FlowRow> for StoredFlow {
+    fn from(r: FlowRow) -> Self {
+        StoredFlow {
+            id: r.id,
+            entity_id: r.entity_id,
+            src: r.src,
+            dst: r.dst,
+            protocol: r.protocol,
+            packets: r.packets,
+            bytes: r.bytes,
+            operations: list(&r.operations),
+            first_seen: r.first_seen,
+            last_seen: r.last_seen,
+        }
+    }
+}
+
+/// A change noticed while merging.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AssetEvent {
+    pub id: String,
+    pub entity_id: String,
+    pub at: String,
+    /// `new_asset`, `new_flow`, `new_operation`, `firmware_changed` or `new_finding`.
+    pub kind: String,
+    /// The asset key, flow or finding concerned.
+    pub subject: String,
+    pub summary: String,
+    pub sensor: String,
+}
+
+/// A stored zone/conduit violation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StoredFinding {
+    pub id: String,
+    pub entity_id: String,
+    pub kind: String,
+    pub severity: String,
+    pub summary: String,
+    pub src: String,
+    pub dst: String,
+    pub protocol: String,
+    pub operations: Vec<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub references: Vec<serde_json::Value>,
+    pub occurrences: i64,
+    pub first_seen: String,
+    pub last_seen: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct FindingRow {
+    id: String,
+    entity_id: String,
+    kind: String,
+    severity: String,
+    summary: String,
+    src: String,
+    dst: String,
+    protocol: String,
+    operations: String,
+    refs: String,
+    occurrences: i64,
+    first_seen: String,
+    last_seen: String,
+}
+
+impl From<FindingRow> for StoredFinding {
+    fn from(r: FindingRow) -> Self {
+        StoredFinding {
+            id: r.id,
+            entity_id: r.entity_id,
+            kind: r.kind,
+            severity: r.severity,
+            summary: r.summary,
+            src: r.src,
+            dst: r.dst,
+            protocol: r.protocol,
+            operations: list(&r.operations),
+            references: serde_json::from_str(&r.refs).unwrap_or_default(),
+            occurrences: r.occurrences,
+            first_seen: r.first_seen,
+            last_seen: r.last_seen,
+        }
+    }
+}
+
+/// Filters for the asset list.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AssetFilter {
+    pub entity_id: Option<String>,
+    /// Text in names, IPs, MAC, vendor or model.
+    pub q: Option<String>,
+    /// A role such as `plc`, `hmi`, `pacs`.
+    pub role: Option<String>,
+    /// A protocol such as `modbus`, `dicom`.
+    pub protocol: Option<String>,
+}
+
+fn union(existing: &[String], new: &[String]) -> Vec<String> {
+    let mut out = existing.to_vec();
+    for item in new {
+        if !out.contains(item) {
+            out.push(item.clone());
+        }
+    }
+    out
+}
+
+fn earlier(a: &str, b: &str) -> String {
+    if b < a { b.to_owned() } else { a.to_owned() }
+}
+
+fn later(a: &str, b: &str) -> String {
+    if b > a { b.to_owned() } else { a.to_owned() }
+}
+
+const ASSET_COLUMNS: &str = "id, entity_id, asset_key, mac, ips, names, vendor, model, firmware, serial, \
+                             roles, protocols, sensors, packets, first_seen, last_seen";
+const FLOW_COLUMNS: &str =
+    "id, entity_id, src, dst, protocol, packets, bytes, operations, first_seen, last_seen";
+const FINDING_COLUMNS: &str = "id, entity_id, kind, severity, summary, src, dst, protocol, operations, refs, \
+                               occurrences, first_seen, last_seen";
+
+struct EventSink<'a> {
+    entity_id: &'a str,
+    sensor: &'a str,
+    at: &'a str,
+    count: i64,
+}
+
+impl EventSink<'_> {
+    async fn raise(
+        &mut self,
+        conn: &mut AnyConnection,
+        kind: &str,
+        subject: &str,
+        summary: String,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO asset_events (id, entity_id, at, kind, subject, summary, sensor) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(new_id())
+        .bind(self.entity_id)
+        .bind(self.at)
+        .bind(kind)
+        .bind(subject)
+        .bind(summary)
+        .bind(self.sensor)
+        .execute(&mut *conn)
+        .await?;
+        self.count += 1;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Merges one sensor batch for an entity, all-or-nothing.
+    pub async fn ingest_observations(
+        &self,
+        actor: &Actor,
+        entity_id: &str,
+        sensor: &str,
+        report: &ObservedReport,
+    ) -> Result<IngestSummary> {
+        let mut v = hygeia_domain::validation::Validator::new();
+        v.text("sensor", sensor, 100);
+        for (i, asset) in report.assets.iter().enumerate() {
+            if asset.id.trim().is_empty() {
+                v.error(&format!("assets[{i}].id"), "must not be empty");
+            }
+        }
+        v.finish()?;
+        let now = self.now();
+        let mut tx = self.begin().await?;
+        let exists: Option<String> = sqlx::query_scalar("SELECT id FROM entities WHERE id = $1")
+            .bind(entity_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_none() {
+            return Err(StoreError::not_found("entity", entity_id));
+        }
+        let mut summary = IngestSummary::default();
+        let mut events = EventSink {
+            entity_id,
+            sensor,
+            at: &now,
+            count: 0,
+        };
+        let sensors = vec![sensor.to_owned()];
+        for asset in &report.assets {
+            let sql = format!(
+                "SELECT {ASSET_COLUMNS} FROM assets WHERE entity_id = $1 AND asset_key = $2"
+            );
+            let found: Option<AssetRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(entity_id)
+                .bind(&asset.id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            match found.map(StoredAsset::from) {
+                None => {
+                    sqlx::query(
+                        "INSERT INTO assets (id, entity_id, asset_key, mac, ips, names, vendor, model, firmware, \
+                         serial, roles, protocols, sensors, packets, first_seen, last_seen, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+                    )
+                    .bind(new_id())
+                    .bind(entity_id)
+                    .bind(&asset.id)
+                    .bind(&asset.mac)
+                    .bind(text(&asset.ips))
+                    .bind(text(&asset.names))
+                    .bind(&asset.vendor)
+                    .bind(&asset.model)
+                    .bind(&asset.firmware)
+                    .bind(&asset.serial)
+                    .bind(text(&asset.roles))
+                    .bind(text(&asset.protocols))
+                    .bind(text(&sensors))
+                    .bind(asset.packets_sent)
+                    .bind(&asset.first_seen)
+                    .bind(&asset.last_seen)
+                    .bind(&now)
+                    .execute(&mut *tx)
+                    .await?;
+                    summary.assets_new += 1;
+                    let label = describe_asset(asset);
+                    events
+                        .raise(
+                            &mut tx,
+                            "new_asset",
+                            &asset.id,
+                            format!("new asset {label}"),
+                        )
+                        .await?;
+                }
+                Some(old) => {
+                    let firmware = match (&old.firmware, &asset.firmware) {
+                        (Some(before), Some(after)) if before != after => {
+                            events
+                                .raise(
+                                    &mut tx,
+                                    "firmware_changed",
+                                    &asset.id,
+                                    format!(
+                                        "firmware of {} changed from {before} to {after}",
+                                        asset.id
+                                    ),
+                                )
+                                .await?;
+                            Some(after.clone())
+                        }
+                        (before, after) => after.clone().or_else(|| before.clone()),
+                    };
+                    sqlx::query(
+                        "UPDATE assets SET mac = $2, ips = $3, names = $4, vendor = $5, model = $6, firmware = $7, \
+                         serial = $8, roles = $9, protocols = $10, sensors = $11, packets = $12, first_seen = $13, \
+                         last_seen = $14, updated_at = $15 WHERE id = $1",
+                    )
+                    .bind(&old.id)
+                    .bind(asset.mac.clone().or(old.mac.clone()))
+                    .bind(text(&union(&old.ips, &asset.ips)))
+                    .bind(text(&union(&old.names, &asset.names)))
+                    .bind(old.vendor.clone().or(asset.vendor.clone()))
+                    .bind(old.model.clone().or(asset.model.clone()))
+                    .bind(firmware)
+                    .bind(old.serial.clone().or(asset.serial.clone()))
+                    .bind(text(&union(&old.roles, &asset.roles)))
+                    .bind(text(&union(&old.protocols, &asset.protocols)))
+                    .bind(text(&union(&old.sensors, &sensors)))
+                    .bind(old.packets.saturating_add(asset.packets_sent))
+                    .bind(earlier(&old.first_seen, &asset.first_seen))
+                    .bind(later(&old.last_seen, &asset.last_seen))
+                    .bind(&now)
+                    .execute(&mut *tx)
+                    .await?;
+                    summary.assets_updated += 1;
+                }
+            }
+        }
+        for flow in &report.flows {
+            let key = format!("{}|{}|{}", flow.src, flow.dst, flow.protocol);
+            let sql = format!(
+                "SELECT {FLOW_COLUMNS} FROM asset_flows WHERE entity_id = $1 AND flow_key = $2"
+            );
+            let found: Option<FlowRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(entity_id)
+                .bind(&key)
+                .fetch_optional(&mut *tx)
+                .await?;
+            match found.map(StoredFlow::from) {
+                None => {
+                    sqlx::query(
+                        "INSERT INTO asset_flows (id, entity_id, flow_key, src, dst, protocol, packets, bytes, \
+                         operations, first_seen, last_seen) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                    )
+                    .bind(new_id())
+                    .bind(entity_id)
+                    .bind(&key)
+                    .bind(&flow.src)
+                    .bind(&flow.dst)
+                    .bind(&flow.protocol)
+                    .bind(flow.packets)
+                    .bind(flow.bytes)
+                    .bind(text(&flow.operations))
+                    .bind(&flow.first_seen)
+                    .bind(&flow.last_seen)
+                    .execute(&mut *tx)
+                    .await?;
+                    summary.flows_new += 1;
+                    let ops = if flow.operations.is_empty() {
+                        "no operation".to_owned()
+                    } else {
+                        flow.operations.join(", ")
+                    };
+                    events
+                        .raise(
+                            &mut tx,
+                            "new_flow",
+                            &key,
+                            format!("{} → {} over {} ({ops})", flow.src, flow.dst, flow.protocol),
+                        )
+                        .await?;
+                }
+                Some(old) => {
+                    let added: Vec<String> = flow
+                        .operations
+                        .iter()
+                        .filter(|op| !old.operations.contains(op))
+                        .cloned()
+                        .collect();
+                    if !added.is_empty() {
+                        events
+                            .raise(
+                                &mut tx,
+                                "new_operation",
+                                &key,
+                                format!(
+                                    "{} → {} over {}: first {}",
+                                    flow.src,
+                                    flow.dst,
+                                    flow.protocol,
+                                    added.join(", ")
+                                ),
+                            )
+                            .await?;
+                    }
+                    sqlx::query(
+                        "UPDATE asset_flows SET packets = $2, bytes = $3, operations = $4, first_seen = $5, \
+                         last_seen = $6 WHERE id = $1",
+                    )
+                    .bind(&old.id)
+                    .bind(old.packets.saturating_add(flow.packets))
+                    .bind(old.bytes.saturating_add(flow.bytes))
+                    .bind(text(&union(&old.operations, &flow.operations)))
+                    .bind(earlier(&old.first_seen, &flow.first_seen))
+                    .bind(later(&old.last_seen, &flow.last_seen))
+                    .execute(&mut *tx)
+                    .await?;
+                    summary.flows_updated += 1;
+                }
+            }
+        }
+        for finding in &report.findings {
+            let key = format!(
+                "{}|{}|{}|{}",
+                finding.kind, finding.src, finding.dst, finding.protocol
+            );
+            let seen = finding
+                .evidence
+                .as_ref()
+                .and_then(|e| e.get("first_seen"))
+                .and_then(|v| v.as_str())
+                .unwrap_or(&now)
+                .to_owned();
+            let existing: Option<String> = sqlx::query_scalar(
+                "SELECT id FROM monitor_findings WHERE entity_id = $1 AND finding_key = $2",
+            )
+            .bind(entity_id)
+            .bind(&key)
+            .fetch_optional(&mut *tx)
+            .await?;
+            match existing {
+                None => {
+                    sqlx::query(
+                        "INSERT INTO monitor_findings (id, entity_id, finding_key, kind, severity, summary, src, dst, \
+                         protocol, operations, refs, occurrences, first_seen, last_seen) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12)",
+                    )
+                    .bind(new_id())
+                    .bind(entity_id)
+                    .bind(&key)
+                    .bind(&finding.kind)
+                    .bind(&finding.severity)
+                    .bind(&finding.summary)
+                    .bind(&finding.src)
+                    .bind(&finding.dst)
+                    .bind(&finding.protocol)
+                    .bind(text(&finding.operations))
+                    .bind(serde_json::to_string(&finding.references).unwrap_or_else(|_| "[]".into()))
+                    .bind(&seen)
+                    .execute(&mut *tx)
+                    .await?;
+                    summary.findings_new += 1;
+                    events
+                        .raise(&mut tx, "new_finding", &key, finding.summary.clone())
+                        .await?;
+                }
+                Some(id) => {
+                    sqlx::query(
+                        "UPDATE monitor_findings SET occurrences = occurrences + 1, operations = $2, last_seen = $3 \
+                         WHERE id = $1",
+                    )
+                    .bind(&id)
+                    .bind(text(&finding.operations))
+                    .bind(&seen)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+        }
+        summary.events = events.count;
+        let change = Change {
+            action: "monitor.ingest",
+            object_type: "sensor",
+            object_id: sensor,
+            entity_id: Some(entity_id),
+            before: None,
+            after: serde_json::to_value(&summary).ok(),
+        };
+        append(&mut tx, actor, &now, change).await?;
+        tx.commit().await?;
+        Ok(summary)
+    }
+
+    pub async fn list_assets(
+        &self,
+        scope: &EntityScope,
+        filter: &AssetFilter,
+        page: PageRequest,
+    ) -> Result<Page<StoredAsset>> {
+        let mut f = Filter::new();
+        f.eq_opt("entity_id", filter.entity_id.as_deref());
+        f.search_opt(
+            &["names", "ips", "mac", "vendor", "model"],
+            filter.q.as_deref(),
+        );
+        let role = filter
+            .role
+            .as_deref()
+            .map(|r| format!("\"{}\"", r.replace('"', "")));
+        f.search_opt(&["roles"], role.as_deref());
+        let protocol = filter
+            .protocol
+            .as_deref()
+            .map(|p| format!("\"{}\"", p.replace('"', "")));
+        f.search_opt(&["protocols"], protocol.as_deref());
+        if let EntityScope::Only(ids) = scope {
+            f.in_set("entity_id", ids.iter().map(String::as_str));
+        }
+        let total = f
+            .scalar(format!("SELECT COUNT(*) FROM assets{}", f.where_clause()))
+            .fetch_one(self.reader())
+            .await?;
+        let rows: Vec<AssetRow> = f
+            .query_as(format!(
+                "SELECT {ASSET_COLUMNS} FROM assets{} ORDER BY last_seen DESC, asset_key LIMIT {} OFFSET {}",
+                f.where_clause(),
+                page.limit,
+                page.offset
+            ))
+            .fetch_all(self.reader())
+            .await?;
+        Ok(Page {
+            items: rows.into_iter().map(StoredAsset::from).collect(),
+            total,
+            limit: page.limit,
+            offset: page.offset,
+        })
+    }
+
+    pub async fn asset(&self, id: &str) -> Result<StoredAsset> {
+        let sql = format!("SELECT {ASSET_COLUMNS} FROM assets WHERE id = $1");
+        let row: Option<AssetRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?;
+        row.map(StoredAsset::from)
+            .ok_or_else(|| StoreError::not_found("asset", id))
+    }
+
+    /// Flows of the communication map, optionally only those touching one address.
+    pub async fn list_flows(
+        &self,
+        scope: &EntityScope,
+        entity_id: Option<&str>,
+        endpoint: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Page<StoredFlow>> {
+        let mut f = Filter::new();
+        f.eq_opt("entity_id", entity_id);
+        if let Some(endpoint) = endpoint {
+            f.any_eq(&["src", "dst"], endpoint);
+        }
+        if let EntityScope::Only(ids) = scope {
+            f.in_set("entity_id", ids.iter().map(String::as_str));
+        }
+        let total = f
+            .scalar(format!(
+                "SELECT COUNT(*) FROM asset_flows{}",
+                f.where_clause()
+            ))
+            .fetch_one(self.reader())
+            .await?;
+        let rows: Vec<FlowRow> = f
+            .query_as(format!(
+                "SELECT {FLOW_COLUMNS} FROM asset_flows{} ORDER BY packets DESC, src, dst LIMIT {} OFFSET {}",
+                f.where_clause(),
+                page.limit,
+                page.offset
+            ))
+            .fetch_all(self.reader())
+            .await?;
+        Ok(Page {
+            items: rows.into_iter().map(StoredFlow::from).collect(),
+            total,
+            limit: page.limit,
+            offset: page.offset,
+        })
+    }
+
+    pub async fn list_monitor_findings(
+        &self,
+        scope: &EntityScope,
+        entity_id: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Page<StoredFinding>> {
+        let mut f = Filter::new();
+        f.eq_opt("entity_id", entity_id);
+        if let EntityScope::Only(ids) = scope {
+            f.in_set("entity_id", ids.iter().map(String::as_str));
+        }
+        let total = f
+            .scalar(format!(
+                "SELECT COUNT(*) FROM monitor_findings{}",
+                f.where_clause()
+            ))
+            .fetch_one(self.reader())
+            .await?;
+        let rows: Vec<FindingRow> = f
+            .query_as(format!(
+                "SELECT {FINDING_COLUMNS} FROM monitor_findings{} ORDER BY last_seen DESC LIMIT {} OFFSET {}",
+                f.where_clause(),
+                page.limit,
+                page.offset
+            ))
+            .fetch_all(self.reader())
+            .await?;
+        Ok(Page {
+            items: rows.into_iter().map(StoredFinding::from).collect(),
+            total,
+            limit: page.limit,
+            offset: page.offset,
+        })
+    }
+
+    pub async fn list_asset_events(
+        &self,
+        scope: &EntityScope,
+        entity_id: Option<&str>,
+        kind: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Page<AssetEvent>> {
+        let mut f = Filter::new();
+        f.eq_opt("entity_id", entity_id);
+        f.eq_opt("kind", kind);
+        if let EntityScope::Only(ids) = scope {
+            f.in_set("entity_id", ids.iter().map(String::as_str));
+        }
+        let total = f
+            .scalar(format!(
+                "SELECT COUNT(*) FROM asset_events{}",
+                f.where_clause()
+            ))
+            .fetch_one(self.reader())
+            .await?;
+        let items = f
+            .query_as(format!(
+                "SELECT id, entity_id, at, kind, subject, summary, sensor FROM asset_events{} ORDER BY at DESC, id DESC LIMIT {} OFFSET {}",
+                f.where_clause(),
+                page.limit,
+                page.offset
+            ))
+            .fetch_all(self.reader())
+            .await?;
+        Ok(Page {
+            items,
+            total,
+            limit: page.limit,
+            offset: page.offset,
+        })
+    }
+}
+
+fn describe_asset(asset: &ObservedAsset) -> String {
+    let mut parts = vec![asset.id.clone()];
+    if let Some(name) = asset.names.first() {
+        parts.push(name.clone());
+    }
+    if let Some(model) = &asset.model {
+        parts.push(model.clone());
+    }
+    if !asset.roles.is_empty() {
+        parts.push(format!("({})", asset.roles.join(", ")));
+    }
+    parts.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_merge_without_duplicates_and_times_widen() {
+        let merged = union(&["a".into(), "b".into()], &["b".into(), "c".into()]);
+        assert_eq!(merged, ["a", "b", "c"]);
+        assert_eq!(earlier("2026-01-02", "2026-01-01"), "2026-01-01");
+        assert_eq!(later("2026-01-02", "2026-01-01"), "2026-01-02");
+    }
+}
