@@ -202,7 +202,7 @@ impl<'c> Reuse<'c> {
     }
 
     /// Derive from results the caller has validated (results naming unknown requirements
-    /// are ignored; the first result of a requirement wins).
+    /// are ignored; of two results for one requirement, the last wins).
     pub fn derive_validated(&self, results: &[SourceResult], reviews: &Reviews) -> ReuseView {
         let mut book = SourceResults::new(self.source, results);
         let mut counts = DerivedCounts::default();
@@ -482,11 +482,16 @@ pairs:
                 .iter()
                 .all(|p| p.counted_as == Contribution::IgnoredNotApplicable)
         );
+        assert!(d.explanation.en.contains("(S.1, S.2) are not applicable"));
         // With one applicable source left, only that one counts.
         let view = derive(&[("s1", NotApplicable), ("s2", Compliant)], &[]);
-        assert_eq!(
-            view.get("t-int").unwrap().rule,
-            Rule::PartialRelationshipsOnly
+        let d = view.get("t-int").unwrap();
+        assert_eq!(d.rule, Rule::PartialRelationshipsOnly);
+        assert!(d.explanation.en.contains("is compliant (S.2)"));
+        assert!(
+            d.explanation
+                .en
+                .contains("Not applicable, not counted: S.1.")
         );
     }
 

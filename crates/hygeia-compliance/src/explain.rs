@@ -19,7 +19,13 @@ pub(crate) fn explain(
 ) -> Text {
     let (src_en, src_fr) = (&source.meta.name.en, &source.meta.name.fr);
     let (tgt_en, tgt_fr) = (&target.meta.name.en, &target.meta.name.fr);
-    let counted = |p: &&Provenance| p.counted_as != Contribution::IgnoredRejected;
+    // Sources that count: neither rejected nor not applicable.
+    let counted = |p: &&Provenance| {
+        !matches!(
+            p.counted_as,
+            Contribution::IgnoredRejected | Contribution::IgnoredNotApplicable
+        )
+    };
     let refs_where = |keep: &dyn Fn(&Provenance) -> bool| -> (String, String) {
         let refs: Vec<&str> = provenance
             .iter()
@@ -30,6 +36,13 @@ pub(crate) fn explain(
         list(&refs)
     };
     let all = refs_where(&|_| true);
+    let not_applicable = list(
+        &provenance
+            .iter()
+            .filter(|p| p.counted_as == Contribution::IgnoredNotApplicable)
+            .map(|p| p.source_ref.as_str())
+            .collect::<Vec<_>>(),
+    );
     let non_compliant = refs_where(&|p| p.source_result == ResultValue::NonCompliant);
     let mut text = match rule {
         Rule::NoPair => Text::new(
@@ -53,11 +66,11 @@ pub(crate) fn explain(
         Rule::OnlyNotApplicableSources => Text::new(
             format!(
                 "The linked requirements of {src_en} ({}) are not applicable, which gives no coverage: assess this requirement on its own.",
-                all.0
+                not_applicable.0
             ),
             format!(
                 "Les exigences liées de {src_fr} ({}) sont non applicables, ce qui n'apporte aucune couverture : évaluez cette exigence en tant que telle.",
-                all.1
+                not_applicable.1
             ),
         ),
         Rule::SourcesNotAssessed => Text::new(
@@ -149,6 +162,16 @@ pub(crate) fn explain(
             Text::new(format!("{en}."), format!("{fr}."))
         }
     };
+    if rule != Rule::OnlyNotApplicableSources && !not_applicable.0.is_empty() {
+        text.en.push_str(&format!(
+            " Not applicable, not counted: {}.",
+            not_applicable.0
+        ));
+        text.fr.push_str(&format!(
+            " Non applicables, non prises en compte : {}.",
+            not_applicable.1
+        ));
+    }
     append_group_failures(&mut text, provenance);
     append_reviews(&mut text, provenance);
     text
