@@ -50,6 +50,11 @@ impl Role {
                 permission,
                 P::OrganisationRead
                     | P::CatalogRead
+                    | P::ComplianceRead
+                    | P::ComplianceEdit
+                    | P::ComplianceManage
+                    | P::AssetRead
+                    | P::AssetIngest
                     | P::EntityRead
                     | P::EntityUpdate
                     | P::SiteWrite
@@ -57,11 +62,23 @@ impl Role {
             ),
             Role::Contributor => matches!(
                 permission,
-                P::OrganisationRead | P::CatalogRead | P::EntityRead | P::OwnTokens
+                P::OrganisationRead
+                    | P::CatalogRead
+                    | P::ComplianceRead
+                    | P::ComplianceEdit
+                    | P::AssetRead
+                    | P::EntityRead
+                    | P::OwnTokens
             ),
             Role::Auditor => matches!(
                 permission,
-                P::OrganisationRead | P::CatalogRead | P::EntityRead | P::AuditRead | P::OwnTokens
+                P::OrganisationRead
+                    | P::CatalogRead
+                    | P::ComplianceRead
+                    | P::AssetRead
+                    | P::EntityRead
+                    | P::AuditRead
+                    | P::OwnTokens
             ),
         }
     }
@@ -106,6 +123,17 @@ pub enum Permission {
     CatalogRead,
     /// Import frameworks and crosswalks.
     CatalogManage,
+    /// See controls, assessments, results, evidence and compliance views (within scope).
+    ComplianceRead,
+    /// Record results, notes and evidence, and edit controls (within scope).
+    ComplianceEdit,
+    /// Create and close assessments, accept or override derived results, review crosswalk
+    /// pairs (within scope).
+    ComplianceManage,
+    /// See the asset inventory, communication map and zone findings (within scope).
+    AssetRead,
+    /// Push sensor observations into the inventory (within scope).
+    AssetIngest,
     /// See entities (within scope) and their sites.
     EntityRead,
     /// Create a legal entity.
@@ -222,6 +250,9 @@ mod tests {
             Permission::UserManage,
             Permission::AllTokens,
             Permission::CatalogManage,
+            Permission::AssetIngest,
+            Permission::ComplianceEdit,
+            Permission::ComplianceManage,
         ] {
             assert!(!Role::Auditor.allows(permission), "{permission:?}");
         }
