@@ -140,7 +140,7 @@ impl Store {
                 let write = sqlite_pool(1).connect(&conn).await?;
                 // WAL is a property of the file: set it once, before readers open it.
                 write.execute("PRAGMA journal_mode = WAL").await?;
-                let read = sqlite_pool(4).connect(&conn).await?;
+                let read = sqlite_pool(8).connect(&conn).await?;
                 Ok(Self {
                     backend: Backend::Sqlite,
                     read,

@@ -66,6 +66,9 @@ impl UserRow {
     }
 }
 
+/// The same columns read through the alias `u` in joins.
+const USER_COLUMNS_U: &str = "u.id, u.organisation_id, u.email, u.display_name, u.role, u.locale, \
+                              u.created_at, u.updated_at, u.deactivated_at, u.last_login_at";
 const USER_COLUMNS: &str = "id, organisation_id, email, display_name, role, locale, created_at, \
                             updated_at, deactivated_at, last_login_at";
 
@@ -511,19 +514,27 @@ impl Store {
 
     /// The active user of an unexpired session.
     pub async fn session(&self, id_hash: &str) -> Result<Option<SessionRecord>> {
-        let found: Option<(String, String, String)> = sqlx::query_as(
-            "SELECT s.user_id, s.csrf_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.id_hash = $1 AND s.expires_at > $2 AND u.deactivated_at IS NULL",
-        )
-        .bind(id_hash)
-        .bind(self.now())
-        .fetch_optional(self.reader())
-        .await?;
-        let Some((user_id, csrf_token, expires_at)) = found else {
+        use sqlx::{FromRow, Row};
+        let mut conn = self.reader().acquire().await?;
+        let sql = format!(
+            "SELECT {USER_COLUMNS_U}, s.csrf_token, s.expires_at AS session_expires_at \
+             FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.id_hash = $1 AND s.expires_at > $2 AND u.deactivated_at IS NULL"
+        );
+        let found = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id_hash)
+            .bind(self.now())
+            .fetch_optional(&mut *conn)
+            .await?;
+        let Some(row) = found else {
             return Ok(None);
         };
+        let csrf_token: String = row.try_get("csrf_token")?;
+        let expires_at: String = row.try_get("session_expires_at")?;
+        let user = UserRow::from_row(&row)?;
+        let grants = Self::grants_in(&mut conn, &user.id).await?;
         Ok(Some(SessionRecord {
-            user: self.user(&user_id).await?,
+            user: user.into_user(grants),
             csrf_token,
             expires_at,
         }))
@@ -662,21 +673,30 @@ impl Store {
 
     /// The active owner of an unrevoked, unexpired token.
     pub async fn token_owner(&self, token_hash: &str) -> Result<Option<TokenOwner>> {
-        let found: Option<(String, String, Option<String>)> = sqlx::query_as(
-            "SELECT t.id, t.user_id, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id \
+        use sqlx::{FromRow, Row};
+        // One connection, two queries: this runs on every API request.
+        let mut conn = self.reader().acquire().await?;
+        let sql = format!(
+            "SELECT {USER_COLUMNS_U}, t.id AS token_id, t.last_used_at AS token_last_used_at \
+             FROM api_tokens t JOIN users u ON u.id = t.user_id \
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL \
-             AND (t.expires_at IS NULL OR t.expires_at > $2) AND u.deactivated_at IS NULL",
-        )
-        .bind(token_hash)
-        .bind(self.now())
-        .fetch_optional(self.reader())
-        .await?;
-        let Some((token_id, user_id, last_used_at)) = found else {
+             AND (t.expires_at IS NULL OR t.expires_at > $2) AND u.deactivated_at IS NULL"
+        );
+        let found = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(token_hash)
+            .bind(self.now())
+            .fetch_optional(&mut *conn)
+            .await?;
+        let Some(row) = found else {
             return Ok(None);
         };
+        let token_id: String = row.try_get("token_id")?;
+        let last_used_at: Option<String> = row.try_get("token_last_used_at")?;
+        let user = UserRow::from_row(&row)?;
+        let grants = Self::grants_in(&mut conn, &user.id).await?;
         Ok(Some(TokenOwner {
             token_id,
-            user: self.user(&user_id).await?,
+            user: user.into_user(grants),
             last_used_at,
         }))
     }
