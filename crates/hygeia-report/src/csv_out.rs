@@ -1,0 +1,47 @@
+//! CSV: RFC 4180, UTF-8 with a byte-order mark so spreadsheet programs read accents right.
+
+use crate::{ReportError, Table};
+
+/// Cells a spreadsheet would run as a formula start with one of these; such cells get a
+/// leading apostrophe so that an exported note cannot become a formula (CSV injection).
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(FORMULA_STARTS) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// Writes the header and rows as CSV.
+pub fn to_csv(table: &Table) -> Result<Vec<u8>, ReportError> {
+    table.check()?;
+    let mut out = Vec::with_capacity(64 * (table.rows.len() + 1));
+    out.extend_from_slice("\u{feff}".as_bytes());
+    let mut writer = csv::WriterBuilder::new().from_writer(out);
+    writer.write_record(&table.headers)?;
+    for row in &table.rows {
+        writer.write_record(row.iter().map(|c| neutralise(c).into_owned()))?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| ReportError::Csv(csv::Error::from(e.into_error())))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised_and_quotes_escaped() {
+        let mut t = Table::new("t", &["a", "b"]);
+        t.rows
+            .push(vec!["=HYPERLINK(\"x\")".into(), "dit \"oui\", puis".into()]);
+        let text = String::from_utf8(to_csv(&t).unwrap()).unwrap();
+        assert!(text.starts_with('\u{feff}'));
+        assert!(text.contains("\"'=HYPERLINK(\"\"x\"\")\""), "{text}");
+        assert!(text.contains("\"dit \"\"oui\"\", puis\""), "{text}");
+    }
+}

@@ -1,0 +1,156 @@
+//! A table to export, and the two tables Hygeia exports.
+
+use crate::ReportError;
+
+/// A titled table of text cells with one header row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    /// Worksheet name (at most 31 characters are kept in XLSX).
+    pub title: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn new(title: impl Into<String>, headers: &[&str]) -> Self {
+        Self {
+            title: title.into(),
+            headers: headers.iter().map(|h| (*h).to_owned()).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Every row has as many cells as the header.
+    pub fn check(&self) -> Result<(), ReportError> {
+        for (index, row) in self.rows.iter().enumerate() {
+            if row.len() != self.headers.len() {
+                return Err(ReportError::RowWidth {
+                    row: index + 1,
+                    expected: self.headers.len(),
+                    found: row.len(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One line of a gap analysis: a requirement of the target framework that is not met.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GapRow {
+    /// Art. 21(2) letters, such as `a, j`.
+    pub letters: String,
+    pub reference: String,
+    pub title: String,
+    /// `no_coverage`, `non_compliant`, `partial` or `not_assessed`.
+    pub kind: String,
+    pub derived_value: String,
+    pub rule: String,
+    pub sources: String,
+    pub suggested_control: String,
+}
+
+/// One line of a Statement of Applicability.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SoaRow {
+    pub reference: String,
+    pub title: String,
+    /// `yes` or `no`.
+    pub applicable: String,
+    /// Why it is included, or the justification of its exclusion.
+    pub justification: String,
+    pub result: String,
+    pub controls: String,
+    pub owner: String,
+    pub evidence: usize,
+}
+
+/// The gap analysis table.
+pub fn gap_analysis(rows: &[GapRow]) -> Table {
+    let mut table = Table::new(
+        "Gap analysis",
+        &[
+            "Art. 21(2)",
+            "Requirement",
+            "Title",
+            "Gap",
+            "Derived result",
+            "Rule",
+            "Sources",
+            "Suggested control",
+        ],
+    );
+    table.rows = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.letters.clone(),
+                r.reference.clone(),
+                r.title.clone(),
+                r.kind.clone(),
+                r.derived_value.clone(),
+                r.rule.clone(),
+                r.sources.clone(),
+                r.suggested_control.clone(),
+            ]
+        })
+        .collect();
+    table
+}
+
+/// The Statement of Applicability table.
+pub fn statement_of_applicability(rows: &[SoaRow]) -> Table {
+    let mut table = Table::new(
+        "Statement of Applicability",
+        &[
+            "Requirement",
+            "Title",
+            "Applicable",
+            "Justification",
+            "Result",
+            "Controls",
+            "Owner",
+            "Evidence",
+        ],
+    );
+    table.rows = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.reference.clone(),
+                r.title.clone(),
+                r.applicable.clone(),
+                r.justification.clone(),
+                r.result.clone(),
+                r.controls.clone(),
+                r.owner.clone(),
+                r.evidence.to_string(),
+            ]
+        })
+        .collect();
+    table
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_must_match_the_header() {
+        let mut t = Table::new("t", &["a", "b"]);
+        t.rows.push(vec!["1".into()]);
+        assert!(matches!(
+            t.check(),
+            Err(ReportError::RowWidth {
+                row: 1,
+                expected: 2,
+                found: 1
+            })
+        ));
+        let soa = statement_of_applicability(&[SoaRow::default()]);
+        assert!(soa.check().is_ok());
+        assert_eq!(soa.rows[0][7], "0");
+        assert!(gap_analysis(&[GapRow::default()]).check().is_ok());
+    }
+}
