@@ -87,6 +87,11 @@ pub enum Command {
     /// Compliance catalogs: frameworks and crosswalks
     #[command(subcommand)]
     Catalog(crate::catalog::CatalogCommand),
+    /// Passive asset discovery from network captures (OT must never be scanned)
+    #[command(subcommand)]
+    Monitor(crate::monitor::MonitorCommand),
+    /// Sensor mode: analyse a capture stream next to an OT network and push it to the hub
+    Sensor(crate::monitor::SensorArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -189,9 +194,20 @@ async fn open_store(url: &DatabaseUrl) -> anyhow::Result<Store> {
 }
 
 async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
-    if let Command::Nis2(command) = &cli.command {
-        return crate::nis2::run(command);
+    match cli.command {
+        Command::Nis2(command) => crate::nis2::run(&command),
+        Command::Monitor(command @ crate::monitor::MonitorCommand::Analyze { .. }) => {
+            crate::monitor::run(command, None).await
+        }
+        Command::Sensor(args) => {
+            tokio::task::spawn_blocking(move || crate::monitor::run_sensor(args)).await?
+        }
+        command => dispatch_with_database(cli.global, command).await,
     }
+}
+
+async fn dispatch_with_database(global: GlobalArgs, command: Command) -> anyhow::Result<ExitCode> {
+    let cli = Cli { global, command };
     let setup = setup(&cli.global)?;
     match cli.command {
         Command::Serve(args) => crate::serve::run(args, setup).await,
@@ -338,6 +354,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Catalog(command) => crate::catalog::run(command, setup).await,
-        Command::Nis2(_) => Ok(ExitCode::SUCCESS),
+        Command::Monitor(command) => crate::monitor::run(command, Some(setup)).await,
+        Command::Nis2(_) | Command::Sensor(_) => Ok(ExitCode::SUCCESS),
     }
 }

@@ -669,3 +669,176 @@ fn catalog_files_are_validated_imported_and_exported() {
     assert_eq!(out.status.code(), Some(1));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+fn shared_capture(relative: &str) -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/pcaps")
+        .join(relative);
+    if path.exists() {
+        Some(path)
+    } else {
+        eprintln!("skipping: {} is absent", path.display());
+        None
+    }
+}
+
+#[test]
+fn monitor_analyze_reports_identities_from_a_real_capture() {
+    let Some(capture) = shared_capture("ot/enip/iti-enip_test.pcap") else {
+        return;
+    };
+    let capture = capture.display().to_string();
+    let out = Command::new(BIN)
+        .args(["monitor", "analyze", &capture])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let summary = text(&out.stdout);
+    assert!(summary.contains("1756-ENBT/A"), "{summary}");
+    let out = Command::new(BIN)
+        .args(["monitor", "analyze", &capture, "--json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for field in ["assets", "flows", "findings", "stats"] {
+        assert!(!report[field].is_null(), "missing {field}");
+    }
+    assert!(report["stats"]["packets"].as_u64().unwrap() > 0);
+    let out = Command::new(BIN)
+        .args(["monitor", "analyze", "/nonexistent.pcap"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("/nonexistent.pcap"));
+    let out = Command::new(BIN)
+        .args([
+            "monitor",
+            "analyze",
+            &capture,
+            "--zones",
+            "/nonexistent.toml",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[tokio::test]
+async fn a_sensor_streams_a_capture_to_the_hub_inventory() {
+    let Some(capture) = shared_capture("ot/modbus/zeek-modbus-eit.pcap") else {
+        return;
+    };
+    let dir = temp_dir();
+    let url = format!("sqlite://{}", dir.join("hub.db").display());
+    let server = Server::start(&url, &["--demo"]);
+    let out = hygeia(
+        &[
+            "token",
+            "create",
+            "--email",
+            "admin@hygee-demo.example",
+            "--name",
+            "sensor",
+        ],
+        &url,
+    );
+    let token = text(&out.stdout).trim().to_owned();
+    let bearer = format!("Bearer {token}");
+    let (_, _, entities) = server.request(
+        "GET",
+        "/api/v1/entities?q=Laboratoires",
+        &[("Authorization", &bearer)],
+        "",
+    );
+    let entities: serde_json::Value = serde_json::from_str(&entities).unwrap();
+    let entity = entities["items"][0]["id"].as_str().unwrap().to_owned();
+
+    // A live stream on standard input, as from `tcpdump -w -`.
+    let mut sensor = Command::new(BIN)
+        .args([
+            "sensor",
+            "--capture",
+            "-",
+            "--hub",
+            &format!("http://127.0.0.1:{}", server.port),
+            "--entity",
+            &entity,
+            "--interval",
+            "1",
+            "--name",
+            "line-1",
+        ])
+        .env("HYGEIA_TOKEN", &token)
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let bytes = std::fs::read(&capture).unwrap();
+    sensor.stdin.take().unwrap().write_all(&bytes).unwrap();
+    let out = sensor.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("pushed batch"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let (status, _, assets) = server.request(
+        "GET",
+        &format!("/api/v1/assets?entity_id={entity}&protocol=modbus"),
+        &[("Authorization", &bearer)],
+        "",
+    );
+    assert_eq!(status, 200);
+    let assets: serde_json::Value = serde_json::from_str(&assets).unwrap();
+    assert!(assets["total"].as_u64().unwrap() >= 2, "{assets}");
+    assert!(assets["items"][0]["sensors"].to_string().contains("line-1"));
+    let (_, _, events) = server.request(
+        "GET",
+        "/api/v1/monitor/events?kind=new_asset",
+        &[("Authorization", &bearer)],
+        "",
+    );
+    assert!(events.contains("new asset"), "{events}");
+    let (_, _, flows) = server.request("GET", "/api/v1/flows", &[("Authorization", &bearer)], "");
+    assert!(flows.contains("modbus"), "{flows}");
+
+    // A wrong token is refused by the hub, and the sensor says so.
+    let mut bad = Command::new(BIN)
+        .args([
+            "sensor",
+            "--capture",
+            &capture.display().to_string(),
+            "--hub",
+            &format!("http://127.0.0.1:{}", server.port),
+            "--entity",
+            &entity,
+            "--token",
+            "hyg_wrong",
+        ])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status = bad.wait().unwrap();
+    let mut err = String::new();
+    bad.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    assert!(!status.success());
+    assert!(err.contains("401"), "{err}");
+    let out = Command::new(BIN)
+        .args([
+            "sensor",
+            "--capture",
+            "-",
+            "--hub",
+            "https://hub",
+            "--entity",
+            "x",
+            "--token",
+            "t",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(server.stop().success());
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -3,6 +3,7 @@
 mod audit;
 mod catalog;
 mod entities;
+mod monitor;
 mod openapi;
 pub(crate) mod session;
 mod users;
@@ -73,6 +74,12 @@ pub fn router() -> Router<AppState> {
             "/catalog/imports",
             get(catalog::list_imports).post(catalog::create_import),
         )
+        .route("/monitor/batches", post(monitor::ingest_batch))
+        .route("/monitor/findings", get(monitor::list_findings))
+        .route("/monitor/events", get(monitor::list_events))
+        .route("/assets", get(monitor::list_assets))
+        .route("/assets/{id}", get(monitor::get_asset))
+        .route("/flows", get(monitor::list_flows))
         .route("/audit", get(audit::list_audit))
         .route("/audit/verify", get(audit::verify_audit))
         .fallback(|| async { ApiError::NotFound("no such API endpoint".into()) })

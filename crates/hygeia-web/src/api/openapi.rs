@@ -5,7 +5,7 @@ use axum::response::Html;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{audit, catalog, entities, session, users};
+use super::{audit, catalog, entities, monitor, session, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -23,6 +23,8 @@ use super::{audit, catalog, entities, session, users};
         catalog::list_frameworks, catalog::get_framework, catalog::list_requirements,
         catalog::get_requirement, catalog::export_oscal, catalog::list_mappings,
         catalog::list_imports, catalog::create_import,
+        monitor::ingest_batch, monitor::list_assets, monitor::get_asset, monitor::list_flows,
+        monitor::list_findings, monitor::list_events,
         audit::list_audit, audit::verify_audit,
     ),
     modifiers(&Security),
@@ -32,6 +34,7 @@ use super::{audit, catalog, entities, session, users};
         (name = "users", description = "Users, roles and need-to-know grants"),
         (name = "tokens", description = "Personal API tokens"),
         (name = "catalog", description = "Frameworks, requirements and crosswalks"),
+        (name = "assets", description = "Passive asset discovery: inventory, communication map, zone findings"),
         (name = "audit", description = "The tamper-evident audit trail"),
     )
 )]

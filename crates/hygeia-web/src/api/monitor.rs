@@ -1,0 +1,204 @@
+//! Passive monitoring on the hub: sensors push observations; users browse the inventory,
+//! the communication map, zone findings and change events (need-to-know applies).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use hygeia_domain::access::Permission;
+use hygeia_store::Page;
+use hygeia_store::monitoring::{
+    AssetEvent, AssetFilter, IngestSummary, ObservedReport, StoredAsset, StoredFinding, StoredFlow,
+};
+use serde::Deserialize;
+
+use super::{ApiJson, ApiQuery, Paging};
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::{ApiError, ApiResult};
+
+/// A batch of observations from a sensor: the `hygeia-monitor` report of one capture window.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ObservationBatch {
+    /// The sensor's name (for example its host name).
+    pub sensor: String,
+    /// The legal entity whose network the sensor watches.
+    pub entity_id: String,
+    /// The report (`assets`, `flows`, `findings`; other fields are ignored).
+    pub report: ObservedReport,
+}
+
+fn in_scope(auth: &Auth, entity_id: &str) -> ApiResult<()> {
+    if auth.principal.scope.contains(entity_id) {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound(format!(
+            "entity '{entity_id}' was not found"
+        )))
+    }
+}
+
+/// Merge a sensor batch into the inventory; new assets, flows, operations, firmware changes
+/// and findings become events.
+#[utoipa::path(post, path = "/api/v1/monitor/batches", tag = "assets", request_body = ObservationBatch,
+    responses((status = 200, body = IngestSummary), (status = 400, body = crate::error::Problem)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn ingest_batch(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(batch): ApiJson<ObservationBatch>,
+) -> ApiResult<Json<IngestSummary>> {
+    auth.principal.require(Permission::AssetIngest)?;
+    in_scope(&auth, &batch.entity_id)?;
+    let summary = state
+        .store
+        .ingest_observations(&auth.actor, &batch.entity_id, &batch.sensor, &batch.report)
+        .await?;
+    Ok(Json(summary))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct AssetQuery {
+    pub entity_id: Option<String>,
+    /// Text in names, IP addresses, MAC, vendor or model.
+    pub q: Option<String>,
+    /// `plc`, `hmi`, `engineering_workstation`, `historian`, `pacs`, `dicom_modality`…
+    pub role: Option<String>,
+    /// `modbus`, `s7comm`, `enip`, `dnp3`, `bacnet`, `opcua`, `dicom`, `hl7`…
+    pub protocol: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+/// The asset inventory.
+#[utoipa::path(get, path = "/api/v1/assets", tag = "assets", params(AssetQuery),
+    responses((status = 200, body = Page<StoredAsset>)), security(("bearer" = []), ("session" = [])))]
+pub async fn list_assets(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(query): ApiQuery<AssetQuery>,
+) -> ApiResult<Json<Page<StoredAsset>>> {
+    auth.principal.require(Permission::AssetRead)?;
+    let filter = AssetFilter {
+        entity_id: query.entity_id,
+        q: query.q,
+        role: query.role,
+        protocol: query.protocol,
+    };
+    let page = Paging {
+        limit: query.limit,
+        offset: query.offset,
+    }
+    .request();
+    Ok(Json(
+        state
+            .store
+            .list_assets(&auth.principal.scope, &filter, page)
+            .await?,
+    ))
+}
+
+/// One asset.
+#[utoipa::path(get, path = "/api/v1/assets/{id}", tag = "assets",
+    responses((status = 200, body = StoredAsset)), security(("bearer" = []), ("session" = [])))]
+pub async fn get_asset(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<StoredAsset>> {
+    auth.principal.require(Permission::AssetRead)?;
+    let asset = state.store.asset(&id).await?;
+    in_scope(&auth, &asset.entity_id)
+        .map_err(|_| ApiError::NotFound(format!("asset '{id}' was not found")))?;
+    Ok(Json(asset))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct FlowQuery {
+    pub entity_id: Option<String>,
+    /// Only flows from or to this address.
+    pub endpoint: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+/// The communication map.
+#[utoipa::path(get, path = "/api/v1/flows", tag = "assets", params(FlowQuery),
+    responses((status = 200, body = Page<StoredFlow>)), security(("bearer" = []), ("session" = [])))]
+pub async fn list_flows(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(query): ApiQuery<FlowQuery>,
+) -> ApiResult<Json<Page<StoredFlow>>> {
+    auth.principal.require(Permission::AssetRead)?;
+    let page = Paging {
+        limit: query.limit,
+        offset: query.offset,
+    }
+    .request();
+    let flows = state
+        .store
+        .list_flows(
+            &auth.principal.scope,
+            query.entity_id.as_deref(),
+            query.endpoint.as_deref(),
+            page,
+        )
+        .await?;
+    Ok(Json(flows))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct EntityPageQuery {
+    pub entity_id: Option<String>,
+    /// Event kind: `new_asset`, `new_flow`, `new_operation`, `firmware_changed`, `new_finding`.
+    pub kind: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+/// Zone and conduit violations seen by sensors, with the requirements they breach.
+#[utoipa::path(get, path = "/api/v1/monitor/findings", tag = "assets", params(EntityPageQuery),
+    responses((status = 200, body = Page<StoredFinding>)), security(("bearer" = []), ("session" = [])))]
+pub async fn list_findings(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(query): ApiQuery<EntityPageQuery>,
+) -> ApiResult<Json<Page<StoredFinding>>> {
+    auth.principal.require(Permission::AssetRead)?;
+    let page = Paging {
+        limit: query.limit,
+        offset: query.offset,
+    }
+    .request();
+    Ok(Json(
+        state
+            .store
+            .list_monitor_findings(&auth.principal.scope, query.entity_id.as_deref(), page)
+            .await?,
+    ))
+}
+
+/// Changes noticed while merging observations, newest first.
+#[utoipa::path(get, path = "/api/v1/monitor/events", tag = "assets", params(EntityPageQuery),
+    responses((status = 200, body = Page<AssetEvent>)), security(("bearer" = []), ("session" = [])))]
+pub async fn list_events(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(query): ApiQuery<EntityPageQuery>,
+) -> ApiResult<Json<Page<AssetEvent>>> {
+    auth.principal.require(Permission::AssetRead)?;
+    let page = Paging {
+        limit: query.limit,
+        offset: query.offset,
+    }
+    .request();
+    let events = state
+        .store
+        .list_asset_events(
+            &auth.principal.scope,
+            query.entity_id.as_deref(),
+            query.kind.as_deref(),
+            page,
+        )
+        .await?;
+    Ok(Json(events))
+}

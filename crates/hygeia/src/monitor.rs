@@ -1,0 +1,391 @@
+//! `hygeia monitor …` and `hygeia sensor`: passive discovery from captures, standalone or
+//! feeding the hub's inventory.
+
+use std::io::{BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+use hygeia_monitor::capture::window::CaptureWindows;
+use hygeia_monitor::{Analyzer, CaptureSource, Report, ZonePolicy, analyze};
+use hygeia_store::monitoring::ObservedReport;
+use hygeia_store::{Actor, Store};
+use serde_json::{Value, json};
+
+use crate::cli::{Setup, system_clock};
+use crate::config::ConfigError;
+
+#[derive(Debug, Subcommand)]
+pub enum MonitorCommand {
+    /// Analyse captures offline (no database): assets, flows, zone findings
+    #[command(
+        after_help = "Examples:\n  hygeia monitor analyze plant.pcap --zones zones.toml\n  \
+        tcpdump -i eth1 -w - -c 100000 | hygeia monitor analyze - --json > report.json"
+    )]
+    Analyze {
+        /// pcap or pcapng files; `-` reads standard input
+        #[arg(required = true)]
+        captures: Vec<String>,
+        /// Zones and allowed conduits (TOML)
+        #[arg(long)]
+        zones: Option<PathBuf>,
+        /// Print the whole report as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Analyse captures and merge what they show into an entity's inventory in the database
+    #[command(
+        after_help = "Example:\n  hygeia monitor ingest line1-2026-11-28.pcap --entity 0193… --zones zones.toml"
+    )]
+    Ingest {
+        #[arg(required = true)]
+        captures: Vec<String>,
+        /// The legal entity whose network was captured
+        #[arg(long)]
+        entity: String,
+        #[arg(long)]
+        zones: Option<PathBuf>,
+        /// Name recorded as the source of the observations
+        #[arg(long, default_value = "cli")]
+        sensor: String,
+    },
+    /// Import an asset list (CSV: ip, mac, name, vendor, model, firmware, serial, role) or a Zeek
+    /// conn.log (TSV or JSON) into an entity's inventory, all-or-nothing
+    #[command(
+        after_help = "Examples:\n  hygeia monitor import assets.csv --entity 0193…\n  hygeia monitor import --zeek conn.log --entity 0193…"
+    )]
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        entity: String,
+        /// The file is a Zeek conn.log
+        #[arg(long)]
+        zeek: bool,
+    },
+}
+
+/// `hygeia sensor`: watch a capture stream next to an OT network and push to the hub.
+#[derive(Debug, Args)]
+#[command(after_help = "Example (on the sensor box, mirror port eth1):\n  \
+    tcpdump -i eth1 -U -w - | hygeia sensor --capture - --hub http://hub.plant.local:8080 \\\n      \
+    --token \"$HYGEIA_TOKEN\" --entity 0193… --zones zones.toml")]
+pub struct SensorArgs {
+    /// A capture file, or `-` for a live stream on standard input
+    #[arg(long)]
+    pub capture: String,
+    /// The hub's base URL (http://HOST:PORT)
+    #[arg(long, env = "HYGEIA_HUB")]
+    pub hub: String,
+    /// An API token allowed to push observations (compliance manager or administrator)
+    #[arg(long, env = "HYGEIA_TOKEN", hide_env_values = true)]
+    pub token: String,
+    /// The legal entity whose network the sensor watches
+    #[arg(long)]
+    pub entity: String,
+    /// Seconds per batch
+    #[arg(long, default_value_t = 30)]
+    pub interval: u64,
+    #[arg(long)]
+    pub zones: Option<PathBuf>,
+    /// The sensor's name [default: the host name]
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+fn load_zones(path: Option<&Path>) -> anyhow::Result<Option<ZonePolicy>> {
+    path.map(|p| {
+        ZonePolicy::from_file(p).map_err(|e| {
+            ConfigError::Setting {
+                setting: "--zones",
+                message: e.to_string(),
+            }
+            .into()
+        })
+    })
+    .transpose()
+}
+
+fn report_value(report: &Report) -> anyhow::Result<Value> {
+    serde_json::to_value(report).context("cannot serialise the report")
+}
+
+fn observed(report: &Report) -> anyhow::Result<ObservedReport> {
+    serde_json::from_value(report_value(report)?).context("cannot read the report back")
+}
+
+fn strings(value: &Value) -> String {
+    value
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .unwrap_or_default()
+}
+
+fn text(value: &Value) -> &str {
+    value.as_str().unwrap_or("-")
+}
+
+fn print_summary(report: &Value) {
+    let stats = &report["stats"];
+    println!(
+        "{} packets, {} bytes, {} malformed, {} ms",
+        stats["packets"], stats["bytes"], stats["malformed"], stats["elapsed_ms"]
+    );
+    let assets = report["assets"].as_array().cloned().unwrap_or_default();
+    println!("\nAssets ({}):", assets.len());
+    println!(
+        "  {:<18} {:<17} {:<22} {:<26} {:<12} {:<24} protocols",
+        "ip", "mac", "vendor", "model", "firmware", "roles"
+    );
+    for a in &assets {
+        println!(
+            "  {:<18} {:<17} {:<22} {:<26} {:<12} {:<24} {}",
+            strings(&a["ips"]),
+            text(&a["mac"]),
+            text(&a["vendor"]).chars().take(22).collect::<String>(),
+            text(&a["model"]).chars().take(26).collect::<String>(),
+            text(&a["firmware"]),
+            strings(&a["roles"]),
+            strings(&a["protocols"])
+        );
+    }
+    let flows = report["flows"].as_array().cloned().unwrap_or_default();
+    println!("\nFlows ({}, busiest first):", flows.len());
+    let mut sorted = flows.clone();
+    sorted.sort_by_key(|f| std::cmp::Reverse(f["packets"].as_u64().unwrap_or(0)));
+    for f in sorted.iter().take(30) {
+        println!(
+            "  {:<22} → {:<22} {:<12} {:>8} pkts  {}",
+            text(&f["src"]),
+            text(&f["dst"]),
+            text(&f["protocol"]),
+            f["packets"],
+            strings(&f["operations"])
+        );
+    }
+    let findings = report["findings"].as_array().cloned().unwrap_or_default();
+    println!("\nFindings ({}):", findings.len());
+    for f in &findings {
+        println!("  [{}] {}", text(&f["severity"]), text(&f["summary"]));
+    }
+}
+
+fn sources(captures: &[String]) -> Vec<CaptureSource> {
+    captures
+        .iter()
+        .map(|c| CaptureSource::from_arg(c))
+        .collect()
+}
+
+async fn open(setup: &Setup) -> anyhow::Result<Store> {
+    Store::open(&setup.url, system_clock())
+        .await
+        .with_context(|| format!("cannot open the database {}", setup.url))
+}
+
+pub async fn run(command: MonitorCommand, setup: Option<Setup>) -> anyhow::Result<ExitCode> {
+    match command {
+        MonitorCommand::Analyze {
+            captures,
+            zones,
+            json,
+        } => {
+            let zones = load_zones(zones.as_deref())?;
+            let report =
+                tokio::task::spawn_blocking(move || analyze(&sources(&captures), zones.as_ref()))
+                    .await
+                    .context("the analysis stopped")??;
+            let value = report_value(&report)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&value)?);
+            } else {
+                print_summary(&value);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        MonitorCommand::Ingest {
+            captures,
+            entity,
+            zones,
+            sensor,
+        } => {
+            let setup = setup.context("no database configuration")?;
+            let zones = load_zones(zones.as_deref())?;
+            let report =
+                tokio::task::spawn_blocking(move || analyze(&sources(&captures), zones.as_ref()))
+                    .await
+                    .context("the analysis stopped")??;
+            let store = open(&setup).await?;
+            let summary = store
+                .ingest_observations(&Actor::cli(), &entity, &sensor, &observed(&report)?)
+                .await;
+            store.close().await;
+            let summary = summary.context("cannot merge the observations")?;
+            println!("{}", serde_json::to_string(&summary)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        MonitorCommand::Import { file, entity, zeek } => {
+            let setup = setup.context("no database configuration")?;
+            let name = file.display().to_string();
+            let input =
+                std::fs::File::open(&file).with_context(|| format!("cannot open {name}"))?;
+            let mut analyzer = Analyzer::new();
+            let rows = if zeek {
+                analyzer.import_zeek_conn(&name, BufReader::new(input))
+            } else {
+                analyzer.import_asset_csv(&name, BufReader::new(input))
+            }?;
+            let report = analyzer.finish(None);
+            let store = open(&setup).await?;
+            let summary = store
+                .ingest_observations(
+                    &Actor::cli(),
+                    &entity,
+                    &format!("import:{name}"),
+                    &observed(&report)?,
+                )
+                .await;
+            store.close().await;
+            let summary = summary.context("cannot merge the import")?;
+            println!("{rows} rows read; {}", serde_json::to_string(&summary)?);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The parts of the hub URL a plain HTTP/1.1 request needs.
+struct Hub {
+    host: String,
+    port: u16,
+    path: String,
+}
+
+fn parse_hub(text: &str) -> Result<Hub, ConfigError> {
+    let bad = |message: String| ConfigError::Setting {
+        setting: "--hub (HYGEIA_HUB)",
+        message,
+    };
+    let url = url::Url::parse(text).map_err(|e| bad(format!("'{text}' is not a URL: {e}")))?;
+    if url.scheme() != "http" {
+        return Err(bad(format!(
+            "scheme '{}' is not supported yet: use http:// to the hub or to a local TLS-terminating proxy",
+            url.scheme()
+        )));
+    }
+    let host = url
+        .host_str()
+        .ok_or_else(|| bad("the URL has no host".into()))?
+        .to_owned();
+    Ok(Hub {
+        host,
+        port: url.port().unwrap_or(80),
+        path: format!(
+            "{}/api/v1/monitor/batches",
+            url.path().trim_end_matches('/')
+        ),
+    })
+}
+
+/// Posts one batch; returns the hub's answer or why it failed.
+fn post_batch(hub: &Hub, token: &str, body: &[u8]) -> anyhow::Result<String> {
+    let mut stream = TcpStream::connect((hub.host.as_str(), hub.port))
+        .with_context(|| format!("cannot reach the hub at {}:{}", hub.host, hub.port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(60)))?;
+    let head = format!(
+        "POST {} HTTP/1.1\r\nHost: {}:{}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        hub.path,
+        hub.host,
+        hub.port,
+        body.len()
+    );
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(body)?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let status: u16 = response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    if status != 200 {
+        bail!("the hub answered {status}: {}", body.trim());
+    }
+    Ok(body)
+}
+
+/// Reads the capture window by window, analyses each, pushes it; retries a failed push with the
+/// next window (a bounded backlog, so memory stays bounded when the hub is away).
+pub fn run_sensor(args: SensorArgs) -> anyhow::Result<ExitCode> {
+    let hub = parse_hub(&args.hub)?;
+    let zones = load_zones(args.zones.as_deref())?;
+    let name = args
+        .name
+        .clone()
+        .or_else(|| {
+            std::fs::read_to_string("/etc/hostname")
+                .ok()
+                .map(|h| h.trim().to_owned())
+        })
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "sensor".into());
+    let input: Box<dyn Read + Send> = if args.capture == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(
+            std::fs::File::open(&args.capture)
+                .with_context(|| format!("cannot open {}", args.capture))?,
+        )
+    };
+    let mut windows = CaptureWindows::new(BufReader::new(input), &args.capture)?;
+    let interval = Duration::from_secs(args.interval.max(1));
+    let mut backlog: Vec<Vec<u8>> = Vec::new();
+    let mut pushed = 0usize;
+    let mut failures = 0usize;
+    while let Some(window) = windows.next_window(64 << 20, interval)? {
+        let mut analyzer = Analyzer::new();
+        analyzer.feed("window", std::io::Cursor::new(window))?;
+        let report = analyzer.finish(zones.as_ref());
+        let batch =
+            json!({ "sensor": name, "entity_id": args.entity, "report": report_value(&report)? });
+        backlog.push(serde_json::to_vec(&batch)?);
+        if backlog.len() > 20 {
+            backlog.remove(0);
+            eprintln!(
+                "warning: the hub has been unreachable for a while; the oldest batch was dropped"
+            );
+        }
+        while let Some(body) = backlog.first() {
+            match post_batch(&hub, &args.token, body) {
+                Ok(answer) => {
+                    pushed += 1;
+                    eprintln!("pushed batch {pushed}: {}", answer.trim());
+                    backlog.remove(0);
+                }
+                Err(error) => {
+                    failures += 1;
+                    eprintln!("warning: {error:#}; will retry with the next batch");
+                    break;
+                }
+            }
+        }
+    }
+    // End of the stream: one last attempt for what is left.
+    for body in backlog.drain(..) {
+        post_batch(&hub, &args.token, &body).context("cannot push the last batches")?;
+        pushed += 1;
+    }
+    eprintln!("stream ended: {pushed} batches pushed, {failures} failed attempts");
+    Ok(ExitCode::SUCCESS)
+}
