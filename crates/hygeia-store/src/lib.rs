@@ -9,6 +9,7 @@
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod assessments;
 mod audit;
 mod backup;
 mod catalog_imports;

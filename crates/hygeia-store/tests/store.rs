@@ -707,3 +707,629 @@ async fn sensor_batches_merge_into_the_inventory_and_raise_events() {
         assert_eq!(store.verify_audit_chain().await.unwrap().first_break, None);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Compliance work: controls, assessments, results, evidence, pair reviews.
+
+mod compliance {
+    use super::*;
+    use hygeia_catalog::Catalog;
+    use hygeia_compliance::{
+        PairReview, ResultValue, Reuse, ReviewDecision, accept_derived, override_derived,
+    };
+    use hygeia_store::assessments::{
+        AssessmentInput, Attachment, ControlInput, EvidenceLinkInput, EvidenceUpload, Expiry,
+        Origin, RequirementRef, ResultFilter, ResultInput,
+    };
+
+    fn catalog() -> &'static Catalog {
+        static CATALOG: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
+        CATALOG.get_or_init(|| Catalog::load_embedded().unwrap())
+    }
+
+    fn iso_assessment() -> AssessmentInput {
+        AssessmentInput {
+            framework_id: "iso27001-2022".into(),
+            name: "ISO 27001 2026".into(),
+            scope: "Site de production".into(),
+            starts_on: Some("2026-01-05".into()),
+            ends_on: Some("2026-06-30".into()),
+            status: "in_progress".into(),
+            version: None,
+        }
+    }
+
+    fn fields(err: StoreError) -> Vec<String> {
+        match err {
+            StoreError::Invalid(e) => e.0.into_iter().map(|f| f.field).collect(),
+            other => panic!("expected a validation error, got {other}"),
+        }
+    }
+
+    async fn audit_count(store: &Store) -> i64 {
+        store
+            .list_audit(
+                &EntityScope::All,
+                &AuditFilter::default(),
+                PageRequest::new(Some(1), None),
+            )
+            .await
+            .unwrap()
+            .total
+    }
+
+    #[tokio::test]
+    async fn results_are_validated_written_all_or_nothing_and_kept_in_history() {
+        for db in testing::all().await {
+            let store = db.store(test_clock()).await;
+            let org = seeded(&store).await;
+            let actor = admin_actor();
+            let a = store
+                .create_entity(&actor, &org, &entity("Usine A"), any_type)
+                .await
+                .unwrap();
+            let b = store
+                .create_entity(&actor, &org, &entity("Usine B"), any_type)
+                .await
+                .unwrap();
+            let cat = catalog();
+            let iso = store
+                .create_assessment(&actor, &a.id, &iso_assessment(), cat)
+                .await
+                .unwrap();
+            let mut bad = iso_assessment();
+            bad.framework_id = "nope".into();
+            bad.ends_on = Some("2025-01-01".into());
+            let err = store
+                .create_assessment(&actor, &a.id, &bad, cat)
+                .await
+                .unwrap_err();
+            assert_eq!(fields(err), ["framework_id", "ends_on"], "{}", db.name);
+
+            let before = audit_count(&store).await;
+            let mut na = ResultInput::new("a.7.4", ResultValue::NotApplicable);
+            let err = store
+                .set_results(
+                    &actor,
+                    &EntityScope::All,
+                    &iso.id,
+                    &[
+                        ResultInput::new("a.5.1", ResultValue::Compliant),
+                        na.clone(),
+                    ],
+                    cat,
+                )
+                .await
+                .unwrap_err();
+            assert_eq!(fields(err), ["justification"]);
+            let err = store
+                .set_results(
+                    &actor,
+                    &EntityScope::All,
+                    &iso.id,
+                    &[ResultInput::new("a.99.1", ResultValue::Compliant)],
+                    cat,
+                )
+                .await
+                .unwrap_err();
+            assert_eq!(fields(err), ["requirement_id"]);
+            assert!(store.results(&iso.id).await.unwrap().is_empty());
+            assert_eq!(audit_count(&store).await, before, "nothing written");
+
+            na.justification = Some("No premises of our own".into());
+            let mut owned = ResultInput::new("a.8.22", ResultValue::NonCompliant);
+            owned.owner = Some("RSSI".into());
+            owned.due_on = Some("2026-09-30".into());
+            let written = store
+                .set_results(
+                    &actor,
+                    &EntityScope::All,
+                    &iso.id,
+                    &[ResultInput::new("a.5.1", ResultValue::Compliant), na, owned],
+                    cat,
+                )
+                .await
+                .unwrap();
+            assert_eq!(written.len(), 3);
+            assert_eq!(audit_count(&store).await, before + 3);
+            let scope_b = EntityScope::Only([b.id.clone()].into());
+            let err = store
+                .set_results(
+                    &actor,
+                    &scope_b,
+                    &iso.id,
+                    &[ResultInput::new("a.5.1", ResultValue::NonCompliant)],
+                    cat,
+                )
+                .await
+                .unwrap_err();
+            assert!(matches!(err, StoreError::NotFound { .. }));
+            assert!(matches!(
+                store.assessment(&scope_b, &iso.id).await,
+                Err(StoreError::NotFound { .. })
+            ));
+
+            let page = store
+                .list_assessment_requirements(
+                    &EntityScope::All,
+                    &iso.id,
+                    cat,
+                    &ResultFilter {
+                        owner: Some("RSSI".into()),
+                        ..ResultFilter::default()
+                    },
+                    PageRequest::default(),
+                )
+                .await
+                .unwrap();
+            assert_eq!(page.total, 1);
+            assert_eq!(page.items[0].requirement_id, "a.8.22");
+            let all = store
+                .list_assessment_requirements(
+                    &EntityScope::All,
+                    &iso.id,
+                    cat,
+                    &ResultFilter::default(),
+                    PageRequest::new(Some(500), None),
+                )
+                .await
+                .unwrap();
+            let assessable = cat.framework("iso27001-2022").unwrap().assessable().count();
+            assert_eq!(all.total, assessable as i64);
+            let err = store
+                .list_assessment_requirements(
+                    &EntityScope::All,
+                    &iso.id,
+                    cat,
+                    &ResultFilter {
+                        result: Some("great".into()),
+                        ..ResultFilter::default()
+                    },
+                    PageRequest::default(),
+                )
+                .await
+                .unwrap_err();
+            assert_eq!(fields(err), ["result"]);
+
+            // A NIS2 assessment accepts a derived result, citing its source.
+            let nis2 = store
+                .create_assessment(
+                    &actor,
+                    &a.id,
+                    &AssessmentInput {
+                        framework_id: "nis2-2024-2690".into(),
+                        name: "NIS2".into(),
+                        ..iso_assessment()
+                    },
+                    cat,
+                )
+                .await
+                .unwrap();
+            let sources: Vec<_> = store
+                .results(&iso.id)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| hygeia_compliance::SourceResult {
+                    requirement_id: r.requirement_id,
+                    value: r.value,
+                    justification: r.justification,
+                })
+                .collect();
+            let reuse = Reuse::new(cat, "iso27001-2022", "nis2-2024-2690").unwrap();
+            let view = reuse.derive(&sources, &[]).unwrap();
+            let accepted = store
+                .record_decision(
+                    &actor,
+                    &EntityScope::All,
+                    &nis2.id,
+                    &accept_derived(&view, "6.8.1").unwrap(),
+                    cat,
+                )
+                .await
+                .unwrap();
+            assert_eq!(accepted.origin, Origin::AcceptedDerivation);
+            assert_eq!(accepted.value, ResultValue::NonCompliant);
+            assert_eq!(
+                accepted.origin_detail.as_ref().unwrap()["sources"][0],
+                "A.8.22"
+            );
+            let overridden = store
+                .record_decision(
+                    &actor,
+                    &EntityScope::All,
+                    &nis2.id,
+                    &override_derived(
+                        &view,
+                        "6.8.1",
+                        ResultValue::PartiallyCompliant,
+                        "VLANs in place",
+                        None,
+                    )
+                    .unwrap(),
+                    cat,
+                )
+                .await
+                .unwrap();
+            assert_eq!(overridden.origin, Origin::OverriddenDerivation);
+            assert_eq!(
+                overridden.origin_detail.as_ref().unwrap()["reason"],
+                "VLANs in place"
+            );
+            let history = store.result_history(&nis2.id).await.unwrap();
+            assert_eq!(
+                history.iter().map(|h| h.value).collect::<Vec<_>>(),
+                [ResultValue::NonCompliant, ResultValue::PartiallyCompliant]
+            );
+            let trail = store
+                .list_audit(
+                    &EntityScope::All,
+                    &AuditFilter {
+                        action: Some("result.set".into()),
+                        ..AuditFilter::default()
+                    },
+                    PageRequest::default(),
+                )
+                .await
+                .unwrap();
+            assert_eq!(trail.total, 5);
+            let last = &trail.items[0];
+            assert!(last.before.as_deref().unwrap().contains("non_compliant"));
+            assert!(
+                last.after
+                    .as_deref()
+                    .unwrap()
+                    .contains("partially_compliant")
+            );
+            assert!(
+                store
+                    .verify_audit_chain()
+                    .await
+                    .unwrap()
+                    .first_break
+                    .is_none()
+            );
+
+            store
+                .delete_assessment(&actor, &EntityScope::All, &nis2.id)
+                .await
+                .unwrap();
+            assert!(store.results(&nis2.id).await.unwrap().is_empty());
+            drop(db);
+        }
+    }
+
+    #[tokio::test]
+    async fn evidence_is_hashed_flagged_attached_and_counted() {
+        for db in testing::all().await {
+            let store = db.store(test_clock()).await;
+            let org = seeded(&store).await;
+            let actor = admin_actor();
+            let a = store
+                .create_entity(&actor, &org, &entity("Usine A"), any_type)
+                .await
+                .unwrap();
+            let b = store
+                .create_entity(&actor, &org, &entity("Usine B"), any_type)
+                .await
+                .unwrap();
+            let cat = catalog();
+            let control = store
+                .create_control(
+                    &actor,
+                    &a.id,
+                    &ControlInput {
+                        name: "Segmentation réseau".into(),
+                        description: "VLAN par zone".into(),
+                        owner: Some("Équipe réseau".into()),
+                        status: "implemented".into(),
+                        implemented_on: Some("2025-11-01".into()),
+                        next_review_on: Some("2026-11-01".into()),
+                        requirements: vec![
+                            RequirementRef {
+                                framework_id: "iso27001-2022".into(),
+                                requirement_id: "a.8.22".into(),
+                            },
+                            RequirementRef {
+                                framework_id: "nis2-2024-2690".into(),
+                                requirement_id: "6.8.1".into(),
+                            },
+                        ],
+                        version: None,
+                    },
+                    cat,
+                )
+                .await
+                .unwrap();
+            assert_eq!(control.requirements.len(), 2);
+            let err = store
+                .create_control(
+                    &actor,
+                    &a.id,
+                    &ControlInput {
+                        name: "X".into(),
+                        status: "done".into(),
+                        requirements: vec![RequirementRef {
+                            framework_id: "iso27001-2022".into(),
+                            requirement_id: "a.99".into(),
+                        }],
+                        ..ControlInput::default()
+                    },
+                    cat,
+                )
+                .await
+                .unwrap_err();
+            assert_eq!(fields(err), ["status", "requirements"]);
+
+            let bytes = b"rapport de test d'intrusion".to_vec();
+            let file = store
+                .add_evidence_file(
+                    &actor,
+                    &a.id,
+                    &EvidenceUpload {
+                        title: "Pentest 2025".into(),
+                        file_name: "../pentest.pdf".into(),
+                        valid_until: Some("2026-02-28".into()),
+                        media_type: Some("application/pdf".into()),
+                    },
+                    &bytes,
+                )
+                .await
+                .unwrap();
+            assert_eq!(file.file_name.as_deref(), Some("pentest.pdf"));
+            assert_eq!(file.size_bytes, Some(bytes.len() as i64));
+            use sha2::Digest;
+            let expected = hex::encode(sha2::Sha256::digest(&bytes));
+            assert_eq!(file.sha256.as_deref(), Some(expected.as_str()));
+            assert!(file.expired && file.expiry == Expiry::Expired);
+            let link = store
+                .add_evidence_link(
+                    &actor,
+                    &a.id,
+                    &EvidenceLinkInput {
+                        title: "Procédure".into(),
+                        url: "https://intranet.example/proc".into(),
+                        valid_until: Some("2026-03-20".into()),
+                    },
+                )
+                .await
+                .unwrap();
+            assert!(link.expiring_soon && !link.expired);
+            let err = store
+                .add_evidence_link(
+                    &actor,
+                    &a.id,
+                    &EvidenceLinkInput {
+                        title: "x".into(),
+                        url: "javascript:alert(1)".into(),
+                        valid_until: None,
+                    },
+                )
+                .await
+                .unwrap_err();
+            assert_eq!(fields(err), ["url"]);
+
+            store
+                .attach_evidence(
+                    &actor,
+                    &EntityScope::All,
+                    &file.id,
+                    &Attachment {
+                        control_id: Some(control.id.clone()),
+                        framework_id: None,
+                        requirement_id: None,
+                    },
+                    cat,
+                )
+                .await
+                .unwrap();
+            let attached = store
+                .attach_evidence(
+                    &actor,
+                    &EntityScope::All,
+                    &link.id,
+                    &Attachment {
+                        control_id: None,
+                        framework_id: Some("iso27001-2022".into()),
+                        requirement_id: Some("a.8.22".into()),
+                    },
+                    cat,
+                )
+                .await
+                .unwrap();
+            assert_eq!(attached.attachments.len(), 1);
+            // A control of another entity cannot be named.
+            let other = store
+                .create_control(
+                    &actor,
+                    &b.id,
+                    &ControlInput {
+                        name: "Autre".into(),
+                        status: "planned".into(),
+                        ..ControlInput::default()
+                    },
+                    cat,
+                )
+                .await
+                .unwrap();
+            let err = store
+                .attach_evidence(
+                    &actor,
+                    &EntityScope::All,
+                    &link.id,
+                    &Attachment {
+                        control_id: Some(other.id.clone()),
+                        framework_id: None,
+                        requirement_id: None,
+                    },
+                    cat,
+                )
+                .await
+                .unwrap_err();
+            assert!(matches!(
+                err,
+                StoreError::Conflict {
+                    field: "control_id",
+                    ..
+                }
+            ));
+
+            let by_req = store
+                .evidence_by_requirement(&a.id, "iso27001-2022")
+                .await
+                .unwrap();
+            assert_eq!(
+                by_req["a.8.22"].len(),
+                2,
+                "through the control and directly"
+            );
+            let nis2 = store
+                .evidence_by_requirement(&a.id, "nis2-2024-2690")
+                .await
+                .unwrap();
+            assert_eq!(nis2["6.8.1"].len(), 1, "the control serves NIS2 too");
+
+            let iso = store
+                .create_assessment(&actor, &a.id, &iso_assessment(), cat)
+                .await
+                .unwrap();
+            let rows = store
+                .list_assessment_requirements(
+                    &EntityScope::All,
+                    &iso.id,
+                    cat,
+                    &ResultFilter {
+                        art21: Some("e".into()),
+                        ..ResultFilter::default()
+                    },
+                    PageRequest::new(Some(500), None),
+                )
+                .await;
+            // ISO requirements carry no Art. 21 letters: the filter is valid but matches none.
+            assert_eq!(rows.unwrap().total, 0);
+            let rows = store
+                .list_assessment_requirements(
+                    &EntityScope::All,
+                    &iso.id,
+                    cat,
+                    &ResultFilter::default(),
+                    PageRequest::new(Some(500), None),
+                )
+                .await
+                .unwrap();
+            let row = rows
+                .items
+                .iter()
+                .find(|r| r.requirement_id == "a.8.22")
+                .unwrap();
+            assert_eq!(
+                (
+                    row.evidence.total,
+                    row.evidence.expired,
+                    row.evidence.expiring_soon
+                ),
+                (2, 1, 1)
+            );
+            assert_eq!(row.controls[0].name, "Segmentation réseau");
+
+            let (meta, content) = store
+                .evidence_file(&EntityScope::All, &file.id)
+                .await
+                .unwrap();
+            assert_eq!(content, bytes);
+            assert_eq!(meta.media_type.as_deref(), Some("application/pdf"));
+            let scope_b = EntityScope::Only([b.id.clone()].into());
+            assert!(matches!(
+                store.evidence_file(&scope_b, &file.id).await,
+                Err(StoreError::NotFound { .. })
+            ));
+            let listed = store.list_evidence(&a.id).await.unwrap();
+            assert_eq!(listed.len(), 2);
+            assert!(store.list_evidence(&b.id).await.unwrap().is_empty());
+
+            store
+                .delete_control(&actor, &EntityScope::All, &control.id)
+                .await
+                .unwrap();
+            let by_req = store
+                .evidence_by_requirement(&a.id, "iso27001-2022")
+                .await
+                .unwrap();
+            assert_eq!(by_req["a.8.22"].len(), 1);
+            drop(db);
+        }
+    }
+
+    #[tokio::test]
+    async fn pair_reviews_are_validated_replaced_and_read_back_for_the_engine() {
+        for db in testing::all().await {
+            let store = db.store(test_clock()).await;
+            let org = seeded(&store).await;
+            let actor = admin_actor();
+            let cat = catalog();
+            let set = "enisa-2024-2690-to-iso27001-2022";
+            let err = store
+                .review_pair(
+                    &actor,
+                    &org,
+                    &PairReview::new(
+                        set,
+                        "6.8.1",
+                        "a.8.22",
+                        ReviewDecision::Refined {
+                            relationship: hygeia_catalog::Relationship::Equal,
+                            rationale: " ".into(),
+                        },
+                    ),
+                    cat,
+                )
+                .await
+                .unwrap_err();
+            assert_eq!(fields(err), ["rationale"]);
+            store
+                .review_pair(
+                    &actor,
+                    &org,
+                    &PairReview::new(set, "6.8.1", "a.8.22", ReviewDecision::Confirmed),
+                    cat,
+                )
+                .await
+                .unwrap();
+            let refined = store
+                .review_pair(
+                    &actor,
+                    &org,
+                    &PairReview::new(
+                        set,
+                        "6.8.1",
+                        "a.8.22",
+                        ReviewDecision::Refined {
+                            relationship: hygeia_catalog::Relationship::Equal,
+                            rationale: "Our A.8.22 covers the whole point".into(),
+                        },
+                    ),
+                    cat,
+                )
+                .await
+                .unwrap();
+            assert_eq!(refined.decision, "refined");
+            let reviews = store.pair_reviews(&org).await.unwrap();
+            assert_eq!(reviews.len(), 1);
+            let reuse = Reuse::new(cat, "iso27001-2022", "nis2-2024-2690").unwrap();
+            let view = reuse
+                .derive(
+                    &[hygeia_compliance::SourceResult::new(
+                        "a.8.22",
+                        ResultValue::Compliant,
+                    )],
+                    &reviews,
+                )
+                .unwrap();
+            assert_eq!(
+                view.get("6.8.1").unwrap().value,
+                hygeia_compliance::DerivedValue::Compliant
+            );
+            drop(db);
+        }
+    }
+}
