@@ -24,7 +24,8 @@ use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::LatencyUnit;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 /// Settings of the web layer.
 #[derive(Debug, Clone)]
@@ -38,6 +39,8 @@ pub struct WebConfig {
     pub max_failed_logins: i64,
     /// The throttle window.
     pub login_window: Duration,
+    /// Largest evidence file accepted, in bytes.
+    pub evidence_max_bytes: usize,
 }
 
 impl Default for WebConfig {
@@ -47,6 +50,7 @@ impl Default for WebConfig {
             session_ttl: Duration::from_secs(8 * 3600),
             max_failed_logins: 5,
             login_window: Duration::from_secs(15 * 60),
+            evidence_max_bytes: 25 * 1024 * 1024,
         }
     }
 }
@@ -139,7 +143,10 @@ pub fn router(state: AppState) -> Router {
                     .unwrap_or("-");
                 // Method and path only: headers (cookies, tokens) and bodies are never logged.
                 tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
-            }),
+            })
+            // One access-log line per request (status and latency) at info level.
+            .on_response(DefaultOnResponse::new().level(tracing::Level::INFO).latency_unit(LatencyUnit::Micros))
+            .on_request(()),
         )
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, NewRequestId))

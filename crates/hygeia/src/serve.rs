@@ -38,7 +38,8 @@ fn init_logs(format: &str) -> Result<(), ConfigError> {
         EnvFilter::try_from_env("HYGEIA_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     let result = match format {
         "json" => builder.json().try_init(),
         "text" => builder.try_init(),

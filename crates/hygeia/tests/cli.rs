@@ -253,27 +253,7 @@ impl Server {
         headers: &[(&str, &str)],
         body: &str,
     ) -> (u16, String, String) {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        let mut request = format!(
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\nContent-Length: {}\r\n",
-            self.port,
-            body.len()
-        );
-        for (name, value) in headers {
-            request.push_str(&format!("{name}: {value}\r\n"));
-        }
-        request.push_str("\r\n");
-        request.push_str(body);
-        stream.write_all(request.as_bytes()).unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
-        let status = head
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        (status, head.to_owned(), body.to_owned())
+        http_request(self.port, method, path, headers, body)
     }
 
     fn stop(mut self) -> std::process::ExitStatus {
@@ -282,6 +262,32 @@ impl Server {
             .status();
         self.child.wait().unwrap()
     }
+}
+
+/// A plain HTTP/1.1 request to 127.0.0.1:PORT: status, head and body.
+fn http_request(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String, String) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    (status, head.to_owned(), body.to_owned())
 }
 
 #[tokio::test]
@@ -298,12 +304,7 @@ async fn demo_serves_ready_with_printed_credentials_and_stops_gracefully() {
         assert_eq!(status, 200, "{log}");
         let body =
             format!("{{\"email\":\"admin@hygee-demo.example\",\"password\":\"{password}\"}}");
-        let (status, head, _) = server.request(
-            "POST",
-            "/api/v1/auth/login",
-            &[("Content-Type", "application/json")],
-            &body,
-        );
+        let (status, head, _) = server.request("POST", "/api/v1/auth/login", &[("Content-Type", "application/json")], &body);
         assert_eq!(status, 200);
         let cookie = head
             .lines()
@@ -840,5 +841,41 @@ async fn a_sensor_streams_a_capture_to_the_hub_inventory() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(server.stop().success());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn logs_carry_request_ids_and_never_secrets() {
+    let dir = temp_dir();
+    let url = format!("sqlite://{}", dir.join("h.db").display());
+    let log_path = dir.join("server.log");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = Command::new(BIN)
+        .args(["serve", "--demo", "--insecure-cookies", "--listen", &format!("127.0.0.1:{port}")])
+        .env("HYGEIA_DB", &url)
+        .stderr(std::fs::File::create(&log_path).unwrap())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !std::fs::read_to_string(&log_path).unwrap_or_default().contains("is listening") {
+        assert!(Instant::now() < deadline, "the server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let secret_token = "hyg_this-is-a-secret-token-value";
+    let password = "a-secret-password-value";
+    http_request(port, "GET", "/api/v1/me", &[("Authorization", &format!("Bearer {secret_token}"))], "");
+    let body = format!("{{\"email\":\"admin@hygee-demo.example\",\"password\":\"{password}\"}}");
+    http_request(port, "POST", "/api/v1/auth/login", &[("Content-Type", "application/json")], &body);
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    assert!(child.wait().unwrap().success());
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    let printed_password = log.lines().find_map(|l| l.trim().strip_prefix("password: ")).unwrap().to_owned();
+    let log_lines: Vec<&str> = log.lines().filter(|l| !l.contains("password: ")).collect();
+    let log_body = log_lines.join("\n");
+    assert!(log_body.contains("request_id=") && log_body.contains("status=401"), "{log_body}");
+    for secret in [secret_token, password, printed_password.as_str()] {
+        assert!(!log_body.contains(secret), "a secret reached the log");
+    }
+    assert!(!log_body.contains('\u{1b}'), "colour codes in a log file");
     let _ = std::fs::remove_dir_all(dir);
 }
