@@ -807,6 +807,76 @@ impl Store {
     }
 }
 
+/// An entity's zone policy as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ZonePolicyRecord {
+    pub entity_id: String,
+    /// TOML text (zones and conduits).
+    pub policy: String,
+    pub updated_at: String,
+    pub updated_by: String,
+}
+
+impl Store {
+    /// The zone policy of an entity, if one was set.
+    pub async fn zone_policy(&self, entity_id: &str) -> Result<Option<ZonePolicyRecord>> {
+        Ok(sqlx::query_as(
+            "SELECT entity_id, policy, updated_at, updated_by FROM zone_policies WHERE entity_id = $1",
+        )
+        .bind(entity_id)
+        .fetch_optional(self.reader())
+        .await?)
+    }
+
+    /// Replaces an entity's zone policy; the caller has validated the text.
+    pub async fn set_zone_policy(
+        &self,
+        actor: &Actor,
+        entity_id: &str,
+        policy: &str,
+    ) -> Result<ZonePolicyRecord> {
+        let now = self.now();
+        let before = self.zone_policy(entity_id).await?;
+        let mut tx = self.begin().await?;
+        let exists: Option<String> = sqlx::query_scalar("SELECT id FROM entities WHERE id = $1")
+            .bind(entity_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_none() {
+            return Err(StoreError::not_found("entity", entity_id));
+        }
+        sqlx::query("DELETE FROM zone_policies WHERE entity_id = $1")
+            .bind(entity_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO zone_policies (entity_id, policy, updated_at, updated_by) VALUES ($1, $2, $3, $4)")
+            .bind(entity_id)
+            .bind(policy)
+            .bind(&now)
+            .bind(&actor.label)
+            .execute(&mut *tx)
+            .await?;
+        let record = ZonePolicyRecord {
+            entity_id: entity_id.to_owned(),
+            policy: policy.to_owned(),
+            updated_at: now.clone(),
+            updated_by: actor.label.clone(),
+        };
+        let change = Change {
+            action: "zone_policy.update",
+            object_type: "zone_policy",
+            object_id: entity_id,
+            entity_id: Some(entity_id),
+            before: before.and_then(|b| serde_json::to_value(b).ok()),
+            after: serde_json::to_value(&record).ok(),
+        };
+        append(&mut tx, actor, &now, change).await?;
+        tx.commit().await?;
+        Ok(record)
+    }
+}
+
 fn describe_asset(asset: &ObservedAsset) -> String {
     let mut parts = vec![asset.id.clone()];
     if let Some(name) = asset.names.first() {
