@@ -87,6 +87,7 @@ impl Store {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::Actor;
@@ -95,7 +96,7 @@ mod tests {
     async fn counts_per_day_and_facets_follow_the_scope() {
         for db in crate::testing::all().await {
             let store = db.store(crate::testing::test_clock()).await;
-            let org = store
+            store
                 .ensure_organisation(&Actor::system(), "Org")
                 .await
                 .unwrap();
@@ -116,7 +117,6 @@ mod tests {
             // Organisation-level records stay visible to a narrow scope.
             let narrow = EntityScope::Only(std::iter::once("x".to_owned()).collect());
             assert_eq!(store.audit_facets(&narrow).await.unwrap().actions.len(), 1);
-            let _ = org;
         }
     }
 }

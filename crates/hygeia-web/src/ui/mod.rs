@@ -1,0 +1,738 @@
+//! The server-rendered pages: askama templates (`templates/`), English and French from
+//! `i18n/*.toml`, assets embedded in the binary. Forms work without JavaScript (POST, then a
+//! redirect); every form carries the session's CSRF token and its handler checks it. Values
+//! are HTML-escaped by the templates; the CSP forbids inline scripts and styles, so there are
+//! none.
+
+mod admin;
+mod audit;
+mod compliance;
+mod dashboard;
+mod forms;
+pub mod i18n;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::header::{self, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{AppendHeaders, Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, extract::RawForm};
+use hygeia_domain::access::Permission;
+use hygeia_store::{EntityFilter, PageRequest, UserUpdate};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::api::session;
+use crate::auth::{self, Auth};
+use crate::error::ApiError;
+use forms::Fields;
+use i18n::{Lang, Tr};
+
+const STYLE: &str = include_str!("../../assets/hygeia.css");
+const SCRIPT: &str = include_str!("../../assets/hygeia.js");
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(dashboard::home))
+        .route("/login", get(login_form).post(login_submit))
+        .route("/logout", post(logout_submit))
+        .route("/entities/{id}", get(dashboard::entity_page))
+        .route("/switch", get(switch_entity))
+        .route("/compliance", get(compliance::frameworks_page))
+        .route("/compliance/search", get(compliance::search_page))
+        .route(
+            "/compliance/frameworks/{id}",
+            get(compliance::framework_page),
+        )
+        .route(
+            "/compliance/frameworks/{id}/requirements/{requirement}",
+            get(compliance::requirement_page),
+        )
+        .route("/risks", get(coming_risks))
+        .route("/assets", get(coming_assets))
+        .route("/suppliers", get(coming_suppliers))
+        .route("/incidents", get(coming_incidents))
+        .route("/audit", get(audit::audit_page))
+        .route("/audit/verify", get(audit::verify_page))
+        .route("/settings", get(settings_page))
+        .route("/settings/locale", post(set_locale))
+        .route(
+            "/settings/users",
+            get(admin::users_page).post(admin::create_user),
+        )
+        .route(
+            "/settings/users/{id}",
+            get(admin::user_page).post(admin::update_user),
+        )
+        .route(
+            "/settings/tokens",
+            get(admin::tokens_page).post(admin::create_token),
+        )
+        .route("/settings/tokens/{id}/revoke", post(admin::revoke_token))
+        .route("/about", get(about_page))
+        .route("/assets/hygeia.css", get(|| asset("text/css", STYLE)))
+        .route(
+            "/assets/hygeia.js",
+            get(|| asset("text/javascript", SCRIPT)),
+        )
+}
+
+async fn asset(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// A failure shown as an HTML page in the user's language (or a redirect to sign in).
+#[derive(Debug)]
+pub struct PageError {
+    tr: Tr,
+    error: ApiError,
+    back: Option<String>,
+}
+
+impl PageError {
+    pub fn new(tr: Tr, error: ApiError) -> Self {
+        Self {
+            tr,
+            error,
+            back: None,
+        }
+    }
+
+    /// Offers a link back to the page with the form.
+    pub fn back(mut self, href: impl Into<String>) -> Self {
+        self.back = Some(href.into());
+        self
+    }
+}
+
+impl From<ApiError> for PageError {
+    fn from(error: ApiError) -> Self {
+        Self::new(Tr::default(), error)
+    }
+}
+
+impl From<hygeia_store::StoreError> for PageError {
+    fn from(error: hygeia_store::StoreError) -> Self {
+        Self::new(Tr::default(), error.into())
+    }
+}
+
+impl From<hygeia_domain::access::Denied> for PageError {
+    fn from(denied: hygeia_domain::access::Denied) -> Self {
+        Self::new(Tr::default(), denied.into())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    tr: Tr,
+    status: u16,
+    title: &'a str,
+    detail: String,
+    back: Option<String>,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        if matches!(self.error, ApiError::Unauthenticated) {
+            return Redirect::to("/login").into_response();
+        }
+        let detail = self.error.to_string();
+        // The API's answer decides the status (and logs internal failures); the page only
+        // replaces its body.
+        let status = self.error.into_response().status();
+        let tr = self.tr;
+        let title = match status {
+            StatusCode::FORBIDDEN => tr.t("error.forbidden"),
+            StatusCode::NOT_FOUND => tr.t("error.not_found"),
+            StatusCode::BAD_REQUEST | StatusCode::CONFLICT => tr.t("error.bad_request"),
+            _ => tr.t("error.internal"),
+        };
+        let page = ErrorPage {
+            tr,
+            status: status.as_u16(),
+            title,
+            detail,
+            back: self.back,
+        };
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => status.into_response(),
+        }
+    }
+}
+
+pub type PageResult = Result<Response, PageError>;
+
+/// Renders a template as an HTML response.
+pub fn render<T: Template>(tr: Tr, template: &T) -> PageResult {
+    template
+        .render()
+        .map(|html| Html(html).into_response())
+        .map_err(|e| PageError::new(tr, ApiError::internal(e)))
+}
+
+/// The signed-in user of a page; anonymous visitors are sent to the sign-in page.
+pub struct PageAuth(pub Auth);
+
+impl FromRequestParts<AppState> for PageAuth {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        auth::authenticate(parts, state, false)
+            .await
+            .map(PageAuth)
+            .map_err(|_| Redirect::to("/login").into_response())
+    }
+}
+
+pub fn tr_of(auth: &Auth) -> Tr {
+    Tr::new(Lang::from_code(&auth.user.locale))
+}
+
+/// The session's CSRF token ("" for API-token callers, whose requests browsers cannot forge).
+pub fn csrf_of(auth: &Auth) -> &str {
+    match &auth.via {
+        auth::Via::Session { csrf_token, .. } => csrf_token,
+        auth::Via::Token { .. } => "",
+    }
+}
+
+/// Checks a form's hidden `csrf` field against the session.
+pub fn check_csrf(auth: &Auth, fields: &Fields) -> Result<(), PageError> {
+    match &auth.via {
+        auth::Via::Token { .. } => Ok(()),
+        auth::Via::Session { csrf_token, .. } if fields.get("csrf") == Some(csrf_token) => Ok(()),
+        auth::Via::Session { .. } => Err(PageError::new(
+            tr_of(auth),
+            ApiError::Forbidden(tr_of(auth).t("error.csrf").to_owned()),
+        )),
+    }
+}
+
+/// One link of the navigation.
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: String,
+    pub active: bool,
+    pub coming: bool,
+}
+
+/// One step of the breadcrumbs (the last one is the current page, without a link).
+pub struct Crumb {
+    pub label: String,
+    pub href: Option<String>,
+}
+
+impl Crumb {
+    pub fn link(label: impl Into<String>, href: impl Into<String>) -> Self {
+        Self {
+            label: label.into(),
+            href: Some(href.into()),
+        }
+    }
+
+    pub fn here(label: impl Into<String>) -> Self {
+        Self {
+            label: label.into(),
+            href: None,
+        }
+    }
+}
+
+/// An option of a `<select>`.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub fn choices(values: Vec<String>, current: &str) -> Vec<Choice> {
+    values
+        .into_iter()
+        .map(|value| Choice {
+            selected: value == current,
+            label: value.clone(),
+            value,
+        })
+        .collect()
+}
+
+/// An entity in the switcher.
+pub struct EntityChoice {
+    pub id: String,
+    pub name: String,
+    pub selected: bool,
+}
+
+/// Areas of the navigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Area {
+    Dashboard,
+    Compliance,
+    Risks,
+    Assets,
+    Suppliers,
+    Incidents,
+    Audit,
+    Settings,
+}
+
+/// What the layout around every signed-in page needs.
+pub struct Shell {
+    pub tr: Tr,
+    pub title: String,
+    pub user_name: String,
+    pub csrf: String,
+    pub nav: Vec<NavItem>,
+    pub entities: Vec<EntityChoice>,
+    pub crumbs: Vec<Crumb>,
+    pub query: String,
+}
+
+impl Shell {
+    pub async fn new(
+        state: &AppState,
+        auth: &Auth,
+        area: Area,
+        title: impl Into<String>,
+        crumbs: Vec<Crumb>,
+        current_entity: Option<&str>,
+    ) -> Result<Shell, PageError> {
+        let tr = tr_of(auth);
+        let entities = state
+            .store
+            .list_entities(
+                &auth.principal.organisation_id,
+                &auth.principal.scope,
+                &EntityFilter::default(),
+                PageRequest::new(Some(500), None),
+            )
+            .await
+            .map_err(|e| PageError::new(tr, e.into()))?
+            .items
+            .into_iter()
+            .map(|e| EntityChoice {
+                selected: current_entity == Some(e.id.as_str()),
+                id: e.id,
+                name: e.name,
+            })
+            .collect();
+        let can_audit = auth.principal.require(Permission::AuditRead).is_ok();
+        let mut nav = Vec::new();
+        for (href, key, item_area, coming) in [
+            ("/", "nav.dashboard", Area::Dashboard, false),
+            ("/compliance", "nav.compliance", Area::Compliance, false),
+            ("/risks", "nav.risks", Area::Risks, true),
+            ("/assets", "nav.assets", Area::Assets, true),
+            ("/suppliers", "nav.suppliers", Area::Suppliers, true),
+            ("/incidents", "nav.incidents", Area::Incidents, true),
+            ("/audit", "nav.audit", Area::Audit, false),
+            ("/settings", "nav.settings", Area::Settings, false),
+        ] {
+            if item_area == Area::Audit && !can_audit {
+                continue;
+            }
+            nav.push(NavItem {
+                href,
+                label: tr.t(key).to_owned(),
+                active: item_area == area,
+                coming,
+            });
+        }
+        let mut all_crumbs = if crumbs.is_empty() {
+            vec![Crumb::here(tr.t("nav.home"))]
+        } else {
+            vec![Crumb::link(tr.t("nav.home"), "/")]
+        };
+        all_crumbs.extend(crumbs);
+        Ok(Shell {
+            tr,
+            title: title.into(),
+            user_name: auth.user.display_name.clone(),
+            csrf: csrf_of(auth).to_owned(),
+            nav,
+            entities,
+            crumbs: all_crumbs,
+            query: String::new(),
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SwitchQuery {
+    entity: Option<String>,
+}
+
+/// The entity switcher (a GET form): opens the chosen entity.
+async fn switch_entity(PageAuth(auth): PageAuth, Query(query): Query<SwitchQuery>) -> Response {
+    match query.entity.filter(|id| auth.principal.scope.contains(id)) {
+        Some(id) if !id.is_empty() => Redirect::to(&format!("/entities/{id}")).into_response(),
+        _ => Redirect::to("/").into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "coming.html")]
+struct ComingPage {
+    shell: Shell,
+    what: String,
+    next: String,
+}
+
+async fn coming(state: AppState, auth: Auth, area: Area, key: &str) -> PageResult {
+    let tr = tr_of(&auth);
+    let title = tr.t(&format!("nav.{key}")).to_owned();
+    let shell = Shell::new(
+        &state,
+        &auth,
+        area,
+        title.clone(),
+        vec![Crumb::here(title)],
+        None,
+    )
+    .await?;
+    let page = ComingPage {
+        what: tr.t(&format!("coming.{key}")).to_owned(),
+        next: tr.t("coming.next").to_owned(),
+        shell,
+    };
+    render(tr, &page)
+}
+
+async fn coming_risks(State(state): State<AppState>, PageAuth(auth): PageAuth) -> PageResult {
+    coming(state, auth, Area::Risks, "risks").await
+}
+
+async fn coming_assets(State(state): State<AppState>, PageAuth(auth): PageAuth) -> PageResult {
+    coming(state, auth, Area::Assets, "assets").await
+}
+
+async fn coming_suppliers(State(state): State<AppState>, PageAuth(auth): PageAuth) -> PageResult {
+    coming(state, auth, Area::Suppliers, "suppliers").await
+}
+
+async fn coming_incidents(State(state): State<AppState>, PageAuth(auth): PageAuth) -> PageResult {
+    coming(state, auth, Area::Incidents, "incidents").await
+}
+
+#[derive(Template)]
+#[template(path = "settings.html")]
+struct SettingsPage {
+    shell: Shell,
+    email: String,
+    role: String,
+    locale: String,
+    can_manage_users: bool,
+}
+
+async fn settings_page(State(state): State<AppState>, PageAuth(auth): PageAuth) -> PageResult {
+    let tr = tr_of(&auth);
+    let title = tr.t("nav.settings").to_owned();
+    let shell = Shell::new(
+        &state,
+        &auth,
+        Area::Settings,
+        title.clone(),
+        vec![Crumb::here(title)],
+        None,
+    )
+    .await?;
+    let page = SettingsPage {
+        email: auth.user.email.clone(),
+        role: tr.t(&format!("role.{}", auth.user.role)).to_owned(),
+        locale: Lang::from_code(&auth.user.locale).code().to_owned(),
+        can_manage_users: auth.principal.require(Permission::UserRead).is_ok(),
+        shell,
+    };
+    render(tr, &page)
+}
+
+/// Changes the signed-in user's language, then goes back to where the form was.
+async fn set_locale(
+    State(state): State<AppState>,
+    PageAuth(auth): PageAuth,
+    headers: HeaderMap,
+    RawForm(body): RawForm,
+) -> PageResult {
+    let fields = Fields::parse(&body);
+    check_csrf(&auth, &fields)?;
+    let locale = Lang::from_code(fields.get("locale").unwrap_or("en"))
+        .code()
+        .to_owned();
+    let update = UserUpdate {
+        locale: Some(locale),
+        ..UserUpdate::default()
+    };
+    state
+        .store
+        .update_user(&auth.actor, &auth.user.id, &update)
+        .await
+        .map_err(|e| PageError::new(tr_of(&auth), e.into()))?;
+    let referer = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.split_once("://"))
+        .and_then(|(_, rest)| rest.find('/').map(|i| rest.get(i..).unwrap_or("/")))
+        .map(str::to_owned);
+    let back = fields
+        .get("back")
+        .map(str::to_owned)
+        .or(referer)
+        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+        .unwrap_or_else(|| "/settings".to_owned());
+    Ok(Redirect::to(&back).into_response())
+}
+
+// ----- sign-in and sign-out -----
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    tr: Tr,
+    error: Option<String>,
+    other_lang: &'static str,
+}
+
+fn login_page(tr: Tr, status: StatusCode, error: Option<&str>) -> Response {
+    let page = LoginPage {
+        tr,
+        error: error.map(|key| tr.t(key).to_owned()),
+        other_lang: match tr.lang {
+            Lang::En => "fr",
+            Lang::Fr => "en",
+        },
+    };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// The language of an anonymous visitor: `?lang=` first, then `Accept-Language`.
+fn visitor_lang(headers: &HeaderMap, asked: Option<&str>) -> Tr {
+    Tr::new(match asked {
+        Some(code) if !code.is_empty() => Lang::from_code(code),
+        _ => headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .map_or(Lang::En, Lang::from_accept_language),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct LangQuery {
+    lang: Option<String>,
+}
+
+async fn login_form(headers: HeaderMap, Query(query): Query<LangQuery>) -> Response {
+    login_page(
+        visitor_lang(&headers, query.lang.as_deref()),
+        StatusCode::OK,
+        None,
+    )
+}
+
+#[derive(Debug, Deserialize)]
+struct LoginForm {
+    email: String,
+    password: String,
+    #[serde(default)]
+    lang: Option<String>,
+}
+
+/// Refuses form posts from other sites (login CSRF): the browser's Origin must be ours.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    match (
+        headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+        host,
+    ) {
+        (None, _) => headers
+            .get("sec-fetch-site")
+            .and_then(|v| v.to_str().ok())
+            .is_none_or(|s| s == "same-origin" || s == "none"),
+        (Some(origin), Some(host)) => origin
+            .split_once("://")
+            .is_some_and(|(_, rest)| rest == host),
+        (Some(_), None) => false,
+    }
+}
+
+async fn login_submit(
+    State(state): State<AppState>,
+    parts: Parts,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let tr = visitor_lang(&parts.headers, form.lang.as_deref());
+    if !same_origin(&parts.headers) {
+        return login_page(tr, StatusCode::FORBIDDEN, Some("login.cross_site"));
+    }
+    match session::sign_in(&state, &parts, &form.email, &form.password).await {
+        Ok(signed_in) => {
+            let cookie = session::session_cookie(&state, &signed_in.session_secret);
+            (AppendHeaders([(SET_COOKIE, cookie)]), Redirect::to("/")).into_response()
+        }
+        Err(ApiError::TooManyRequests { .. }) => {
+            login_page(tr, StatusCode::TOO_MANY_REQUESTS, Some("login.throttled"))
+        }
+        Err(ApiError::Unauthenticated) => {
+            login_page(tr, StatusCode::UNAUTHORIZED, Some("login.wrong"))
+        }
+        Err(other) => PageError::new(tr, other).into_response(),
+    }
+}
+
+async fn logout_submit(
+    State(state): State<AppState>,
+    PageAuth(auth): PageAuth,
+    RawForm(body): RawForm,
+) -> PageResult {
+    let fields = Fields::parse(&body);
+    check_csrf(&auth, &fields)?;
+    let auth::Via::Session { id_hash, .. } = &auth.via else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    state
+        .store
+        .delete_session(&auth.actor, id_hash, &auth.user.id)
+        .await
+        .map_err(|e| PageError::new(tr_of(&auth), e.into()))?;
+    let cookie = session::session_cookie(&state, "");
+    let lang = format!("/login?lang={}", tr_of(&auth).code());
+    Ok((AppendHeaders([(SET_COOKIE, cookie)]), Redirect::to(&lang)).into_response())
+}
+
+// ----- about -----
+
+struct FrameworkCredit {
+    name: String,
+    publisher: String,
+    licence: String,
+    notice: String,
+}
+
+struct MappingCredit {
+    title: String,
+    pairs: usize,
+    source: String,
+    licence: String,
+    attribution: String,
+}
+
+#[derive(Template)]
+#[template(path = "about.html")]
+struct AboutPage {
+    tr: Tr,
+    version: &'static str,
+    frameworks: Vec<FrameworkCredit>,
+    mappings: Vec<MappingCredit>,
+}
+
+/// Credits and licences of the content Hygeia ships (public, like any colophon).
+async fn about_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<LangQuery>,
+) -> PageResult {
+    let tr = match auth_from_headers(&state, &headers).await {
+        Some(auth) if query.lang.is_none() => tr_of(&auth),
+        _ => visitor_lang(&headers, query.lang.as_deref()),
+    };
+    let catalog = state
+        .catalog
+        .current(&state.store)
+        .await
+        .map_err(|e| PageError::new(tr, e))?;
+    let frameworks = catalog
+        .frameworks()
+        .iter()
+        .map(|f| FrameworkCredit {
+            name: tr.text(&f.meta.name).to_owned(),
+            publisher: f.meta.publisher.clone(),
+            licence: f.meta.licence.clone(),
+            notice: f
+                .meta
+                .notice
+                .as_ref()
+                .map(|n| tr.text(n).to_owned())
+                .unwrap_or_default(),
+        })
+        .collect();
+    let mappings = catalog
+        .mapping_sets()
+        .iter()
+        .map(|m| MappingCredit {
+            title: tr.text(&m.meta.title).to_owned(),
+            pairs: m.pairs.len(),
+            source: m.meta.source.clone(),
+            licence: m.meta.licence.clone(),
+            attribution: m.meta.attribution.clone(),
+        })
+        .collect();
+    let page = AboutPage {
+        tr,
+        version: env!("CARGO_PKG_VERSION"),
+        frameworks,
+        mappings,
+    };
+    render(tr, &page)
+}
+
+/// The signed-in user, if any, of a public page.
+async fn auth_from_headers(state: &AppState, headers: &HeaderMap) -> Option<Auth> {
+    let mut request = axum::http::Request::new(());
+    *request.headers_mut() = headers.clone();
+    let (mut parts, ()) = request.into_parts();
+    auth::authenticate(&mut parts, state, false).await.ok()
+}
+
+/// `Cache-Control: no-store` for pages showing a secret.
+pub fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// Escapes text for HTML element content and attribute values (for the few pages built
+/// outside the templates, such as the API documentation index).
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A plain page around `body` (already escaped by the caller), in the site's style.
+pub fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{} · Hygeia</title><link rel=\"stylesheet\" href=\"/assets/hygeia.css\"></head>\
+         <body class=\"public\"><main id=\"main\" class=\"narrow\">{body}</main></body></html>",
+        escape(title)
+    )
+}

@@ -1,0 +1,447 @@
+//! The web interface in a real browser: headless Chromium driven through chromedriver
+//! (WebDriver) against the real `hygeia` binary with its demo data. It signs in, reads the
+//! dashboard, an entity's NIS2 reasoning, browses and searches a framework, filters the audit
+//! trail, switches to French and signs out, asserting on what the pages show. Screenshots of
+//! the main pages in both languages go to `target/screenshots/` (not committed).
+//!
+//! Needs Debian's `chromium` and `chromium-driver`; without `chromedriver` the test says why
+//! and passes without running.
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use thirtyfour::prelude::*;
+
+const BIN: &str = env!("CARGO_BIN_EXE_hygeia");
+/// Largest main page we accept, uncompressed, without the shared CSS and JavaScript.
+const MAX_PAGE_BYTES: f64 = 150.0 * 1024.0;
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// A child process killed when dropped (the server, chromedriver).
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `hygeia serve --demo` and returns it with its address and the demo password.
+fn start_server(db_dir: &std::path::Path) -> Result<(Running, String, String)> {
+    let port = free_port()?;
+    let db = format!("sqlite://{}/hygeia.db", db_dir.display());
+    let mut child = Command::new(BIN)
+        .args(["serve", "--demo", "--insecure-cookies", "--listen"])
+        .arg(format!("127.0.0.1:{port}"))
+        .env("HYGEIA_DB", &db)
+        .env_remove("HYGEIA_CONFIG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .context("cannot start hygeia")?;
+    let stderr = child.stderr.take().context("no stderr")?;
+    let running = Running(child);
+    let mut reader = BufReader::new(stderr);
+    let mut password = None;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut log = String::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 || Instant::now() > deadline {
+            bail!("hygeia did not start: {log}");
+        }
+        if let Some(p) = line.trim().strip_prefix("password: ") {
+            password = Some(p.to_owned());
+        }
+        log.push_str(&line);
+        if line.contains("is listening on") {
+            break;
+        }
+    }
+    std::thread::spawn(move || {
+        let mut rest = String::new();
+        let _ = reader.read_to_string(&mut rest);
+    });
+    let password = password.with_context(|| format!("no demo password printed: {log}"))?;
+    Ok((running, format!("http://127.0.0.1:{port}"), password))
+}
+
+fn start_chromedriver() -> Result<(Running, String)> {
+    let port = free_port()?;
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("cannot start chromedriver")?;
+    let running = Running(child);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if Instant::now() > deadline {
+            bail!("chromedriver did not listen on port {port}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Ok((running, format!("http://127.0.0.1:{port}")))
+}
+
+fn screenshots_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
+struct Browser {
+    driver: WebDriver,
+    base: String,
+    shots: PathBuf,
+}
+
+impl Browser {
+    async fn open(&self, path: &str) -> Result<()> {
+        self.driver.goto(format!("{}{path}", self.base)).await?;
+        Ok(())
+    }
+
+    async fn text(&self, css: &str) -> Result<String> {
+        Ok(self.driver.find(By::Css(css)).await?.text().await?)
+    }
+
+    async fn all_text(&self, css: &str) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for element in self.driver.find_all(By::Css(css)).await? {
+            out.push(element.text().await?);
+        }
+        Ok(out)
+    }
+
+    /// Clicks something that does not leave the page (an option, a disclosure).
+    async fn press(&self, css: &str) -> Result<()> {
+        self.driver.find(By::Css(css)).await?.click().await?;
+        Ok(())
+    }
+
+    /// Clicks a link or a submit button and waits for the next page to load.
+    async fn click(&self, css: &str) -> Result<()> {
+        let element = self.driver.find(By::Css(css)).await?;
+        self.follow(element).await
+    }
+
+    async fn follow(&self, element: WebElement) -> Result<()> {
+        let old = self.driver.find(By::Css("html")).await?;
+        element.click().await?;
+        let deadline = Instant::now() + Duration::from_secs(15);
+        // The old document's root goes stale once the browser has moved on.
+        while old.tag_name().await.is_ok() {
+            if Instant::now() > deadline {
+                bail!("the page did not change after the click");
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        loop {
+            let state = self
+                .driver
+                .execute("return document.readyState", Vec::new())
+                .await
+                .map(|r| r.json().as_str() == Some("complete"));
+            if matches!(state, Ok(true)) {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("the page did not finish loading");
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    async fn click_link(&self, text: &str) -> Result<()> {
+        let element = self.driver.find(By::PartialLinkText(text)).await?;
+        self.follow(element).await
+    }
+
+    async fn type_into(&self, css: &str, text: &str) -> Result<()> {
+        let input = self.driver.find(By::Css(css)).await?;
+        input.clear().await?;
+        input.send_keys(text).await?;
+        Ok(())
+    }
+
+    async fn path(&self) -> Result<String> {
+        let url = self.driver.current_url().await?;
+        Ok(match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_owned(),
+        })
+    }
+
+    /// Saves a screenshot and checks the page's size and server time (printed for the record).
+    async fn snapshot(&self, name: &str) -> Result<()> {
+        self.driver
+            .screenshot(&self.shots.join(format!("{name}.png")))
+            .await?;
+        let timing = self
+            .driver
+            .execute(
+                "const n = performance.getEntriesByType('navigation')[0]; \
+                 return [n.decodedBodySize, n.responseStart - n.requestStart];",
+                Vec::new(),
+            )
+            .await?
+            .json()
+            .clone();
+        let size = timing[0].as_f64().unwrap_or(0.0);
+        let wait = timing[1].as_f64().unwrap_or(0.0);
+        eprintln!(
+            "{name}: {:.1} KB, first byte after {wait:.0} ms",
+            size / 1024.0
+        );
+        assert!(size < MAX_PAGE_BYTES, "{name} weighs {size} bytes");
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_interface_works_in_a_real_browser_in_english_and_french() -> Result<()> {
+    if Command::new("chromedriver")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!(
+            "skipped: `chromedriver` is not installed (apt-get install chromium chromium-driver)"
+        );
+        return Ok(());
+    }
+    let db_dir = std::env::temp_dir().join(format!("hygeia-browser-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&db_dir)?;
+    let (_server, base, password) = start_server(&db_dir)?;
+    let (_chromedriver, driver_url) = start_chromedriver()?;
+    let mut caps = DesiredCapabilities::chrome();
+    if std::path::Path::new("/usr/bin/chromium").exists() {
+        caps.set_binary("/usr/bin/chromium")?;
+    }
+    for arg in [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1280,1000",
+        "--lang=en-GB",
+    ] {
+        caps.add_arg(arg)?;
+    }
+    let driver = WebDriver::new(driver_url, caps).await?;
+    let browser = Browser {
+        driver,
+        base,
+        shots: screenshots_dir(),
+    };
+    let outcome = flow(&browser, &password).await;
+    let quit = browser.driver.quit().await;
+    let _ = std::fs::remove_dir_all(&db_dir);
+    outcome?;
+    quit?;
+    Ok(())
+}
+
+async fn flow(b: &Browser, password: &str) -> Result<()> {
+    // Signed out, every page leads to the sign-in page, in the browser's language.
+    b.open("/").await?;
+    assert_eq!(b.path().await?, "/login");
+    assert_eq!(b.text("h1").await?, "Sign in to Hygeia");
+    b.snapshot("login-en").await?;
+    b.type_into("#email", "admin@hygee-demo.example").await?;
+    b.type_into("#password", "not the password").await?;
+    b.click("form.stack button").await?;
+    assert_eq!(
+        b.text("p.error").await?,
+        "Wrong e-mail address or password."
+    );
+    b.type_into("#email", "admin@hygee-demo.example").await?;
+    b.type_into("#password", password).await?;
+    b.click("form.stack button").await?;
+    assert_eq!(b.path().await?, "/");
+
+    // The demo administrator reads French; switch to English from the header.
+    assert!(
+        b.text("nav.areas").await?.contains("Tableau de bord"),
+        "the demo administrator's pages are in French"
+    );
+    b.click("#switch-lang").await?;
+    assert_eq!(b.path().await?, "/");
+    assert_eq!(b.text("h1").await?, "Groupe Hygée Santé (demo)");
+    let nav = b.text("nav.areas").await?;
+    for area in [
+        "Dashboard",
+        "Compliance",
+        "Risks",
+        "Assets",
+        "Suppliers",
+        "Incidents",
+        "Audit trail",
+        "Settings",
+    ] {
+        assert!(nav.contains(area), "navigation lacks {area}: {nav}");
+    }
+    let figures = b.all_text(".figures li").await?;
+    assert!(
+        figures
+            .iter()
+            .any(|f| f == "4\nLegal entities" || f == "4 Legal entities"),
+        "{figures:?}"
+    );
+    assert!(
+        figures
+            .iter()
+            .any(|f| f.starts_with('7') && f.contains("Sites")),
+        "{figures:?}"
+    );
+    // Both charts are there, each with its accessible title and data table.
+    assert_eq!(
+        b.text("#chart-nis2 figcaption").await?,
+        "Entities by NIS2 class"
+    );
+    assert_eq!(
+        b.driver
+            .find_all(By::Css("#chart-audit .chart-data tbody tr"))
+            .await?
+            .len(),
+        30
+    );
+    let rows = b.all_text(".entities tbody tr").await?;
+    assert_eq!(rows.len(), 4, "{rows:?}");
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("Hygée Distribution SARL") && r.contains("Out of scope"))
+    );
+    b.snapshot("dashboard-en").await?;
+
+    // Drill down from the chart's data to the out-of-scope entities.
+    b.press("#chart-nis2 details summary").await?;
+    b.click("#chart-nis2 .chart-data a[href*='out_of_scope']")
+        .await?;
+    assert!(b.path().await?.contains("class=out_of_scope"));
+    let rows = b.all_text(".entities tbody tr").await?;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(rows[0].contains("Hygée Distribution SARL"));
+
+    // An entity and its NIS2 reasoning.
+    b.open("/").await?;
+    b.click_link("Laboratoires Hygée SAS").await?;
+    assert_eq!(b.text("h1").await?, "Laboratoires Hygée SAS");
+    assert_eq!(b.text("#nis2-class").await?, "Essential entity");
+    let steps = b.all_text("#reasoning li").await?;
+    assert!(steps.len() >= 2, "{steps:?}");
+    assert!(steps.iter().any(|s| s.contains("Art.")), "{steps:?}");
+    assert!(b.text("dl.facts").await?.contains("1,350"));
+    assert!(b.text("main").await?.contains("Usine de Tours"));
+    b.snapshot("entity-en").await?;
+
+    // Frameworks, a requirement search, and a requirement with its crosswalk neighbours.
+    b.click("nav.areas a[href='/compliance']").await?;
+    assert_eq!(b.text("h1").await?, "Compliance");
+    b.click("a[href='/compliance/frameworks/iso27001-2022']")
+        .await?;
+    assert!(b.text("#req-count").await?.ends_with("requirements"));
+    b.snapshot("framework-en").await?;
+    b.type_into("#f-q", "segregation networks").await?;
+    b.click(".filters button").await?;
+    let hits = b.all_text("ol.tree li").await?;
+    assert!(
+        hits.iter()
+            .any(|h| h.starts_with("A.8.22 Segregation of networks")),
+        "{hits:?}"
+    );
+    b.click_link("Segregation of networks").await?;
+    assert!(b.text("h1").await?.contains("A.8.22"));
+    let neighbours = b.all_text("#neighbours tbody tr").await?;
+    assert!(!neighbours.is_empty(), "A.8.22 has crosswalk neighbours");
+    b.snapshot("requirement-en").await?;
+    // Filtering a framework by Art. 21(2) letter (d): supply chain security.
+    b.open("/compliance").await?;
+    let frameworks = b
+        .driver
+        .find_all(By::Css("table a[href^='/compliance/frameworks/']"))
+        .await?;
+    assert!(frameworks.len() >= 5, "the shipped frameworks are listed");
+    b.open("/compliance/frameworks/nis2-2024-2690?art21=d")
+        .await?;
+    assert!(b.text("#req-count").await?.contains("matching"));
+    assert!(!b.all_text("ol.tree li").await?.is_empty());
+
+    // The audit trail, filtered by action.
+    b.click("nav.areas a[href='/audit']").await?;
+    assert_eq!(b.text("h1").await?, "Audit trail");
+    b.press("#a-action option[value='entity.create']").await?;
+    b.click("#audit-filters button").await?;
+    assert!(b.path().await?.contains("action=entity.create"));
+    assert_eq!(b.text("#audit-summary").await?, "Records 1–4 of 4");
+    let actions = b.all_text("#audit-table tbody td:nth-child(4)").await?;
+    assert_eq!(actions, vec!["entity.create"; 4]);
+    b.snapshot("audit-en").await?;
+
+    // Switch to French in the settings and see French labels, numbers and dates.
+    b.click("nav.areas a[href='/settings']").await?;
+    b.press("#locale option[value='fr']").await?;
+    b.click("#save-locale").await?;
+    assert_eq!(b.text("h1").await?, "Paramètres");
+    b.open("/").await?;
+    assert!(b.text("nav.areas").await?.contains("Journal d'audit"));
+    assert!(b.text(".entities h2").await?.contains("Entités juridiques"));
+    assert_eq!(
+        b.text("#chart-nis2 figcaption").await?,
+        "Entités par catégorie NIS2"
+    );
+    b.snapshot("dashboard-fr").await?;
+    b.click_link("Laboratoires Hygée SAS").await?;
+    assert_eq!(b.text("#nis2-class").await?, "Entité essentielle");
+    assert!(b.text("dl.facts").await?.contains("1\u{202f}350"));
+    assert!(
+        b.text("#reasoning").await?.contains("art.")
+            || b.text("#reasoning").await?.contains("Art.")
+    );
+    b.snapshot("entity-fr").await?;
+    b.open("/compliance/frameworks/iso27001-2022").await?;
+    assert!(b.text("#req-count").await?.ends_with("exigences"));
+    b.snapshot("framework-fr").await?;
+    b.open("/compliance/frameworks/iso27001-2022/requirements/a.8.22")
+        .await?;
+    assert!(
+        b.text("main")
+            .await?
+            .contains("Exigences liées dans d'autres référentiels")
+    );
+    b.snapshot("requirement-fr").await?;
+    b.open("/audit?action=entity.create").await?;
+    assert_eq!(
+        b.text("#audit-summary").await?,
+        "Enregistrements 1 à 4 sur 4"
+    );
+    let when = b.all_text("#audit-table tbody td:nth-child(2)").await?;
+    assert!(
+        when.iter().all(|w| w.as_bytes().get(2) == Some(&b'/')),
+        "French dates: {when:?}"
+    );
+    b.snapshot("audit-fr").await?;
+
+    // Sign out: back to the sign-in page, in French, and the pages are closed again.
+    b.click("#sign-out").await?;
+    assert!(b.path().await?.starts_with("/login"));
+    assert_eq!(b.text("h1").await?, "Connexion à Hygeia");
+    b.snapshot("login-fr").await?;
+    b.open("/audit").await?;
+    assert!(b.path().await?.starts_with("/login"));
+    Ok(())
+}
