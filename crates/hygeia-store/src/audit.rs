@@ -80,7 +80,16 @@ pub(crate) async fn append(
 const COLUMNS: &str = "seq, at, actor_id, actor_label, source, request_id, action, object_type, \
                        object_id, entity_id, before_json, after_json, prev_hash, hash";
 
-fn record_from_row(row: &AnyRow) -> Result<AuditRecord> {
+/// An audit record read from a row.
+struct AuditRow(AuditRecord);
+
+impl<'r> sqlx::FromRow<'r, AnyRow> for AuditRow {
+    fn from_row(row: &'r AnyRow) -> sqlx::Result<Self> {
+        record_from_row(row).map(AuditRow)
+    }
+}
+
+fn record_from_row(row: &AnyRow) -> sqlx::Result<AuditRecord> {
     Ok(AuditRecord {
         seq: row.try_get("seq")?,
         at: row.try_get("at")?,
@@ -149,32 +158,10 @@ impl Store {
         if let EntityScope::Only(ids) = scope {
             f.null_or_in("entity_id", ids.iter().map(String::as_str));
         }
-        let total: i64 = f
-            .scalar(format!(
-                "SELECT COUNT(*) FROM audit_log{}",
-                f.where_clause()
-            ))
-            .fetch_one(self.reader())
+        let rows: Page<AuditRow> = f
+            .page(self.reader(), "audit_log", COLUMNS, "seq DESC", page)
             .await?;
-        let rows = f
-            .query(format!(
-                "SELECT {COLUMNS} FROM audit_log{} ORDER BY seq DESC LIMIT {} OFFSET {}",
-                f.where_clause(),
-                page.limit,
-                page.offset
-            ))
-            .fetch_all(self.reader())
-            .await?;
-        let items = rows
-            .iter()
-            .map(record_from_row)
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Page {
-            items,
-            total,
-            limit: page.limit,
-            offset: page.offset,
-        })
+        Ok(rows.map(|row| row.0))
     }
 
     /// Walks the whole chain in order and reports the first break, if any.

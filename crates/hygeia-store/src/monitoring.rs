@@ -650,6 +650,7 @@ impl Store {
             &["names", "ips", "mac", "vendor", "model"],
             filter.q.as_deref(),
         );
+        // List-valued columns hold JSON arrays: match the quoted item.
         let role = filter
             .role
             .as_deref()
@@ -660,28 +661,17 @@ impl Store {
             .as_deref()
             .map(|p| format!("\"{}\"", p.replace('"', "")));
         f.search_opt(&["protocols"], protocol.as_deref());
-        if let EntityScope::Only(ids) = scope {
-            f.in_set("entity_id", ids.iter().map(String::as_str));
-        }
-        let total = f
-            .scalar(format!("SELECT COUNT(*) FROM assets{}", f.where_clause()))
-            .fetch_one(self.reader())
+        f.scope("entity_id", scope);
+        let rows: Page<AssetRow> = f
+            .page(
+                self.reader(),
+                "assets",
+                ASSET_COLUMNS,
+                "last_seen DESC, asset_key",
+                page,
+            )
             .await?;
-        let rows: Vec<AssetRow> = f
-            .query_as(format!(
-                "SELECT {ASSET_COLUMNS} FROM assets{} ORDER BY last_seen DESC, asset_key LIMIT {} OFFSET {}",
-                f.where_clause(),
-                page.limit,
-                page.offset
-            ))
-            .fetch_all(self.reader())
-            .await?;
-        Ok(Page {
-            items: rows.into_iter().map(StoredAsset::from).collect(),
-            total,
-            limit: page.limit,
-            offset: page.offset,
-        })
+        Ok(rows.map(StoredAsset::from))
     }
 
     pub async fn asset(&self, id: &str) -> Result<StoredAsset> {
@@ -707,31 +697,17 @@ impl Store {
         if let Some(endpoint) = endpoint {
             f.any_eq(&["src", "dst"], endpoint);
         }
-        if let EntityScope::Only(ids) = scope {
-            f.in_set("entity_id", ids.iter().map(String::as_str));
-        }
-        let total = f
-            .scalar(format!(
-                "SELECT COUNT(*) FROM asset_flows{}",
-                f.where_clause()
-            ))
-            .fetch_one(self.reader())
+        f.scope("entity_id", scope);
+        let rows: Page<FlowRow> = f
+            .page(
+                self.reader(),
+                "asset_flows",
+                FLOW_COLUMNS,
+                "packets DESC, src, dst",
+                page,
+            )
             .await?;
-        let rows: Vec<FlowRow> = f
-            .query_as(format!(
-                "SELECT {FLOW_COLUMNS} FROM asset_flows{} ORDER BY packets DESC, src, dst LIMIT {} OFFSET {}",
-                f.where_clause(),
-                page.limit,
-                page.offset
-            ))
-            .fetch_all(self.reader())
-            .await?;
-        Ok(Page {
-            items: rows.into_iter().map(StoredFlow::from).collect(),
-            total,
-            limit: page.limit,
-            offset: page.offset,
-        })
+        Ok(rows.map(StoredFlow::from))
     }
 
     pub async fn list_monitor_findings(
@@ -742,31 +718,17 @@ impl Store {
     ) -> Result<Page<StoredFinding>> {
         let mut f = Filter::new();
         f.eq_opt("entity_id", entity_id);
-        if let EntityScope::Only(ids) = scope {
-            f.in_set("entity_id", ids.iter().map(String::as_str));
-        }
-        let total = f
-            .scalar(format!(
-                "SELECT COUNT(*) FROM monitor_findings{}",
-                f.where_clause()
-            ))
-            .fetch_one(self.reader())
+        f.scope("entity_id", scope);
+        let rows: Page<FindingRow> = f
+            .page(
+                self.reader(),
+                "monitor_findings",
+                FINDING_COLUMNS,
+                "last_seen DESC",
+                page,
+            )
             .await?;
-        let rows: Vec<FindingRow> = f
-            .query_as(format!(
-                "SELECT {FINDING_COLUMNS} FROM monitor_findings{} ORDER BY last_seen DESC LIMIT {} OFFSET {}",
-                f.where_clause(),
-                page.limit,
-                page.offset
-            ))
-            .fetch_all(self.reader())
-            .await?;
-        Ok(Page {
-            items: rows.into_iter().map(StoredFinding::from).collect(),
-            total,
-            limit: page.limit,
-            offset: page.offset,
-        })
+        Ok(rows.map(StoredFinding::from))
     }
 
     pub async fn list_asset_events(
@@ -779,31 +741,15 @@ impl Store {
         let mut f = Filter::new();
         f.eq_opt("entity_id", entity_id);
         f.eq_opt("kind", kind);
-        if let EntityScope::Only(ids) = scope {
-            f.in_set("entity_id", ids.iter().map(String::as_str));
-        }
-        let total = f
-            .scalar(format!(
-                "SELECT COUNT(*) FROM asset_events{}",
-                f.where_clause()
-            ))
-            .fetch_one(self.reader())
-            .await?;
-        let items = f
-            .query_as(format!(
-                "SELECT id, entity_id, at, kind, subject, summary, sensor FROM asset_events{} ORDER BY at DESC, id DESC LIMIT {} OFFSET {}",
-                f.where_clause(),
-                page.limit,
-                page.offset
-            ))
-            .fetch_all(self.reader())
-            .await?;
-        Ok(Page {
-            items,
-            total,
-            limit: page.limit,
-            offset: page.offset,
-        })
+        f.scope("entity_id", scope);
+        f.page(
+            self.reader(),
+            "asset_events",
+            "id, entity_id, at, kind, subject, summary, sensor",
+            "at DESC, id DESC",
+            page,
+        )
+        .await
     }
 }
 

@@ -127,36 +127,9 @@ impl Store {
         f.search_opt(&["name", "registration_number"], filter.q.as_deref());
         f.eq_opt("country", filter.country.as_deref());
         f.eq_opt("entity_type", filter.entity_type.as_deref());
-        if let EntityScope::Only(ids) = scope {
-            f.in_set("id", ids.iter().map(String::as_str));
-        }
-        // One round trip: the total rides along with each row (window function, both engines).
-        let sql = format!(
-            "SELECT {ENTITY_COLUMNS}, COUNT(*) OVER () AS total_count FROM entities{} ORDER BY name LIMIT {} OFFSET {}",
-            f.where_clause(),
-            page.limit,
-            page.offset
-        );
-        let rows = f.query(sql).fetch_all(self.reader()).await?;
-        let total = match rows.first() {
-            Some(row) => sqlx::Row::try_get::<i64, _>(row, "total_count")?,
-            None if page.offset == 0 => 0,
-            None => {
-                f.scalar(format!("SELECT COUNT(*) FROM entities{}", f.where_clause()))
-                    .fetch_one(self.reader())
-                    .await?
-            }
-        };
-        let items = rows
-            .iter()
-            .map(<Entity as sqlx::FromRow<'_, sqlx::any::AnyRow>>::from_row)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page {
-            items,
-            total,
-            limit: page.limit,
-            offset: page.offset,
-        })
+        f.scope("id", scope);
+        f.page(self.reader(), "entities", ENTITY_COLUMNS, "name", page)
+            .await
     }
 
     pub async fn entity(&self, id: &str) -> Result<Entity> {

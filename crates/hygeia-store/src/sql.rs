@@ -2,10 +2,14 @@
 //! assembled at run time. It writes column names and operators chosen by our own code and binds
 //! every user-supplied value as a `$n` parameter, so nothing a client sends becomes SQL.
 
+use hygeia_domain::access::EntityScope;
 use sqlx::any::AnyArguments;
 use sqlx::any::AnyRow;
-use sqlx::query::{Query, QueryAs, QueryScalar};
-use sqlx::{Any, Arguments, AssertSqlSafe};
+use sqlx::query::{Query, QueryScalar};
+use sqlx::{Any, AnyPool, Arguments, AssertSqlSafe, Row};
+
+use crate::error::Result;
+use crate::paging::{Page, PageRequest};
 
 /// A value bound to a placeholder.
 #[derive(Debug, Clone)]
@@ -127,11 +131,55 @@ impl Filter {
         sqlx::query_scalar_with(AssertSqlSafe(sql), self.arguments())
     }
 
-    /// Rows of `sql` read into `T`.
-    pub fn query_as<T>(&self, sql: String) -> QueryAs<'static, Any, T, AnyArguments>
+    /// Limits rows to the entities a need-to-know scope may see (no condition for `All`).
+    pub fn scope(&mut self, column: &'static str, scope: &EntityScope) {
+        if let EntityScope::Only(ids) = scope {
+            self.in_set(column, ids.iter().map(String::as_str));
+        }
+    }
+
+    /// One page of `SELECT columns FROM table WHERE … ORDER BY order` with the total number of
+    /// matching rows, in one round trip (a window-function count, on both engines).
+    pub async fn page<T>(
+        &self,
+        pool: &AnyPool,
+        table: &str,
+        columns: &str,
+        order: &str,
+        page: PageRequest,
+    ) -> Result<Page<T>>
     where
-        T: for<'r> sqlx::FromRow<'r, AnyRow>,
+        T: for<'r> sqlx::FromRow<'r, AnyRow> + Send + Unpin,
     {
-        sqlx::query_as_with(AssertSqlSafe(sql), self.arguments())
+        let sql = format!(
+            "SELECT {columns}, COUNT(*) OVER () AS total_count FROM {table}{} ORDER BY {order} LIMIT {} OFFSET {}",
+            self.where_clause(),
+            page.limit,
+            page.offset
+        );
+        let rows = self.query(sql).fetch_all(pool).await?;
+        let total = match rows.first() {
+            Some(row) => row.try_get::<i64, _>("total_count")?,
+            None if page.offset == 0 => 0,
+            // Past the end: the rows carry no count, so ask for it.
+            None => {
+                self.scalar(format!(
+                    "SELECT COUNT(*) FROM {table}{}",
+                    self.where_clause()
+                ))
+                .fetch_one(pool)
+                .await?
+            }
+        };
+        let items = rows
+            .iter()
+            .map(T::from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Page {
+            items,
+            total,
+            limit: page.limit,
+            offset: page.offset,
+        })
     }
 }
