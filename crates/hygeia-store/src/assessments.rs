@@ -15,7 +15,8 @@ mod reviews;
 mod types;
 
 pub use evidence::{EvidenceLinkInput, EvidenceUpload};
-pub use results::ResultFilter;
+pub use hygeia_compliance::ResultValue;
+pub use results::{EvidenceRef, ResultFilter};
 pub use types::*;
 
 use chrono::NaiveDate;

@@ -214,5 +214,6 @@ pub async fn seed(store: &Store) -> anyhow::Result<Credentials> {
             )
             .await?;
     }
+    crate::demo_compliance::seed(store, &parent.id).await?;
     Ok(Credentials { email, password })
 }

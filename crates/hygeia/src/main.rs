@@ -7,6 +7,7 @@ mod catalog;
 mod cli;
 mod config;
 mod demo;
+mod demo_compliance;
 mod monitor;
 mod nis2;
 mod serve;

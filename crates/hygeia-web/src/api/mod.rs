@@ -1,5 +1,6 @@
 //! The REST API, version 1. JSON in and out; errors are problem documents; lists paginate.
 
+mod assessments;
 mod audit;
 mod catalog;
 mod entities;
@@ -17,7 +18,7 @@ use serde::de::DeserializeOwned;
 use crate::AppState;
 use crate::error::ApiError;
 
-pub use openapi::ApiDoc;
+pub use openapi::{ApiDoc, document};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -82,6 +83,7 @@ pub fn router() -> Router<AppState> {
         .route("/flows", get(monitor::list_flows))
         .route("/audit", get(audit::list_audit))
         .route("/audit/verify", get(audit::verify_audit))
+        .merge(assessments::router())
         .fallback(|| async { ApiError::NotFound("no such API endpoint".into()) })
 }
 

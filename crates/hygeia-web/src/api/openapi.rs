@@ -58,14 +58,21 @@ impl Modify for Security {
     }
 }
 
+/// The whole API's document: the core paths merged with each resource module's own.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(super::assessments::AssessmentsDoc::openapi());
+    doc
+}
+
 /// The OpenAPI document (public, like any API reference).
 pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    Json(document())
 }
 
 /// A plain, self-contained page listing every operation (no external scripts or fonts).
 pub async fn docs_page() -> Html<String> {
-    let doc = ApiDoc::openapi();
+    let doc = document();
     let mut rows = String::new();
     for (path, item) in &doc.paths.paths {
         let operations = [

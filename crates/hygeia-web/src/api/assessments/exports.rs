@@ -1,0 +1,182 @@
+//! Gap analysis and Statement of Applicability, as CSV or XLSX.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use hygeia_catalog::Catalog;
+use hygeia_catalog::ids::NIS2_2024_2690;
+use hygeia_compliance::{Contribution, GapView, ResultValue, ReuseView, gap_view};
+use hygeia_domain::access::Permission;
+use hygeia_report::{Format, GapRow, SoaRow, gap_analysis, statement_of_applicability};
+use hygeia_store::assessments::Assessment;
+use serde::Deserialize;
+
+use super::reuse::{derive_view, suggestions};
+use super::{assessment_for, compliance_error};
+use crate::AppState;
+use crate::api::ApiQuery;
+use crate::auth::Auth;
+use crate::error::{ApiError, ApiResult};
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct ExportQuery {
+    /// `csv` (default) or `xlsx`.
+    pub format: Option<String>,
+    /// For the gap analysis: the target framework (default `nis2-2024-2690`).
+    pub target: Option<String>,
+    /// Language of titles and suggestions: `en` (default) or `fr`.
+    pub lang: Option<String>,
+}
+
+fn gap_rows(view: &ReuseView, gaps: &GapView, lang: &str) -> Vec<GapRow> {
+    let sources = |requirement_id: &str| -> String {
+        let mut refs: Vec<&str> = Vec::new();
+        if let Some(derived) = view.get(requirement_id) {
+            for p in &derived.provenance {
+                let counted = matches!(p.counted_as, Contribution::Covers | Contribution::Overlaps);
+                if counted && !refs.contains(&p.source_ref.as_str()) {
+                    refs.push(&p.source_ref);
+                }
+            }
+        }
+        refs.join(", ")
+    };
+    let row = |letters: String, gap: &hygeia_compliance::Gap| GapRow {
+        letters,
+        reference: gap.reference.clone(),
+        title: gap.title.get(lang).to_owned(),
+        kind: code(&gap.kind),
+        derived_value: gap.value.code().to_owned(),
+        rule: gap.rule.code().to_owned(),
+        sources: sources(&gap.requirement_id),
+        suggested_control: gap.suggestion.text.get(lang).to_owned(),
+    };
+    let mut rows = Vec::new();
+    for letter in &gaps.letters {
+        for gap in &letter.gaps {
+            rows.push(row(letter.letter.as_char().to_string(), gap));
+        }
+    }
+    for gap in &gaps.without_letter {
+        rows.push(row(String::new(), gap));
+    }
+    rows
+}
+
+fn code<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+async fn soa_rows(
+    state: &AppState,
+    catalog: &Catalog,
+    assessment: &Assessment,
+    lang: &str,
+) -> ApiResult<Vec<SoaRow>> {
+    let framework = catalog
+        .framework(&assessment.framework_id)
+        .ok_or_else(|| ApiError::internal("the assessed framework left the catalog"))?;
+    let results = state.store.results(&assessment.id).await?;
+    let controls = state
+        .store
+        .controls_by_requirement(&assessment.entity_id, &assessment.framework_id)
+        .await?;
+    let evidence = state
+        .store
+        .evidence_by_requirement(&assessment.entity_id, &assessment.framework_id)
+        .await?;
+    Ok(framework
+        .assessable()
+        .map(|requirement| {
+            let result = results.iter().find(|r| r.requirement_id == requirement.id);
+            let value = result.map(|r| r.value).unwrap_or_default();
+            let applicable = value != ResultValue::NotApplicable;
+            let justification = if applicable {
+                result.and_then(|r| r.notes.clone()).unwrap_or_default()
+            } else {
+                result
+                    .and_then(|r| r.justification.clone())
+                    .unwrap_or_default()
+            };
+            SoaRow {
+                reference: requirement.reference.clone(),
+                title: requirement.title.get(lang).to_owned(),
+                applicable: if applicable { "yes" } else { "no" }.to_owned(),
+                justification,
+                result: value.code().to_owned(),
+                controls: controls
+                    .get(&requirement.id)
+                    .map(|cs| {
+                        cs.iter()
+                            .map(|c| c.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
+                    .unwrap_or_default(),
+                owner: result.and_then(|r| r.owner.clone()).unwrap_or_default(),
+                evidence: evidence.get(&requirement.id).map_or(0, Vec::len),
+            }
+        })
+        .collect())
+}
+
+/// Export the assessment: `gap-analysis` (the remaining gaps towards `target`, by Art. 21(2)
+/// letter, with sources and suggested controls) or `soa` (Statement of Applicability of the
+/// assessed framework), as CSV or XLSX.
+#[utoipa::path(get, path = "/api/v1/assessments/{id}/exports/{kind}", tag = "compliance",
+    params(("kind" = String, Path, description = "`gap-analysis` or `soa`"), ExportQuery),
+    responses((status = 200, description = "The file (text/csv or XLSX)"),
+        (status = 400, body = crate::error::Problem)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn export_assessment(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, kind)): Path<(String, String)>,
+    ApiQuery(query): ApiQuery<ExportQuery>,
+) -> ApiResult<Response> {
+    let assessment = assessment_for(&state, &auth, &id, Permission::ComplianceRead).await?;
+    let format = match query.format.as_deref() {
+        None => Format::Csv,
+        Some(text) => {
+            Format::parse(text).ok_or_else(|| ApiError::field("format", "must be csv or xlsx"))?
+        }
+    };
+    let lang = match query.lang.as_deref() {
+        Some("fr") => "fr",
+        _ => "en",
+    };
+    let catalog = state.catalog.current(&state.store).await?;
+    let (table, stem) = match kind.as_str() {
+        "gap-analysis" => {
+            let target = query.target.as_deref().unwrap_or(NIS2_2024_2690);
+            let view = derive_view(&state, &auth, &catalog, &assessment, target).await?;
+            let gaps = gap_view(&catalog, &view, suggestions()?).map_err(compliance_error)?;
+            (gap_analysis(&gap_rows(&view, &gaps, lang)), "gap-analysis")
+        }
+        "soa" => (
+            statement_of_applicability(&soa_rows(&state, &catalog, &assessment, lang).await?),
+            "statement-of-applicability",
+        ),
+        _ => return Err(ApiError::field("kind", "must be gap-analysis or soa")),
+    };
+    let bytes = format.write(&table).map_err(ApiError::internal)?;
+    let disposition = format!(
+        "attachment; filename=\"{stem}-{}.{}\"",
+        assessment.id,
+        format.extension()
+    );
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(format.media_type()),
+    );
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&disposition).map_err(ApiError::internal)?,
+    );
+    Ok(response)
+}
