@@ -19,6 +19,8 @@ use tower::ServiceExt;
 
 const PASSWORD: &str = "correct horse battery staple";
 
+const ZONES: &str = "unzoned = \"report\"\n\n[[zone]]\nname = \"cell-1\"\ncidrs = [\"10.1.0.0/24\"]\npurdue_level = 1\ntarget_sl = 3\n";
+
 const ACME_FRAMEWORK: &str = r#"
 framework:
   id: acme-policy
@@ -154,6 +156,7 @@ impl TestApp {
             .ingest_observations(&actor, &a.id, "fixture", &batch)
             .await
             .unwrap();
+        store.set_zone_policy(&actor, &a.id, ZONES).await.unwrap();
         let asset_a = store
             .list_assets(
                 &hygeia_domain::access::EntityScope::All,
@@ -632,6 +635,20 @@ fn cases() -> Vec<Case> {
             "/api/v1/monitor/events",
             None,
             [200, 200, 200, 200],
+        ),
+        c(
+            M::GET,
+            "/api/v1/entities/{a}/zones",
+            "/api/v1/entities/{id}/zones",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::PUT,
+            "/api/v1/entities/{a}/zones",
+            "/api/v1/entities/{id}/zones",
+            Some(json!({"policy": ZONES})),
+            [200, 200, 403, 403],
         ),
         // Compliance work (entity A; {iso}, {nis2}, {control}, {evidence} seeded for it).
         c(
@@ -1552,6 +1569,34 @@ async fn catalogs_are_browsable_and_imports_are_all_or_nothing() {
             .unwrap();
         assert_eq!(trail.total, 1);
     }
+}
+
+#[tokio::test]
+async fn zone_policies_are_checked_before_they_are_stored() {
+    let app = TestApp::new(testing::sqlite()).await;
+    let manager = app.token(Role::ComplianceManager).to_owned();
+    let path = format!("/api/v1/entities/{}/zones", app.ids.entity_a);
+    let broken = json!({"policy": "[[zone]]\nname = \"x\"\ncidrs = [\"10.0.0.0/33\"]\n"});
+    let (status, problem) = app
+        .call(Method::PUT, &path, Some(&manager), Some(broken))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(problem["errors"][0]["field"], "policy");
+    let (_, stored) = app.call(Method::GET, &path, Some(&manager), None).await;
+    assert_eq!(
+        stored["policy"], ZONES,
+        "a refused policy replaced the stored one"
+    );
+    let other = format!("/api/v1/entities/{}/zones", app.ids.entity_b);
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            &other,
+            Some(&manager),
+            Some(json!({"policy": ZONES})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "out-of-scope entity");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -73,7 +73,8 @@ pub enum MonitorCommand {
     tcpdump -i eth1 -U -w - | hygeia sensor --capture - --hub http://hub.plant.local:8080 \\\n      \
     --token \"$HYGEIA_TOKEN\" --entity 0193… --zones zones.toml")]
 pub struct SensorArgs {
-    /// A capture file, or `-` for a live stream on standard input
+    /// A capture file, or `-` for a live stream on standard input. Without --zones, the
+    /// entity's zone policy is fetched from the hub (and refreshed every five minutes).
     #[arg(long)]
     pub capture: String,
     /// The hub's base URL (http://HOST:PORT)
@@ -265,7 +266,8 @@ pub async fn run(command: MonitorCommand, setup: Option<Setup>) -> anyhow::Resul
 struct Hub {
     host: String,
     port: u16,
-    path: String,
+    /// The base path (empty, or `/prefix` behind a reverse proxy).
+    base: String,
 }
 
 fn parse_hub(text: &str) -> Result<Hub, ConfigError> {
@@ -287,21 +289,24 @@ fn parse_hub(text: &str) -> Result<Hub, ConfigError> {
     Ok(Hub {
         host,
         port: url.port().unwrap_or(80),
-        path: format!(
-            "{}/api/v1/monitor/batches",
-            url.path().trim_end_matches('/')
-        ),
+        base: url.path().trim_end_matches('/').to_owned(),
     })
 }
 
-/// Posts one batch; returns the hub's answer or why it failed.
-fn post_batch(hub: &Hub, token: &str, body: &[u8]) -> anyhow::Result<String> {
+/// One HTTP/1.1 exchange with the hub: the status and the body.
+fn call_hub(
+    hub: &Hub,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: &[u8],
+) -> anyhow::Result<(u16, String)> {
     let mut stream = TcpStream::connect((hub.host.as_str(), hub.port))
         .with_context(|| format!("cannot reach the hub at {}:{}", hub.host, hub.port))?;
     stream.set_read_timeout(Some(Duration::from_secs(60)))?;
     let head = format!(
-        "POST {} HTTP/1.1\r\nHost: {}:{}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        hub.path,
+        "{method} {}{path} HTTP/1.1\r\nHost: {}:{}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        hub.base,
         hub.host,
         hub.port,
         body.len()
@@ -319,17 +324,50 @@ fn post_batch(hub: &Hub, token: &str, body: &[u8]) -> anyhow::Result<String> {
         .split_once("\r\n\r\n")
         .map(|(_, b)| b.to_owned())
         .unwrap_or_default();
+    Ok((status, body))
+}
+
+/// Posts one batch; returns the hub's answer or why it failed.
+fn post_batch(hub: &Hub, token: &str, body: &[u8]) -> anyhow::Result<String> {
+    let (status, answer) = call_hub(hub, "POST", "/api/v1/monitor/batches", token, body)?;
     if status != 200 {
-        bail!("the hub answered {status}: {}", body.trim());
+        bail!("the hub answered {status}: {}", answer.trim());
     }
-    Ok(body)
+    Ok(answer)
+}
+
+/// The entity's zone policy kept on the hub, if any.
+fn fetch_zones(hub: &Hub, token: &str, entity: &str) -> anyhow::Result<Option<ZonePolicy>> {
+    let (status, answer) = call_hub(
+        hub,
+        "GET",
+        &format!("/api/v1/entities/{entity}/zones"),
+        token,
+        b"",
+    )?;
+    match status {
+        200 => {
+            let record: Value =
+                serde_json::from_str(&answer).context("the hub sent an unreadable zone policy")?;
+            let text = record["policy"].as_str().unwrap_or_default();
+            Ok(Some(ZonePolicy::from_toml(text, "hub zone policy")?))
+        }
+        404 => Ok(None),
+        other => bail!(
+            "the hub answered {other} for the zone policy: {}",
+            answer.trim()
+        ),
+    }
 }
 
 /// Reads the capture window by window, analyses each, pushes it; retries a failed push with the
 /// next window (a bounded backlog, so memory stays bounded when the hub is away).
 pub fn run_sensor(args: SensorArgs) -> anyhow::Result<ExitCode> {
     let hub = parse_hub(&args.hub)?;
-    let zones = load_zones(args.zones.as_deref())?;
+    // A local policy file wins; otherwise the hub's policy for the entity, refreshed regularly.
+    let local_zones = load_zones(args.zones.as_deref())?;
+    let mut hub_zones: Option<ZonePolicy> = None;
+    let mut zones_fetched: Option<std::time::Instant> = None;
     let name = args
         .name
         .clone()
@@ -354,9 +392,21 @@ pub fn run_sensor(args: SensorArgs) -> anyhow::Result<ExitCode> {
     let mut pushed = 0usize;
     let mut failures = 0usize;
     while let Some(window) = windows.next_window(64 << 20, interval)? {
+        if local_zones.is_none()
+            && zones_fetched.is_none_or(|t| t.elapsed() > Duration::from_secs(300))
+        {
+            match fetch_zones(&hub, &args.token, &args.entity) {
+                Ok(policy) => {
+                    hub_zones = policy;
+                    zones_fetched = Some(std::time::Instant::now());
+                }
+                Err(error) => eprintln!("warning: cannot refresh the zone policy: {error:#}"),
+            }
+        }
+        let zones = local_zones.as_ref().or(hub_zones.as_ref());
         let mut analyzer = Analyzer::new();
         analyzer.feed("window", std::io::Cursor::new(window))?;
-        let report = analyzer.finish(zones.as_ref());
+        let report = analyzer.finish(zones);
         let batch =
             json!({ "sensor": name, "entity_id": args.entity, "report": report_value(&report)? });
         backlog.push(serde_json::to_vec(&batch)?);

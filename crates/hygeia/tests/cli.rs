@@ -205,6 +205,16 @@ struct Server {
     stderr: Vec<String>,
 }
 
+impl Drop for Server {
+    /// A failed assertion must not leave a server running (it would hold the build lock).
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 impl Server {
     fn start(db: &str, extra: &[&str]) -> Server {
         let port = {
@@ -286,7 +296,11 @@ fn http_request(
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
-    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
     (status, head.to_owned(), body.to_owned())
 }
 
@@ -304,7 +318,12 @@ async fn demo_serves_ready_with_printed_credentials_and_stops_gracefully() {
         assert_eq!(status, 200, "{log}");
         let body =
             format!("{{\"email\":\"admin@hygee-demo.example\",\"password\":\"{password}\"}}");
-        let (status, head, _) = server.request("POST", "/api/v1/auth/login", &[("Content-Type", "application/json")], &body);
+        let (status, head, _) = server.request(
+            "POST",
+            "/api/v1/auth/login",
+            &[("Content-Type", "application/json")],
+            &body,
+        );
         assert_eq!(status, 200);
         let cookie = head
             .lines()
@@ -754,6 +773,22 @@ async fn a_sensor_streams_a_capture_to_the_hub_inventory() {
     let entities: serde_json::Value = serde_json::from_str(&entities).unwrap();
     let entity = entities["items"][0]["id"].as_str().unwrap().to_owned();
 
+    // The hub holds the entity's zone policy and the sensor fetches it: an office zone and a
+    // PLC zone with no conduit between them, so the capture's Modbus traffic is a violation.
+    let policy = "[[zone]]\nname = \"office\"\ncidrs = [\"192.168.2.0/24\"]\npurdue_level = 4\n\n\
+                  [[zone]]\nname = \"plc\"\ncidrs = [\"192.168.88.0/24\"]\npurdue_level = 1\n";
+    let zones = serde_json::json!({ "policy": policy });
+    let (status, _, answer) = server.request(
+        "PUT",
+        &format!("/api/v1/entities/{entity}/zones"),
+        &[
+            ("Authorization", &bearer),
+            ("Content-Type", "application/json"),
+        ],
+        &zones.to_string(),
+    );
+    assert_eq!(status, 200, "{answer}");
+
     // A live stream on standard input, as from `tcpdump -w -`.
     let mut sensor = Command::new(BIN)
         .args([
@@ -803,6 +838,23 @@ async fn a_sensor_streams_a_capture_to_the_hub_inventory() {
     assert!(events.contains("new asset"), "{events}");
     let (_, _, flows) = server.request("GET", "/api/v1/flows", &[("Authorization", &bearer)], "");
     assert!(flows.contains("modbus"), "{flows}");
+    let (_, _, findings) = server.request(
+        "GET",
+        "/api/v1/monitor/findings",
+        &[("Authorization", &bearer)],
+        "",
+    );
+    let findings: serde_json::Value = serde_json::from_str(&findings).unwrap();
+    assert!(
+        findings["total"].as_u64().unwrap() >= 1,
+        "the hub's zone policy was not applied: {findings}"
+    );
+    assert_eq!(findings["items"][0]["kind"], "conduit_violation");
+    assert!(
+        findings["items"][0]["references"]
+            .to_string()
+            .contains("A.8.22")
+    );
 
     // A wrong token is refused by the hub, and the sensor says so.
     let mut bad = Command::new(BIN)
@@ -849,30 +901,66 @@ fn logs_carry_request_ids_and_never_secrets() {
     let dir = temp_dir();
     let url = format!("sqlite://{}", dir.join("h.db").display());
     let log_path = dir.join("server.log");
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut child = Command::new(BIN)
-        .args(["serve", "--demo", "--insecure-cookies", "--listen", &format!("127.0.0.1:{port}")])
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(BIN)
+        .args([
+            "serve",
+            "--demo",
+            "--insecure-cookies",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
         .env("HYGEIA_DB", &url)
         .stderr(std::fs::File::create(&log_path).unwrap())
         .spawn()
         .unwrap();
+    let server = Server {
+        child,
+        port,
+        stderr: Vec::new(),
+    };
     let deadline = Instant::now() + Duration::from_secs(30);
-    while !std::fs::read_to_string(&log_path).unwrap_or_default().contains("is listening") {
+    while !std::fs::read_to_string(&log_path)
+        .unwrap_or_default()
+        .contains("is listening")
+    {
         assert!(Instant::now() < deadline, "the server did not start");
         std::thread::sleep(Duration::from_millis(50));
     }
     let secret_token = "hyg_this-is-a-secret-token-value";
     let password = "a-secret-password-value";
-    http_request(port, "GET", "/api/v1/me", &[("Authorization", &format!("Bearer {secret_token}"))], "");
+    http_request(
+        port,
+        "GET",
+        "/api/v1/me",
+        &[("Authorization", &format!("Bearer {secret_token}"))],
+        "",
+    );
     let body = format!("{{\"email\":\"admin@hygee-demo.example\",\"password\":\"{password}\"}}");
-    http_request(port, "POST", "/api/v1/auth/login", &[("Content-Type", "application/json")], &body);
-    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
-    assert!(child.wait().unwrap().success());
+    http_request(
+        port,
+        "POST",
+        "/api/v1/auth/login",
+        &[("Content-Type", "application/json")],
+        &body,
+    );
+    assert!(server.stop().success());
     let log = std::fs::read_to_string(&log_path).unwrap();
-    let printed_password = log.lines().find_map(|l| l.trim().strip_prefix("password: ")).unwrap().to_owned();
+    let printed_password = log
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("password: "))
+        .unwrap()
+        .to_owned();
     let log_lines: Vec<&str> = log.lines().filter(|l| !l.contains("password: ")).collect();
     let log_body = log_lines.join("\n");
-    assert!(log_body.contains("request_id=") && log_body.contains("status=401"), "{log_body}");
+    assert!(
+        log_body.contains("request_id=") && log_body.contains("status=401"),
+        "{log_body}"
+    );
     for secret in [secret_token, password, printed_password.as_str()] {
         assert!(!log_body.contains(secret), "a secret reached the log");
     }

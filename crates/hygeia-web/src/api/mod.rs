@@ -76,6 +76,10 @@ pub fn router() -> Router<AppState> {
             get(catalog::list_imports).post(catalog::create_import),
         )
         .route("/monitor/batches", post(monitor::ingest_batch))
+        .route(
+            "/entities/{id}/zones",
+            get(monitor::get_zone_policy).put(monitor::set_zone_policy),
+        )
         .route("/monitor/findings", get(monitor::list_findings))
         .route("/monitor/events", get(monitor::list_events))
         .route("/assets", get(monitor::list_assets))

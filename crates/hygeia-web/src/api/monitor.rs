@@ -7,6 +7,7 @@ use hygeia_domain::access::Permission;
 use hygeia_store::Page;
 use hygeia_store::monitoring::{
     AssetEvent, AssetFilter, IngestSummary, ObservedReport, StoredAsset, StoredFinding, StoredFlow,
+    ZonePolicyRecord,
 };
 use serde::Deserialize;
 
@@ -201,4 +202,52 @@ pub async fn list_events(
         )
         .await?;
     Ok(Json(events))
+}
+
+/// An entity's zones and allowed conduits (TOML), as sensors fetch it.
+#[utoipa::path(get, path = "/api/v1/entities/{id}/zones", tag = "assets",
+    responses((status = 200, body = ZonePolicyRecord), (status = 404, description = "No policy, or entity not visible")),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn get_zone_policy(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ZonePolicyRecord>> {
+    auth.principal.require(Permission::AssetRead)?;
+    in_scope(&auth, &id)?;
+    let policy = state
+        .store
+        .zone_policy(&id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("entity '{id}' has no zone policy yet")))?;
+    Ok(Json(policy))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ZonePolicyBody {
+    /// Zones (CIDR, VLAN, Purdue level, target security level) and allowed conduits, in TOML.
+    pub policy: String,
+}
+
+/// Replace an entity's zone policy; it is checked first and refused with the reason if invalid.
+#[utoipa::path(put, path = "/api/v1/entities/{id}/zones", tag = "assets", request_body = ZonePolicyBody,
+    responses((status = 200, body = ZonePolicyRecord), (status = 400, body = crate::error::Problem)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn set_zone_policy(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ZonePolicyBody>,
+) -> ApiResult<Json<ZonePolicyRecord>> {
+    auth.principal.require(Permission::AssetIngest)?;
+    in_scope(&auth, &id)?;
+    hygeia_monitor::ZonePolicy::from_toml(&body.policy, "policy")
+        .map_err(|e| ApiError::field("policy", e.to_string()))?;
+    Ok(Json(
+        state
+            .store
+            .set_zone_policy(&auth.actor, &id, &body.policy)
+            .await?,
+    ))
 }

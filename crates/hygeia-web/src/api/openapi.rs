@@ -24,7 +24,7 @@ use super::{audit, catalog, entities, monitor, session, users};
         catalog::get_requirement, catalog::export_oscal, catalog::list_mappings,
         catalog::list_imports, catalog::create_import,
         monitor::ingest_batch, monitor::list_assets, monitor::get_asset, monitor::list_flows,
-        monitor::list_findings, monitor::list_events,
+        monitor::list_findings, monitor::list_events, monitor::get_zone_policy, monitor::set_zone_policy,
         audit::list_audit, audit::verify_audit,
     ),
     modifiers(&Security),
