@@ -226,6 +226,40 @@ async fn run(db: TestDb, catalog: &Catalog) {
         percentile(&times, 0.99).as_secs_f64() * 1e3,
         times.last().unwrap().as_secs_f64() * 1e3,
     );
+    // Where the time goes: each store read on its own (p50 over 50 runs).
+    let mut breakdown = Vec::new();
+    macro_rules! time {
+        ($label:expr, $call:expr) => {{
+            let mut t = Vec::new();
+            for _ in 0..50 {
+                let start = Instant::now();
+                $call.await.unwrap();
+                t.push(start.elapsed());
+            }
+            t.sort();
+            breakdown.push(format!(
+                "{} {:.2} ms",
+                $label,
+                percentile(&t, 0.5).as_secs_f64() * 1e3
+            ));
+        }};
+    }
+    time!(
+        "assessment",
+        store.assessment(&EntityScope::All, &assessment.id)
+    );
+    time!("entity", store.entity(&entity.id));
+    time!("results", store.results(&assessment.id));
+    time!(
+        "controls",
+        store.controls_by_requirement(&entity.id, "bench-400")
+    );
+    time!(
+        "evidence",
+        store.evidence_by_requirement(&entity.id, "bench-400")
+    );
+    time!("generation", store.catalog_generation());
+    println!("{:8} store reads (p50): {}", db.name, breakdown.join(", "));
     store.close().await;
     drop(db);
 }

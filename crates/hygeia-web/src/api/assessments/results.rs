@@ -128,7 +128,7 @@ pub async fn list_assessment_requirements(
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<RequirementQuery>,
 ) -> ApiResult<Json<Page<RequirementRow>>> {
-    assessment_for(&state, &auth, &id, Permission::ComplianceRead).await?;
+    let assessment = assessment_for(&state, &auth, &id, Permission::ComplianceRead).await?;
     let catalog = state.catalog.current(&state.store).await?;
     let filter = ResultFilter {
         result: query.result,
@@ -144,7 +144,7 @@ pub async fn list_assessment_requirements(
     Ok(Json(
         state
             .store
-            .list_assessment_requirements(&auth.principal.scope, &id, &catalog, &filter, page)
+            .requirements_of(&assessment, &catalog, &filter, page)
             .await?,
     ))
 }
