@@ -43,7 +43,7 @@ pub struct GlobalArgs {
     /// Folder for the embedded database [default: ./hygeia-data]
     #[arg(long, global = true, env = "HYGEIA_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Optional TOML configuration file (keys: db, data_dir, listen, secure_cookies, log_format)
+    /// Optional TOML configuration file (keys: db, data_dir, listen, secure_cookies, log_format, evidence_max_mb)
     #[arg(long, global = true, env = "HYGEIA_CONFIG")]
     pub config: Option<PathBuf>,
 }

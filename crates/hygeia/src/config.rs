@@ -21,6 +21,8 @@ pub struct FileConfig {
     pub secure_cookies: Option<bool>,
     /// `text` (default) or `json` log lines.
     pub log_format: Option<String>,
+    /// Largest evidence file accepted, in MiB (default 25).
+    pub evidence_max_mb: Option<u64>,
 }
 
 /// A setting that cannot be used, named so the operator can fix it.

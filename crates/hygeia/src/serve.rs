@@ -31,6 +31,9 @@ pub struct ServeArgs {
     /// Log format: text or json
     #[arg(long, env = "HYGEIA_LOG_FORMAT")]
     pub log_format: Option<String>,
+    /// Largest evidence file accepted, in MiB (1–1024) [default: 25]
+    #[arg(long, env = "HYGEIA_EVIDENCE_MAX_MB")]
+    pub evidence_max_mb: Option<u64>,
 }
 
 fn init_logs(format: &str) -> Result<(), ConfigError> {
@@ -65,6 +68,17 @@ pub async fn run(args: ServeArgs, setup: Setup) -> anyhow::Result<ExitCode> {
     init_logs(&format)?;
     let listen: SocketAddr = config::listen_address(args.listen.as_deref(), &setup.file)?;
     let secure_cookies = !args.insecure_cookies && setup.file.secure_cookies.unwrap_or(true);
+    let evidence_max_mb = args
+        .evidence_max_mb
+        .or(setup.file.evidence_max_mb)
+        .unwrap_or(25);
+    if !(1..=1024).contains(&evidence_max_mb) {
+        return Err(ConfigError::Setting {
+            setting: "evidence_max_mb (--evidence-max-mb, HYGEIA_EVIDENCE_MAX_MB)",
+            message: format!("{evidence_max_mb} is not between 1 and 1024"),
+        }
+        .into());
+    }
 
     tracing::info!(database = %setup.url, "opening the database");
     let store = Store::open(&setup.url, system_clock())
@@ -100,6 +114,7 @@ pub async fn run(args: ServeArgs, setup: Setup) -> anyhow::Result<ExitCode> {
 
     let config = WebConfig {
         secure_cookies,
+        evidence_max_bytes: usize::try_from(evidence_max_mb * 1024 * 1024).unwrap_or(usize::MAX),
         ..WebConfig::default()
     };
     let catalog = CatalogCache::load(&store).await.map_err(|e| {
