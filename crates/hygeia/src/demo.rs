@@ -215,5 +215,6 @@ pub async fn seed(store: &Store) -> anyhow::Result<Credentials> {
             .await?;
     }
     crate::demo_compliance::seed(store, &parent.id).await?;
+    crate::demo_monitoring::seed(store, &actor, &parent.id).await?;
     Ok(Credentials { email, password })
 }

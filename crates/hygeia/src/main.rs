@@ -8,6 +8,7 @@ mod cli;
 mod config;
 mod demo;
 mod demo_compliance;
+mod demo_monitoring;
 mod monitor;
 mod nis2;
 mod serve;

@@ -5,6 +5,7 @@
 //! none.
 
 mod admin;
+mod assets;
 mod audit;
 mod compliance;
 mod dashboard;
@@ -52,7 +53,10 @@ pub fn router() -> Router<AppState> {
             get(compliance::requirement_page),
         )
         .route("/risks", get(coming_risks))
-        .route("/assets", get(coming_assets))
+        .route("/assets", get(assets::inventory_page))
+        .route("/assets/map", get(assets::map_page))
+        .route("/assets/findings", get(assets::findings_page))
+        .route("/assets/{id}", get(assets::asset_page))
         .route("/suppliers", get(coming_suppliers))
         .route("/incidents", get(coming_incidents))
         .route("/audit", get(audit::audit_page))
@@ -338,7 +342,7 @@ impl Shell {
             ("/", "nav.dashboard", Area::Dashboard, false),
             ("/compliance", "nav.compliance", Area::Compliance, false),
             ("/risks", "nav.risks", Area::Risks, true),
-            ("/assets", "nav.assets", Area::Assets, true),
+            ("/assets", "nav.assets", Area::Assets, false),
             ("/suppliers", "nav.suppliers", Area::Suppliers, true),
             ("/incidents", "nav.incidents", Area::Incidents, true),
             ("/audit", "nav.audit", Area::Audit, false),
@@ -416,10 +420,6 @@ async fn coming(state: AppState, auth: Auth, area: Area, key: &str) -> PageResul
 
 async fn coming_risks(State(state): State<AppState>, PageAuth(auth): PageAuth) -> PageResult {
     coming(state, auth, Area::Risks, "risks").await
-}
-
-async fn coming_assets(State(state): State<AppState>, PageAuth(auth): PageAuth) -> PageResult {
-    coming(state, auth, Area::Assets, "assets").await
 }
 
 async fn coming_suppliers(State(state): State<AppState>, PageAuth(auth): PageAuth) -> PageResult {

@@ -1,0 +1,552 @@
+//! The Assets area: the inventory fed by passive monitoring, an asset's detail, the
+//! communication map (server-rendered SVG with a table behind it) and the zone violations and
+//! change events. Need-to-know applies to every list.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use hygeia_domain::access::Permission;
+use hygeia_store::PageRequest;
+use hygeia_store::monitoring::{AssetFilter, StoredAsset, StoredFlow};
+use serde::Deserialize;
+
+use super::{Area, Crumb, PageAuth, PageError, PageResult, Shell, render, tr_of};
+use crate::AppState;
+
+const PAGE_SIZE: i64 = 100;
+
+/// Operation classes that change a device's state (shown as warnings on the map).
+const CHANGING: [&str; 3] = ["write", "program", "control"];
+
+#[derive(Debug, Default, Deserialize)]
+pub struct InventoryQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    protocol: String,
+    #[serde(default)]
+    entity: String,
+    #[serde(default)]
+    page: Option<i64>,
+}
+
+pub struct AssetRow {
+    pub id: String,
+    pub name: String,
+    pub ips: String,
+    pub mac: String,
+    pub vendor: String,
+    pub model: String,
+    pub firmware: String,
+    pub roles: String,
+    pub protocols: String,
+    pub last_seen: String,
+}
+
+fn nonempty(text: &str) -> Option<String> {
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+fn row(tr: &super::i18n::Tr, a: &StoredAsset) -> AssetRow {
+    AssetRow {
+        id: a.id.clone(),
+        name: a
+            .names
+            .first()
+            .cloned()
+            .unwrap_or_else(|| a.asset_key.clone()),
+        ips: a.ips.join(", "),
+        mac: a.mac.clone().unwrap_or_default(),
+        vendor: a.vendor.clone().unwrap_or_default(),
+        model: a.model.clone().unwrap_or_default(),
+        firmware: a.firmware.clone().unwrap_or_default(),
+        roles: a.roles.join(", "),
+        protocols: a.protocols.join(", "),
+        last_seen: tr.datetime(&a.last_seen),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "assets.html")]
+struct InventoryPage {
+    shell: Shell,
+    rows: Vec<AssetRow>,
+    total: String,
+    q: String,
+    roles: Vec<super::Choice>,
+    protocols: Vec<super::Choice>,
+    filtered: bool,
+    findings: i64,
+    events: Vec<EventRow>,
+    next: Option<String>,
+    previous: Option<String>,
+}
+
+pub struct EventRow {
+    pub at: String,
+    pub kind: String,
+    pub summary: String,
+    pub sensor: String,
+}
+
+fn page_link(query: &InventoryQuery, page: i64) -> String {
+    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    for (key, value) in [
+        ("q", &query.q),
+        ("role", &query.role),
+        ("protocol", &query.protocol),
+        ("entity", &query.entity),
+    ] {
+        if !value.is_empty() {
+            s.append_pair(key, value);
+        }
+    }
+    s.append_pair("page", &page.to_string());
+    format!("/assets?{}", s.finish())
+}
+
+pub async fn inventory_page(
+    State(state): State<AppState>,
+    PageAuth(auth): PageAuth,
+    Query(query): Query<InventoryQuery>,
+) -> PageResult {
+    let tr = tr_of(&auth);
+    let fail = |e: hygeia_store::StoreError| PageError::new(tr, e.into());
+    auth.principal
+        .require(Permission::AssetRead)
+        .map_err(|e| PageError::new(tr, e.into()))?;
+    let scope = &auth.principal.scope;
+    let entity = nonempty(&query.entity).filter(|id| scope.contains(id));
+    let filter = AssetFilter {
+        entity_id: entity.clone(),
+        q: nonempty(&query.q),
+        role: nonempty(&query.role),
+        protocol: nonempty(&query.protocol),
+    };
+    let page_no = query.page.unwrap_or(1).max(1);
+    let assets = state
+        .store
+        .list_assets(
+            scope,
+            &filter,
+            PageRequest::new(Some(PAGE_SIZE), Some((page_no - 1) * PAGE_SIZE)),
+        )
+        .await
+        .map_err(fail)?;
+    // Facets from the whole visible inventory (bounded: one page of the largest size).
+    let everything = state
+        .store
+        .list_assets(
+            scope,
+            &AssetFilter {
+                entity_id: entity.clone(),
+                ..AssetFilter::default()
+            },
+            PageRequest::new(Some(500), None),
+        )
+        .await
+        .map_err(fail)?;
+    let mut roles = BTreeSet::new();
+    let mut protocols = BTreeSet::new();
+    for a in &everything.items {
+        roles.extend(a.roles.iter().cloned());
+        protocols.extend(a.protocols.iter().cloned());
+    }
+    let findings = state
+        .store
+        .list_monitor_findings(scope, entity.as_deref(), PageRequest::new(Some(1), None))
+        .await
+        .map_err(fail)?
+        .total;
+    let events = state
+        .store
+        .list_asset_events(
+            scope,
+            entity.as_deref(),
+            None,
+            PageRequest::new(Some(10), None),
+        )
+        .await
+        .map_err(fail)?
+        .items
+        .into_iter()
+        .map(|e| EventRow {
+            at: tr.datetime(&e.at),
+            kind: tr.t(&format!("assets.event.{}", e.kind)).to_owned(),
+            summary: e.summary,
+            sensor: e.sensor,
+        })
+        .collect();
+    let title = tr.t("nav.assets").to_owned();
+    let shell = Shell::new(
+        &state,
+        &auth,
+        Area::Assets,
+        title.clone(),
+        vec![Crumb::here(title)],
+        entity.as_deref(),
+    )
+    .await?;
+    let shown = i64::try_from(assets.items.len()).unwrap_or(0);
+    let page = InventoryPage {
+        rows: assets.items.iter().map(|a| row(&tr, a)).collect(),
+        total: tr.tf("assets.total", &[("count", &tr.num(assets.total))]),
+        q: query.q.trim().to_owned(),
+        roles: super::choices(roles.into_iter().collect(), query.role.trim()),
+        protocols: super::choices(protocols.into_iter().collect(), query.protocol.trim()),
+        filtered: filter.q.is_some() || filter.role.is_some() || filter.protocol.is_some(),
+        findings,
+        events,
+        previous: (page_no > 1).then(|| page_link(&query, page_no - 1)),
+        next: ((page_no - 1) * PAGE_SIZE + shown < assets.total)
+            .then(|| page_link(&query, page_no + 1)),
+        shell,
+    };
+    render(tr, &page)
+}
+
+pub struct FlowRow {
+    pub src: String,
+    pub dst: String,
+    pub protocol: String,
+    pub packets: String,
+    pub operations: String,
+    pub changing: bool,
+    pub last_seen: String,
+}
+
+fn flow_row(tr: &super::i18n::Tr, f: &StoredFlow) -> FlowRow {
+    FlowRow {
+        src: f.src.clone(),
+        dst: f.dst.clone(),
+        protocol: f.protocol.clone(),
+        packets: tr.num(f.packets),
+        operations: f.operations.join(", "),
+        changing: f
+            .operations
+            .iter()
+            .any(|op| CHANGING.contains(&op.as_str())),
+        last_seen: tr.datetime(&f.last_seen),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "asset.html")]
+struct AssetPage {
+    shell: Shell,
+    asset: AssetRow,
+    names: String,
+    serial: String,
+    sensors: String,
+    first_seen: String,
+    packets: String,
+    flows: Vec<FlowRow>,
+    events: Vec<EventRow>,
+}
+
+pub async fn asset_page(
+    State(state): State<AppState>,
+    PageAuth(auth): PageAuth,
+    Path(id): Path<String>,
+) -> PageResult {
+    let tr = tr_of(&auth);
+    let fail = |e: hygeia_store::StoreError| PageError::new(tr, e.into());
+    auth.principal
+        .require(Permission::AssetRead)
+        .map_err(|e| PageError::new(tr, e.into()))?;
+    let asset = state.store.asset(&id).await.map_err(fail)?;
+    if !auth.principal.scope.contains(&asset.entity_id) {
+        return Err(PageError::new(
+            tr,
+            crate::error::ApiError::NotFound(format!("asset '{id}' was not found")),
+        ));
+    }
+    let scope = &auth.principal.scope;
+    let mut flows = Vec::new();
+    for ip in &asset.ips {
+        let page = state
+            .store
+            .list_flows(
+                scope,
+                Some(&asset.entity_id),
+                Some(ip),
+                PageRequest::new(Some(200), None),
+            )
+            .await
+            .map_err(fail)?;
+        flows.extend(page.items.iter().map(|f| flow_row(&tr, f)));
+    }
+    let events = state
+        .store
+        .list_asset_events(
+            scope,
+            Some(&asset.entity_id),
+            None,
+            PageRequest::new(Some(200), None),
+        )
+        .await
+        .map_err(fail)?
+        .items
+        .into_iter()
+        .filter(|e| {
+            e.subject == asset.asset_key
+                || asset.ips.iter().any(|ip| e.subject.contains(ip.as_str()))
+        })
+        .take(30)
+        .map(|e| EventRow {
+            at: tr.datetime(&e.at),
+            kind: tr.t(&format!("assets.event.{}", e.kind)).to_owned(),
+            summary: e.summary,
+            sensor: e.sensor,
+        })
+        .collect();
+    let shown = row(&tr, &asset);
+    let shell = Shell::new(
+        &state,
+        &auth,
+        Area::Assets,
+        shown.name.clone(),
+        vec![
+            Crumb::link(tr.t("nav.assets"), "/assets"),
+            Crumb::here(shown.name.clone()),
+        ],
+        Some(&asset.entity_id),
+    )
+    .await?;
+    let page = AssetPage {
+        names: asset.names.join(", "),
+        serial: asset.serial.clone().unwrap_or_default(),
+        sensors: asset.sensors.join(", "),
+        first_seen: tr.datetime(&asset.first_seen),
+        packets: tr.num(asset.packets),
+        asset: shown,
+        flows,
+        events,
+        shell,
+    };
+    render(tr, &page)
+}
+
+/// A node of the communication map.
+pub struct MapNode {
+    pub label: String,
+    pub x: i64,
+    pub y: i64,
+}
+
+/// An edge of the communication map.
+pub struct MapEdge {
+    pub x1: i64,
+    pub y1: i64,
+    pub x2: i64,
+    pub y2: i64,
+    pub label: String,
+    pub changing: bool,
+}
+
+#[derive(Template)]
+#[template(path = "asset_map.html")]
+struct MapPage {
+    shell: Shell,
+    width: i64,
+    height: i64,
+    nodes: Vec<MapNode>,
+    edges: Vec<MapEdge>,
+    flows: Vec<FlowRow>,
+    truncated: bool,
+}
+
+const MAP_FLOWS: i64 = 120;
+const ROW: i64 = 34;
+
+/// Clients on the left, servers on the right, one row each: readable at plant scale, and the
+/// table below holds every flow for screen readers and printing.
+pub async fn map_page(
+    State(state): State<AppState>,
+    PageAuth(auth): PageAuth,
+    Query(query): Query<InventoryQuery>,
+) -> PageResult {
+    let tr = tr_of(&auth);
+    let fail = |e: hygeia_store::StoreError| PageError::new(tr, e.into());
+    auth.principal
+        .require(Permission::AssetRead)
+        .map_err(|e| PageError::new(tr, e.into()))?;
+    let scope = &auth.principal.scope;
+    let entity = nonempty(&query.entity).filter(|id| scope.contains(id));
+    let page = state
+        .store
+        .list_flows(
+            scope,
+            entity.as_deref(),
+            None,
+            PageRequest::new(Some(MAP_FLOWS), None),
+        )
+        .await
+        .map_err(fail)?;
+    let names: BTreeMap<String, String> = state
+        .store
+        .list_assets(
+            scope,
+            &AssetFilter {
+                entity_id: entity.clone(),
+                ..AssetFilter::default()
+            },
+            PageRequest::new(Some(500), None),
+        )
+        .await
+        .map_err(fail)?
+        .items
+        .into_iter()
+        .flat_map(|a| {
+            let name = a.names.first().cloned();
+            a.ips
+                .into_iter()
+                .filter_map(move |ip| name.clone().map(|n| (ip, n)))
+        })
+        .collect();
+    let label = |endpoint: &str| match names.get(endpoint) {
+        Some(name) => format!("{name} ({endpoint})"),
+        None => endpoint.to_owned(),
+    };
+    let clients: BTreeSet<&str> = page.items.iter().map(|f| f.src.as_str()).collect();
+    let servers: BTreeSet<&str> = page.items.iter().map(|f| f.dst.as_str()).collect();
+    let index = |set: &BTreeSet<&str>, key: &str| {
+        set.iter()
+            .position(|k| *k == key)
+            .and_then(|i| i64::try_from(i).ok())
+            .unwrap_or(0)
+    };
+    let (left, right) = (200, 760);
+    let mut nodes: Vec<MapNode> = clients
+        .iter()
+        .enumerate()
+        .map(|(i, c)| MapNode {
+            label: label(c),
+            x: left,
+            y: 30 + ROW * i64::try_from(i).unwrap_or(0),
+        })
+        .collect();
+    nodes.extend(servers.iter().enumerate().map(|(i, s)| MapNode {
+        label: label(s),
+        x: right,
+        y: 30 + ROW * i64::try_from(i).unwrap_or(0),
+    }));
+    let edges = page
+        .items
+        .iter()
+        .map(|f| MapEdge {
+            x1: left,
+            y1: 30 + ROW * index(&clients, &f.src),
+            x2: right,
+            y2: 30 + ROW * index(&servers, &f.dst),
+            label: format!("{} {}", f.protocol, f.operations.join(",")),
+            changing: f
+                .operations
+                .iter()
+                .any(|op| CHANGING.contains(&op.as_str())),
+        })
+        .collect();
+    let rows = i64::try_from(clients.len().max(servers.len())).unwrap_or(0);
+    let title = tr.t("assets.map").to_owned();
+    let shell = Shell::new(
+        &state,
+        &auth,
+        Area::Assets,
+        title.clone(),
+        vec![
+            Crumb::link(tr.t("nav.assets"), "/assets"),
+            Crumb::here(title),
+        ],
+        entity.as_deref(),
+    )
+    .await?;
+    let map = MapPage {
+        width: 960,
+        height: 40 + ROW * rows.max(1),
+        nodes,
+        edges,
+        flows: page.items.iter().map(|f| flow_row(&tr, f)).collect(),
+        truncated: page.total > MAP_FLOWS,
+        shell,
+    };
+    render(tr, &map)
+}
+
+pub struct FindingRow {
+    pub severity: String,
+    pub summary: String,
+    pub flow: String,
+    pub operations: String,
+    pub references: String,
+    pub occurrences: String,
+    pub last_seen: String,
+}
+
+#[derive(Template)]
+#[template(path = "asset_findings.html")]
+struct FindingsPage {
+    shell: Shell,
+    rows: Vec<FindingRow>,
+}
+
+pub async fn findings_page(
+    State(state): State<AppState>,
+    PageAuth(auth): PageAuth,
+    Query(query): Query<InventoryQuery>,
+) -> PageResult {
+    let tr = tr_of(&auth);
+    let fail = |e: hygeia_store::StoreError| PageError::new(tr, e.into());
+    auth.principal
+        .require(Permission::AssetRead)
+        .map_err(|e| PageError::new(tr, e.into()))?;
+    let scope = &auth.principal.scope;
+    let entity = nonempty(&query.entity).filter(|id| scope.contains(id));
+    let findings = state
+        .store
+        .list_monitor_findings(scope, entity.as_deref(), PageRequest::new(Some(200), None))
+        .await
+        .map_err(fail)?;
+    let rows = findings
+        .items
+        .iter()
+        .map(|f| FindingRow {
+            severity: f.severity.clone(),
+            summary: f.summary.clone(),
+            flow: format!("{} → {} ({})", f.src, f.dst, f.protocol),
+            operations: f.operations.join(", "),
+            references: f
+                .references
+                .iter()
+                .map(|r| {
+                    let framework = r
+                        .get("framework")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default();
+                    let id = r.get("id").and_then(|v| v.as_str()).unwrap_or_default();
+                    format!("{framework} {id}").trim().to_owned()
+                })
+                .collect::<Vec<_>>()
+                .join(" · "),
+            occurrences: tr.num(f.occurrences),
+            last_seen: tr.datetime(&f.last_seen),
+        })
+        .collect();
+    let title = tr.t("assets.findings").to_owned();
+    let shell = Shell::new(
+        &state,
+        &auth,
+        Area::Assets,
+        title.clone(),
+        vec![
+            Crumb::link(tr.t("nav.assets"), "/assets"),
+            Crumb::here(title),
+        ],
+        entity.as_deref(),
+    )
+    .await?;
+    render(tr, &FindingsPage { rows, shell })
+}
