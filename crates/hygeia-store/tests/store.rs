@@ -234,15 +234,33 @@ async fn need_to_know_scope_filters_entities_and_audit_records() {
                 .any(|r| r.entity_id.as_deref() == Some(a.id.as_str()))
         );
         let past_end = store
-            .list_entities(&org, &EntityScope::All, &EntityFilter::default(), PageRequest::new(Some(1), Some(5)))
+            .list_entities(
+                &org,
+                &EntityScope::All,
+                &EntityFilter::default(),
+                PageRequest::new(Some(1), Some(5)),
+            )
             .await
             .unwrap();
-        assert_eq!((past_end.items.len(), past_end.total), (0, 2), "{}: total past the last page", db.name);
+        assert_eq!(
+            (past_end.items.len(), past_end.total),
+            (0, 2),
+            "{}: total past the last page",
+            db.name
+        );
         let second = store
-            .list_entities(&org, &EntityScope::All, &EntityFilter::default(), PageRequest::new(Some(1), Some(1)))
+            .list_entities(
+                &org,
+                &EntityScope::All,
+                &EntityFilter::default(),
+                PageRequest::new(Some(1), Some(1)),
+            )
             .await
             .unwrap();
-        assert_eq!((second.items[0].name.as_str(), second.total), ("Laboratoire B", 2));
+        assert_eq!(
+            (second.items[0].name.as_str(), second.total),
+            ("Laboratoire B", 2)
+        );
         let by_action = AuditFilter {
             action: Some("entity.create".into()),
             ..Default::default()
