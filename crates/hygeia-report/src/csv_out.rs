@@ -24,6 +24,19 @@ pub fn to_csv(table: &Table) -> Result<Vec<u8>, ReportError> {
     for row in &table.rows {
         writer.write_record(row.iter().map(|c| neutralise(c).into_owned()))?;
     }
+    if !table.credits.is_empty() {
+        // After one empty row, one credit per row in the first cell; every row keeps the
+        // header's width so that any CSV reader still reads the file.
+        let blank = vec![String::new(); table.headers.len()];
+        writer.write_record(&blank)?;
+        for credit in &table.credits {
+            let mut row = blank.clone();
+            if let Some(first) = row.first_mut() {
+                *first = neutralise(credit).into_owned();
+            }
+            writer.write_record(&row)?;
+        }
+    }
     writer
         .into_inner()
         .map_err(|e| ReportError::Csv(csv::Error::from(e.into_error())))
@@ -33,6 +46,25 @@ pub fn to_csv(table: &Table) -> Result<Vec<u8>, ReportError> {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credits_follow_the_rows_at_the_same_width() {
+        let mut t = Table::new("t", &["a", "b", "c"]);
+        t.rows.push(vec!["1".into(), "2".into(), "3".into()]);
+        t.credits.push("Mapping pairs: ENISA, CC BY 4.0".into());
+        let bytes = to_csv(&t).unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "a,b,c",
+                "1,2,3",
+                ",,",
+                "\"Mapping pairs: ENISA, CC BY 4.0\",,"
+            ]
+        );
+    }
 
     #[test]
     fn formulas_are_neutralised_and_quotes_escaped() {

@@ -9,6 +9,9 @@ pub struct Table {
     pub title: String,
     pub headers: Vec<String>,
     pub rows: Vec<Vec<String>>,
+    /// Sources to credit (mapping producers and their licences), written after the rows in
+    /// CSV and on a "Sources" sheet in XLSX.
+    pub credits: Vec<String>,
 }
 
 impl Table {
@@ -17,6 +20,7 @@ impl Table {
             title: title.into(),
             headers: headers.iter().map(|h| (*h).to_owned()).collect(),
             rows: Vec::new(),
+            credits: Vec::new(),
         }
     }
 

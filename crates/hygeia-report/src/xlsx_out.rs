@@ -39,6 +39,16 @@ pub fn to_xlsx(table: &Table) -> Result<Vec<u8>, ReportError> {
         }
     }
     sheet.set_freeze_panes(1, 0)?;
+    if !table.credits.is_empty() {
+        let sources = workbook.add_worksheet();
+        sources.set_name("Sources")?;
+        sources.write_string_with_format(0, 0, "Sources", &bold)?;
+        sources.set_column_width(0, 100)?;
+        for (index, credit) in table.credits.iter().enumerate() {
+            let r = u32::try_from(index + 1).unwrap_or(u32::MAX);
+            sources.write_string_with_format(r, 0, credit, &wrap)?;
+        }
+    }
     Ok(workbook.save_to_buffer()?)
 }
 

@@ -2017,6 +2017,10 @@ mod compliance {
                 rows.iter()
                     .any(|r| &r[3] == "no_coverage" && !r[7].is_empty())
             );
+            assert!(
+                text.contains("ENISA") && text.contains("CC BY 4.0"),
+                "the gap analysis does not credit the crosswalk it used"
+            );
             let bytes = app
                 .raw(
                     Method::GET,
@@ -2036,6 +2040,9 @@ mod compliance {
                     .unwrap_or_default()
             };
             assert_eq!(cell(0, 2), "Applicable");
+            let credits = book.worksheet_range("Sources").unwrap();
+            let credited: Vec<String> = credits.rows().map(|r| r[0].to_string()).collect();
+            assert!(credited.iter().any(|c| c.contains("ISO")), "{credited:?}");
             let na_source = &sources(&not_applicable)[0];
             let na_ref = catalog
                 .framework("iso27001-2022")

@@ -123,6 +123,38 @@ async fn soa_rows(
         .collect())
 }
 
+/// Who to credit in an export: the crosswalks the derivation used (ENISA, NIST…) with their
+/// licences, and the framework's own notice.
+fn credits(
+    catalog: &hygeia_catalog::Catalog,
+    framework_id: &str,
+    mapping_sets: &[String],
+) -> Vec<String> {
+    let mut lines = Vec::new();
+    for id in mapping_sets {
+        if let Some(set) = catalog.mapping_set(id) {
+            let meta = &set.meta;
+            let parts: Vec<&str> = [
+                meta.source.as_str(),
+                meta.licence.as_str(),
+                meta.attribution.as_str(),
+            ]
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .collect();
+            lines.push(format!("{}: {}", meta.title.en, parts.join("; ")));
+        }
+    }
+    if let Some(notice) = catalog
+        .framework(framework_id)
+        .and_then(|f| f.meta.notice.as_ref())
+    {
+        lines.push(notice.en.clone());
+    }
+    lines.push("Requirement summaries written by Hygeia in its own words (Apache-2.0).".to_owned());
+    lines
+}
+
 /// Export the assessment: `gap-analysis` (the remaining gaps towards `target`, by Art. 21(2)
 /// letter, with sources and suggested controls) or `soa` (Statement of Applicability of the
 /// assessed framework), as CSV or XLSX.
@@ -149,19 +181,26 @@ pub async fn export_assessment(
         _ => "en",
     };
     let catalog = state.catalog.current(&state.store).await?;
-    let (table, stem) = match kind.as_str() {
+    let (mut table, stem, credited) = match kind.as_str() {
         "gap-analysis" => {
             let target = query.target.as_deref().unwrap_or(NIS2_2024_2690);
             let view = derive_view(&state, &auth, &catalog, &assessment, target).await?;
             let gaps = gap_view(&catalog, &view, suggestions()?).map_err(compliance_error)?;
-            (gap_analysis(&gap_rows(&view, &gaps, lang)), "gap-analysis")
+            let sets = view.mapping_sets.clone();
+            (
+                gap_analysis(&gap_rows(&view, &gaps, lang)),
+                "gap-analysis",
+                sets,
+            )
         }
         "soa" => (
             statement_of_applicability(&soa_rows(&state, &catalog, &assessment, lang).await?),
             "statement-of-applicability",
+            Vec::new(),
         ),
         _ => return Err(ApiError::field("kind", "must be gap-analysis or soa")),
     };
+    table.credits = credits(&catalog, &assessment.framework_id, &credited);
     let bytes = format.write(&table).map_err(ApiError::internal)?;
     let disposition = format!(
         "attachment; filename=\"{stem}-{}.{}\"",
