@@ -9,8 +9,8 @@ mod controls;
 mod evidence;
 mod exports;
 mod results;
-mod reuse;
-mod scores;
+pub(crate) mod reuse;
+pub(crate) mod scores;
 
 use axum::Router;
 use axum::routing::{get, post, put};
@@ -103,7 +103,7 @@ pub fn router() -> Router<AppState> {
 pub struct AssessmentsDoc;
 
 /// Succeeds when the caller holds `permission` and may see the entity (else 404).
-async fn entity_in_scope(
+pub(crate) async fn entity_in_scope(
     state: &AppState,
     auth: &Auth,
     entity_id: &str,
@@ -122,7 +122,7 @@ async fn entity_in_scope(
 }
 
 /// The assessment, when the caller holds `permission` and may see its entity (else 404).
-async fn assessment_for(
+pub(crate) async fn assessment_for(
     state: &AppState,
     auth: &Auth,
     id: &str,
@@ -135,7 +135,7 @@ async fn assessment_for(
 }
 
 /// A compliance engine error as a problem naming the field at fault.
-fn compliance_error(error: ComplianceError) -> ApiError {
+pub(crate) fn compliance_error(error: ComplianceError) -> ApiError {
     match &error {
         ComplianceError::UnknownFramework { field, .. } => {
             ApiError::field(field, error.to_string())

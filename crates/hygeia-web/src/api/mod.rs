@@ -1,6 +1,6 @@
 //! The REST API, version 1. JSON in and out; errors are problem documents; lists paginate.
 
-mod assessments;
+pub(crate) mod assessments;
 mod audit;
 mod catalog;
 mod entities;

@@ -5,12 +5,16 @@
 //! none.
 
 mod admin;
+mod assessments;
 mod assets;
 mod audit;
 mod compliance;
+mod controls;
 mod dashboard;
 mod forms;
 pub mod i18n;
+mod result_detail;
+mod reuse;
 
 use askama::Template;
 use axum::Router;
@@ -51,6 +55,44 @@ pub fn router() -> Router<AppState> {
         .route(
             "/compliance/frameworks/{id}/requirements/{requirement}",
             get(compliance::requirement_page),
+        )
+        .route(
+            "/compliance/assessments",
+            get(assessments::assessments_page).post(assessments::create_assessment),
+        )
+        .route(
+            "/compliance/assessments/{id}",
+            get(assessments::assessment_page),
+        )
+        .route(
+            "/compliance/assessments/{id}/results",
+            post(assessments::set_results),
+        )
+        .route(
+            "/compliance/assessments/{id}/requirements/{requirement}",
+            get(result_detail::result_page).post(result_detail::save_result),
+        )
+        .route(
+            "/compliance/assessments/{id}/requirements/{requirement}/evidence",
+            post(result_detail::upload_evidence),
+        )
+        .route("/compliance/assessments/{id}/reuse", get(reuse::reuse_page))
+        .route(
+            "/compliance/assessments/{id}/reuse/decide",
+            post(reuse::decide),
+        )
+        .route(
+            "/compliance/assessments/{id}/reuse/review",
+            get(reuse::review_page).post(reuse::review_pair),
+        )
+        .route("/compliance/assessments/{id}/gaps", get(reuse::gaps_page))
+        .route(
+            "/compliance/controls",
+            get(controls::controls_page).post(controls::create_control),
+        )
+        .route(
+            "/compliance/controls/{id}",
+            get(controls::control_page).post(controls::update_control),
         )
         .route("/risks", get(coming_risks))
         .route("/assets", get(assets::inventory_page))

@@ -37,7 +37,7 @@ impl TargetQuery {
 
 /// The stored results of an assessment as the compliance engine reads them (results naming
 /// requirements the catalog no longer has are left out).
-pub(super) fn source_results(
+pub(crate) fn source_results(
     catalog: &Catalog,
     assessment: &Assessment,
     results: Vec<StoredResult>,
@@ -60,7 +60,7 @@ pub(super) fn source_results(
 
 /// Derives the target framework's view from a source assessment with the organisation's
 /// pair reviews.
-pub(super) async fn derive_view(
+pub(crate) async fn derive_view(
     state: &AppState,
     auth: &Auth,
     catalog: &Catalog,
@@ -260,7 +260,7 @@ pub async fn override_result(
 }
 
 /// The suggested controls, parsed once.
-pub(super) fn suggestions() -> ApiResult<&'static Suggestions> {
+pub(crate) fn suggestions() -> ApiResult<&'static Suggestions> {
     static SUGGESTIONS: OnceLock<Result<Suggestions, String>> = OnceLock::new();
     SUGGESTIONS
         .get_or_init(|| Suggestions::embedded().map_err(|e| e.to_string()))

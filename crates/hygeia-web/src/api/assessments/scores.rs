@@ -58,7 +58,7 @@ fn score_stored(
 }
 
 /// Replays the history day by day: the score at the end of each day with a change.
-pub(super) fn trend(
+pub(crate) fn trend(
     catalog: &Catalog,
     framework_id: &str,
     history: &[HistoryEntry],

@@ -1,0 +1,498 @@
+//! One requirement within an assessment: its result (justification mandatory for not
+//! applicable), owner, due date, notes, linked controls, evidence with expiry flags, upload
+//! (a multipart form, size-limited while reading) and download, and the result's history.
+
+use askama::Template;
+use axum::body::Body;
+use axum::extract::{Path, RawForm, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use hygeia_compliance::ResultValue;
+use hygeia_domain::access::Permission;
+use hygeia_store::assessments::{Assessment, Attachment, EvidenceUpload, Expiry, ResultInput};
+
+use super::assessments::{
+    assessment_crumbs, assessment_page_for, fail, needs_justification, refused, render_status,
+    see_other, value_choices, value_label,
+};
+use super::forms::Fields;
+use super::i18n::Tr;
+use super::{Area, Choice, Crumb, PageAuth, PageError, PageResult, Shell, check_csrf, tr_of};
+use crate::AppState;
+use crate::auth::{self, Auth};
+use crate::error::ApiError;
+
+pub struct EvidenceLine {
+    pub id: String,
+    pub title: String,
+    pub file_name: String,
+    pub size: String,
+    pub is_file: bool,
+    pub url: String,
+    pub valid_until: String,
+    pub expiry: &'static str,
+    pub expiry_label: String,
+}
+
+pub struct HistoryLine {
+    pub at: String,
+    pub value: String,
+}
+
+pub struct ControlLine {
+    pub id: String,
+    pub name: String,
+    pub status: String,
+}
+
+#[derive(Default)]
+struct ResultForm {
+    justification: String,
+    owner: String,
+    due_on: String,
+    notes: String,
+}
+
+#[derive(Template)]
+#[template(path = "assessment_requirement.html")]
+struct DetailPage {
+    shell: Shell,
+    id: String,
+    requirement: String,
+    reference: String,
+    title: String,
+    description: String,
+    catalog_href: String,
+    value: String,
+    origin: String,
+    can_edit: bool,
+    choices: Vec<Choice>,
+    form: ResultForm,
+    error: Option<String>,
+    upload_error: Option<String>,
+    controls: Vec<ControlLine>,
+    evidence: Vec<EvidenceLine>,
+    history: Vec<HistoryLine>,
+    limit_hint: String,
+}
+
+fn size(tr: Tr, bytes: i64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{} MB", tr.num(bytes / (1024 * 1024)))
+    } else if bytes >= 1024 {
+        format!("{} KB", tr.num(bytes / 1024))
+    } else {
+        format!("{} B", tr.num(bytes))
+    }
+}
+
+struct Shown<'a> {
+    error: Option<String>,
+    upload_error: Option<String>,
+    fields: Option<&'a Fields>,
+    status: StatusCode,
+}
+
+async fn show(
+    state: &AppState,
+    auth: &Auth,
+    assessment: &Assessment,
+    requirement: &str,
+    shown: Shown<'_>,
+) -> PageResult {
+    let tr = tr_of(auth);
+    let catalog = state
+        .catalog
+        .current(&state.store)
+        .await
+        .map_err(fail(tr))?;
+    let framework = catalog.framework(&assessment.framework_id);
+    let found = framework
+        .and_then(|f| f.requirement(requirement))
+        .filter(|r| r.assessable)
+        .ok_or_else(|| fail(tr)(ApiError::NotFound(tr.t("error.no_requirement").to_owned())))?;
+    let store = &state.store;
+    let e = |e: hygeia_store::StoreError| fail(tr)(e.into());
+    let stored = store.results(&assessment.id).await.map_err(e)?;
+    let current = stored.iter().find(|r| r.requirement_id == requirement);
+    let controls = store
+        .controls_by_requirement(&assessment.entity_id, &assessment.framework_id)
+        .await
+        .map_err(e)?
+        .remove(requirement)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| ControlLine {
+            status: tr.t(&format!("controls.status.{}", c.status)).to_owned(),
+            id: c.id,
+            name: c.name,
+        })
+        .collect();
+    let reaching = store
+        .evidence_by_requirement(&assessment.entity_id, &assessment.framework_id)
+        .await
+        .map_err(e)?
+        .remove(requirement)
+        .unwrap_or_default();
+    let evidence = if reaching.is_empty() {
+        Vec::new()
+    } else {
+        store
+            .list_evidence(&assessment.entity_id)
+            .await
+            .map_err(e)?
+            .into_iter()
+            .filter(|ev| reaching.iter().any(|r| r.id == ev.id))
+            .map(|ev| EvidenceLine {
+                is_file: ev.kind == "file",
+                url: ev.url.clone().unwrap_or_default(),
+                file_name: ev.file_name.clone().unwrap_or_default(),
+                size: ev.size_bytes.map(|b| size(tr, b)).unwrap_or_default(),
+                valid_until: ev
+                    .valid_until
+                    .as_deref()
+                    .map(|d| tr.date(d))
+                    .unwrap_or_else(|| "—".to_owned()),
+                expiry: match ev.expiry {
+                    Expiry::Expired => "bad",
+                    Expiry::ExpiringSoon => "warn",
+                    _ => "ok",
+                },
+                expiry_label: match ev.expiry {
+                    Expiry::Expired => tr.t("evidence.expired"),
+                    Expiry::ExpiringSoon => tr.t("evidence.expiring"),
+                    Expiry::Valid => tr.t("evidence.valid"),
+                    Expiry::NoEndDate => tr.t("evidence.no_end"),
+                }
+                .to_owned(),
+                id: ev.id,
+                title: ev.title,
+            })
+            .collect()
+    };
+    let history = store
+        .result_history(&assessment.id)
+        .await
+        .map_err(e)?
+        .into_iter()
+        .rev()
+        .filter(|h| h.requirement_id == requirement)
+        .take(50)
+        .map(|h| HistoryLine {
+            at: tr.datetime(&h.at),
+            value: value_label(tr, h.value),
+        })
+        .collect();
+    let value = current.map(|r| r.value).unwrap_or_default();
+    let wanted = shown
+        .fields
+        .and_then(|f| ResultValue::parse(&f.text("value")))
+        .unwrap_or(value);
+    let pick = |name: &str, stored: Option<&String>| match shown.fields {
+        Some(f) => f.text(name),
+        None => stored.cloned().unwrap_or_default(),
+    };
+    let form = ResultForm {
+        justification: pick(
+            "justification",
+            current.and_then(|r| r.justification.as_ref()),
+        ),
+        owner: pick("owner", current.and_then(|r| r.owner.as_ref())),
+        due_on: pick("due_on", current.and_then(|r| r.due_on.as_ref())),
+        notes: pick("notes", current.and_then(|r| r.notes.as_ref())),
+    };
+    let mut crumbs = assessment_crumbs(tr, &catalog, assessment);
+    crumbs.push(Crumb::here(found.reference.clone()));
+    let title = format!("{} {}", found.reference, tr.text(&found.title));
+    let shell = Shell::new(
+        state,
+        auth,
+        Area::Compliance,
+        title,
+        crumbs,
+        Some(&assessment.entity_id),
+    )
+    .await?;
+    let page = DetailPage {
+        shell,
+        id: assessment.id.clone(),
+        requirement: requirement.to_owned(),
+        reference: found.reference.clone(),
+        title: tr.text(&found.title).to_owned(),
+        description: found
+            .description
+            .as_ref()
+            .map(|d| tr.text(d).to_owned())
+            .unwrap_or_default(),
+        catalog_href: format!(
+            "/compliance/frameworks/{}/requirements/{}",
+            assessment.framework_id, found.id
+        ),
+        value: value_label(tr, value),
+        origin: current
+            .map(|r| {
+                tr.t(&format!("assessment.origin.{}", r.origin.code()))
+                    .to_owned()
+            })
+            .unwrap_or_default(),
+        can_edit: auth.principal.require(Permission::ComplianceEdit).is_ok(),
+        choices: value_choices(tr, Some(wanted)),
+        form,
+        error: shown.error,
+        upload_error: shown.upload_error,
+        controls,
+        evidence,
+        history,
+        limit_hint: tr.tf(
+            "evidence.limit",
+            &[(
+                "limit",
+                &size(
+                    tr,
+                    i64::try_from(state.config.evidence_max_bytes).unwrap_or(i64::MAX),
+                ),
+            )],
+        ),
+    };
+    render_status(tr, shown.status, &page)
+}
+
+pub async fn result_page(
+    State(state): State<AppState>,
+    PageAuth(auth): PageAuth,
+    Path((id, requirement)): Path<(String, String)>,
+) -> PageResult {
+    let assessment = assessment_page_for(&state, &auth, &id, Permission::ComplianceRead).await?;
+    let shown = Shown {
+        error: None,
+        upload_error: None,
+        fields: None,
+        status: StatusCode::OK,
+    };
+    show(&state, &auth, &assessment, &requirement, shown).await
+}
+
+fn detail_href(assessment: &Assessment, requirement: &str) -> String {
+    format!(
+        "/compliance/assessments/{}/requirements/{}",
+        assessment.id,
+        url::form_urlencoded::byte_serialize(requirement.as_bytes()).collect::<String>()
+    )
+}
+
+pub async fn save_result(
+    State(state): State<AppState>,
+    PageAuth(auth): PageAuth,
+    Path((id, requirement)): Path<(String, String)>,
+    RawForm(body): RawForm,
+) -> PageResult {
+    let tr = tr_of(&auth);
+    let fields = Fields::parse(&body);
+    check_csrf(&auth, &fields)?;
+    let assessment = assessment_page_for(&state, &auth, &id, Permission::ComplianceEdit).await?;
+    let optional = |name: &str| Some(fields.text(name)).filter(|t| !t.is_empty());
+    let refuse = |message: String| Shown {
+        error: Some(message),
+        upload_error: None,
+        fields: Some(&fields),
+        status: StatusCode::BAD_REQUEST,
+    };
+    let Some(value) = ResultValue::parse(&fields.text("value")) else {
+        let shown = refuse(tr.t("assessment.bad_value").to_owned());
+        return show(&state, &auth, &assessment, &requirement, shown).await;
+    };
+    let input = ResultInput {
+        requirement_id: requirement.clone(),
+        value,
+        owner: optional("owner"),
+        due_on: optional("due_on"),
+        notes: optional("notes"),
+        justification: optional("justification"),
+    };
+    if let Some(message) = needs_justification(tr, std::slice::from_ref(&input)) {
+        return show(&state, &auth, &assessment, &requirement, refuse(message)).await;
+    }
+    let catalog = state
+        .catalog
+        .current(&state.store)
+        .await
+        .map_err(fail(tr))?;
+    match state
+        .store
+        .set_results(
+            &auth.actor,
+            &auth.principal.scope,
+            &assessment.id,
+            std::slice::from_ref(&input),
+            &catalog,
+        )
+        .await
+    {
+        Ok(_) => Ok(see_other(&detail_href(&assessment, &requirement))),
+        Err(e) => {
+            let message = refused(tr, &ApiError::from(e));
+            show(&state, &auth, &assessment, &requirement, refuse(message)).await
+        }
+    }
+}
+
+/// What an upload form sent.
+#[derive(Default)]
+struct Upload {
+    csrf: String,
+    title: String,
+    valid_until: String,
+    file_name: String,
+    media_type: Option<String>,
+    content: Vec<u8>,
+}
+
+enum UploadError {
+    TooLarge,
+    Unreadable(String),
+}
+
+/// Reads a multipart upload, refusing as soon as the file exceeds `limit` bytes.
+async fn read_upload(headers: &HeaderMap, body: Body, limit: usize) -> Result<Upload, UploadError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let boundary =
+        multer::parse_boundary(content_type).map_err(|e| UploadError::Unreadable(e.to_string()))?;
+    let mut multipart = multer::Multipart::new(body.into_data_stream(), boundary);
+    let mut upload = Upload::default();
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| UploadError::Unreadable(e.to_string()))?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "file" {
+            upload.file_name = field.file_name().unwrap_or_default().to_owned();
+            upload.media_type = field.content_type().map(|m| m.to_string());
+            while let Some(chunk) = field
+                .chunk()
+                .await
+                .map_err(|e| UploadError::Unreadable(e.to_string()))?
+            {
+                if upload.content.len() + chunk.len() > limit {
+                    return Err(UploadError::TooLarge);
+                }
+                upload.content.extend_from_slice(&chunk);
+            }
+        } else {
+            let text = field
+                .text()
+                .await
+                .map_err(|e| UploadError::Unreadable(e.to_string()))?;
+            let text: String = text.chars().take(4000).collect();
+            match name.as_str() {
+                "csrf" => upload.csrf = text,
+                "title" => upload.title = text.trim().to_owned(),
+                "valid_until" => upload.valid_until = text.trim().to_owned(),
+                _ => {}
+            }
+        }
+    }
+    Ok(upload)
+}
+
+/// Uploads a file as evidence of the requirement (attached to it for every assessment of its
+/// framework), then shows the requirement again.
+pub async fn upload_evidence(
+    State(state): State<AppState>,
+    PageAuth(auth): PageAuth,
+    Path((id, requirement)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Body,
+) -> PageResult {
+    let tr = tr_of(&auth);
+    let assessment = assessment_page_for(&state, &auth, &id, Permission::ComplianceEdit).await?;
+    let limit = state.config.evidence_max_bytes;
+    let refuse = |message: String, status: StatusCode| Shown {
+        error: None,
+        upload_error: Some(message),
+        fields: None,
+        status,
+    };
+    let upload = match read_upload(&headers, body, limit).await {
+        Ok(upload) => upload,
+        Err(UploadError::TooLarge) => {
+            let limit = size(tr, i64::try_from(limit).unwrap_or(i64::MAX));
+            let message = tr.tf("evidence.too_large", &[("limit", &limit)]);
+            let shown = refuse(message, StatusCode::PAYLOAD_TOO_LARGE);
+            return show(&state, &auth, &assessment, &requirement, shown).await;
+        }
+        Err(UploadError::Unreadable(detail)) => {
+            let message = format!("{} {detail}", tr.t("evidence.unreadable"));
+            let shown = refuse(message, StatusCode::BAD_REQUEST);
+            return show(&state, &auth, &assessment, &requirement, shown).await;
+        }
+    };
+    let session_ok = match &auth.via {
+        auth::Via::Session { csrf_token, .. } => *csrf_token == upload.csrf,
+        auth::Via::Token { .. } => true,
+    };
+    if !session_ok {
+        return Err(PageError::new(
+            tr,
+            ApiError::Forbidden(tr.t("error.csrf").to_owned()),
+        ));
+    }
+    if upload.file_name.is_empty() || upload.content.is_empty() {
+        let shown = refuse(tr.t("evidence.no_file").to_owned(), StatusCode::BAD_REQUEST);
+        return show(&state, &auth, &assessment, &requirement, shown).await;
+    }
+    let catalog = state
+        .catalog
+        .current(&state.store)
+        .await
+        .map_err(fail(tr))?;
+    let description = EvidenceUpload {
+        title: if upload.title.is_empty() {
+            upload.file_name.clone()
+        } else {
+            upload.title.clone()
+        },
+        file_name: upload.file_name.clone(),
+        valid_until: Some(upload.valid_until.clone()).filter(|v| !v.is_empty()),
+        media_type: upload.media_type.clone(),
+    };
+    let stored = async {
+        let evidence = state
+            .store
+            .add_evidence_file(
+                &auth.actor,
+                &assessment.entity_id,
+                &description,
+                &upload.content,
+            )
+            .await?;
+        let attachment = Attachment {
+            control_id: None,
+            framework_id: Some(assessment.framework_id.clone()),
+            requirement_id: Some(requirement.clone()),
+        };
+        state
+            .store
+            .attach_evidence(
+                &auth.actor,
+                &auth.principal.scope,
+                &evidence.id,
+                &attachment,
+                &catalog,
+            )
+            .await
+    }
+    .await;
+    match stored {
+        Ok(_) => Ok(see_other(&format!(
+            "{}#evidence",
+            detail_href(&assessment, &requirement)
+        ))),
+        Err(e) => {
+            let shown = refuse(refused(tr, &ApiError::from(e)), StatusCode::BAD_REQUEST);
+            show(&state, &auth, &assessment, &requirement, shown).await
+        }
+    }
+}
