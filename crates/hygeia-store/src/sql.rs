@@ -47,6 +47,11 @@ impl Filter {
         }
     }
 
+    /// A fixed condition written by our own code (no user value in it).
+    pub fn condition(&mut self, sql: &'static str) {
+        self.conditions.push(sql.to_owned());
+    }
+
     /// `(a = value OR b = value …)`.
     pub fn any_eq(&mut self, columns: &[&'static str], value: &str) {
         let p = self.placeholder(Value::Text(value.to_owned()));

@@ -2306,7 +2306,8 @@ mod compliance {
                     None,
                 )
                 .await;
-            assert_eq!(expired.as_array().unwrap().len(), 1);
+            assert_eq!(expired["total"], 1);
+            assert_eq!(expired["items"].as_array().unwrap().len(), 1);
             let (_, soon) = app
                 .call(
                     Method::GET,
@@ -2315,7 +2316,17 @@ mod compliance {
                     None,
                 )
                 .await;
-            assert_eq!(soon[0]["kind"], "link");
+            assert_eq!(soon["items"][0]["kind"], "link");
+            let (_, paged) = app
+                .call(
+                    Method::GET,
+                    &format!("{list}?limit=1&offset=1"),
+                    Some(&contributor),
+                    None,
+                )
+                .await;
+            assert_eq!(paged["items"].as_array().unwrap().len(), 1);
+            assert!(paged["total"].as_i64().unwrap() >= 3, "{paged}");
 
             // Attached to A.8.22, the file counts in the ISO listing and is reused for NIS2.
             let (status, body) = app

@@ -150,6 +150,91 @@ impl Store {
         Ok(items)
     }
 
+    /// One page of the entity's evidence, newest first, optionally only in one expiry state,
+    /// with the total count; the expiry state is computed in SQL from today's date, so large
+    /// evidence sets are never read whole.
+    pub async fn list_evidence_page(
+        &self,
+        entity_id: &str,
+        expiry: Option<Expiry>,
+        page: crate::PageRequest,
+    ) -> Result<crate::Page<Evidence>> {
+        let today = self.today();
+        let soon = today + chrono::Duration::days(super::EXPIRING_WITHIN_DAYS);
+        let (today_text, soon_text) = (
+            today.format("%Y-%m-%d").to_string(),
+            soon.format("%Y-%m-%d").to_string(),
+        );
+        let mut f = crate::sql::Filter::new();
+        f.eq_opt("entity_id", Some(entity_id));
+        match expiry {
+            None => {}
+            Some(Expiry::NoEndDate) => f.condition("valid_until IS NULL"),
+            Some(Expiry::Expired) => f.cmp_opt("valid_until", "<", Some(&today_text)),
+            Some(Expiry::ExpiringSoon) => {
+                f.cmp_opt("valid_until", ">=", Some(&today_text));
+                f.cmp_opt("valid_until", "<=", Some(&soon_text));
+            }
+            Some(Expiry::Valid) => f.cmp_opt("valid_until", ">", Some(&soon_text)),
+        }
+        let sql = format!(
+            "SELECT {COLUMNS}, COUNT(*) OVER () AS total_count FROM evidence{} \
+             ORDER BY created_at DESC, id DESC LIMIT {} OFFSET {}",
+            f.where_clause(),
+            page.limit,
+            page.offset
+        );
+        let mut conn = self.reader().acquire().await?;
+        let rows = f.query(sql).fetch_all(&mut *conn).await?;
+        let total = match rows.first() {
+            Some(row) => row.try_get::<i64, _>("total_count")?,
+            None if page.offset == 0 => 0,
+            None => {
+                f.scalar(format!("SELECT COUNT(*) FROM evidence{}", f.where_clause()))
+                    .fetch_one(&mut *conn)
+                    .await?
+            }
+        };
+        let mut items = rows
+            .iter()
+            .map(|r| from_row(r, today))
+            .collect::<Result<Vec<_>>>()?;
+        if !items.is_empty() {
+            // The attachments of the whole page in one query.
+            let mut lf = crate::sql::Filter::new();
+            lf.in_set("evidence_id", items.iter().map(|e| e.id.as_str()));
+            let links = lf
+                .query(format!(
+                    "SELECT evidence_id, control_id, framework_id, requirement_id FROM evidence_links{} \
+                     ORDER BY created_at, id",
+                    lf.where_clause()
+                ))
+                .fetch_all(&mut *conn)
+                .await?;
+            let position: std::collections::HashMap<String, usize> = items
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.id.clone(), i))
+                .collect();
+            for link in &links {
+                let evidence_id: String = link.try_get("evidence_id")?;
+                if let Some(evidence) = position.get(&evidence_id).and_then(|i| items.get_mut(*i)) {
+                    evidence.attachments.push(Attachment {
+                        control_id: link.try_get("control_id")?,
+                        framework_id: link.try_get("framework_id")?,
+                        requirement_id: link.try_get("requirement_id")?,
+                    });
+                }
+            }
+        }
+        Ok(crate::Page {
+            items,
+            total,
+            limit: page.limit,
+            offset: page.offset,
+        })
+    }
+
     /// One piece of evidence, if its entity is in `scope`.
     pub async fn evidence(&self, scope: &EntityScope, id: &str) -> Result<Evidence> {
         let mut conn = self.reader().acquire().await?;

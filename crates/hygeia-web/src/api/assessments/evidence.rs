@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use hygeia_domain::access::Permission;
 use hygeia_store::assessments::{Attachment, Evidence, EvidenceLinkInput, EvidenceUpload, Expiry};
+use hygeia_store::{Page, PageRequest};
 use serde::Deserialize;
 
 use super::entity_in_scope;
@@ -21,19 +22,23 @@ use crate::error::{ApiError, ApiResult};
 pub struct EvidenceQuery {
     /// Only evidence in this state: `expired`, `expiring_soon`, `valid` or `no_end_date`.
     pub expiry: Option<String>,
+    /// Items per page (1–500, default 50).
+    pub limit: Option<i64>,
+    /// Items to skip.
+    pub offset: Option<i64>,
 }
 
 /// The entity's evidence with its expiry state (expired, or expiring within 30 days) and
 /// what it is attached to.
 #[utoipa::path(get, path = "/api/v1/entities/{id}/evidence", tag = "compliance",
     params(EvidenceQuery),
-    responses((status = 200, body = Vec<Evidence>)), security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, body = Page<Evidence>)), security(("bearer" = []), ("session" = [])))]
 pub async fn list_evidence(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<EvidenceQuery>,
-) -> ApiResult<Json<Vec<Evidence>>> {
+) -> ApiResult<Json<Page<Evidence>>> {
     entity_in_scope(&state, &auth, &id, Permission::ComplianceRead).await?;
     let wanted = match query.expiry.as_deref() {
         None => None,
@@ -48,11 +53,10 @@ pub async fn list_evidence(
             ));
         }
     };
-    let mut items = state.store.list_evidence(&id).await?;
-    if let Some(wanted) = wanted {
-        items.retain(|e| e.expiry == wanted);
-    }
-    Ok(Json(items))
+    let page = PageRequest::new(query.limit, query.offset);
+    Ok(Json(
+        state.store.list_evidence_page(&id, wanted, page).await?,
+    ))
 }
 
 /// Reads the body up to `limit` bytes, refusing as soon as it is exceeded.

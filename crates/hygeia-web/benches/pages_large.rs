@@ -1,0 +1,230 @@
+//! Server time and size of the main pages on a large dataset: 5 entities, 6 frameworks assessed
+//! for each (every assessable requirement has a result), 20,000 evidence items, through the
+//! real router (in process) on a real database.
+//!
+//! `cargo bench -p hygeia-web --bench pages_large` (SQLite; PostgreSQL too when
+//! `HYGEIA_TEST_POSTGRES_URL` is set). Prints p50 / p95 / max and the body size per page.
+
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use hygeia_catalog::Catalog;
+use hygeia_compliance::ResultValue;
+use hygeia_domain::access::{EntityScope, Role};
+use hygeia_domain::org::EntityInput;
+use hygeia_store::assessments::{AssessmentInput, Attachment, EvidenceLinkInput, ResultInput};
+use hygeia_store::testing::{self, TestDb, test_clock};
+use hygeia_store::{Actor, NewUser};
+use hygeia_web::catalog::CatalogCache;
+use hygeia_web::{AppState, WebConfig, auth, router};
+use tower::ServiceExt;
+
+const ENTITIES: usize = 5;
+const EVIDENCE: usize = 20_000;
+const ITERATIONS: usize = 100;
+const FRAMEWORKS: [&str; 6] = [
+    "iso27001-2022",
+    "nis2-2024-2690",
+    "nis2-directive",
+    "nist-csf-2.0",
+    "hds-2024",
+    "iec62443-3-3",
+];
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+async fn run(db: TestDb, catalog: &Catalog) {
+    let started = Instant::now();
+    let store = db.store(test_clock()).await;
+    let actor = Actor::system();
+    let org = store
+        .ensure_organisation(&actor, "Large group")
+        .await
+        .unwrap();
+    let mut entities = Vec::new();
+    let mut nis2_assessment = String::new();
+    for e in 0..ENTITIES {
+        let entity = store
+            .create_entity(
+                &actor,
+                &org.id,
+                &EntityInput {
+                    name: format!("Entity {e}"),
+                    country: "FR".into(),
+                    entity_type: "healthcare_provider".into(),
+                    employees: 800 + e as i64,
+                    annual_turnover_eur: 120_000_000,
+                    balance_sheet_eur: 90_000_000,
+                    parent_entity_id: None,
+                    registration_number: None,
+                },
+                |_| true,
+            )
+            .await
+            .unwrap();
+        for (f, framework) in FRAMEWORKS.iter().enumerate() {
+            let assessment = store
+                .create_assessment(
+                    &actor,
+                    &entity.id,
+                    &AssessmentInput {
+                        framework_id: (*framework).into(),
+                        name: format!("{framework} {e}"),
+                        status: "in_progress".into(),
+                        ..AssessmentInput::default()
+                    },
+                    catalog,
+                )
+                .await
+                .unwrap();
+            if e == 0 && *framework == "nis2-2024-2690" {
+                nis2_assessment = assessment.id.clone();
+            }
+            let results: Vec<ResultInput> = catalog
+                .framework(framework)
+                .unwrap()
+                .assessable()
+                .enumerate()
+                .map(|(n, r)| {
+                    let value = [
+                        ResultValue::Compliant,
+                        ResultValue::PartiallyCompliant,
+                        ResultValue::NonCompliant,
+                    ][(n + f) % 3];
+                    let mut input = ResultInput::new(r.id.clone(), value);
+                    input.owner = Some(format!("owner-{}", n % 7));
+                    input
+                })
+                .collect();
+            store
+                .set_results(&actor, &EntityScope::All, &assessment.id, &results, catalog)
+                .await
+                .unwrap();
+        }
+        entities.push(entity.id);
+    }
+    let iso: Vec<String> = catalog
+        .framework("iso27001-2022")
+        .unwrap()
+        .assessable()
+        .map(|r| r.id.clone())
+        .collect();
+    for n in 0..EVIDENCE {
+        let entity = &entities[n % ENTITIES];
+        let evidence = store
+            .add_evidence_link(
+                &actor,
+                entity,
+                &EvidenceLinkInput {
+                    title: format!("Evidence {n}"),
+                    url: format!("https://docs.example/{n}"),
+                    valid_until: Some(format!("2026-{:02}-15", 1 + n % 12)),
+                },
+            )
+            .await
+            .unwrap();
+        if n % 4 == 0 {
+            let target = Attachment {
+                control_id: None,
+                framework_id: Some("iso27001-2022".into()),
+                requirement_id: Some(iso[n % iso.len()].clone()),
+            };
+            store
+                .attach_evidence(&actor, &EntityScope::All, &evidence.id, &target, catalog)
+                .await
+                .unwrap();
+        }
+    }
+    let user = store
+        .create_user(
+            &actor,
+            &org.id,
+            &NewUser {
+                email: "ciso@large.example".into(),
+                display_name: "CISO".into(),
+                role: Role::Administrator,
+                locale: "fr".into(),
+                entity_ids: Vec::new(),
+                password_hash: None,
+            },
+        )
+        .await
+        .unwrap();
+    let (secret, hash, prefix) = auth::new_api_token();
+    store
+        .create_token(&actor, &user.id, "bench", &hash, &prefix, None)
+        .await
+        .unwrap();
+    eprintln!(
+        "{}: dataset built in {:.1} s",
+        db.name,
+        started.elapsed().as_secs_f64()
+    );
+
+    let app = router(AppState::new(
+        store.clone(),
+        WebConfig::default(),
+        CatalogCache::new(catalog.clone(), 0),
+    ));
+    for (label, path) in [
+        ("dashboard", "/".to_owned()),
+        (
+            "requirement list (NIS2, 351 points)",
+            format!("/compliance/assessments/{nis2_assessment}"),
+        ),
+        (
+            "evidence list API (entity, 4,000 items)",
+            format!("/api/v1/entities/{}/evidence?limit=50", entities[0]),
+        ),
+    ] {
+        let mut times = Vec::with_capacity(ITERATIONS);
+        let mut size = 0;
+        for _ in 0..ITERATIONS {
+            let request = Request::builder()
+                .uri(&path)
+                .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+                .body(Body::empty())
+                .unwrap();
+            let start = Instant::now();
+            let response = app.clone().oneshot(request).await.unwrap();
+            let status = response.status();
+            let body = response.into_body().collect().await.unwrap().to_bytes();
+            times.push(start.elapsed());
+            size = body.len();
+            assert_eq!(
+                status,
+                StatusCode::OK,
+                "{path}: {}",
+                String::from_utf8_lossy(&body)
+            );
+        }
+        times.sort();
+        println!(
+            "{:<9} {:<38} p50 {:>6.2} ms  p95 {:>6.2} ms  max {:>6.2} ms  body {:>7} bytes",
+            db.name,
+            label,
+            percentile(&times, 0.50).as_secs_f64() * 1000.0,
+            percentile(&times, 0.95).as_secs_f64() * 1000.0,
+            times[times.len() - 1].as_secs_f64() * 1000.0,
+            size
+        );
+    }
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let catalog = Catalog::load_embedded().unwrap();
+    runtime.block_on(async {
+        for db in testing::all().await {
+            run(db, &catalog).await;
+        }
+    });
+}
