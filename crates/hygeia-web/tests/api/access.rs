@@ -1,0 +1,761 @@
+//! Access control over every documented operation, public endpoints, and bad input.
+
+use super::*;
+
+/// One protected route and the status each role gets (administrator, compliance manager,
+/// contributor, auditor), plus 401 for anonymous callers.
+struct Case {
+    method: Method,
+    /// `{a}`, `{b}`, `{site}`, `{contributor}` and `{contributor_token}` are filled in.
+    path: &'static str,
+    /// The route as the OpenAPI document names it.
+    template: &'static str,
+    body: Option<Value>,
+    expect: [u16; 4],
+}
+
+fn cases() -> Vec<Case> {
+    use Method as M;
+    let c = |method: Method,
+             path: &'static str,
+             template: &'static str,
+             body: Option<Value>,
+             expect: [u16; 4]| Case {
+        method,
+        path,
+        template,
+        body,
+        expect,
+    };
+    vec![
+        c(
+            M::GET,
+            "/api/v1/me",
+            "/api/v1/me",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::POST,
+            "/api/v1/auth/logout",
+            "/api/v1/auth/logout",
+            None,
+            [400, 400, 400, 400],
+        ),
+        c(
+            M::GET,
+            "/api/v1/organisation",
+            "/api/v1/organisation",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::GET,
+            "/api/v1/entities",
+            "/api/v1/entities",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::POST,
+            "/api/v1/entities",
+            "/api/v1/entities",
+            Some(entity_body("Clinique C")),
+            [201, 403, 403, 403],
+        ),
+        c(
+            M::GET,
+            "/api/v1/entities/{a}",
+            "/api/v1/entities/{id}",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::GET,
+            "/api/v1/entities/{b}",
+            "/api/v1/entities/{id}",
+            None,
+            [200, 404, 404, 404],
+        ),
+        c(
+            M::PUT,
+            "/api/v1/entities/{a}",
+            "/api/v1/entities/{id}",
+            Some(entity_body("Hôpital A")),
+            [200, 200, 403, 403],
+        ),
+        c(
+            M::PUT,
+            "/api/v1/entities/{b}",
+            "/api/v1/entities/{id}",
+            Some(entity_body("Laboratoire B")),
+            [200, 404, 403, 403],
+        ),
+        c(
+            M::DELETE,
+            "/api/v1/entities/{b}",
+            "/api/v1/entities/{id}",
+            None,
+            [204, 403, 403, 403],
+        ),
+        c(
+            M::GET,
+            "/api/v1/entities/{a}/nis2",
+            "/api/v1/entities/{id}/nis2",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::GET,
+            "/api/v1/entities/{b}/nis2",
+            "/api/v1/entities/{id}/nis2",
+            None,
+            [200, 404, 404, 404],
+        ),
+        c(
+            M::GET,
+            "/api/v1/entities/{a}/sites",
+            "/api/v1/entities/{id}/sites",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::GET,
+            "/api/v1/entities/{b}/sites",
+            "/api/v1/entities/{id}/sites",
+            None,
+            [200, 404, 404, 404],
+        ),
+        c(
+            M::POST,
+            "/api/v1/entities/{a}/sites",
+            "/api/v1/entities/{id}/sites",
+            Some(json!({"name": "IRM", "kind": "hospital", "city": "Rennes", "country": "FR"})),
+            [201, 201, 403, 403],
+        ),
+        c(
+            M::DELETE,
+            "/api/v1/sites/{site}",
+            "/api/v1/sites/{id}",
+            None,
+            [204, 204, 403, 403],
+        ),
+        c(
+            M::GET,
+            "/api/v1/users",
+            "/api/v1/users",
+            None,
+            [200, 403, 403, 403],
+        ),
+        c(
+            M::POST,
+            "/api/v1/users",
+            "/api/v1/users",
+            Some(
+                json!({"email": "new@example.org", "display_name": "New", "role": "contributor", "password": PASSWORD}),
+            ),
+            [201, 403, 403, 403],
+        ),
+        c(
+            M::GET,
+            "/api/v1/users/{contributor}",
+            "/api/v1/users/{id}",
+            None,
+            [200, 403, 200, 403],
+        ),
+        c(
+            M::PATCH,
+            "/api/v1/users/{contributor}",
+            "/api/v1/users/{id}",
+            Some(json!({"display_name": "Renamed"})),
+            [200, 403, 200, 403],
+        ),
+        c(
+            M::GET,
+            "/api/v1/tokens",
+            "/api/v1/tokens",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::POST,
+            "/api/v1/tokens",
+            "/api/v1/tokens",
+            Some(json!({"name": "script", "expires_in_days": 30})),
+            [201, 201, 201, 201],
+        ),
+        c(
+            M::DELETE,
+            "/api/v1/tokens/{contributor_token}",
+            "/api/v1/tokens/{id}",
+            None,
+            [200, 403, 200, 403],
+        ),
+        c(
+            M::GET,
+            "/api/v1/audit",
+            "/api/v1/audit",
+            None,
+            [200, 403, 403, 200],
+        ),
+        c(
+            M::GET,
+            "/api/v1/audit/verify",
+            "/api/v1/audit/verify",
+            None,
+            [200, 403, 403, 200],
+        ),
+        c(
+            M::PUT,
+            "/api/v1/sites/{site}",
+            "/api/v1/sites/{id}",
+            Some(
+                json!({"name": "Bloc opératoire", "kind": "hospital", "city": "Rennes", "country": "FR"}),
+            ),
+            [200, 200, 403, 403],
+        ),
+        c(
+            M::PUT,
+            "/api/v1/users/{contributor}/password",
+            "/api/v1/users/{id}/password",
+            Some(json!({"password": "a brand new passphrase"})),
+            [204, 403, 403, 403],
+        ),
+        c(
+            M::POST,
+            "/api/v1/me/password",
+            "/api/v1/me/password",
+            Some(json!({"current_password": PASSWORD, "new_password": "a brand new passphrase"})),
+            [204, 204, 204, 204],
+        ),
+        c(
+            M::GET,
+            "/api/v1/frameworks",
+            "/api/v1/frameworks",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::GET,
+            "/api/v1/frameworks/iso27001-2022",
+            "/api/v1/frameworks/{id}",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::GET,
+            "/api/v1/frameworks/nis2-2024-2690/requirements?art21=j",
+            "/api/v1/frameworks/{id}/requirements",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::GET,
+            "/api/v1/frameworks/iso27001-2022/requirements/a.8.22",
+            "/api/v1/frameworks/{id}/requirements/{requirement}",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::GET,
+            "/api/v1/frameworks/nist-csf-2.0/oscal",
+            "/api/v1/frameworks/{id}/oscal",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::GET,
+            "/api/v1/mappings",
+            "/api/v1/mappings",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::GET,
+            "/api/v1/catalog/imports",
+            "/api/v1/catalog/imports",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::POST,
+            "/api/v1/catalog/imports",
+            "/api/v1/catalog/imports",
+            Some(json!({
+            "kind": "framework", "format": "yaml", "file_name": "acme.yaml", "content": ACME_FRAMEWORK})),
+            [201, 403, 403, 403],
+        ),
+        c(
+            M::POST,
+            "/api/v1/monitor/batches",
+            "/api/v1/monitor/batches",
+            Some(json!({
+            "sensor": "line-1", "entity_id": "{a}", "report": {"assets": [], "flows": [], "findings": []}})),
+            [200, 200, 403, 403],
+        ),
+        c(
+            M::GET,
+            "/api/v1/assets",
+            "/api/v1/assets",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::GET,
+            "/api/v1/assets/{asset}",
+            "/api/v1/assets/{id}",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::GET,
+            "/api/v1/flows",
+            "/api/v1/flows",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::GET,
+            "/api/v1/monitor/findings",
+            "/api/v1/monitor/findings",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::GET,
+            "/api/v1/monitor/events",
+            "/api/v1/monitor/events",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::GET,
+            "/api/v1/entities/{a}/zones",
+            "/api/v1/entities/{id}/zones",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::PUT,
+            "/api/v1/entities/{a}/zones",
+            "/api/v1/entities/{id}/zones",
+            Some(json!({"policy": ZONES})),
+            [200, 200, 403, 403],
+        ),
+        // Compliance work (entity A; {iso}, {nis2}, {control}, {evidence} seeded for it).
+        c(
+            M::GET,
+            "/api/v1/entities/{a}/controls",
+            "/api/v1/entities/{id}/controls",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::POST,
+            "/api/v1/entities/{a}/controls",
+            "/api/v1/entities/{id}/controls",
+            Some(json!({"name": "MFA", "status": "planned"})),
+            [201, 201, 201, 403],
+        ),
+        c(
+            M::GET,
+            "/api/v1/controls/{control}",
+            "/api/v1/controls/{id}",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::PUT,
+            "/api/v1/controls/{control}",
+            "/api/v1/controls/{id}",
+            Some(json!({"name": "Segmentation", "status": "implemented"})),
+            [200, 200, 200, 403],
+        ),
+        c(
+            M::DELETE,
+            "/api/v1/controls/{control}",
+            "/api/v1/controls/{id}",
+            None,
+            [204, 204, 403, 403],
+        ),
+        c(
+            M::GET,
+            "/api/v1/entities/{a}/assessments",
+            "/api/v1/entities/{id}/assessments",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::POST,
+            "/api/v1/entities/{a}/assessments",
+            "/api/v1/entities/{id}/assessments",
+            Some(json!({"framework_id": "hds-2024", "name": "HDS", "status": "planned"})),
+            [201, 201, 403, 403],
+        ),
+        c(
+            M::GET,
+            "/api/v1/assessments/{iso}",
+            "/api/v1/assessments/{id}",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::PUT,
+            "/api/v1/assessments/{iso}",
+            "/api/v1/assessments/{id}",
+            Some(
+                json!({"framework_id": "iso27001-2022", "name": "ISO 2026", "status": "completed"}),
+            ),
+            [200, 200, 403, 403],
+        ),
+        c(
+            M::DELETE,
+            "/api/v1/assessments/{iso}",
+            "/api/v1/assessments/{id}",
+            None,
+            [204, 204, 403, 403],
+        ),
+        c(
+            M::GET,
+            "/api/v1/assessments/{iso}/requirements?result=non_compliant",
+            "/api/v1/assessments/{id}/requirements",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::POST,
+            "/api/v1/assessments/{iso}/results",
+            "/api/v1/assessments/{id}/results",
+            Some(json!({"results": [{"requirement_id": "a.5.2", "value": "compliant"}]})),
+            [200, 200, 200, 403],
+        ),
+        c(
+            M::PUT,
+            "/api/v1/assessments/{iso}/results/a.5.3",
+            "/api/v1/assessments/{id}/results/{requirement}",
+            Some(json!({"value": "partially_compliant"})),
+            [200, 200, 200, 403],
+        ),
+        c(
+            M::GET,
+            "/api/v1/assessments/{iso}/reuse",
+            "/api/v1/assessments/{id}/reuse",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::POST,
+            "/api/v1/assessments/{nis2}/accept",
+            "/api/v1/assessments/{id}/accept",
+            Some(json!({"source_assessment_id": "{iso}", "requirement_id": "6.8.1"})),
+            [200, 200, 403, 403],
+        ),
+        c(
+            M::POST,
+            "/api/v1/assessments/{nis2}/override",
+            "/api/v1/assessments/{id}/override",
+            Some(
+                json!({"source_assessment_id": "{iso}", "requirement_id": "6.8.1", "value": "partially_compliant", "reason": "VLANs"}),
+            ),
+            [200, 200, 403, 403],
+        ),
+        c(
+            M::GET,
+            "/api/v1/assessments/{iso}/gaps",
+            "/api/v1/assessments/{id}/gaps",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::GET,
+            "/api/v1/assessments/{iso}/scores?target=nis2-2024-2690",
+            "/api/v1/assessments/{id}/scores",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::GET,
+            "/api/v1/entities/{a}/scores",
+            "/api/v1/entities/{id}/scores",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::GET,
+            "/api/v1/assessments/{iso}/exports/soa?format=xlsx",
+            "/api/v1/assessments/{id}/exports/{kind}",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::GET,
+            "/api/v1/mapping-reviews",
+            "/api/v1/mapping-reviews",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::PUT,
+            "/api/v1/mapping-reviews",
+            "/api/v1/mapping-reviews",
+            Some(
+                json!({"mapping_set": "enisa-2024-2690-to-iso27001-2022", "source": "6.8.1", "target": "a.8.22", "decision": {"kind": "confirmed"}}),
+            ),
+            [200, 200, 403, 403],
+        ),
+        c(
+            M::GET,
+            "/api/v1/entities/{a}/evidence",
+            "/api/v1/entities/{id}/evidence",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::POST,
+            "/api/v1/entities/{a}/evidence?title=Scan&file_name=scan.json",
+            "/api/v1/entities/{id}/evidence",
+            Some(json!({"findings": 0})),
+            [201, 201, 201, 403],
+        ),
+        c(
+            M::POST,
+            "/api/v1/entities/{a}/evidence-links",
+            "/api/v1/entities/{id}/evidence-links",
+            Some(json!({"title": "Ticket", "url": "https://tickets.example/42"})),
+            [201, 201, 201, 403],
+        ),
+        c(
+            M::GET,
+            "/api/v1/evidence/{evidence}/content",
+            "/api/v1/evidence/{id}/content",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::POST,
+            "/api/v1/evidence/{evidence}/attachments",
+            "/api/v1/evidence/{id}/attachments",
+            Some(json!({"control_id": "{control}"})),
+            [200, 200, 200, 403],
+        ),
+    ]
+}
+
+fn fill(path: &str, ids: &Ids) -> String {
+    path.replace("{iso}", &ids.iso)
+        .replace("{nis2}", &ids.nis2)
+        .replace("{control}", &ids.control)
+        .replace("{evidence}", &ids.evidence)
+        .replace("{a}", &ids.entity_a)
+        .replace("{b}", &ids.entity_b)
+        .replace("{site}", &ids.site_a)
+        .replace("{contributor_token}", &ids.contributor_token)
+        .replace("{contributor}", &ids.contributor)
+        .replace("{asset}", &ids.asset_a)
+}
+
+#[tokio::test]
+async fn every_route_enforces_roles_and_entity_scope() {
+    for db in testing::all().await {
+        let name = db.name;
+        let mut failures = Vec::new();
+        let fresh = || async {
+            TestApp::new(if name == "sqlite" {
+                testing::sqlite()
+            } else {
+                testing::postgres().await.unwrap()
+            })
+            .await
+        };
+        for case in cases() {
+            // Reads share one app; each write gets a fresh one per role, so that one role's
+            // change (a deletion, a revocation) cannot affect another role's answer.
+            let shared = fresh().await;
+            let path = fill(case.path, &shared.ids);
+            let (status, _) = shared
+                .call(case.method.clone(), &path, None, case.body.clone())
+                .await;
+            if status != StatusCode::UNAUTHORIZED {
+                failures.push(format!("{} {} anonymous: {status}", case.method, case.path));
+            }
+            for (role, expected) in Role::ALL.into_iter().zip(case.expect) {
+                let own;
+                let app = if case.method == Method::GET {
+                    &shared
+                } else {
+                    own = fresh().await;
+                    &own
+                };
+                let path = fill(case.path, &app.ids);
+                let body = case
+                    .body
+                    .as_ref()
+                    .map(|b| serde_json::from_str(&fill(&b.to_string(), &app.ids)).unwrap());
+                let (status, body) = app
+                    .call(case.method.clone(), &path, Some(app.token(role)), body)
+                    .await;
+                if status.as_u16() != expected {
+                    failures.push(format!(
+                        "{} {} as {role}: {status} (expected {expected}) {body}",
+                        case.method, case.path
+                    ));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{name}:\n{}", failures.join("\n"));
+        drop(db);
+    }
+}
+
+#[tokio::test]
+async fn the_table_covers_every_documented_operation() {
+    let doc = hygeia_web::api::document();
+    let mut documented = BTreeSet::new();
+    for (path, item) in &doc.paths.paths {
+        for (method, op) in [
+            ("GET", &item.get),
+            ("POST", &item.post),
+            ("PUT", &item.put),
+            ("PATCH", &item.patch),
+            ("DELETE", &item.delete),
+        ] {
+            if op.is_some() {
+                documented.insert(format!("{method} {path}"));
+            }
+        }
+    }
+    documented.remove("POST /api/v1/auth/login");
+    let tested: BTreeSet<String> = cases()
+        .iter()
+        .map(|c| format!("{} {}", c.method, c.template))
+        .collect();
+    assert_eq!(
+        documented, tested,
+        "documented operations and the access-control table differ"
+    );
+}
+
+#[tokio::test]
+async fn public_endpoints_answer_without_credentials() {
+    let app = TestApp::new(testing::sqlite()).await;
+    for path in [
+        "/healthz",
+        "/readyz",
+        "/api/v1/openapi.json",
+        "/api/v1/docs",
+        "/login",
+    ] {
+        let (status, _) = app.call(Method::GET, path, None, None).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+    }
+    let (_, doc) = app
+        .call(Method::GET, "/api/v1/openapi.json", None, None)
+        .await;
+    assert_eq!(
+        doc["openapi"].as_str().map(|v| v.starts_with("3.")),
+        Some(true)
+    );
+    assert!(doc["paths"]["/api/v1/entities/{id}"]["put"].is_object());
+    let (status, body) = app
+        .call(Method::GET, "/api/v1/nothing-here", None, None)
+        .await;
+    assert_eq!(
+        (status, body["status"].as_u64()),
+        (StatusCode::NOT_FOUND, Some(404))
+    );
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_clear_problem_and_changes_nothing() {
+    for db in testing::all().await {
+        let app = TestApp::new(db).await;
+        let admin = app.token(Role::Administrator).to_owned();
+        let before = app.store.verify_audit_chain().await.unwrap().records;
+        let raw = |body: &'static str| {
+            Request::builder()
+                .method(Method::POST)
+                .uri("/api/v1/entities")
+                .header(header::AUTHORIZATION, format!("Bearer {admin}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body))
+                .unwrap()
+        };
+        let (status, body) = app.send(raw("{\"name\": ")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(
+            body["detail"]
+                .as_str()
+                .unwrap()
+                .starts_with("invalid JSON body"),
+            "{body}"
+        );
+        let (status, body) = app.send(raw("{\"name\": \"X\"}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(
+            body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("missing field `country`"),
+            "{body}"
+        );
+        let (status, body) = app.send(raw("{\"name\": \"X\", \"country\": \"FR\", \"entity_type\": \"hospital\", \"employees\": \"many\", \"annual_turnover_eur\": 1, \"balance_sheet_eur\": 1}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(
+            body["detail"].as_str().unwrap().contains("employees"),
+            "{body}"
+        );
+
+        let mut bad = entity_body("Y");
+        bad["entity_type"] = json!("spaceport");
+        bad["employees"] = json!(-3);
+        bad["country"] = json!("France");
+        let (status, body) = app
+            .call(Method::POST, "/api/v1/entities", Some(&admin), Some(bad))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        let fields: Vec<&str> = body["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, ["country", "entity_type", "employees"], "{body}");
+
+        let (status, body) = app
+            .call(
+                Method::POST,
+                "/api/v1/entities",
+                Some(&admin),
+                Some(entity_body("Hôpital A")),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        let (status, _) = app
+            .call(
+                Method::GET,
+                "/api/v1/entities?limit=abc",
+                Some(&admin),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        let mut stale = entity_body("Hôpital A");
+        stale["version"] = json!(99);
+        let path = format!("/api/v1/entities/{}", app.ids.entity_a);
+        let (status, body) = app
+            .call(Method::PUT, &path, Some(&admin), Some(stale))
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert!(
+            body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("changed by someone else")
+        );
+        assert_eq!(
+            app.store.verify_audit_chain().await.unwrap().records,
+            before,
+            "a refused request left a trace"
+        );
+    }
+}

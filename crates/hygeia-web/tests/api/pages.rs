@@ -1,0 +1,41 @@
+//! Server-rendered pages: escaping, headers, redirects.
+
+use super::*;
+
+#[tokio::test]
+async fn pages_escape_what_users_typed() {
+    let app = TestApp::new(testing::sqlite()).await;
+    let admin = app.token(Role::Administrator).to_owned();
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/entities",
+            Some(&admin),
+            Some(entity_body("<script>alert(1)</script>")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let request = Request::builder()
+        .uri("/")
+        .header(header::AUTHORIZATION, format!("Bearer {admin}"))
+        .body(Body::empty())
+        .unwrap();
+    let (status, page) = app.send(request).await;
+    assert_eq!(status, StatusCode::OK);
+    let html = page.as_str().unwrap();
+    // The templates escape with numeric character references (askama's choice).
+    assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"));
+    assert!(!html.contains("<script>alert"));
+    let request = Request::builder().uri("/").body(Body::empty()).unwrap();
+    let response = app.app.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(
+        response
+            .headers()
+            .get(header::CONTENT_SECURITY_POLICY)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("script-src 'self'")
+    );
+}
