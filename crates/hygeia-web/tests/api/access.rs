@@ -568,8 +568,9 @@ async fn every_route_enforces_roles_and_entity_scope() {
             .await
         };
         for case in cases() {
-            // Reads share one app; each write gets a fresh one per role, so that one role's
-            // change (a deletion, a revocation) cannot affect another role's answer.
+            // Reads and refused writes share one app; each write expected to succeed gets a
+            // fresh one, so that one role's change (a deletion, a revocation) cannot affect
+            // another role's answer.
             let shared = fresh().await;
             let path = fill(case.path, &shared.ids);
             let (status, _) = shared
@@ -579,8 +580,10 @@ async fn every_route_enforces_roles_and_entity_scope() {
                 failures.push(format!("{} {} anonymous: {status}", case.method, case.path));
             }
             for (role, expected) in Role::ALL.into_iter().zip(case.expect) {
+                // A refused request changes nothing, so it can share the app; a write that is
+                // expected to succeed gets a fresh app of its own.
                 let own;
-                let app = if case.method == Method::GET {
+                let app = if case.method == Method::GET || expected >= 400 {
                     &shared
                 } else {
                     own = fresh().await;
