@@ -174,6 +174,39 @@ impl Browser {
         Ok(())
     }
 
+    /// The number shown by a dashboard figure (digits only, grouping removed).
+    async fn figure(&self, id: &str) -> Result<i64> {
+        let text = self.text(&format!("#{id} .value")).await?;
+        let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+        digits
+            .parse()
+            .with_context(|| format!("figure {id} shows {text:?}"))
+    }
+
+    /// The text content of every match, shown or not (a chart's data table is folded).
+    async fn contents(&self, css: &str) -> Result<Vec<String>> {
+        let found = self
+            .script(
+                "return [...document.querySelectorAll(arguments[0])].map(e => e.textContent);",
+                vec![serde_json::json!(css)],
+            )
+            .await?;
+        Ok(found
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|i| i.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// Runs an asynchronous script in the page and returns its JSON result.
+    async fn script(&self, js: &str, args: Vec<serde_json::Value>) -> Result<serde_json::Value> {
+        Ok(self.driver.execute(js, args).await?.json().clone())
+    }
+
     async fn path(&self) -> Result<String> {
         let url = self.driver.current_url().await?;
         Ok(match url.query() {
@@ -248,7 +281,7 @@ async fn the_interface_works_in_a_real_browser_in_english_and_french() -> Result
         base,
         shots: screenshots_dir(),
     };
-    let outcome = flow(&browser, &password).await;
+    let outcome = flow(&browser, &password, &db_dir).await;
     let quit = browser.driver.quit().await;
     let _ = std::fs::remove_dir_all(&db_dir);
     outcome?;
@@ -256,7 +289,7 @@ async fn the_interface_works_in_a_real_browser_in_english_and_french() -> Result
     Ok(())
 }
 
-async fn flow(b: &Browser, password: &str) -> Result<()> {
+async fn flow(b: &Browser, password: &str, work_dir: &std::path::Path) -> Result<()> {
     // Signed out, every page leads to the sign-in page, in the browser's language.
     b.open("/").await?;
     assert_eq!(b.path().await?, "/login");
@@ -392,6 +425,189 @@ async fn flow(b: &Browser, password: &str) -> Result<()> {
     assert_eq!(actions, vec!["entity.create"; 4]);
     b.snapshot("audit-en").await?;
 
+    // Compliance: the dashboard's figures, then a result changed, evidence uploaded and
+    // downloaded back, a derived NIS2 result accepted, and the dashboard figures moving.
+    b.open("/").await?;
+    assert_eq!(
+        b.text("#chart-frameworks figcaption").await?,
+        "Compliance per framework"
+    );
+    let framework_rows = b.contents("#chart-frameworks .chart-data tbody tr").await?;
+    assert!(
+        framework_rows.iter().any(|r| r.contains("ISO/IEC 27001")),
+        "{framework_rows:?}"
+    );
+    assert_eq!(
+        b.driver
+            .find_all(By::Css("#chart-letters .chart-data tbody tr"))
+            .await?
+            .len(),
+        10,
+        "one bar per Art. 21(2) letter"
+    );
+    assert!(
+        b.text("#letter-sources").await?.contains("derived from"),
+        "the empty NIS2 assessment: Art. 21(2) scores derived from ISO/IEC 27001"
+    );
+    let owners = b.contents("#chart-owners .chart-data tbody tr").await?;
+    assert!(
+        owners.iter().any(|o| o.contains("Responsable OT")),
+        "{owners:?}"
+    );
+    assert!(b.figure("fig-gaps").await? > 0);
+    assert_eq!(
+        b.figure("fig-expired").await?,
+        1,
+        "the demo's expired evidence"
+    );
+    assert_eq!(
+        b.figure("fig-expiring").await?,
+        1,
+        "the demo's expiring evidence"
+    );
+    let assessed_before = b.figure("fig-assessed").await?;
+    b.script(
+        "document.getElementById('compliance').scrollIntoView();",
+        Vec::new(),
+    )
+    .await?;
+    b.snapshot("dashboard-compliance-en").await?;
+    // Drill down from the framework chart to the ISO assessment.
+    b.press("#chart-frameworks details summary").await?;
+    b.click_link("ISO/IEC 27001 — audit de surveillance")
+        .await?;
+    assert!(b.text("h1").await?.contains("ISO/IEC 27001"));
+    let iso = b.path().await?;
+    assert!(iso.starts_with("/compliance/assessments/"), "{iso}");
+    b.open("/compliance/assessments").await?;
+    assert_eq!(b.text("h1").await?, "Assessments");
+    let lines = b.all_text("#assessments-table tbody tr").await?;
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    b.snapshot("assessments-en").await?;
+    b.open(&iso).await?;
+    assert!(
+        b.driver
+            .find_all(By::Css("#results-table tbody tr"))
+            .await?
+            .len()
+            > 10
+    );
+    b.snapshot("assessment-en").await?;
+
+    // A requirement not yet assessed in the demo becomes compliant.
+    let detail = format!("{iso}/requirements/a.5.30");
+    b.open(&detail).await?;
+    assert_eq!(b.text("#current-result").await?, "Not assessed");
+    b.press("#r-value option[value='compliant']").await?;
+    b.click("#save-result").await?;
+    assert_eq!(b.text("#current-result").await?, "Compliant");
+    assert!(b.text("#history-table").await?.contains("Compliant"));
+
+    // Evidence uploaded on it, downloaded back through the page's link, byte for byte.
+    let content = format!("Plan de continuité — exercice {}\n", uuid::Uuid::now_v7());
+    let file = work_dir.join("continuity-exercise.txt");
+    std::fs::write(&file, &content)?;
+    b.type_into("#u-title", "Continuity exercise report")
+        .await?;
+    b.driver
+        .find(By::Css("#u-file"))
+        .await?
+        .send_keys(file.display().to_string())
+        .await?;
+    b.click("#upload").await?;
+    let evidence = b.text("#evidence-table").await?;
+    assert!(
+        evidence.contains("Continuity exercise report")
+            && evidence.contains("continuity-exercise.txt"),
+        "{evidence}"
+    );
+    b.snapshot("requirement-detail-en").await?;
+    let fetched = b
+        .script(
+            "const link = [...document.querySelectorAll('#evidence-table a.download')] \
+                 .find(a => a.textContent.trim() === arguments[0]); \
+             if (!link) { return null; } \
+             return (async () => { \
+               const r = await fetch(link.href, { credentials: 'same-origin' }); \
+               const bytes = await r.arrayBuffer(); \
+               const digest = await crypto.subtle.digest('SHA-256', bytes); \
+               const hex = [...new Uint8Array(digest)] \
+                 .map(x => x.toString(16).padStart(2, '0')).join(''); \
+               return [r.status, new TextDecoder().decode(bytes), hex, \
+                       r.headers.get('X-Content-SHA256')]; \
+             })();",
+            vec![serde_json::json!("continuity-exercise.txt")],
+        )
+        .await?;
+    assert_eq!(fetched[0].as_i64(), Some(200), "{fetched}");
+    assert_eq!(
+        fetched[1].as_str(),
+        Some(content.as_str()),
+        "same bytes back"
+    );
+    if let Some(header) = fetched[3].as_str() {
+        assert_eq!(Some(header), fetched[2].as_str(), "X-Content-SHA256");
+    }
+
+    // The reuse view: accept a derived NIS2 result and see it decided.
+    b.open(&iso).await?;
+    b.click(&format!("a[href='{iso}/reuse']")).await?;
+    assert_eq!(b.text("h1").await?, "Reuse for another framework");
+    b.snapshot("reuse-en").await?;
+    let mut chosen = None;
+    for item in b
+        .driver
+        .find_all(By::Css("#derived-list li.derived-item"))
+        .await?
+    {
+        let class = item.attr("class").await?.unwrap_or_default();
+        if class.contains("decided") {
+            continue;
+        }
+        if !item.find_all(By::Css("button.accept")).await?.is_empty() {
+            chosen = item.attr("id").await?;
+            break;
+        }
+    }
+    let chosen = chosen.context("no undecided derived result to accept")?;
+    b.click(&format!("#{chosen} button.accept")).await?;
+    let class = b
+        .driver
+        .find(By::Css(format!("#{chosen}")))
+        .await?
+        .attr("class")
+        .await?
+        .unwrap_or_default();
+    assert!(class.contains("decided"), "{chosen}: {class}");
+    assert!(
+        !b.driver
+            .find_all(By::Css("#derived-list li.decided"))
+            .await?
+            .is_empty()
+    );
+
+    // The remaining gaps, by Art. 21(2) letter.
+    b.open(&format!("{iso}/gaps")).await?;
+    assert!(!b.all_text("#gap-letters tbody tr").await?.is_empty());
+    b.snapshot("gaps-en").await?;
+
+    // Back on the dashboard: two more results recorded, NIS2 now scored from its own results.
+    b.open("/").await?;
+    assert_eq!(b.figure("fig-assessed").await?, assessed_before + 2);
+    assert!(
+        b.text("#letter-sources")
+            .await?
+            .contains("from its NIS2 assessment"),
+        "{}",
+        b.text("#letter-sources").await?
+    );
+    b.script(
+        "document.getElementById('compliance').scrollIntoView();",
+        Vec::new(),
+    )
+    .await?;
+    b.snapshot("dashboard-after-en").await?;
+
     // Switch to French in the settings and see French labels, numbers and dates.
     b.click("nav.areas a[href='/settings']").await?;
     b.press("#locale option[value='fr']").await?;
@@ -435,6 +651,37 @@ async fn flow(b: &Browser, password: &str) -> Result<()> {
         "French dates: {when:?}"
     );
     b.snapshot("audit-fr").await?;
+
+    // The compliance pages in French.
+    b.open("/").await?;
+    assert_eq!(
+        b.text("#chart-frameworks figcaption").await?,
+        "Conformité par référentiel"
+    );
+    assert!(b.text("#compliance").await?.contains("Preuves expirées"));
+    b.script(
+        "document.getElementById('compliance').scrollIntoView();",
+        Vec::new(),
+    )
+    .await?;
+    b.snapshot("dashboard-compliance-fr").await?;
+    b.open("/compliance/assessments").await?;
+    assert_eq!(b.text("h1").await?, "Évaluations");
+    b.snapshot("assessments-fr").await?;
+    b.open(&detail).await?;
+    assert_eq!(b.text("#current-result").await?, "Conforme");
+    b.snapshot("requirement-detail-fr").await?;
+    b.open(&format!("{iso}/reuse")).await?;
+    assert!(
+        !b.driver
+            .find_all(By::Css("#derived-list li.decided"))
+            .await?
+            .is_empty()
+    );
+    b.snapshot("reuse-fr").await?;
+    b.open(&format!("{iso}/gaps")).await?;
+    assert!(!b.all_text("#gap-letters tbody tr").await?.is_empty());
+    b.snapshot("gaps-fr").await?;
 
     // Sign out: back to the sign-in page, in French, and the pages are closed again.
     b.click("#sign-out").await?;

@@ -1,16 +1,26 @@
 //! The home dashboard (figures, charts that drill down, entities with their NIS2 class) and
 //! the entity profile with its NIS2 classification and reasoning.
 
+use std::collections::BTreeMap;
+
 use askama::Template;
 use axum::extract::{Path, Query, State};
+use hygeia_catalog::ids::NIS2_2024_2690;
+use hygeia_catalog::{Art21Letter, Catalog};
+use hygeia_compliance::{ResultValue, Reuse, score_results, score_view};
 use hygeia_domain::access::Permission;
 use hygeia_domain::nis2::{self, Class, Classification, EntityProfile, EntityType};
+use hygeia_store::assessments::{Assessment, Expiry};
 use hygeia_store::{Entity, EntityFilter, PageRequest, Site};
 use serde::Deserialize;
 
+use super::assessments::framework_name;
 use super::i18n::Tr;
 use super::{Area, Crumb, PageAuth, PageError, PageResult, Shell, render, tr_of};
 use crate::AppState;
+use crate::api::assessments::compliance_error;
+use crate::api::assessments::reuse::{derive_view, source_results};
+use crate::auth::Auth;
 use crate::error::ApiError;
 
 /// The NIS2 classification of a stored entity (`None` if its type code is unknown).
@@ -86,9 +96,36 @@ impl BarChart {
         value_header: String,
         points: Vec<Point>,
     ) -> Self {
+        Self::scaled(
+            tr,
+            id,
+            [title, desc, label_header, value_header],
+            points,
+            None,
+        )
+    }
+
+    /// A chart of percentages: the scale always runs to 100.
+    pub fn percent(tr: Tr, id: &'static str, texts: [String; 4], points: Vec<Point>) -> Self {
+        Self::scaled(tr, id, texts, points, Some(100))
+    }
+
+    fn scaled(
+        tr: Tr,
+        id: &'static str,
+        [title, desc, label_header, value_header]: [String; 4],
+        points: Vec<Point>,
+        scale: Option<i64>,
+    ) -> Self {
         let (width, height, left, right, top, bottom) = (640i64, 220i64, 44i64, 8i64, 12i64, 36i64);
         let base = height - bottom;
-        let max = points.iter().map(|p| p.value).max().unwrap_or(0).max(1);
+        let max = points
+            .iter()
+            .map(|p| p.value)
+            .max()
+            .unwrap_or(0)
+            .max(scale.unwrap_or(1))
+            .max(1);
         // A round top for the scale: 1, 2, 5 × 10^n.
         let mut top_value = 1i64;
         'scale: for magnitude in [1i64, 10, 100, 1_000, 10_000, 100_000, 1_000_000] {
@@ -174,6 +211,7 @@ struct DashboardPage {
     entities: Vec<EntityRow>,
     filter_label: Option<String>,
     total_entities: usize,
+    compliance: Option<ComplianceView>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -340,6 +378,11 @@ pub async fn home(
             class_label: class.map_or_else(|| "—".to_owned(), |c| class_label(tr, c)),
         })
         .collect();
+    let compliance = if auth.principal.require(Permission::ComplianceRead).is_ok() {
+        Some(compliance_view(&state, &auth, tr, &catalog, &entities).await?)
+    } else {
+        None
+    };
     let title = tr.t("nav.dashboard").to_owned();
     let shell = Shell::new(&state, &auth, Area::Dashboard, title, Vec::new(), None).await?;
     let page = DashboardPage {
@@ -350,6 +393,7 @@ pub async fn home(
         entities: rows,
         filter_label: wanted.map(|c| class_label(tr, c)),
         total_entities: entities.len(),
+        compliance,
     };
     render(tr, &page)
 }
@@ -503,4 +547,383 @@ pub async fn entity_page(
         entity,
     };
     render(tr, &page)
+}
+
+// ----- compliance figures -----
+
+/// A figure of the compliance section, with a stable id for tests and deep links.
+pub struct ComplianceFigure {
+    pub id: &'static str,
+    pub label: String,
+    pub value: String,
+    pub href: String,
+}
+
+/// The dashboard's compliance section: figures, charts and where the Art. 21(2) scores
+/// come from.
+#[derive(Default)]
+pub struct ComplianceView {
+    pub figures: Vec<ComplianceFigure>,
+    pub charts: Vec<BarChart>,
+    pub letter_sources: Vec<String>,
+    pub has_assessments: bool,
+}
+
+/// Sums of one Art. 21(2) letter over entities.
+#[derive(Default, Clone, Copy)]
+struct LetterSum {
+    points: f64,
+    scored: usize,
+}
+
+fn rounded_percent(value: Option<f64>) -> Option<i64> {
+    value
+        .filter(|p| p.is_finite())
+        .map(|p| p.clamp(0.0, 100.0).round() as i64)
+}
+
+/// Text under a bar, shortened to what its slot holds.
+fn axis_text(text: &str, bars: usize) -> Option<String> {
+    let slot = 588 / i64::try_from(bars.max(1)).unwrap_or(1);
+    let room = usize::try_from(slot / 7).unwrap_or(0);
+    if room < 3 {
+        return None;
+    }
+    if text.chars().count() <= room {
+        return Some(text.to_owned());
+    }
+    let short: String = text.chars().take(room.saturating_sub(1)).collect();
+    Some(format!("{}…", short.trim_end()))
+}
+
+fn query_value(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+/// Compliance per assessment and per Art. 21(2) letter, open gaps by owner and expiring
+/// evidence, over the entities the caller may see (scored with the functions the scores API
+/// uses).
+async fn compliance_view(
+    state: &AppState,
+    auth: &Auth,
+    tr: Tr,
+    catalog: &Catalog,
+    entities: &[Entity],
+) -> Result<ComplianceView, PageError> {
+    let fail = |e: ApiError| PageError::new(tr, e);
+    let store = &state.store;
+    let today = store.clock().now().date_naive();
+    let today_text = today.format("%Y-%m-%d").to_string();
+    let mut view = ComplianceView::default();
+    // Per assessment: (id, label, axis, percent).
+    let mut framework_points: Vec<(String, String, String, Option<f64>)> = Vec::new();
+    let mut letters: BTreeMap<Art21Letter, LetterSum> = BTreeMap::new();
+    let mut letter_href: Option<String> = None;
+    // Owner → (gaps, assessment with most gaps for that owner and its count).
+    let mut owners: BTreeMap<String, (i64, BTreeMap<String, i64>)> = BTreeMap::new();
+    let (mut gaps, mut overdue, mut assessed) = (0i64, 0i64, 0i64);
+    let mut evidence: BTreeMap<String, Expiry> = BTreeMap::new();
+    let mut evidence_home: BTreeMap<String, String> = BTreeMap::new();
+    let many = entities.len() > 1;
+    for entity in entities {
+        let assessments = store
+            .list_assessments(&entity.id)
+            .await
+            .map_err(|e| fail(e.into()))?;
+        let mut nis2_own: Option<(String, hygeia_compliance::Scores)> = None;
+        let mut sources: Vec<Assessment> = Vec::new();
+        let mut frameworks_seen: BTreeMap<String, String> = BTreeMap::new();
+        for assessment in assessments {
+            if assessment.status == "archived"
+                || catalog.framework(&assessment.framework_id).is_none()
+            {
+                continue;
+            }
+            view.has_assessments = true;
+            let stored = store
+                .results(&assessment.id)
+                .await
+                .map_err(|e| fail(e.into()))?;
+            for r in &stored {
+                if matches!(
+                    r.value,
+                    ResultValue::NonCompliant | ResultValue::PartiallyCompliant
+                ) {
+                    gaps += 1;
+                    if r.due_on.as_deref().is_some_and(|d| d < today_text.as_str()) {
+                        overdue += 1;
+                    }
+                    let owner = r.owner.clone().unwrap_or_default();
+                    let entry = owners.entry(owner).or_default();
+                    entry.0 += 1;
+                    *entry.1.entry(assessment.id.clone()).or_default() += 1;
+                }
+            }
+            let results = source_results(catalog, &assessment, stored);
+            let has_results = !results.is_empty();
+            let scores = score_results(catalog, &assessment.framework_id, &results)
+                .map_err(|e| fail(compliance_error(e)))?;
+            let o = &scores.overall;
+            assessed += len(o.total.saturating_sub(o.not_assessed));
+            let framework = framework_name(tr, catalog, &assessment.framework_id);
+            let label = if many {
+                format!("{framework} — {} ({})", assessment.name, entity.name)
+            } else {
+                format!("{framework} — {}", assessment.name)
+            };
+            framework_points.push((assessment.id.clone(), label, framework, o.percent));
+            frameworks_seen
+                .entry(assessment.framework_id.clone())
+                .or_insert_with(|| assessment.id.clone());
+            if assessment.framework_id == NIS2_2024_2690 {
+                if has_results && nis2_own.is_none() {
+                    nis2_own = Some((assessment.id.clone(), scores));
+                }
+            } else if has_results {
+                sources.push(assessment);
+            }
+        }
+        // Art. 21(2): the NIS2 assessment's own results, else the view derived from another.
+        let letter_scores = match nis2_own {
+            Some((id, scores)) => {
+                view.letter_sources.push(tr.tf(
+                    "dashboard_compliance.letters_own",
+                    &[("entity", &entity.name)],
+                ));
+                letter_href.get_or_insert_with(|| format!("/compliance/assessments/{id}?art21="));
+                Some(scores)
+            }
+            None => {
+                let mut derived = None;
+                for source in &sources {
+                    if Reuse::new(catalog, &source.framework_id, NIS2_2024_2690).is_err() {
+                        continue;
+                    }
+                    let derived_view = derive_view(state, auth, catalog, source, NIS2_2024_2690)
+                        .await
+                        .map_err(fail)?;
+                    let scores = score_view(catalog, &derived_view)
+                        .map_err(|e| fail(compliance_error(e)))?;
+                    view.letter_sources.push(tr.tf(
+                        "dashboard_compliance.letters_derived",
+                        &[
+                            ("entity", &entity.name),
+                            (
+                                "framework",
+                                &framework_name(tr, catalog, &source.framework_id),
+                            ),
+                        ],
+                    ));
+                    letter_href.get_or_insert_with(|| {
+                        format!(
+                            "/compliance/assessments/{}/gaps?target={NIS2_2024_2690}&art21=",
+                            source.id
+                        )
+                    });
+                    derived = Some(scores);
+                    break;
+                }
+                derived
+            }
+        };
+        if let Some(scores) = letter_scores {
+            for l in &scores.by_letter {
+                let sum = letters.entry(l.letter).or_default();
+                sum.points += l.score.points;
+                sum.scored += l.score.scored;
+            }
+        }
+        // Evidence reaching the requirements of the frameworks assessed, each piece once.
+        for (framework_id, assessment_id) in &frameworks_seen {
+            let found = store
+                .evidence_by_requirement(&entity.id, framework_id)
+                .await
+                .map_err(|e| fail(e.into()))?;
+            for refs in found.into_values() {
+                for e in refs {
+                    evidence_home
+                        .entry(e.id.clone())
+                        .or_insert_with(|| assessment_id.clone());
+                    evidence.insert(e.id, Expiry::on(today, e.valid_until.as_deref()));
+                }
+            }
+        }
+    }
+    if !view.has_assessments {
+        return Ok(view);
+    }
+
+    // Compliance per framework (one bar per assessment).
+    let count = framework_points.len();
+    let unscored: Vec<bool> = framework_points.iter().map(|p| p.3.is_none()).collect();
+    let points = framework_points
+        .into_iter()
+        .map(|(id, label, framework, percent)| Point {
+            axis: axis_text(&framework, count),
+            label,
+            value: rounded_percent(percent).unwrap_or(0),
+            href: format!("/compliance/assessments/{id}"),
+            class: "score",
+        })
+        .collect();
+    let mut chart = BarChart::percent(
+        tr,
+        "chart-frameworks",
+        [
+            tr.t("dashboard_compliance.per_framework").to_owned(),
+            tr.t("dashboard_compliance.per_framework_desc").to_owned(),
+            tr.t("dashboard_compliance.assessment").to_owned(),
+            tr.t("dashboard_compliance.score").to_owned(),
+        ],
+        points,
+    );
+    for (bar, none) in chart.bars.iter_mut().zip(unscored) {
+        if none {
+            bar.value = "—".to_owned();
+        }
+    }
+    view.charts.push(chart);
+
+    // Compliance per Art. 21(2) measure.
+    if !letters.is_empty() {
+        let base = letter_href.unwrap_or_else(|| "/compliance/assessments".to_owned());
+        let mut unscored = Vec::new();
+        let points = Art21Letter::all()
+            .map(|letter| {
+                let code = letter.to_string();
+                let sum = letters.get(&letter).copied().unwrap_or_default();
+                let percent = (sum.scored > 0).then(|| sum.points / sum.scored as f64 * 100.0);
+                unscored.push(percent.is_none());
+                Point {
+                    label: format!("({code}) {}", tr.t(&format!("art21.{code}"))),
+                    value: rounded_percent(percent).unwrap_or(0),
+                    href: if base.ends_with('=') {
+                        format!("{base}{code}")
+                    } else {
+                        base.clone()
+                    },
+                    class: "score",
+                    axis: Some(format!("({code})")),
+                }
+            })
+            .collect();
+        let mut chart = BarChart::percent(
+            tr,
+            "chart-letters",
+            [
+                tr.t("dashboard_compliance.per_letter").to_owned(),
+                tr.t("dashboard_compliance.per_letter_desc").to_owned(),
+                tr.t("dashboard_compliance.measure").to_owned(),
+                tr.t("dashboard_compliance.score").to_owned(),
+            ],
+            points,
+        );
+        for (bar, none) in chart.bars.iter_mut().zip(unscored) {
+            if none {
+                bar.value = "—".to_owned();
+            }
+        }
+        view.charts.push(chart);
+    }
+
+    // Open gaps by owner, most first (ten at most).
+    let mut by_owner: Vec<(String, i64, String)> = owners
+        .into_iter()
+        .map(|(owner, (n, per))| {
+            let home = per
+                .iter()
+                .max_by_key(|(_, n)| **n)
+                .map(|(id, _)| id.clone())
+                .unwrap_or_default();
+            (owner, n, home)
+        })
+        .collect();
+    by_owner.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    by_owner.truncate(10);
+    let owner_count = by_owner.len();
+    let points = by_owner
+        .into_iter()
+        .map(|(owner, n, home)| {
+            let (label, href) = if owner.is_empty() {
+                (
+                    tr.t("dashboard_compliance.unassigned").to_owned(),
+                    format!("/compliance/assessments/{home}?result=non_compliant"),
+                )
+            } else {
+                (
+                    owner.clone(),
+                    format!(
+                        "/compliance/assessments/{home}?owner={}",
+                        query_value(&owner)
+                    ),
+                )
+            };
+            Point {
+                axis: axis_text(&label, owner_count),
+                label,
+                value: n,
+                href,
+                class: "gap",
+            }
+        })
+        .collect();
+    view.charts.push(BarChart::new(
+        tr,
+        "chart-owners",
+        tr.t("dashboard_compliance.gaps_by_owner").to_owned(),
+        tr.t("dashboard_compliance.gaps_by_owner_desc").to_owned(),
+        tr.t("assessment.owner").to_owned(),
+        tr.t("dashboard_compliance.gaps").to_owned(),
+        points,
+    ));
+
+    // Figures.
+    let first_with = |wanted: Expiry| {
+        evidence
+            .iter()
+            .find(|(_, e)| **e == wanted)
+            .and_then(|(id, _)| evidence_home.get(id))
+            .map_or_else(
+                || "/compliance/assessments".to_owned(),
+                |a| format!("/compliance/assessments/{a}"),
+            )
+    };
+    let expired = len(evidence.values().filter(|e| **e == Expiry::Expired).count());
+    let expiring = len(evidence
+        .values()
+        .filter(|e| **e == Expiry::ExpiringSoon)
+        .count());
+    view.figures = vec![
+        ComplianceFigure {
+            id: "fig-assessed",
+            label: tr.t("dashboard_compliance.assessed").to_owned(),
+            value: tr.num(assessed),
+            href: "/compliance/assessments".into(),
+        },
+        ComplianceFigure {
+            id: "fig-gaps",
+            label: tr.t("dashboard_compliance.open_gaps").to_owned(),
+            value: tr.num(gaps),
+            href: "#chart-owners".into(),
+        },
+        ComplianceFigure {
+            id: "fig-overdue",
+            label: tr.t("dashboard_compliance.overdue").to_owned(),
+            value: tr.num(overdue),
+            href: "#chart-owners".into(),
+        },
+        ComplianceFigure {
+            id: "fig-expired",
+            label: tr.t("dashboard_compliance.expired").to_owned(),
+            value: tr.num(expired),
+            href: first_with(Expiry::Expired),
+        },
+        ComplianceFigure {
+            id: "fig-expiring",
+            label: tr.t("dashboard_compliance.expiring").to_owned(),
+            value: tr.num(expiring),
+            href: first_with(Expiry::ExpiringSoon),
+        },
+    ];
+    Ok(view)
 }
