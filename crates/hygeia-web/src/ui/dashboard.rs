@@ -622,8 +622,6 @@ async fn compliance_view(
     // Owner → (gaps, assessment with most gaps for that owner and its count).
     let mut owners: BTreeMap<String, (i64, BTreeMap<String, i64>)> = BTreeMap::new();
     let (mut gaps, mut overdue, mut assessed) = (0i64, 0i64, 0i64);
-    let mut evidence: BTreeMap<String, Expiry> = BTreeMap::new();
-    let mut evidence_home: BTreeMap<String, String> = BTreeMap::new();
     let many = entities.len() > 1;
     for entity in entities {
         let assessments = store
@@ -632,7 +630,6 @@ async fn compliance_view(
             .map_err(|e| fail(e.into()))?;
         let mut nis2_own: Option<(String, hygeia_compliance::Scores)> = None;
         let mut sources: Vec<Assessment> = Vec::new();
-        let mut frameworks_seen: BTreeMap<String, String> = BTreeMap::new();
         for assessment in assessments {
             if assessment.status == "archived"
                 || catalog.framework(&assessment.framework_id).is_none()
@@ -672,9 +669,6 @@ async fn compliance_view(
                 format!("{framework} — {}", assessment.name)
             };
             framework_points.push((assessment.id.clone(), label, framework, o.percent));
-            frameworks_seen
-                .entry(assessment.framework_id.clone())
-                .or_insert_with(|| assessment.id.clone());
             if assessment.framework_id == NIS2_2024_2690 {
                 if has_results && nis2_own.is_none() {
                     nis2_own = Some((assessment.id.clone(), scores));
@@ -731,21 +725,6 @@ async fn compliance_view(
                 let sum = letters.entry(l.letter).or_default();
                 sum.points += l.score.points;
                 sum.scored += l.score.scored;
-            }
-        }
-        // Evidence reaching the requirements of the frameworks assessed, each piece once.
-        for (framework_id, assessment_id) in &frameworks_seen {
-            let found = store
-                .evidence_by_requirement(&entity.id, framework_id)
-                .await
-                .map_err(|e| fail(e.into()))?;
-            for refs in found.into_values() {
-                for e in refs {
-                    evidence_home
-                        .entry(e.id.clone())
-                        .or_insert_with(|| assessment_id.clone());
-                    evidence.insert(e.id, Expiry::on(today, e.valid_until.as_deref()));
-                }
             }
         }
     }
@@ -877,22 +856,35 @@ async fn compliance_view(
         points,
     ));
 
-    // Figures.
-    let first_with = |wanted: Expiry| {
-        evidence
-            .iter()
-            .find(|(_, e)| **e == wanted)
-            .and_then(|(id, _)| evidence_home.get(id))
-            .map_or_else(
-                || "/compliance/assessments".to_owned(),
-                |a| format!("/compliance/assessments/{a}"),
-            )
+    // Evidence expired or expiring within 30 days, counted in the database per entity.
+    let count_evidence = |wanted: Expiry| async move {
+        let mut total = 0i64;
+        let mut first = None;
+        for entity in entities {
+            let n = store
+                .list_evidence_page(&entity.id, Some(wanted), PageRequest::new(Some(1), None))
+                .await?
+                .total;
+            if n > 0 && first.is_none() {
+                first = Some(entity.id.clone());
+            }
+            total += n;
+        }
+        Ok::<_, hygeia_store::StoreError>((total, first))
     };
-    let expired = len(evidence.values().filter(|e| **e == Expiry::Expired).count());
-    let expiring = len(evidence
-        .values()
-        .filter(|e| **e == Expiry::ExpiringSoon)
-        .count());
+    let ((expired, expired_at), (expiring, expiring_at)) = futures_util::future::try_join(
+        count_evidence(Expiry::Expired),
+        count_evidence(Expiry::ExpiringSoon),
+    )
+    .await
+    .map_err(|e| fail(e.into()))?;
+    // The entity's evidence list in that state.
+    let evidence_list = |entity: Option<String>, state: &str| {
+        entity.map_or_else(
+            || "/compliance/assessments".to_owned(),
+            |id| format!("/api/v1/entities/{id}/evidence?expiry={state}"),
+        )
+    };
     view.figures = vec![
         ComplianceFigure {
             id: "fig-assessed",
@@ -916,13 +908,13 @@ async fn compliance_view(
             id: "fig-expired",
             label: tr.t("dashboard_compliance.expired").to_owned(),
             value: tr.num(expired),
-            href: first_with(Expiry::Expired),
+            href: evidence_list(expired_at, "expired"),
         },
         ComplianceFigure {
             id: "fig-expiring",
             label: tr.t("dashboard_compliance.expiring").to_owned(),
             value: tr.num(expiring),
-            href: first_with(Expiry::ExpiringSoon),
+            href: evidence_list(expiring_at, "expiring_soon"),
         },
     ];
     Ok(view)
