@@ -5,12 +5,13 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
+use futures_util::future::try_join_all;
 use hygeia_catalog::ids::NIS2_2024_2690;
 use hygeia_catalog::{Art21Letter, Catalog};
 use hygeia_compliance::{ResultValue, Reuse, score_results, score_view};
 use hygeia_domain::access::Permission;
 use hygeia_domain::nis2::{self, Class, Classification, EntityProfile, EntityType};
-use hygeia_store::assessments::{Assessment, Expiry};
+use hygeia_store::assessments::{Assessment, Expiry, StoredResult};
 use hygeia_store::{Entity, EntityFilter, PageRequest, Site};
 use serde::Deserialize;
 
@@ -623,24 +624,34 @@ async fn compliance_view(
     let mut owners: BTreeMap<String, (i64, BTreeMap<String, i64>)> = BTreeMap::new();
     let (mut gaps, mut overdue, mut assessed) = (0i64, 0i64, 0i64);
     let many = entities.len() > 1;
-    for entity in entities {
-        let assessments = store
-            .list_assessments(&entity.id)
-            .await
-            .map_err(|e| fail(e.into()))?;
+    // The entities' assessments, then all their results, read concurrently.
+    let lists = try_join_all(entities.iter().map(|e| store.list_assessments(&e.id)))
+        .await
+        .map_err(|e| fail(e.into()))?;
+    let lists: Vec<Vec<Assessment>> = lists
+        .into_iter()
+        .map(|list| {
+            list.into_iter()
+                .filter(|a| a.status != "archived" && catalog.framework(&a.framework_id).is_some())
+                .collect()
+        })
+        .collect();
+    let mut stored_results: BTreeMap<String, Vec<StoredResult>> = lists
+        .iter()
+        .flatten()
+        .map(|a| a.id.clone())
+        .zip(
+            try_join_all(lists.iter().flatten().map(|a| store.results(&a.id)))
+                .await
+                .map_err(|e| fail(e.into()))?,
+        )
+        .collect();
+    for (entity, assessments) in entities.iter().zip(lists) {
         let mut nis2_own: Option<(String, hygeia_compliance::Scores)> = None;
         let mut sources: Vec<Assessment> = Vec::new();
         for assessment in assessments {
-            if assessment.status == "archived"
-                || catalog.framework(&assessment.framework_id).is_none()
-            {
-                continue;
-            }
             view.has_assessments = true;
-            let stored = store
-                .results(&assessment.id)
-                .await
-                .map_err(|e| fail(e.into()))?;
+            let stored = stored_results.remove(&assessment.id).unwrap_or_default();
             for r in &stored {
                 if matches!(
                     r.value,
@@ -858,18 +869,16 @@ async fn compliance_view(
 
     // Evidence expired or expiring within 30 days, counted in the database per entity.
     let count_evidence = |wanted: Expiry| async move {
-        let mut total = 0i64;
-        let mut first = None;
-        for entity in entities {
-            let n = store
-                .list_evidence_page(&entity.id, Some(wanted), PageRequest::new(Some(1), None))
-                .await?
-                .total;
-            if n > 0 && first.is_none() {
-                first = Some(entity.id.clone());
-            }
-            total += n;
-        }
+        let pages = try_join_all(entities.iter().map(|e| {
+            store.list_evidence_page(&e.id, Some(wanted), PageRequest::new(Some(1), None))
+        }))
+        .await?;
+        let total: i64 = pages.iter().map(|p| p.total).sum();
+        let first = entities
+            .iter()
+            .zip(&pages)
+            .find(|(_, p)| p.total > 0)
+            .map(|(e, _)| e.id.clone());
         Ok::<_, hygeia_store::StoreError>((total, first))
     };
     let ((expired, expired_at), (expiring, expiring_at)) = futures_util::future::try_join(
