@@ -148,11 +148,16 @@ async fn show_reuse(
     state: &AppState,
     auth: &Auth,
     id: &str,
-    query: ReuseQuery,
+    mut query: ReuseQuery,
     error: Option<String>,
 ) -> PageResult {
     let tr = tr_of(auth);
     let source = assessment_page_for(state, auth, id, Permission::ComplianceRead).await?;
+    // A NIS2 (2024/2690) assessment is carried by default to the Directive's Art. 21 measures,
+    // not to itself.
+    if query.target.is_empty() && source.framework_id == NIS2_2024_2690 {
+        query.target = "nis2-directive".to_owned();
+    }
     let catalog = state
         .catalog
         .current(&state.store)
