@@ -1271,9 +1271,20 @@ mod compliance {
                 store.evidence_file(&scope_b, &file.id).await,
                 Err(StoreError::NotFound { .. })
             ));
-            let listed = store.list_evidence(&a.id).await.unwrap();
+            let listed = store
+                .list_evidence_page(&a.id, None, PageRequest::default())
+                .await
+                .unwrap()
+                .items;
             assert_eq!(listed.len(), 2);
-            assert!(store.list_evidence(&b.id).await.unwrap().is_empty());
+            assert!(
+                store
+                    .list_evidence_page(&b.id, None, PageRequest::default())
+                    .await
+                    .unwrap()
+                    .items
+                    .is_empty()
+            );
 
             store
                 .delete_control(&actor, &EntityScope::All, &control.id)

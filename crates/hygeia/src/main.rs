@@ -3,6 +3,8 @@
 //! This crate is the edge: it reads configuration, wires the store and the web layer, and
 //! reports errors with context (`anyhow`). Business rules live in the library crates.
 
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod catalog;
 mod cli;
 mod config;

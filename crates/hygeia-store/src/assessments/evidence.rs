@@ -114,42 +114,6 @@ impl Store {
         Ok(evidence)
     }
 
-    /// The entity's evidence, newest first, with expiry flags and attachments.
-    pub async fn list_evidence(&self, entity_id: &str) -> Result<Vec<Evidence>> {
-        let mut conn = self.reader().acquire().await?;
-        let sql = format!(
-            "SELECT {COLUMNS} FROM evidence WHERE entity_id = $1 ORDER BY created_at DESC, id DESC"
-        );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(entity_id)
-            .fetch_all(&mut *conn)
-            .await?;
-        let today = self.today();
-        let mut items = rows
-            .iter()
-            .map(|r| from_row(r, today))
-            .collect::<Result<Vec<_>>>()?;
-        let links = sqlx::query(
-            "SELECT l.evidence_id, l.control_id, l.framework_id, l.requirement_id \
-             FROM evidence_links l JOIN evidence e ON e.id = l.evidence_id \
-             WHERE e.entity_id = $1 ORDER BY l.created_at, l.id",
-        )
-        .bind(entity_id)
-        .fetch_all(&mut *conn)
-        .await?;
-        for link in &links {
-            let evidence_id: String = link.try_get("evidence_id")?;
-            if let Some(e) = items.iter_mut().find(|e| e.id == evidence_id) {
-                e.attachments.push(Attachment {
-                    control_id: link.try_get("control_id")?,
-                    framework_id: link.try_get("framework_id")?,
-                    requirement_id: link.try_get("requirement_id")?,
-                });
-            }
-        }
-        Ok(items)
-    }
-
     /// One page of the entity's evidence, newest first, optionally only in one expiry state,
     /// with the total count; the expiry state is computed in SQL from today's date, so large
     /// evidence sets are never read whole.

@@ -133,15 +133,19 @@ async fn show(
         .map_err(e)?
         .remove(requirement)
         .unwrap_or_default();
-    let evidence = if reaching.is_empty() {
-        Vec::new()
-    } else {
-        store
-            .list_evidence(&assessment.entity_id)
-            .await
-            .map_err(e)?
+    // Only the evidence reaching this requirement is read (not the entity's whole set).
+    let mut reached = Vec::with_capacity(reaching.len());
+    for item in &reaching {
+        reached.push(
+            store
+                .evidence(&auth.principal.scope, &item.id)
+                .await
+                .map_err(e)?,
+        );
+    }
+    let evidence = {
+        reached
             .into_iter()
-            .filter(|ev| reaching.iter().any(|r| r.id == ev.id))
             .map(|ev| EvidenceLine {
                 is_file: ev.kind == "file",
                 url: ev.url.clone().unwrap_or_default(),
