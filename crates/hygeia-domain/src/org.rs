@@ -52,10 +52,7 @@ impl EntityInput {
         v.text("name", &self.name, 200);
         check_country(&mut v, "country", &self.country);
         if !known_entity_type(&self.entity_type) {
-            v.error(
-                "entity_type",
-                format!("unknown NIS2 entity type '{}'", self.entity_type),
-            );
+            v.unknown_entity_type("entity_type", &self.entity_type);
         }
         for (field, value) in [
             ("employees", self.employees),
@@ -63,13 +60,13 @@ impl EntityInput {
             ("balance_sheet_eur", self.balance_sheet_eur),
         ] {
             if value < 0 {
-                v.error(field, "must not be negative");
+                v.negative(field);
             }
         }
         if let Some(number) = &self.registration_number
             && number.chars().count() > 64
         {
-            v.error("registration_number", "must be at most 64 characters");
+            v.too_long("registration_number", 64);
         }
         v.finish()
     }
@@ -77,10 +74,7 @@ impl EntityInput {
 
 fn check_country(v: &mut Validator, field: &str, country: &str) {
     if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
-        v.error(
-            field,
-            format!("'{country}' is not an ISO 3166-1 alpha-2 country code such as FR or DE"),
-        );
+        v.not_country(field, country);
     }
 }
 

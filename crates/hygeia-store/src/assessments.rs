@@ -39,7 +39,7 @@ fn check_date(v: &mut Validator, field: &str, value: Option<&str>) -> Option<Nai
     match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
         Ok(date) => Some(date),
         Err(_) => {
-            v.error(field, "must be a date written YYYY-MM-DD");
+            v.bad_date(field);
             None
         }
     }
@@ -47,11 +47,7 @@ fn check_date(v: &mut Validator, field: &str, value: Option<&str>) -> Option<Nai
 
 /// Checks an optional free text of bounded length.
 fn check_optional_text(v: &mut Validator, field: &str, value: Option<&str>, max: usize) {
-    if let Some(text) = value
-        && text.chars().count() > max
-    {
-        v.error(field, format!("must be at most {max} characters"));
-    }
+    v.optional_text(field, value, max);
 }
 
 /// Blank optional text is no text.
@@ -72,14 +68,10 @@ fn check_requirement(
     requirement_id: &str,
 ) {
     match catalog.framework(framework_id) {
-        None => v.error(
-            field,
-            format!("no framework '{framework_id}' in the catalog"),
-        ),
-        Some(fw) if fw.requirement(requirement_id).is_none() => v.error(
-            field,
-            format!("'{framework_id}' has no requirement '{requirement_id}'"),
-        ),
+        None => v.unknown_framework(field, framework_id),
+        Some(fw) if fw.requirement(requirement_id).is_none() => {
+            v.unknown_requirement(field, framework_id, requirement_id)
+        }
         Some(_) => {}
     }
 }

@@ -24,6 +24,12 @@ pub(crate) struct Change<'a> {
 
 /// Appends one record inside the caller's transaction. The head row is updated first: on
 /// PostgreSQL that row lock orders concurrent writers, so the chain never forks.
+///
+/// Lock order: a transaction takes the row locks of what it changes *before* its first
+/// append, and after that only touches rows no other writer locks first (the rows it is
+/// writing under its own earlier locks). Locking another shared row after appending (say an
+/// assessment's counter) would deadlock against a writer that holds that row and waits for the
+/// head.
 pub(crate) async fn append(
     conn: &mut AnyConnection,
     actor: &Actor,
@@ -127,6 +133,18 @@ pub struct AuditFilter {
     pub until: Option<String>,
 }
 
+/// One page of the audit trail for browsing, with the matching records counted only up to a
+/// cap: an exact count would read the whole log on every page, however large it grows.
+#[derive(Debug, Clone)]
+pub struct AuditWindow {
+    /// The records of the page, newest first.
+    pub items: Vec<AuditRecord>,
+    /// How many records match, counted up to the cap.
+    pub total: i64,
+    /// Whether more than `total` records match (the count stopped at the cap).
+    pub more: bool,
+}
+
 /// What `hygeia audit verify` found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ChainReport {
@@ -162,6 +180,56 @@ impl Store {
             .page(self.reader(), "audit_log", COLUMNS, "seq DESC", page)
             .await?;
         Ok(rows.map(|row| row.0))
+    }
+
+    /// As [`Store::list_audit`], for browsing: the page is read over the sequence number (an
+    /// index walk, newest first) and the matching records are counted only up to `cap`, so
+    /// the cost does not grow with the size of the log.
+    pub async fn browse_audit(
+        &self,
+        scope: &EntityScope,
+        filter: &AuditFilter,
+        page: PageRequest,
+        cap: i64,
+    ) -> Result<AuditWindow> {
+        let mut f = Filter::new();
+        f.eq_opt("action", filter.action.as_deref());
+        f.eq_opt("object_type", filter.object_type.as_deref());
+        f.eq_opt("object_id", filter.object_id.as_deref());
+        f.eq_opt("entity_id", filter.entity_id.as_deref());
+        f.eq_opt("actor_label", filter.actor.as_deref());
+        f.cmp_opt("at", ">=", filter.since.as_deref());
+        f.cmp_opt("at", "<", filter.until.as_deref());
+        if let EntityScope::Only(ids) = scope {
+            f.null_or_in("entity_id", ids.iter().map(String::as_str));
+        }
+        let cap = cap.max(0);
+        // The limits are integers of our own, written into the SQL text.
+        let rows = f
+            .query(format!(
+                "SELECT {COLUMNS} FROM audit_log{} ORDER BY seq DESC LIMIT {} OFFSET {}",
+                f.where_clause(),
+                page.limit,
+                page.offset
+            ))
+            .fetch_all(self.reader());
+        let counted = f
+            .scalar(format!(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM audit_log{} LIMIT {}) capped",
+                f.where_clause(),
+                cap + 1
+            ))
+            .fetch_one(self.reader());
+        let (rows, counted) = futures_util::future::try_join(rows, counted).await?;
+        let items = rows
+            .iter()
+            .map(record_from_row)
+            .collect::<sqlx::Result<Vec<_>>>()?;
+        Ok(AuditWindow {
+            items,
+            total: counted.min(cap),
+            more: counted > cap,
+        })
     }
 
     /// Walks the whole chain in order and reports the first break, if any.

@@ -18,6 +18,7 @@ mod error;
 pub mod monitoring;
 mod orgs;
 mod paging;
+pub mod search;
 mod sql;
 mod ui_queries;
 mod users;
@@ -25,7 +26,7 @@ mod users;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use audit::{AuditFilter, ChainReport};
+pub use audit::{AuditFilter, AuditWindow, ChainReport};
 pub use backup::{backup_sqlite, restore_sqlite};
 pub use catalog_imports::CatalogImport;
 pub use database::{Backend, DatabaseUrl, Store};
@@ -33,7 +34,7 @@ pub use error::StoreError;
 pub use orgs::EntityFilter;
 pub use orgs::{Entity, Organisation, Site};
 pub use paging::{Page, PageRequest};
-pub use ui_queries::AuditFacets;
+pub use ui_queries::{AuditFacets, MonitoringCounts};
 pub use users::{ApiToken, NewUser, SessionRecord, TokenOwner, User, UserUpdate, normalise_email};
 
 pub use hygeia_domain::audit::AuditRecord;

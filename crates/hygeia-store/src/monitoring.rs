@@ -372,7 +372,7 @@ impl Store {
         v.text("sensor", sensor, 100);
         for (i, asset) in report.assets.iter().enumerate() {
             if asset.id.trim().is_empty() {
-                v.error(&format!("assets[{i}].id"), "must not be empty");
+                v.empty(&format!("assets[{i}].id"));
             }
         }
         v.finish()?;

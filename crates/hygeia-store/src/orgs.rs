@@ -2,6 +2,7 @@
 
 use hygeia_domain::access::EntityScope;
 use hygeia_domain::org::{EntityInput, SiteInput};
+use hygeia_domain::validation::{FieldError, ValidationErrors};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 
@@ -157,27 +158,19 @@ impl Store {
         entity_id: &str,
         parent_id: Option<&str>,
     ) -> Result<()> {
+        let field = "parent_entity_id";
+        let refused = |error: FieldError| StoreError::Invalid(ValidationErrors(vec![error]));
         let mut next = parent_id.map(str::to_owned);
         let mut hops = 0;
         while let Some(id) = next {
             if id == entity_id {
-                return Err(StoreError::Conflict {
-                    field: "parent_entity_id",
-                    message: "an entity cannot be its own ancestor".into(),
-                });
+                return Err(refused(FieldError::own_ancestor(field)));
             }
-            let parent = Self::entity_in(conn, &id)
-                .await
-                .map_err(|_| StoreError::Conflict {
-                    field: "parent_entity_id",
-                    message: format!("parent entity '{id}' does not exist"),
-                })?;
-            if parent.organisation_id != organisation_id {
-                return Err(StoreError::Conflict {
-                    field: "parent_entity_id",
-                    message: "the parent belongs to another organisation".into(),
-                });
-            }
+            // A parent of another organisation is reported like a missing one.
+            let parent = match Self::entity_in(conn, &id).await {
+                Ok(parent) if parent.organisation_id == organisation_id => parent,
+                _ => return Err(refused(FieldError::not_found(field, &id))),
+            };
             hops += 1;
             if hops > 64 {
                 break;
@@ -348,6 +341,18 @@ impl Store {
             .bind(entity_id)
             .fetch_all(self.reader())
             .await?)
+    }
+
+    /// How many sites the entities of `scope` in the organisation have.
+    pub async fn count_sites(&self, organisation_id: &str, scope: &EntityScope) -> Result<i64> {
+        let mut f = Filter::new();
+        f.eq_opt("e.organisation_id", Some(organisation_id));
+        f.scope("s.entity_id", scope);
+        let sql = format!(
+            "SELECT COUNT(*) FROM sites s JOIN entities e ON e.id = s.entity_id{}",
+            f.where_clause()
+        );
+        Ok(f.scalar(sql).fetch_one(self.reader()).await?)
     }
 
     async fn site_in(conn: &mut AnyConnection, id: &str) -> Result<Site> {

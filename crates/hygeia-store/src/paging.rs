@@ -42,6 +42,16 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// A page with nothing on it.
+    pub fn empty(page: PageRequest) -> Self {
+        Page {
+            items: Vec::new(),
+            total: 0,
+            limit: page.limit,
+            offset: page.offset,
+        }
+    }
+
     /// The same page with each item converted.
     pub fn map<U>(self, convert: impl FnMut(T) -> U) -> Page<U> {
         Page {

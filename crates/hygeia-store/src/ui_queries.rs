@@ -4,11 +4,15 @@
 use hygeia_domain::access::EntityScope;
 use sqlx::Row;
 
+use crate::assessments::{HistoryEntry, LinkedControl, ResultValue};
 use crate::database::Store;
 use crate::error::StoreError;
 use crate::sql::Filter;
 
 type Result<T> = std::result::Result<T, StoreError>;
+
+/// At most this many values of each audit facet are offered.
+const AUDIT_FACET_LIMIT: i64 = 200;
 
 /// Values seen in the audit trail, to offer as filter choices.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -16,6 +20,17 @@ pub struct AuditFacets {
     pub actions: Vec<String>,
     pub object_types: Vec<String>,
     pub actors: Vec<String>,
+}
+
+/// The monitoring inventory in figures, for the dashboard.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MonitoringCounts {
+    /// Assets per distinct list of protocols seen (few distinct lists, however many assets).
+    pub assets_by_protocols: Vec<(Vec<String>, i64)>,
+    /// Zone and conduit findings.
+    pub findings: i64,
+    /// Inventory change events at or after the given instant.
+    pub events_since: i64,
 }
 
 fn scoped(scope: &EntityScope) -> Filter {
@@ -54,35 +69,239 @@ impl Store {
             .collect()
     }
 
-    /// Distinct actions, object types and actors in the audit trail visible to `scope`.
+    /// As [`Store::audit_counts_per_day`], over the records numbered after `after` only, up
+    /// to the chain head read first (returned with the counts). Records are appended under a
+    /// lock on the head and never removed, so every record up to the head is committed and
+    /// visible: adding these counts to those of an earlier call (up to `after`) gives the
+    /// counts up to the head, and a caller can keep a running tally without re-reading the log.
+    pub async fn audit_counts_per_day_after(
+        &self,
+        scope: &EntityScope,
+        since: &str,
+        after: i64,
+    ) -> Result<(i64, Vec<(String, i64)>)> {
+        let head: i64 = sqlx::query_scalar("SELECT seq FROM audit_head WHERE id = 1")
+            .fetch_one(self.reader())
+            .await?;
+        if head <= after {
+            return Ok((head, Vec::new()));
+        }
+        let mut f = scoped(scope);
+        f.cmp_opt("at", ">=", Some(since));
+        // Both bounds are integers of our own, written into the SQL text.
+        let rows = f
+            .query(format!(
+                "SELECT SUBSTR(at, 1, 10) AS day, COUNT(*) AS n FROM audit_log{} \
+                 AND seq > {after} AND seq <= {head} GROUP BY SUBSTR(at, 1, 10) ORDER BY day",
+                f.where_clause()
+            ))
+            .fetch_all(self.reader())
+            .await?;
+        let counts = rows
+            .iter()
+            .map(|row| {
+                Ok((
+                    row.try_get::<String, _>("day")?,
+                    row.try_get::<i64, _>("n")?,
+                ))
+            })
+            .collect::<Result<_>>()?;
+        Ok((head, counts))
+    }
+
+    /// Assets (grouped by their protocol lists), findings and recent change events of the
+    /// monitoring inventory visible to `scope`, counted in the database.
+    pub async fn monitoring_counts(
+        &self,
+        scope: &EntityScope,
+        since: &str,
+    ) -> Result<MonitoringCounts> {
+        let mut f = Filter::new();
+        f.scope("entity_id", scope);
+        let assets = f
+            .query(format!(
+                "SELECT protocols, COUNT(*) AS n FROM assets{} GROUP BY protocols",
+                f.where_clause()
+            ))
+            .fetch_all(self.reader());
+        let findings = f
+            .scalar(format!(
+                "SELECT COUNT(*) FROM monitor_findings{}",
+                f.where_clause()
+            ))
+            .fetch_one(self.reader());
+        let mut recent = Filter::new();
+        recent.scope("entity_id", scope);
+        recent.cmp_opt("at", ">=", Some(since));
+        let events = recent
+            .scalar(format!(
+                "SELECT COUNT(*) FROM asset_events{}",
+                recent.where_clause()
+            ))
+            .fetch_one(self.reader());
+        let (assets, findings, events_since) =
+            futures_util::future::try_join3(assets, findings, events).await?;
+        let assets_by_protocols = assets
+            .iter()
+            .map(|row| {
+                let protocols: String = row.try_get("protocols")?;
+                Ok((
+                    serde_json::from_str(&protocols).unwrap_or_default(),
+                    row.try_get::<i64, _>("n")?,
+                ))
+            })
+            .collect::<Result<_>>()?;
+        Ok(MonitoringCounts {
+            assets_by_protocols,
+            findings,
+            events_since,
+        })
+    }
+
+    /// Per entity (of `entity_ids`): its evidence expired and expiring within
+    /// [`crate::assessments::EXPIRING_WITHIN_DAYS`] days on the store clock's day, as
+    /// [`crate::assessments::Expiry`] classes them, in one aggregate over an index. Entities
+    /// without such evidence are absent.
+    pub async fn evidence_expiry_counts(
+        &self,
+        entity_ids: &[&str],
+    ) -> Result<Vec<(String, i64, i64)>> {
+        if entity_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let today = self.clock().now().date_naive();
+        let soon = today + chrono::Duration::days(crate::assessments::EXPIRING_WITHIN_DAYS);
+        let (today, soon) = (
+            today.format("%Y-%m-%d").to_string(),
+            soon.format("%Y-%m-%d").to_string(),
+        );
+        let mut f = Filter::new();
+        f.cmp_opt("valid_until", "<=", Some(&soon));
+        f.in_set("entity_id", entity_ids.iter().copied());
+        // Today is bound after the filter's own values (the date, then each entity).
+        let n = 1 + entity_ids.len();
+        let sql = format!(
+            "SELECT entity_id, COUNT(CASE WHEN valid_until < ${a} THEN 1 END) AS expired, \
+             COUNT(CASE WHEN valid_until >= ${a} THEN 1 END) AS expiring \
+             FROM evidence{} GROUP BY entity_id ORDER BY entity_id",
+            f.where_clause(),
+            a = n + 1,
+        );
+        let rows = f.query(sql).bind(today).fetch_all(self.reader()).await?;
+        rows.iter()
+            .map(|row| {
+                Ok((
+                    row.try_get::<String, _>("entity_id")?,
+                    row.try_get::<i64, _>("expired")?,
+                    row.try_get::<i64, _>("expiring")?,
+                ))
+            })
+            .collect()
+    }
+
+    /// The entity's controls serving one requirement of a framework, by name (as
+    /// [`Store::controls_by_requirement`] lists them for a whole framework).
+    pub async fn controls_for_requirement(
+        &self,
+        entity_id: &str,
+        framework_id: &str,
+        requirement_id: &str,
+    ) -> Result<Vec<LinkedControl>> {
+        let rows = sqlx::query(
+            "SELECT c.id, c.name, c.status FROM control_requirements cr \
+             JOIN controls c ON c.id = cr.control_id \
+             WHERE c.entity_id = $1 AND cr.framework_id = $2 AND cr.requirement_id = $3 \
+             ORDER BY c.name",
+        )
+        .bind(entity_id)
+        .bind(framework_id)
+        .bind(requirement_id)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(LinkedControl {
+                    id: row.try_get("id")?,
+                    name: row.try_get("name")?,
+                    status: row.try_get("status")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The latest `limit` values one requirement's result took in an assessment, newest first
+    /// (the tail of [`Store::result_history`] for that requirement, reversed).
+    pub async fn requirement_history(
+        &self,
+        assessment_id: &str,
+        requirement_id: &str,
+        limit: i64,
+    ) -> Result<Vec<HistoryEntry>> {
+        // The limit is an integer of our own, written into the SQL text.
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT requirement_id, value, at FROM result_history \
+             WHERE assessment_id = $1 AND requirement_id = $2 \
+             ORDER BY at DESC, id DESC LIMIT {}",
+            limit.max(0)
+        )))
+        .bind(assessment_id)
+        .bind(requirement_id)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let value: String = r.try_get("value")?;
+                Ok(HistoryEntry {
+                    requirement_id: r.try_get("requirement_id")?,
+                    value: ResultValue::parse(&value)
+                        .ok_or_else(|| StoreError::Corrupt(format!("history value '{value}'")))?,
+                    at: r.try_get("at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Distinct actions, object types and actors in the audit trail visible to `scope` (at most
+    /// [`AUDIT_FACET_LIMIT`] of each, in order). Each value is found by one step along an index
+    /// (`MIN(column) WHERE column > previous`, a loose index scan written as a recursive query
+    /// on both engines), so the cost follows the number of distinct values, not of records.
     pub async fn audit_facets(&self, scope: &EntityScope) -> Result<AuditFacets> {
-        let f = scoped(scope);
         let mut facets = AuditFacets::default();
         for (column, out) in [
             ("action", &mut facets.actions),
             ("object_type", &mut facets.object_types),
             ("actor_label", &mut facets.actors),
         ] {
-            let sql = match column {
-                "action" => format!(
-                    "SELECT DISTINCT action AS v FROM audit_log{} ORDER BY v LIMIT 200",
-                    f.where_clause()
-                ),
-                "object_type" => format!(
-                    "SELECT DISTINCT object_type AS v FROM audit_log{} ORDER BY v LIMIT 200",
-                    f.where_clause()
-                ),
-                _ => format!(
-                    "SELECT DISTINCT actor_label AS v FROM audit_log{} ORDER BY v LIMIT 200",
-                    f.where_clause()
-                ),
-            };
-            let rows = f.query(sql).fetch_all(self.reader()).await?;
-            for row in &rows {
-                out.push(row.try_get::<String, _>("v")?);
-            }
+            *out = self.audit_distinct(scope, column).await?;
         }
         Ok(facets)
+    }
+
+    /// The distinct values of one column of the audit log, for [`Store::audit_facets`].
+    async fn audit_distinct(&self, scope: &EntityScope, column: &'static str) -> Result<Vec<String>> {
+        let first = scoped(scope);
+        let mut step = scoped(scope);
+        // Both filters bind the same values in the same order, so they share placeholders.
+        step.condition(match column {
+            "action" => "action > found.v",
+            "object_type" => "object_type > found.v",
+            _ => "actor_label > found.v",
+        });
+        let limit = AUDIT_FACET_LIMIT;
+        let sql = format!(
+            "WITH RECURSIVE found(v, n) AS (\
+             SELECT (SELECT MIN({column}) FROM audit_log{first}), 1 \
+             UNION ALL \
+             SELECT (SELECT MIN({column}) FROM audit_log{step}), n + 1 FROM found \
+             WHERE v IS NOT NULL AND n < {limit}) \
+             SELECT v FROM found WHERE v IS NOT NULL ORDER BY v",
+            first = first.where_clause(),
+            step = step.where_clause(),
+        );
+        let rows = first.query(sql).fetch_all(self.reader()).await?;
+        rows.iter()
+            .map(|row| Ok(row.try_get::<String, _>("v")?))
+            .collect()
     }
 }
 
@@ -96,7 +315,7 @@ mod tests {
     async fn counts_per_day_and_facets_follow_the_scope() {
         for db in crate::testing::all().await {
             let store = db.store(crate::testing::test_clock()).await;
-            store
+            let org = store
                 .ensure_organisation(&Actor::system(), "Org")
                 .await
                 .unwrap();
@@ -117,6 +336,41 @@ mod tests {
             // Organisation-level records stay visible to a narrow scope.
             let narrow = EntityScope::Only(std::iter::once("x".to_owned()).collect());
             assert_eq!(store.audit_facets(&narrow).await.unwrap().actions.len(), 1);
+            // The running tally: everything up to the head, then nothing new, then the rest.
+            let (head, all) = store
+                .audit_counts_per_day_after(&EntityScope::All, "2000-01-01T00:00:00Z", 0)
+                .await
+                .unwrap();
+            assert_eq!(all, days);
+            let (same, nothing) = store
+                .audit_counts_per_day_after(&EntityScope::All, "2000-01-01T00:00:00Z", head)
+                .await
+                .unwrap();
+            assert_eq!((same, nothing.len()), (head, 0));
+            store
+                .create_entity(
+                    &Actor::system(),
+                    &org.id,
+                    &hygeia_domain::org::EntityInput {
+                        name: "Labo".into(),
+                        country: "FR".into(),
+                        entity_type: "healthcare_provider".into(),
+                        employees: 10,
+                        annual_turnover_eur: 1,
+                        balance_sheet_eur: 1,
+                        parent_entity_id: None,
+                        registration_number: None,
+                    },
+                    |_| true,
+                )
+                .await
+                .unwrap();
+            let (next, more) = store
+                .audit_counts_per_day_after(&EntityScope::All, "2000-01-01T00:00:00Z", head)
+                .await
+                .unwrap();
+            assert!(next > head);
+            assert_eq!(more.iter().map(|(_, n)| n).sum::<i64>(), next - head);
         }
     }
 }

@@ -218,10 +218,9 @@ impl Store {
             .fetch_optional(&mut *conn)
             .await?;
             if found.is_none() {
-                return Err(StoreError::Conflict {
-                    field: "entity_ids",
-                    message: format!("entity '{id}' does not exist"),
-                });
+                let mut v = hygeia_domain::validation::Validator::new();
+                v.not_found("entity_ids", id);
+                v.finish()?;
             }
         }
         Ok(())
@@ -252,11 +251,11 @@ impl Store {
         let email = normalise_email(&new.email);
         let mut v = hygeia_domain::validation::Validator::new();
         if !looks_like_email(&email) {
-            v.error("email", format!("'{}' is not an e-mail address", new.email));
+            v.not_email("email", &new.email);
         }
         v.text("display_name", &new.display_name, 120);
         if !matches!(new.locale.as_str(), "en" | "fr") {
-            v.error("locale", "must be 'en' or 'fr'");
+            v.one_of("locale", &["en", "fr"]);
         }
         v.finish()?;
         let now = self.now();
@@ -308,10 +307,9 @@ impl Store {
         if let Some(locale) = &update.locale
             && !matches!(locale.as_str(), "en" | "fr")
         {
-            return Err(StoreError::Conflict {
-                field: "locale",
-                message: "must be 'en' or 'fr'".into(),
-            });
+            let mut v = hygeia_domain::validation::Validator::new();
+            v.one_of("locale", &["en", "fr"]);
+            v.finish()?;
         }
         let deactivated_at = match update.active {
             Some(true) => None,

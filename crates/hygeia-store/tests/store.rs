@@ -755,6 +755,120 @@ mod compliance {
         CATALOG.get_or_init(|| Catalog::load_embedded().unwrap())
     }
 
+    #[tokio::test]
+    async fn search_finds_controls_and_evidence_by_text_within_the_scope() {
+        for db in testing::all().await {
+            let store = db.store(test_clock()).await;
+            let org = seeded(&store).await;
+            let actor = admin_actor();
+            let a = store
+                .create_entity(&actor, &org, &entity("Clinique A"), any_type)
+                .await
+                .unwrap();
+            let b = store
+                .create_entity(&actor, &org, &entity("Clinique B"), any_type)
+                .await
+                .unwrap();
+            let control = |entity: &str, name: &str, owner: &str, description: &str| {
+                let (store, actor) = (&store, &actor);
+                let (entity, input) = (
+                    entity.to_owned(),
+                    ControlInput {
+                        name: name.into(),
+                        owner: Some(owner.into()),
+                        description: description.into(),
+                        status: "implemented".into(),
+                        ..ControlInput::default()
+                    },
+                );
+                async move {
+                    store
+                        .create_control(actor, &entity, &input, catalog())
+                        .await
+                        .unwrap()
+                }
+            };
+            control(&a.id, "Sauvegardes hors ligne", "DSI", "").await;
+            control(&b.id, "Sauvegardes chiffrées", "RSSI", "").await;
+            control(&a.id, "Pare-feu", "Réseau", "filtre 100% des flux_entrants").await;
+            store
+                .add_evidence_file(
+                    &actor,
+                    &a.id,
+                    &EvidenceUpload {
+                        title: "Rapport de restauration".into(),
+                        file_name: "restore-test.pdf".into(),
+                        valid_until: None,
+                        media_type: None,
+                    },
+                    b"ok",
+                )
+                .await
+                .unwrap();
+            store
+                .add_evidence_link(
+                    &actor,
+                    &b.id,
+                    &EvidenceLinkInput {
+                        title: "Politique de sauvegarde".into(),
+                        url: "https://intranet.example/sauvegarde".into(),
+                        valid_until: None,
+                    },
+                )
+                .await
+                .unwrap();
+            let page = PageRequest::default();
+            let all = EntityScope::All;
+            let only_a = EntityScope::Only(std::iter::once(a.id.clone()).collect());
+            let names = |hits: Vec<hygeia_store::search::ControlMatch>| {
+                let mut names: Vec<String> = hits.into_iter().map(|h| h.name).collect();
+                names.sort();
+                names
+            };
+            // Case-insensitive, on name, owner and description, within the scope.
+            let hits = store
+                .search_controls(&all, "SAUVEGARDES", page)
+                .await
+                .unwrap();
+            assert_eq!(hits.total, 2);
+            assert_eq!(
+                names(hits.items),
+                ["Sauvegardes chiffrées", "Sauvegardes hors ligne"]
+            );
+            let hits = store
+                .search_controls(&only_a, "sauvegardes", page)
+                .await
+                .unwrap();
+            assert_eq!(names(hits.items), ["Sauvegardes hors ligne"]);
+            let hits = store.search_controls(&all, "rssi", page).await.unwrap();
+            assert_eq!(names(hits.items), ["Sauvegardes chiffrées"]);
+            // LIKE's wildcards are plain characters here.
+            let hits = store.search_controls(&all, "100%", page).await.unwrap();
+            assert_eq!(names(hits.items), ["Pare-feu"]);
+            let hits = store.search_controls(&all, "_", page).await.unwrap();
+            assert_eq!(names(hits.items), ["Pare-feu"]);
+            assert_eq!(
+                store.search_controls(&all, "  ", page).await.unwrap().total,
+                0
+            );
+            // Evidence by title, file name or address.
+            for (text, title) in [
+                ("restauration", "Rapport de restauration"),
+                ("RESTORE-TEST", "Rapport de restauration"),
+                ("intranet.example", "Politique de sauvegarde"),
+            ] {
+                let hits = store.search_evidence(&all, text, page).await.unwrap();
+                assert_eq!(hits.total, 1, "{text}");
+                assert_eq!(hits.items[0].title, title);
+            }
+            let hits = store
+                .search_evidence(&only_a, "sauvegarde", page)
+                .await
+                .unwrap();
+            assert_eq!(hits.total, 0, "entity B's link is outside the scope");
+        }
+    }
+
     fn iso_assessment() -> AssessmentInput {
         AssessmentInput {
             framework_id: "iso27001-2022".into(),
@@ -1370,5 +1484,251 @@ mod compliance {
             );
             drop(db);
         }
+    }
+
+    #[tokio::test]
+    async fn every_result_write_bumps_the_results_version_and_expiry_is_counted_per_entity() {
+        for db in testing::all().await {
+            let store = db.store(test_clock()).await;
+            let org = seeded(&store).await;
+            let actor = admin_actor();
+            let cat = catalog();
+            let a = store
+                .create_entity(&actor, &org, &entity("Usine A"), any_type)
+                .await
+                .unwrap();
+            let b = store
+                .create_entity(&actor, &org, &entity("Usine B"), any_type)
+                .await
+                .unwrap();
+            let iso = store
+                .create_assessment(&actor, &a.id, &iso_assessment(), cat)
+                .await
+                .unwrap();
+            assert_eq!(iso.results_version, 0);
+            let version = |id: String| {
+                let store = store.clone();
+                async move {
+                    store
+                        .assessment(&EntityScope::All, &id)
+                        .await
+                        .unwrap()
+                        .results_version
+                }
+            };
+            store
+                .set_results(
+                    &actor,
+                    &EntityScope::All,
+                    &iso.id,
+                    &[
+                        ResultInput::new("a.5.1", ResultValue::NonCompliant),
+                        ResultInput::new("a.5.2", ResultValue::Compliant),
+                    ],
+                    cat,
+                )
+                .await
+                .unwrap();
+            assert_eq!(version(iso.id.clone()).await, 1, "one bump per write");
+            // A refused write changes nothing.
+            store
+                .set_results(
+                    &actor,
+                    &EntityScope::All,
+                    &iso.id,
+                    &[ResultInput::new("no.such", ResultValue::Compliant)],
+                    cat,
+                )
+                .await
+                .unwrap_err();
+            assert_eq!(version(iso.id.clone()).await, 1);
+            // Editing the assessment's fields keeps the results version (and the other way).
+            let mut edit = iso_assessment();
+            edit.name = "Renamed".into();
+            let edited = store
+                .update_assessment(&actor, &EntityScope::All, &iso.id, &edit, cat)
+                .await
+                .unwrap();
+            assert_eq!((edited.version, edited.results_version), (2, 1));
+            // A decision on a derived result is a result write too.
+            let nis2 = store
+                .create_assessment(
+                    &actor,
+                    &a.id,
+                    &AssessmentInput {
+                        framework_id: "nis2-2024-2690".into(),
+                        ..iso_assessment()
+                    },
+                    cat,
+                )
+                .await
+                .unwrap();
+            let reuse = Reuse::new(cat, "iso27001-2022", "nis2-2024-2690").unwrap();
+            let results: Vec<_> = store
+                .results(&iso.id)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| hygeia_compliance::SourceResult::new(r.requirement_id, r.value))
+                .collect();
+            let view = reuse.derive(&results, &[]).unwrap();
+            let derived = view
+                .derived
+                .iter()
+                .find(|d| !d.provenance.is_empty())
+                .unwrap();
+            let decided = override_derived(
+                &view,
+                &derived.requirement_id,
+                ResultValue::Compliant,
+                "checked on site",
+                None,
+            )
+            .unwrap();
+            store
+                .record_decision(&actor, &EntityScope::All, &nis2.id, &decided, cat)
+                .await
+                .unwrap();
+            assert_eq!(version(nis2.id.clone()).await, 1);
+            assert_eq!(version(iso.id.clone()).await, 1);
+
+            // Evidence on 2026-03-02: expired before today, expiring up to 30 days ahead.
+            for (entity_id, until) in [
+                (&a.id, Some("2026-03-01")),
+                (&a.id, Some("2026-03-02")),
+                (&a.id, Some("2026-04-01")),
+                (&a.id, Some("2026-04-02")),
+                (&a.id, None),
+                (&b.id, Some("2025-12-31")),
+            ] {
+                store
+                    .add_evidence_link(
+                        &actor,
+                        entity_id,
+                        &EvidenceLinkInput {
+                            title: "Policy".into(),
+                            url: "https://docs.example/policy".into(),
+                            valid_until: until.map(str::to_owned),
+                        },
+                    )
+                    .await
+                    .unwrap();
+            }
+            let mut counts = store
+                .evidence_expiry_counts(&[a.id.as_str(), b.id.as_str()])
+                .await
+                .unwrap();
+            counts.sort();
+            let mut expected = vec![(a.id.clone(), 1, 2), (b.id.clone(), 1, 0)];
+            expected.sort();
+            assert_eq!(counts, expected);
+            // The same figures as the evidence list's filters.
+            for (wanted, n) in [(Expiry::Expired, 1), (Expiry::ExpiringSoon, 2)] {
+                let page = store
+                    .list_evidence_page(&a.id, Some(wanted), PageRequest::new(Some(1), None))
+                    .await
+                    .unwrap();
+                assert_eq!(page.total, n);
+            }
+            assert_eq!(
+                store
+                    .evidence_expiry_counts(&[b.id.as_str()])
+                    .await
+                    .unwrap(),
+                vec![(b.id.clone(), 1, 0)]
+            );
+            assert!(store.evidence_expiry_counts(&[]).await.unwrap().is_empty());
+        }
+    }
+}
+
+#[tokio::test]
+async fn monitoring_counts_group_assets_by_protocols_and_follow_the_scope() {
+    for db in testing::all().await {
+        let store = db.store(test_clock()).await;
+        let org = seeded(&store).await;
+        let plant = store
+            .create_entity(&admin_actor(), &org, &entity("Usine"), any_type)
+            .await
+            .unwrap();
+        let batch = observed(serde_json::json!({
+            "assets": [
+                {"id": "ip:10.0.0.5", "ips": ["10.0.0.5"], "roles": ["plc"], "protocols": ["s7comm"],
+                 "first_seen": "2026-03-01T08:00:00Z", "last_seen": "2026-03-01T08:10:00Z", "packets_sent": 40},
+                {"id": "ip:10.0.0.6", "ips": ["10.0.0.6"], "roles": ["plc"], "protocols": ["s7comm"],
+                 "first_seen": "2026-03-01T08:00:00Z", "last_seen": "2026-03-01T08:10:00Z", "packets_sent": 40},
+                {"id": "ip:10.0.1.20", "ips": ["10.0.1.20"], "protocols": ["http", "dns"],
+                 "first_seen": "2026-03-01T08:00:00Z", "last_seen": "2026-03-01T08:10:00Z", "packets_sent": 38}
+            ],
+            "flows": [],
+            "findings": [{"kind": "conduit_violation", "severity": "high", "summary": "IT workstation programs a PLC",
+                          "src": "10.0.1.20", "dst": "10.0.0.5", "protocol": "s7comm", "operations": ["program"],
+                          "references": [], "evidence": {"first_packet": 5, "first_seen": "2026-03-01T09:01:00Z", "packets": 3}}],
+            "stats": {"packets": 78}
+        }));
+        store
+            .ingest_observations(&admin_actor(), &plant.id, "sensor-1", &batch)
+            .await
+            .unwrap();
+        let counts = store
+            .monitoring_counts(&EntityScope::All, "2000-01-01T00:00:00Z")
+            .await
+            .unwrap();
+        let mut groups = counts.assets_by_protocols.clone();
+        groups.sort();
+        assert_eq!(
+            groups,
+            vec![
+                (vec!["http".to_owned(), "dns".to_owned()], 1),
+                (vec!["s7comm".to_owned()], 2)
+            ]
+        );
+        assert_eq!(counts.findings, 1);
+        assert!(counts.events_since > 0, "{counts:?}");
+        let later = store
+            .monitoring_counts(&EntityScope::All, "2999-01-01T00:00:00Z")
+            .await
+            .unwrap();
+        assert_eq!(later.events_since, 0);
+        let narrow = EntityScope::Only(std::iter::once("elsewhere".to_owned()).collect());
+        let none = store
+            .monitoring_counts(&narrow, "2000-01-01T00:00:00Z")
+            .await
+            .unwrap();
+        assert_eq!(none, hygeia_store::MonitoringCounts::default());
+    }
+}
+
+#[tokio::test]
+async fn sites_are_counted_within_the_scope() {
+    for db in testing::all().await {
+        let store = db.store(test_clock()).await;
+        let org = seeded(&store).await;
+        let actor = admin_actor();
+        let a = store
+            .create_entity(&actor, &org, &entity("Hôpital A"), any_type)
+            .await
+            .unwrap();
+        let b = store
+            .create_entity(&actor, &org, &entity("Hôpital B"), any_type)
+            .await
+            .unwrap();
+        let site = |name: &str| SiteInput {
+            name: name.into(),
+            kind: SiteKind::Hospital,
+            city: "Lyon".into(),
+            country: "FR".into(),
+        };
+        for (entity, name) in [(&a.id, "Nord"), (&a.id, "Sud"), (&b.id, "Est")] {
+            store.create_site(&actor, entity, &site(name)).await.unwrap();
+        }
+        let before = store.count_sites(&org, &EntityScope::All).await.unwrap();
+        assert!(before >= 3, "{before}");
+        let only_a = EntityScope::Only(std::iter::once(a.id.clone()).collect());
+        assert_eq!(store.count_sites(&org, &only_a).await.unwrap(), 2);
+        assert_eq!(
+            store.count_sites("another-organisation", &EntityScope::All).await.unwrap(),
+            0
+        );
     }
 }

@@ -11,6 +11,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use hygeia_domain::access::Principal;
+use hygeia_domain::validation::FieldError;
 use hygeia_store::{Actor, Store, User};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -49,10 +50,7 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 /// Minimum rules for a password chosen by a person.
 pub fn check_password_strength(password: &str) -> Result<(), ApiError> {
     if password.chars().count() < 12 {
-        return Err(ApiError::field(
-            "password",
-            "must be at least 12 characters long",
-        ));
+        return Err(ApiError::field_error(FieldError::too_short("password", 12)));
     }
     if password.len() > 1024 {
         return Err(ApiError::field("password", "must be at most 1024 bytes"));

@@ -6,7 +6,8 @@
 
 use std::sync::{Arc, RwLock};
 
-use hygeia_catalog::{Catalog, CatalogError, oscal};
+use hygeia_catalog::{Catalog, CatalogError, IssueKind, oscal};
+use hygeia_domain::validation::FieldError;
 use hygeia_store::{CatalogImport, Store};
 
 use crate::error::{ApiError, ApiResult};
@@ -163,15 +164,22 @@ impl CatalogCache {
 
     /// The current catalog, rebuilt first if another instance imported a file meanwhile.
     pub async fn current(&self, store: &Store) -> ApiResult<Arc<Catalog>> {
+        Ok(self.current_with_generation(store).await?.1)
+    }
+
+    /// The current catalog with its generation (the number of imports it reflects), for
+    /// caches of figures computed from it.
+    pub async fn current_with_generation(&self, store: &Store) -> ApiResult<(i64, Arc<Catalog>)> {
         let generation = store.catalog_generation().await?;
         let (cached_generation, catalog) = self.cached();
         if generation == cached_generation {
-            return Ok(catalog);
+            return Ok((generation, catalog));
         }
         let imports = store.catalog_imports().await?;
         let rebuilt = Arc::new(build(&imports).map_err(ApiError::internal)?);
-        self.replace(imports.len() as i64, rebuilt.clone());
-        Ok(rebuilt)
+        let rebuilt_generation = imports.len() as i64;
+        self.replace(rebuilt_generation, rebuilt.clone());
+        Ok((rebuilt_generation, rebuilt))
     }
 
     /// Validates a file against the current catalog, stores it, and publishes the new catalog.
@@ -200,16 +208,27 @@ impl CatalogCache {
 
 /// A catalog validation failure as a 400 naming file, entry and field of each problem.
 pub fn catalog_error(error: CatalogError) -> ApiError {
-    let errors = error
-        .issues()
-        .iter()
-        .map(|issue| hygeia_domain::validation::FieldError {
-            field: issue.field.clone(),
-            message: issue.to_string(),
-        })
-        .collect();
+    let errors = error.issues().iter().map(issue_error).collect();
     ApiError::BadRequest {
         detail: error.to_string(),
         errors,
     }
+}
+
+/// A catalog problem as a coded field error located by file and entry.
+fn issue_error(issue: &hygeia_catalog::Issue) -> FieldError {
+    let field = issue.field.as_str();
+    let error = match &issue.kind {
+        IssueKind::Missing => FieldError::empty(field),
+        IssueKind::DuplicateId => FieldError::duplicate(field, &issue.entry),
+        IssueKind::UnknownParent(parent) => FieldError::unknown_parent(field, parent),
+        IssueKind::ParentCycle => FieldError::parent_cycle(field),
+        IssueKind::UnknownFramework(framework) => FieldError::unknown_framework(field, framework),
+        IssueKind::DanglingReference { framework, id } => {
+            FieldError::unknown_requirement(field, framework, id)
+        }
+        IssueKind::DuplicateFramework(id) => FieldError::already_exists(field, id),
+        IssueKind::InvalidValue(why) => FieldError::bad_value(field, why),
+    };
+    error.in_entry(&issue.file, &issue.entry)
 }

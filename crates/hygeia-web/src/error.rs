@@ -41,15 +41,36 @@ impl ApiError {
         }
     }
 
+    /// A field refused for a reason only the web layer knows (code `invalid`, English only);
+    /// prefer [`ApiError::field_error`] with a coded error.
     pub fn field(field: &str, message: impl Into<String>) -> Self {
-        let message = message.into();
+        Self::field_error(FieldError::invalid(field, &message.into()))
+    }
+
+    /// One coded field error.
+    pub fn field_error(error: FieldError) -> Self {
         ApiError::BadRequest {
-            detail: format!("{field}: {message}"),
-            errors: vec![FieldError {
-                field: field.to_owned(),
-                message,
-            }],
+            detail: format!("{}: {}", error.field, error.message),
+            errors: vec![error],
         }
+    }
+
+    /// A refused decision on a derived result, coded.
+    pub fn decision(error: &hygeia_compliance::DecisionError) -> Self {
+        use hygeia_compliance::DecisionError as E;
+        let field = error.field();
+        Self::field_error(match error {
+            E::UnknownRequirement { requirement_id } => {
+                FieldError::not_derived(field, requirement_id)
+            }
+            E::NothingToAccept { requirement_id } => {
+                FieldError::nothing_to_accept(field, requirement_id)
+            }
+            E::MissingReason { requirement_id } => FieldError::needs_reason(field, requirement_id),
+            E::MissingJustification { requirement_id } => {
+                FieldError::needs_justification(field, requirement_id)
+            }
+        })
     }
 
     pub fn internal(error: impl std::fmt::Display) -> Self {
@@ -106,8 +127,48 @@ pub struct Problem {
     pub status: u16,
     pub detail: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<FieldErrorSchema>)]
     pub errors: Vec<FieldError>,
+}
+
+/// The OpenAPI shape of [`FieldError`] (the domain crate knows nothing of OpenAPI).
+#[derive(utoipa::ToSchema)]
+#[schema(as = FieldError)]
+#[allow(dead_code)]
+pub struct FieldErrorSchema {
+    /// The input field at fault (`name`, `assets[3].id`, `title.fr`…).
+    field: String,
+    code: CodeSchema,
+    /// The code's parameters, present when the code has them: `max` (number), `allowed`
+    /// (array of strings), `value`, `other`, `framework`, `requirement`, `source`, `target`,
+    /// `file`, `entry`, `reason` (strings).
+    #[schema(value_type = Object)]
+    params: (),
+    /// What is wrong, in English.
+    message: String,
+}
+
+/// The stable machine code of a field error.
+pub struct CodeSchema;
+
+impl utoipa::PartialSchema for CodeSchema {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use hygeia_domain::validation::Code;
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "What is wrong, as a stable code; the UI translates it.",
+            ))
+            .enum_values(Some(Code::ALL.iter().map(|c| c.as_str())))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for CodeSchema {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "FieldErrorCode".into()
+    }
 }
 
 impl IntoResponse for ApiError {

@@ -71,6 +71,10 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
     pub catalog: catalog::CatalogCache,
+    /// The dashboard's per-assessment summaries (keyed by versions read from the database).
+    pub(crate) summaries: ui::dashboard::SummaryCache,
+    /// The dashboard's running tally of audit records per day (keyed by the chain head).
+    pub(crate) activity: ui::dashboard::ActivityCache,
 }
 
 impl AppState {
@@ -79,6 +83,8 @@ impl AppState {
             store,
             config: Arc::new(config),
             catalog,
+            summaries: ui::dashboard::SummaryCache::default(),
+            activity: ui::dashboard::ActivityCache::default(),
         }
     }
 

@@ -402,6 +402,20 @@ async fn flow(b: &Browser, password: &str, work_dir: &std::path::Path) -> Result
     let neighbours = b.all_text("#neighbours tbody tr").await?;
     assert!(!neighbours.is_empty(), "A.8.22 has crosswalk neighbours");
     b.snapshot("requirement-en").await?;
+    // The search box on every page looks through everything the user may see at once.
+    b.type_into("#top-q", "backup").await?;
+    b.click("form.search button").await?;
+    assert_eq!(b.text("h1").await?, "Search");
+    let requirements = b.all_text("#found-requirements li").await?;
+    assert!(
+        requirements
+            .iter()
+            .any(|r| r.starts_with("4.2 Backup and redundancy management")),
+        "{requirements:?}"
+    );
+    b.snapshot("search-en").await?;
+    b.click("#found-requirements p a").await?;
+    assert_eq!(b.path().await?, "/compliance/search?q=backup");
     // Filtering a framework by Art. 21(2) letter (d): supply chain security.
     b.open("/compliance").await?;
     let frameworks = b
@@ -683,6 +697,8 @@ async fn flow(b: &Browser, password: &str, work_dir: &std::path::Path) -> Result
     assert!(!b.all_text("#gap-letters tbody tr").await?.is_empty());
     b.snapshot("gaps-fr").await?;
 
+    keyboard_tablet_and_print(b, &detail).await?;
+
     // Sign out: back to the sign-in page, in French, and the pages are closed again.
     b.click("#sign-out").await?;
     assert!(b.path().await?.starts_with("/login"));
@@ -690,5 +706,105 @@ async fn flow(b: &Browser, password: &str, work_dir: &std::path::Path) -> Result
     b.snapshot("login-fr").await?;
     b.open("/audit").await?;
     assert!(b.path().await?.starts_with("/login"));
+    Ok(())
+}
+
+/// Keyboard use (skip link first, visible focus), tablet width without sideways scrolling, and
+/// the print style (navigation and forms hidden, the page content kept).
+async fn keyboard_tablet_and_print(b: &Browser, detail: &str) -> Result<()> {
+    b.open("/").await?;
+    b.driver
+        .action_chain()
+        .send_keys(Key::Tab + "")
+        .perform()
+        .await?;
+    let focused = b
+        .script(
+            "const e = document.activeElement, r = e.getBoundingClientRect(), \
+             s = getComputedStyle(e); \
+             return [e.className, r.top >= 0 && r.height > 0, s.outlineStyle, s.outlineWidth];",
+            Vec::new(),
+        )
+        .await?;
+    assert_eq!(focused[0], "skip", "first Tab: {focused}");
+    assert_eq!(focused[1], true, "the skip link shows when focused");
+    assert_eq!(focused[2], "solid", "focus is visible: {focused}");
+    assert_eq!(focused[3], "3px");
+    b.driver
+        .action_chain()
+        .send_keys(Key::Enter + "")
+        .perform()
+        .await?;
+    let active = b
+        .script("return document.activeElement.id;", Vec::new())
+        .await?;
+    assert_eq!(active, "main", "the skip link moves focus to the content");
+
+    // A tablet held upright: no page scrolls sideways (wide tables scroll in their own box).
+    b.driver.set_window_rect(0, 0, 768, 1024).await?;
+    for path in [
+        "/",
+        "/compliance/assessments",
+        detail,
+        "/compliance/frameworks/nis2-2024-2690",
+        "/assets",
+        "/audit",
+        "/settings",
+    ] {
+        b.open(path).await?;
+        let overflow = b
+            .script(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+                Vec::new(),
+            )
+            .await?;
+        if overflow.as_i64().is_none_or(|o| o > 0) {
+            // Name the elements that stick out, outermost first.
+            let wide = b
+                .script(
+                    "const w = document.documentElement.clientWidth; \
+                     return [...document.querySelectorAll('body *')] \
+                       .filter(e => !e.closest('.scroll') && e.getBoundingClientRect().right > w + 1) \
+                       .slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id);",
+                    Vec::new(),
+                )
+                .await?;
+            panic!("{path} scrolls sideways by {overflow} px at 768 px: {wide}");
+        }
+    }
+    b.open("/").await?;
+    b.snapshot("dashboard-tablet-fr").await?;
+    b.open(detail).await?;
+    b.snapshot("requirement-detail-tablet-fr").await?;
+    b.driver.set_window_rect(0, 0, 1280, 1000).await?;
+
+    // Print: the board gets the content, not the navigation or the forms.
+    let dev_tools = b.driver.cdp();
+    dev_tools
+        .send_raw(
+            "Emulation.setEmulatedMedia",
+            serde_json::json!({"media": "print"}),
+        )
+        .await?;
+    b.open("/").await?;
+    let shown = b
+        .script(
+            "const d = s => getComputedStyle(document.querySelector(s)).display; \
+             return [d('header.top'), d('nav.areas'), d('form.switcher'), d('main'), d('#chart-frameworks')];",
+            Vec::new(),
+        )
+        .await?;
+    assert_eq!(shown[0], "none", "print hides the header: {shown}");
+    assert_eq!(shown[1], "none", "print hides the navigation: {shown}");
+    assert_eq!(shown[2], "none", "print hides forms: {shown}");
+    assert_ne!(shown[3], "none", "print keeps the content: {shown}");
+    assert_ne!(shown[4], "none", "print keeps the charts: {shown}");
+    b.snapshot("dashboard-print-fr").await?;
+    dev_tools
+        .send_raw(
+            "Emulation.setEmulatedMedia",
+            serde_json::json!({"media": ""}),
+        )
+        .await?;
     Ok(())
 }

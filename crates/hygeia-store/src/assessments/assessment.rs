@@ -14,27 +14,24 @@ use crate::{Actor, Store, new_id};
 pub(crate) const STATUSES: [&str; 4] = ["planned", "in_progress", "completed", "archived"];
 
 const COLUMNS: &str = "id, entity_id, framework_id, name, scope, starts_on, ends_on, status, \
-    created_at, updated_at, version";
+    created_at, updated_at, version, results_version";
 
 fn validate(input: &AssessmentInput, catalog: &Catalog) -> Result<()> {
     let mut v = Validator::new();
     v.text("name", &input.name, 200);
     check_optional_text(&mut v, "scope", Some(&input.scope), 4000);
     if catalog.framework(&input.framework_id).is_none() {
-        v.error(
-            "framework_id",
-            format!("no framework '{}' in the catalog", input.framework_id),
-        );
+        v.unknown_framework("framework_id", &input.framework_id);
     }
     if !STATUSES.contains(&input.status.as_str()) {
-        v.error("status", format!("must be one of {}", STATUSES.join(", ")));
+        v.one_of("status", &STATUSES);
     }
     let start = check_date(&mut v, "starts_on", input.starts_on.as_deref());
     let end = check_date(&mut v, "ends_on", input.ends_on.as_deref());
     if let (Some(start), Some(end)) = (start, end)
         && end < start
     {
-        v.error("ends_on", "must not be before starts_on");
+        v.date_order("ends_on", "starts_on");
     }
     Ok(v.finish()?)
 }

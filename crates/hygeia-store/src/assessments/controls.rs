@@ -24,7 +24,7 @@ fn validate(input: &ControlInput, catalog: &Catalog) -> Result<BTreeSet<Requirem
     check_optional_text(&mut v, "description", Some(&input.description), 4000);
     check_optional_text(&mut v, "owner", input.owner.as_deref(), 200);
     if !STATUSES.contains(&input.status.as_str()) {
-        v.error("status", format!("must be one of {}", STATUSES.join(", ")));
+        v.one_of("status", &STATUSES);
     }
     check_date(&mut v, "implemented_on", input.implemented_on.as_deref());
     check_date(&mut v, "next_review_on", input.next_review_on.as_deref());

@@ -114,6 +114,35 @@ impl Store {
         Ok(evidence)
     }
 
+    /// The entity's evidence reaching one requirement of a framework, attached to it or to a
+    /// control that serves it, each piece once, by id (as [`Store::evidence_by_requirement`]
+    /// finds it for a whole framework), read in one query. Attachments are not read.
+    pub async fn evidence_for_requirement(
+        &self,
+        entity_id: &str,
+        framework_id: &str,
+        requirement_id: &str,
+    ) -> Result<Vec<Evidence>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM evidence WHERE entity_id = $1 AND id IN (\
+             SELECT evidence_id FROM evidence_links \
+             WHERE framework_id = $2 AND requirement_id = $3 \
+             UNION \
+             SELECT l.evidence_id FROM control_requirements cr \
+             JOIN evidence_links l ON l.control_id = cr.control_id \
+             WHERE cr.framework_id = $2 AND cr.requirement_id = $3) \
+             ORDER BY id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(entity_id)
+            .bind(framework_id)
+            .bind(requirement_id)
+            .fetch_all(self.reader())
+            .await?;
+        let today = self.today();
+        rows.iter().map(|row| from_row(row, today)).collect()
+    }
+
     /// One page of the entity's evidence, newest first, optionally only in one expiry state,
     /// with the total count; the expiry state is computed in SQL from today's date, so large
     /// evidence sets are never read whole.
@@ -236,12 +265,12 @@ impl Store {
         v.text("title", &upload.title, 200);
         let file_name = safe_file_name(&upload.file_name);
         if file_name.is_empty() {
-            v.error("file_name", "must name the file");
+            v.empty("file_name");
         }
         check_date(&mut v, "valid_until", upload.valid_until.as_deref());
         check_optional_text(&mut v, "media_type", upload.media_type.as_deref(), 100);
         if content.is_empty() {
-            v.error("content", "the file is empty");
+            v.empty_file("content");
         }
         v.finish()?;
         let sha256 = hex::encode(Sha256::digest(content));
@@ -298,7 +327,7 @@ impl Store {
         v.text("title", &input.title, 200);
         match url::Url::parse(input.url.trim()) {
             Ok(u) if matches!(u.scheme(), "http" | "https") => {}
-            _ => v.error("url", "must be an http:// or https:// address"),
+            _ => v.bad_url("url"),
         }
         check_optional_text(&mut v, "url", Some(&input.url), 2000);
         check_date(&mut v, "valid_until", input.valid_until.as_deref());
@@ -352,10 +381,7 @@ impl Store {
             (None, Some(fw), Some(req)) => {
                 check_requirement(&mut v, catalog, "requirement_id", fw, req)
             }
-            _ => v.error(
-                "control_id",
-                "name either a control_id, or a framework_id with a requirement_id",
-            ),
+            _ => v.one_target("control_id"),
         }
         v.finish()?;
         let now = self.now();

@@ -4,16 +4,18 @@
 use std::collections::{BTreeMap, HashMap};
 
 use hygeia_catalog::{Art21Letter, Catalog, Framework};
-use hygeia_compliance::{DecidedResult, ResultOrigin, ResultValue, SourceResult, validate_results};
+use hygeia_compliance::{
+    DecidedResult, ResultError, ResultOrigin, ResultValue, SourceResult, validate_results,
+};
 use hygeia_domain::access::EntityScope;
-use hygeia_domain::validation::{FieldError, ValidationErrors, Validator};
+use hygeia_domain::validation::{FieldError, Validator};
 use serde::Deserialize;
 use sqlx::{AnyConnection, Row};
 
 use super::assessment::assessment_in;
 use super::types::{
-    Assessment, EvidenceCounts, Expiry, HistoryEntry, LinkedControl, Origin, RequirementRow,
-    ResultInput, StoredResult,
+    Assessment, DueBucket, EvidenceCounts, Expiry, HistoryEntry, LinkedControl, Origin,
+    RequirementRow, ResultInput, StoredResult,
 };
 use super::{check_date, check_optional_text, clean, in_scope, json};
 use crate::audit::{Change, append};
@@ -34,6 +36,10 @@ pub struct ResultFilter {
     pub art21: Option<String>,
     /// Catalog tag of the requirement.
     pub tag: Option<String>,
+    /// Open gaps (non-compliant or partially compliant results) by due date on the store
+    /// clock's day: `overdue` (before today), `week` (today to 7 days), `month` (8 to 30 days),
+    /// `later`, or `none` (no due date).
+    pub due: Option<String>,
 }
 
 /// A piece of evidence reaching a requirement (directly or through a control).
@@ -88,19 +94,14 @@ fn validate(framework: &Framework, inputs: &[ResultInput]) -> Result<()> {
             justification: i.justification.clone(),
         })
         .collect();
-    let mut errors: Vec<FieldError> = match validate_results(framework, &as_source) {
-        Ok(()) => Vec::new(),
-        Err(found) => found
-            .iter()
-            .map(|e| FieldError {
-                field: e.field().to_owned(),
-                message: e.to_string(),
-            })
-            .collect(),
-    };
     let mut v = Validator::new();
+    if let Err(found) = validate_results(framework, &as_source) {
+        for e in &found {
+            v.push(result_error(e));
+        }
+    }
     if inputs.is_empty() {
-        v.error("results", "give at least one result");
+        v.empty("results");
     }
     for input in inputs {
         check_date(&mut v, "due_on", input.due_on.as_deref());
@@ -113,13 +114,27 @@ fn validate(framework: &Framework, inputs: &[ResultInput]) -> Result<()> {
             4000,
         );
     }
-    if let Err(more) = v.finish() {
-        errors.extend(more.0);
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(StoreError::Invalid(ValidationErrors(errors)))
+    Ok(v.finish()?)
+}
+
+/// A result refused by the compliance rules, as a field error with its code.
+fn result_error(e: &ResultError) -> FieldError {
+    let field = e.field();
+    match e {
+        ResultError::MissingJustification { requirement_id } => {
+            FieldError::needs_justification(field, requirement_id)
+        }
+        ResultError::UnknownRequirement {
+            framework,
+            requirement_id,
+        } => FieldError::unknown_requirement(field, framework, requirement_id),
+        ResultError::NotAssessable {
+            framework,
+            requirement_id,
+        } => FieldError::not_assessable(field, framework, requirement_id),
+        ResultError::DuplicateResult { requirement_id } => {
+            FieldError::duplicate(field, requirement_id)
+        }
     }
 }
 
@@ -199,6 +214,16 @@ async fn upsert(
     Ok(after)
 }
 
+/// Marks the assessment's results as changed, inside the writer's transaction: caches of a
+/// summary of the results (on any instance) are keyed by this counter.
+async fn bump_results_version(conn: &mut AnyConnection, assessment_id: &str) -> Result<()> {
+    sqlx::query("UPDATE assessments SET results_version = results_version + 1 WHERE id = $1")
+        .bind(assessment_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 impl Store {
     /// Sets results (one or many) of an assessment, all or nothing: every input is validated
     /// first, then all are written in one transaction with one audit record each.
@@ -215,6 +240,8 @@ impl Store {
         let assessment = assessment_in(&mut tx, assessment_id).await?;
         in_scope(scope, &assessment.entity_id, "assessment", assessment_id)?;
         validate(framework_of(catalog, &assessment)?, inputs)?;
+        // Lock order: the assessment row first, the audit head (taken by each upsert) last.
+        bump_results_version(&mut tx, &assessment.id).await?;
         let mut written = Vec::with_capacity(inputs.len());
         for input in inputs {
             let result = StoredResult {
@@ -257,6 +284,8 @@ impl Store {
             framework_of(catalog, &assessment)?,
             std::slice::from_ref(&input),
         )?;
+        // Lock order: the assessment row first, the audit head (taken by the upsert) last.
+        bump_results_version(&mut tx, &assessment.id).await?;
         let existing = result_in(&mut tx, assessment_id, &input.requirement_id).await?;
         let origin = match decided.origin {
             ResultOrigin::AcceptedDerivation { .. } => Origin::AcceptedDerivation,
@@ -419,7 +448,7 @@ impl Store {
         let wanted_value = filter.result.as_deref().and_then(|r| {
             let parsed = ResultValue::parse(r);
             if parsed.is_none() {
-                v.error("result", format!("'{r}' is not a result value"));
+                v.not_a_result("result", r);
             }
             parsed
         });
@@ -431,7 +460,15 @@ impl Store {
                 .filter(|_| l.trim().chars().count() == 1)
                 .and_then(|c| Art21Letter::new(c.to_ascii_lowercase()));
             if parsed.is_none() {
-                v.error("art21", format!("'{l}' is not an Art. 21(2) letter (a–j)"));
+                v.not_a_letter("art21", l);
+            }
+            parsed
+        });
+        let due = filter.due.as_deref().and_then(|d| {
+            let parsed = DueBucket::parse(d.trim());
+            if parsed.is_none() {
+                let allowed = DueBucket::ALL.map(DueBucket::code);
+                v.one_of("due", &allowed);
             }
             parsed
         });
@@ -462,6 +499,12 @@ impl Store {
                     .tag
                     .as_deref()
                     .is_some_and(|t| !requirement.tags.iter().any(|x| x == t))
+                || due.is_some_and(|d| {
+                    !matches!(
+                        value,
+                        ResultValue::NonCompliant | ResultValue::PartiallyCompliant
+                    ) || DueBucket::on(today, result.and_then(|r| r.due_on.as_deref())) != d
+                })
             {
                 continue;
             }

@@ -1,7 +1,7 @@
 //! The organisation's reviews of crosswalk pairs: they change later derivations.
 
 use hygeia_catalog::{Catalog, Relationship};
-use hygeia_compliance::{PairReview, ReviewDecision, Reviews};
+use hygeia_compliance::{PairReview, ReviewDecision, ReviewError, Reviews};
 use hygeia_domain::validation::{FieldError, ValidationErrors};
 use sqlx::Row;
 
@@ -13,6 +13,23 @@ use crate::{Actor, Store, new_id};
 
 const COLUMNS: &str = "id, mapping_set, pair_source, pair_target, decision, relationship, \
     rationale, reviewed_at, reviewed_by";
+
+/// A review refused by the compliance rules, as a field error with its code.
+fn review_error(e: &ReviewError) -> FieldError {
+    let field = e.field();
+    match e {
+        ReviewError::UnknownMappingSet { mapping_set, .. } => {
+            FieldError::unknown_mapping_set(field, mapping_set)
+        }
+        ReviewError::UnknownPair {
+            mapping_set,
+            source_id,
+            target_id,
+        } => FieldError::unknown_pair(field, mapping_set, source_id, target_id),
+        ReviewError::MissingRationale { .. } => FieldError::needs_rationale(field),
+        ReviewError::DuplicateReview { target_id, .. } => FieldError::duplicate(field, target_id),
+    }
+}
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<MappingReview> {
     Ok(MappingReview {
@@ -89,13 +106,7 @@ impl Store {
     ) -> Result<MappingReview> {
         if let Err(errors) = Reviews::validate(catalog, std::slice::from_ref(review)) {
             return Err(StoreError::Invalid(ValidationErrors(
-                errors
-                    .iter()
-                    .map(|e| FieldError {
-                        field: e.field().to_owned(),
-                        message: e.to_string(),
-                    })
-                    .collect(),
+                errors.iter().map(review_error).collect(),
             )));
         }
         let (decision, relationship, rationale) = match &review.decision {

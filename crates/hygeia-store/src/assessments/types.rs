@@ -93,6 +93,9 @@ pub struct Assessment {
     pub created_at: String,
     pub updated_at: String,
     pub version: i64,
+    /// Incremented by every write of the assessment's results (in the same transaction), so a
+    /// summary of them can be cached under `(id, version, results_version)`.
+    pub results_version: i64,
 }
 
 /// A result as a client sets it.
@@ -209,6 +212,60 @@ impl Expiry {
         } else {
             Expiry::Valid
         }
+    }
+}
+
+/// When an open gap (a non-compliant or partially compliant result) is due, seen from a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DueBucket {
+    /// Due before today.
+    Overdue,
+    /// Due today or within 7 days.
+    Week,
+    /// Due in 8 to 30 days.
+    Month,
+    /// Due in more than 30 days.
+    Later,
+    /// No (readable) due date.
+    None,
+}
+
+impl DueBucket {
+    pub const ALL: [DueBucket; 5] = [
+        DueBucket::Overdue,
+        DueBucket::Week,
+        DueBucket::Month,
+        DueBucket::Later,
+        DueBucket::None,
+    ];
+
+    /// The bucket of a due date (`YYYY-MM-DD`) on `today`.
+    pub fn on(today: chrono::NaiveDate, due_on: Option<&str>) -> Self {
+        let Some(due) = due_on.and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        else {
+            return DueBucket::None;
+        };
+        match (due - today).num_days() {
+            ..0 => DueBucket::Overdue,
+            0..=7 => DueBucket::Week,
+            8..=30 => DueBucket::Month,
+            _ => DueBucket::Later,
+        }
+    }
+
+    /// The filter value: `overdue`, `week`, `month`, `later` or `none`.
+    pub fn code(self) -> &'static str {
+        match self {
+            DueBucket::Overdue => "overdue",
+            DueBucket::Week => "week",
+            DueBucket::Month => "month",
+            DueBucket::Later => "later",
+            DueBucket::None => "none",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|b| b.code() == code)
     }
 }
 
@@ -331,6 +388,24 @@ mod tests {
         assert_eq!(Expiry::on(today, Some("2026-04-01")), Expiry::ExpiringSoon);
         assert_eq!(Expiry::on(today, Some("2026-04-02")), Expiry::Valid);
         assert_eq!(Expiry::on(today, Some("garbage")), Expiry::NoEndDate);
+    }
+
+    #[test]
+    fn due_buckets_count_days_from_today() {
+        let today = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        let on = |d| DueBucket::on(today, d);
+        assert_eq!(on(None), DueBucket::None);
+        assert_eq!(on(Some("garbage")), DueBucket::None);
+        assert_eq!(on(Some("2026-03-01")), DueBucket::Overdue);
+        assert_eq!(on(Some("2026-03-02")), DueBucket::Week);
+        assert_eq!(on(Some("2026-03-09")), DueBucket::Week);
+        assert_eq!(on(Some("2026-03-10")), DueBucket::Month);
+        assert_eq!(on(Some("2026-04-01")), DueBucket::Month);
+        assert_eq!(on(Some("2026-04-02")), DueBucket::Later);
+        for b in DueBucket::ALL {
+            assert_eq!(DueBucket::parse(b.code()), Some(b));
+        }
+        assert_eq!(DueBucket::parse("soon"), None);
     }
 
     #[test]

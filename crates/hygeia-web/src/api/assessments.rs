@@ -16,6 +16,7 @@ use axum::Router;
 use axum::routing::{get, post, put};
 use hygeia_compliance::ComplianceError;
 use hygeia_domain::access::Permission;
+use hygeia_domain::validation::FieldError;
 use hygeia_store::StoreError;
 use hygeia_store::assessments::Assessment;
 
@@ -137,8 +138,8 @@ pub(crate) async fn assessment_for(
 /// A compliance engine error as a problem naming the field at fault.
 pub(crate) fn compliance_error(error: ComplianceError) -> ApiError {
     match &error {
-        ComplianceError::UnknownFramework { field, .. } => {
-            ApiError::field(field, error.to_string())
+        ComplianceError::UnknownFramework { field, framework } => {
+            ApiError::field_error(FieldError::unknown_framework(field, framework))
         }
         ComplianceError::NoMapping { .. } | ComplianceError::SameFramework(_) => {
             ApiError::field("target_framework", error.to_string())

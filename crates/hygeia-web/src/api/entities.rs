@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use hygeia_domain::access::Permission;
 use hygeia_domain::nis2::{self, Classification, EntityProfile, EntityType};
 use hygeia_domain::org::{EntityInput, SiteInput};
+use hygeia_domain::validation::FieldError;
 use hygeia_store::{Entity, EntityFilter, Organisation, Page, Site};
 use serde::Deserialize;
 
@@ -21,7 +22,7 @@ fn normalise_entity_type(input: &mut EntityInput) {
     }
 }
 
-fn known_entity_type(code: &str) -> bool {
+pub(crate) fn known_entity_type(code: &str) -> bool {
     code.parse::<EntityType>().is_ok()
 }
 
@@ -194,10 +195,10 @@ pub async fn update_entity(
     if let Some(parent) = &input.parent_entity_id
         && !auth.principal.scope.contains(parent)
     {
-        return Err(ApiError::field(
+        return Err(ApiError::field_error(FieldError::not_found(
             "parent_entity_id",
-            format!("parent entity '{parent}' does not exist"),
-        ));
+            parent,
+        )));
     }
     let entity = state
         .store

@@ -3,11 +3,11 @@
 pub(crate) mod assessments;
 mod audit;
 mod catalog;
-mod entities;
+pub(crate) mod entities;
 mod monitor;
 mod openapi;
 pub(crate) mod session;
-mod users;
+pub(crate) mod users;
 
 use axum::Router;
 use axum::extract::{FromRequest, FromRequestParts, Request};

@@ -34,6 +34,30 @@ pub(crate) struct SignedIn {
     pub response: LoginResponse,
 }
 
+/// Refuses (429) a password check for `email` when too many recent checks of it, or from
+/// `source`, failed. Signing in and changing one's password share these counts, so guessing
+/// through either path is throttled alike.
+pub(crate) async fn refuse_password_guessing(
+    state: &AppState,
+    email: &str,
+    source: &str,
+) -> ApiResult<()> {
+    let now = state.store.clock().now();
+    let window = chrono::Duration::from_std(state.config.login_window).unwrap_or_default();
+    let since = format_instant(now - window);
+    let (by_email, by_source) = state
+        .store
+        .recent_login_failures(email, source, &since)
+        .await?;
+    if by_email >= state.config.max_failed_logins || by_source >= state.config.max_failed_logins * 4
+    {
+        return Err(ApiError::TooManyRequests {
+            retry_after_secs: state.config.login_window.as_secs(),
+        });
+    }
+    Ok(())
+}
+
 /// Checks credentials with throttling, records the attempt, and opens a session.
 pub(crate) async fn sign_in(
     state: &AppState,
@@ -44,17 +68,7 @@ pub(crate) async fn sign_in(
     let store = &state.store;
     let actor = auth::request_actor(parts, None);
     let now = store.clock().now();
-    let window = chrono::Duration::from_std(state.config.login_window).unwrap_or_default();
-    let since = format_instant(now - window);
-    let (by_email, by_source) = store
-        .recent_login_failures(email, &actor.source, &since)
-        .await?;
-    if by_email >= state.config.max_failed_logins || by_source >= state.config.max_failed_logins * 4
-    {
-        return Err(ApiError::TooManyRequests {
-            retry_after_secs: state.config.login_window.as_secs(),
-        });
-    }
+    refuse_password_guessing(state, email, &actor.source).await?;
     let found = store.user_by_email(email).await?;
     let password = password.to_owned();
     let hash = found.as_ref().and_then(|(_, h)| h.clone());

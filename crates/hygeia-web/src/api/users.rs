@@ -5,6 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use hygeia_domain::access::{Permission, Role};
 use hygeia_domain::clock::format_instant;
+use hygeia_domain::validation::FieldError;
 use hygeia_store::{ApiToken, NewUser, Page, User, UserUpdate};
 use serde::{Deserialize, Serialize};
 
@@ -207,10 +208,11 @@ pub async fn create_token(
     auth.principal.require(Permission::OwnTokens)?;
     let days = body.expires_in_days.unwrap_or(90);
     if !(1..=730).contains(&days) {
-        return Err(ApiError::field(
+        return Err(ApiError::field_error(FieldError::out_of_range(
             "expires_in_days",
-            "must be between 1 and 730",
-        ));
+            1,
+            730,
+        )));
     }
     let expires_at = format_instant(state.store.clock().now() + chrono::Duration::days(days));
     let (secret, hash, prefix) = auth::new_api_token();
@@ -295,27 +297,44 @@ pub async fn change_own_password(
     auth: Auth,
     ApiJson(body): ApiJson<ChangePasswordBody>,
 ) -> ApiResult<StatusCode> {
+    change_password(&state, &auth, body.current_password, body.new_password).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Checks the caller's current password, then stores the new one; every session of the caller
+/// ends with the change. The API and the settings page both change passwords through here.
+/// Wrong current passwords count as failed sign-ins of the account (and are throttled with
+/// them), so a stolen session cannot be used to guess the password.
+pub(crate) async fn change_password(
+    state: &AppState,
+    auth: &Auth,
+    current: String,
+    new: String,
+) -> ApiResult<()> {
+    super::session::refuse_password_guessing(state, &auth.user.email, &auth.actor.source).await?;
     let stored = state
         .store
         .user_by_email(&auth.user.email)
         .await?
         .and_then(|(_, hash)| hash);
-    let current = body.current_password;
     let verified = tokio::task::spawn_blocking(move || {
         stored.is_some_and(|hash| auth::verify_password(&current, &hash))
     })
     .await
     .map_err(ApiError::internal)?;
     if !verified {
-        return Err(ApiError::field(
+        state
+            .store
+            .record_login(&auth.actor, &auth.user.email, Some(&auth.user.id), false)
+            .await?;
+        return Err(ApiError::field_error(FieldError::wrong_password(
             "current_password",
-            "is not your current password",
-        ));
+        )));
     }
-    let hash = hashed(body.new_password).await?;
+    let hash = hashed(new).await?;
     state
         .store
         .set_password_hash(&auth.actor, &auth.user.id, &hash)
         .await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }

@@ -5,6 +5,7 @@ use axum::extract::{Path, RawForm, State};
 use axum::response::{IntoResponse, Redirect};
 use hygeia_domain::access::{Permission, Role};
 use hygeia_domain::clock::format_instant;
+use hygeia_domain::validation::FieldError;
 use hygeia_store::{ApiToken, NewUser, PageRequest, User, UserUpdate};
 
 use super::forms::Fields;
@@ -399,10 +400,11 @@ pub async fn create_token(
         .map_err(|e| back(e.into()))?;
     let days: i64 = fields.text("expires_in_days").parse().unwrap_or(90);
     if !(1..=730).contains(&days) {
-        return Err(back(ApiError::field(
+        return Err(back(ApiError::field_error(FieldError::out_of_range(
             "expires_in_days",
-            tr.t("tokens.bad_days"),
-        )));
+            1,
+            730,
+        ))));
     }
     let expires_at = format_instant(state.store.clock().now() + chrono::Duration::days(days));
     let (secret, hash, prefix) = auth::new_api_token();

@@ -196,22 +196,34 @@ async fn list_page(
         .await
         .map_err(fail(tr))?;
     let names = entity_names(state, auth).await?;
+    // The entities' assessments, then every assessment's results, each set read concurrently
+    // (one round trip of latency per step rather than one per assessment).
+    let shown: Vec<(&String, &String)> = names
+        .iter()
+        .filter(|(entity_id, _)| !only.is_some_and(|o| !o.is_empty() && o != *entity_id))
+        .collect();
+    let listed = futures_util::future::try_join_all(
+        shown
+            .iter()
+            .map(|(entity_id, _)| state.store.list_assessments(entity_id)),
+    )
+    .await
+    .map_err(|e| fail(tr)(e.into()))?;
+    let all: Vec<(&String, hygeia_store::assessments::Assessment)> = shown
+        .iter()
+        .zip(listed)
+        .flat_map(|(&(_, entity_name), assessments)| {
+            assessments.into_iter().map(move |a| (entity_name, a))
+        })
+        .collect();
+    let stored = futures_util::future::try_join_all(
+        all.iter().map(|(_, a)| state.store.results(&a.id)),
+    )
+    .await
+    .map_err(|e| fail(tr)(e.into()))?;
     let mut lines = Vec::new();
-    for (entity_id, entity_name) in &names {
-        if only.is_some_and(|o| !o.is_empty() && o != entity_id) {
-            continue;
-        }
-        let assessments = state
-            .store
-            .list_assessments(entity_id)
-            .await
-            .map_err(|e| fail(tr)(e.into()))?;
-        for a in assessments {
-            let results = state
-                .store
-                .results(&a.id)
-                .await
-                .map_err(|e| fail(tr)(e.into()))?;
+    {
+        for ((entity_name, a), results) in all.into_iter().zip(stored) {
             let results = source_results(&catalog, &a, results);
             let (score, progress, progress_value) =
                 match score_results(&catalog, &a.framework_id, &results) {
@@ -371,9 +383,17 @@ pub async fn create_assessment(
     }
 }
 
-/// A refusal as shown above a form: a sentence in the user's language, then the detail.
+/// A refusal as shown above a form: a sentence in the user's language, then the detail (field
+/// errors in the user's language too).
 pub fn refused(tr: Tr, error: &ApiError) -> String {
-    format!("{} {error}", tr.t("assessment.refused"))
+    match error {
+        ApiError::BadRequest { errors, .. } if !errors.is_empty() => format!(
+            "{} {}",
+            tr.t("assessment.refused"),
+            super::validation::summary(tr, errors)
+        ),
+        _ => format!("{} {error}", tr.t("assessment.refused")),
+    }
 }
 
 // ----- one assessment: its requirements -----
@@ -388,6 +408,8 @@ pub struct RowsQuery {
     art21: String,
     #[serde(default)]
     tag: String,
+    #[serde(default)]
+    due: String,
     offset: Option<i64>,
 }
 
@@ -401,6 +423,7 @@ impl RowsQuery {
                 "owner" => query.owner = value.into_owned(),
                 "art21" => query.art21 = value.into_owned(),
                 "tag" => query.tag = value.into_owned(),
+                "due" => query.due = value.into_owned(),
                 "offset" => query.offset = value.parse().ok(),
                 _ => {}
             }
@@ -416,6 +439,7 @@ impl RowsQuery {
             ("owner", &self.owner),
             ("art21", &self.art21),
             ("tag", &self.tag),
+            ("due", &self.due),
         ] {
             if !value.is_empty() {
                 out.append_pair(key, value);
@@ -431,7 +455,8 @@ impl RowsQuery {
         !(self.result.is_empty()
             && self.owner.is_empty()
             && self.art21.is_empty()
-            && self.tag.is_empty())
+            && self.tag.is_empty()
+            && self.due.is_empty())
     }
 }
 
@@ -470,6 +495,7 @@ struct AssessmentPage {
     owners: Vec<Choice>,
     letters: Vec<Choice>,
     tags: Vec<Choice>,
+    dues: Vec<Choice>,
     filtered: bool,
     back: String,
     count: String,
@@ -510,6 +536,7 @@ async fn show_assessment(
         owner: optional(query.owner.clone()),
         art21: optional(query.art21.clone()),
         tag: optional(query.tag.clone()),
+        due: optional(query.due.clone()),
     };
     let page = PageRequest::new(Some(PAGE_ROWS), query.offset);
     let rows = state
@@ -574,6 +601,7 @@ async fn show_assessment(
                 owner: query.owner.clone(),
                 art21: query.art21.clone(),
                 tag: query.tag.clone(),
+                due: query.due.clone(),
                 offset: None,
             }
         };
@@ -647,6 +675,16 @@ async fn show_assessment(
             })
             .collect(),
         tags: super::choices(tags.into_iter().collect(), &query.tag),
+        dues: hygeia_store::assessments::DueBucket::ALL
+            .into_iter()
+            .map(|b| Choice {
+                selected: query.due == b.code(),
+                label: tr
+                    .t(&format!("dashboard_compliance.due_{}", b.code()))
+                    .to_owned(),
+                value: b.code().to_owned(),
+            })
+            .collect(),
         filtered: query.filtered(),
         back: query.encode(true),
         count,

@@ -127,7 +127,7 @@ pub async fn inventory_page(
         role: nonempty(&query.role),
         protocol: nonempty(&query.protocol),
     };
-    let page_no = query.page.unwrap_or(1).max(1);
+    let page_no = super::page_number(query.page);
     let assets = state
         .store
         .list_assets(

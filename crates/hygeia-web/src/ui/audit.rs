@@ -14,6 +14,8 @@ use super::{Area, Choice, Crumb, PageAuth, PageError, PageResult, Shell, choices
 use crate::AppState;
 
 const PAGE_SIZE: i64 = 50;
+/// Matching records are counted up to this many; past it the page says "more than".
+const COUNT_CAP: i64 = 10_000;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct AuditQuery {
@@ -104,21 +106,18 @@ pub async fn audit_page(
             .map(|d| format!("{}T00:00:00Z", d.format("%Y-%m-%d"))),
         ..AuditFilter::default()
     };
-    let page_no = query.page.unwrap_or(1).max(1);
-    let trail = state
-        .store
-        .list_audit(
+    let page_no = super::page_number(query.page);
+    let (trail, facets) = futures_util::future::try_join(
+        state.store.browse_audit(
             &auth.principal.scope,
             &filter,
             PageRequest::new(Some(PAGE_SIZE), Some((page_no - 1) * PAGE_SIZE)),
-        )
-        .await
-        .map_err(fail)?;
-    let facets = state
-        .store
-        .audit_facets(&auth.principal.scope)
-        .await
-        .map_err(fail)?;
+            COUNT_CAP,
+        ),
+        state.store.audit_facets(&auth.principal.scope),
+    )
+    .await
+    .map_err(fail)?;
     let title = tr.t("nav.audit").to_owned();
     let shell = Shell::new(
         &state,
@@ -158,7 +157,11 @@ pub async fn audit_page(
         tr.t("audit.none").to_owned()
     } else {
         tr.tf(
-            "audit.summary",
+            if trail.more {
+                "audit.summary_more"
+            } else {
+                "audit.summary"
+            },
             &[
                 ("first", &tr.num(first)),
                 ("last", &tr.num(last)),
@@ -182,7 +185,7 @@ pub async fn audit_page(
             .map(|d| d.format("%Y-%m-%d").to_string())
             .unwrap_or_default(),
         previous: (page_no > 1).then(|| link(&query, page_no - 1)),
-        next: (last < trail.total).then(|| link(&query, page_no + 1)),
+        next: (last < trail.total || trail.more).then(|| link(&query, page_no + 1)),
         summary,
         rows,
         filtered,

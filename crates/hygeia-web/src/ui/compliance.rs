@@ -34,7 +34,10 @@ struct FrameworksPage {
     frameworks: Vec<FrameworkRow>,
 }
 
-async fn catalog_for(state: &AppState, auth: &Auth) -> Result<std::sync::Arc<Catalog>, PageError> {
+pub(super) async fn catalog_for(
+    state: &AppState,
+    auth: &Auth,
+) -> Result<std::sync::Arc<Catalog>, PageError> {
     let tr = tr_of(auth);
     auth.principal
         .require(Permission::CatalogRead)

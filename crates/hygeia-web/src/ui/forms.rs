@@ -1,8 +1,17 @@
 //! Reading `application/x-www-form-urlencoded` bodies, including repeated fields (checkboxes).
 
 /// The fields of a submitted form, in order.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Fields(Vec<(String, String)>);
+
+/// Names only: forms carry passwords and CSRF tokens, which must never reach a log.
+impl std::fmt::Debug for Fields {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|(name, _)| name))
+            .finish()
+    }
+}
 
 impl Fields {
     pub fn parse(body: &[u8]) -> Self {
@@ -32,6 +41,53 @@ impl Fields {
     }
 }
 
+/// One thing wrong with one field of a submitted form: the field's name (its input has the id
+/// `f-{field}`), its label as the form shows it, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub field: String,
+    pub label: String,
+    pub message: String,
+}
+
+/// Everything wrong with a submitted form, shown above it (each naming its field) when the
+/// form is shown again with what the user typed.
+#[derive(Debug, Default)]
+pub struct Problems(pub Vec<Problem>);
+
+impl Problems {
+    pub fn add(&mut self, field: &str, label: &str, message: impl Into<String>) {
+        self.0.push(Problem {
+            field: field.to_owned(),
+            label: label.to_owned(),
+            message: message.into(),
+        });
+    }
+
+    /// Whether `field` has a problem (its input is marked `aria-invalid`).
+    pub fn has(&self, field: &str) -> bool {
+        self.0.iter().any(|p| p.field == field)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, Problem> {
+        self.0.iter()
+    }
+}
+
+/// A whole number as people type it: spaces (also no-break ones) and `_` between digit groups
+/// are accepted, anything else is not a number.
+pub fn whole_number(text: &str) -> Option<i64> {
+    let digits: String = text
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '_'))
+        .collect();
+    digits.parse().ok()
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -44,5 +100,15 @@ mod tests {
         assert_eq!(f.all("entity_ids"), vec!["1", "2"]);
         assert_eq!(f.text("name"), "José M");
         assert_eq!(f.get("missing"), None);
+    }
+
+    #[test]
+    fn whole_numbers_accept_digit_groups_only() {
+        assert_eq!(whole_number("1 500"), Some(1500));
+        assert_eq!(whole_number("1\u{202f}500\u{a0}000"), Some(1_500_000));
+        assert_eq!(whole_number("-3"), Some(-3));
+        assert_eq!(whole_number("12a"), None);
+        assert_eq!(whole_number("1.5"), None);
+        assert_eq!(whole_number(""), None);
     }
 }

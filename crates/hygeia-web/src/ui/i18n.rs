@@ -259,9 +259,16 @@ mod tests {
         let en = keys(EN_TOML);
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut files = Vec::new();
-        for dir in ["templates", "src/ui"] {
-            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
-                files.push(entry.unwrap().path());
+        // Folders and their subfolders (page modules split into folders, such as dashboard/).
+        let mut dirs = vec![root.join("templates"), root.join("src/ui")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else {
+                    files.push(path);
+                }
             }
         }
         let mut used = 0;

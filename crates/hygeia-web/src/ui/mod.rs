@@ -4,17 +4,24 @@
 //! are HTML-escaped by the templates; the CSP forbids inline scripts and styles, so there are
 //! none.
 
+mod account;
 mod admin;
 mod assessments;
 mod assets;
 mod audit;
 mod compliance;
+#[cfg(test)]
+mod contrast;
 mod controls;
-mod dashboard;
+pub(crate) mod dashboard;
+mod entities;
+mod evidence;
 mod forms;
 pub mod i18n;
 mod result_detail;
 mod reuse;
+mod search;
+mod validation;
 
 use askama::Template;
 use axum::Router;
@@ -45,9 +52,31 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(login_form).post(login_submit))
         .route("/logout", post(logout_submit))
         .route("/entities/{id}", get(dashboard::entity_page))
+        .route(
+            "/entities/new",
+            get(entities::new_entity_form).post(entities::create_entity),
+        )
+        .route(
+            "/entities/{id}/edit",
+            get(entities::edit_entity_form).post(entities::update_entity),
+        )
+        .route(
+            "/entities/{id}/sites",
+            get(entities::sites_page).post(entities::create_site),
+        )
+        .route(
+            "/entities/{id}/sites/{site}",
+            get(entities::edit_site_form).post(entities::update_site),
+        )
+        .route(
+            "/entities/{id}/sites/{site}/delete",
+            get(entities::delete_site_form).post(entities::delete_site),
+        )
         .route("/switch", get(switch_entity))
         .route("/compliance", get(compliance::frameworks_page))
+        .route("/search", get(search::search_all_page))
         .route("/compliance/search", get(compliance::search_page))
+        .route("/compliance/evidence", get(evidence::evidence_page))
         .route(
             "/compliance/frameworks/{id}",
             get(compliance::framework_page),
@@ -103,8 +132,9 @@ pub fn router() -> Router<AppState> {
         .route("/incidents", get(coming_incidents))
         .route("/audit", get(audit::audit_page))
         .route("/audit/verify", get(audit::verify_page))
-        .route("/settings", get(settings_page))
+        .route("/settings", get(account::settings_page))
         .route("/settings/locale", post(set_locale))
+        .route("/settings/password", post(account::change_password))
         .route(
             "/settings/users",
             get(admin::users_page).post(admin::create_user),
@@ -194,7 +224,12 @@ impl IntoResponse for PageError {
         if matches!(self.error, ApiError::Unauthenticated) {
             return Redirect::to("/login").into_response();
         }
-        let detail = self.error.to_string();
+        let detail = match &self.error {
+            ApiError::BadRequest { errors, .. } if !errors.is_empty() => {
+                validation::summary(self.tr, errors)
+            }
+            other => other.to_string(),
+        };
         // The API's answer decides the status (and logs internal failures); the page only
         // replaces its body.
         let status = self.error.into_response().status();
@@ -336,6 +371,25 @@ pub enum Area {
     Incidents,
     Audit,
     Settings,
+    /// The search page, outside any one area.
+    Search,
+}
+
+/// Whether a redirect target stays on this site: an absolute path, not `//host` nor `/\host`
+/// (which browsers read as `//host`).
+pub(crate) fn is_local_path(target: &str) -> bool {
+    target.starts_with('/') && !target.starts_with("//") && !target.contains('\\')
+}
+
+/// A text made safe for a query value or a path segment (form encoding: spaces as `+`).
+pub(crate) fn url_encode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+/// The page number a list was asked for, from 1 to a bound that keeps offsets far from
+/// overflowing (`?page=` comes from the address bar).
+pub(crate) fn page_number(asked: Option<i64>) -> i64 {
+    asked.unwrap_or(1).clamp(1, 1_000_000)
 }
 
 /// What the layout around every signed-in page needs.
@@ -348,6 +402,19 @@ pub struct Shell {
     pub entities: Vec<EntityChoice>,
     pub crumbs: Vec<Crumb>,
     pub query: String,
+    /// What the user may change, so pages offer only the forms that will be accepted.
+    pub may: May,
+}
+
+/// Changes the signed-in user may make (the handlers check again; this only hides links).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct May {
+    /// Edit the profile of the entities they see (`EntityUpdate`).
+    pub edit_entities: bool,
+    /// Add, change and delete sites (`SiteWrite`).
+    pub write_sites: bool,
+    /// Create legal entities (`EntityCreate`).
+    pub create_entities: bool,
 }
 
 impl Shell {
@@ -415,6 +482,11 @@ impl Shell {
             entities,
             crumbs: all_crumbs,
             query: String::new(),
+            may: May {
+                edit_entities: auth.principal.require(Permission::EntityUpdate).is_ok(),
+                write_sites: auth.principal.require(Permission::SiteWrite).is_ok(),
+                create_entities: auth.principal.require(Permission::EntityCreate).is_ok(),
+            },
         })
     }
 }
@@ -472,38 +544,6 @@ async fn coming_incidents(State(state): State<AppState>, PageAuth(auth): PageAut
     coming(state, auth, Area::Incidents, "incidents").await
 }
 
-#[derive(Template)]
-#[template(path = "settings.html")]
-struct SettingsPage {
-    shell: Shell,
-    email: String,
-    role: String,
-    locale: String,
-    can_manage_users: bool,
-}
-
-async fn settings_page(State(state): State<AppState>, PageAuth(auth): PageAuth) -> PageResult {
-    let tr = tr_of(&auth);
-    let title = tr.t("nav.settings").to_owned();
-    let shell = Shell::new(
-        &state,
-        &auth,
-        Area::Settings,
-        title.clone(),
-        vec![Crumb::here(title)],
-        None,
-    )
-    .await?;
-    let page = SettingsPage {
-        email: auth.user.email.clone(),
-        role: tr.t(&format!("role.{}", auth.user.role)).to_owned(),
-        locale: Lang::from_code(&auth.user.locale).code().to_owned(),
-        can_manage_users: auth.principal.require(Permission::UserRead).is_ok(),
-        shell,
-    };
-    render(tr, &page)
-}
-
 /// Changes the signed-in user's language, then goes back to where the form was.
 async fn set_locale(
     State(state): State<AppState>,
@@ -535,7 +575,7 @@ async fn set_locale(
         .get("back")
         .map(str::to_owned)
         .or(referer)
-        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+        .filter(|b| is_local_path(b))
         .unwrap_or_else(|| "/settings".to_owned());
     Ok(Redirect::to(&back).into_response())
 }
@@ -547,13 +587,25 @@ async fn set_locale(
 struct LoginPage {
     tr: Tr,
     error: Option<String>,
+    /// A confirmation shown above the form (the password was changed).
+    notice: Option<String>,
     other_lang: &'static str,
 }
 
 fn login_page(tr: Tr, status: StatusCode, error: Option<&str>) -> Response {
+    login_page_with(tr, status, error, None)
+}
+
+fn login_page_with(
+    tr: Tr,
+    status: StatusCode,
+    error: Option<&str>,
+    notice: Option<&str>,
+) -> Response {
     let page = LoginPage {
         tr,
         error: error.map(|key| tr.t(key).to_owned()),
+        notice: notice.map(|key| tr.t(key).to_owned()),
         other_lang: match tr.lang {
             Lang::En => "fr",
             Lang::Fr => "en",
@@ -579,13 +631,17 @@ fn visitor_lang(headers: &HeaderMap, asked: Option<&str>) -> Tr {
 #[derive(Debug, Deserialize)]
 struct LangQuery {
     lang: Option<String>,
+    /// Set after a password change, to confirm it above the sign-in form.
+    #[serde(default)]
+    changed: Option<String>,
 }
 
 async fn login_form(headers: HeaderMap, Query(query): Query<LangQuery>) -> Response {
-    login_page(
+    login_page_with(
         visitor_lang(&headers, query.lang.as_deref()),
         StatusCode::OK,
         None,
+        query.changed.is_some().then_some("password.changed"),
     )
 }
 
@@ -777,4 +833,34 @@ pub fn page(title: &str, body: &str) -> String {
          <body class=\"public\"><main id=\"main\" class=\"narrow\">{body}</main></body></html>",
         escape(title)
     )
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirects_stay_on_this_site() {
+        for local in ["/", "/settings", "/compliance/assessments?owner=a%2Fb"] {
+            assert!(is_local_path(local), "{local}");
+        }
+        for away in [
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "evil",
+            "",
+        ] {
+            assert!(!is_local_path(away), "{away}");
+        }
+    }
+
+    #[test]
+    fn page_numbers_stay_in_a_safe_range() {
+        assert_eq!(page_number(None), 1);
+        assert_eq!(page_number(Some(-3)), 1);
+        assert_eq!(page_number(Some(7)), 7);
+        assert_eq!(page_number(Some(i64::MAX)), 1_000_000);
+    }
 }

@@ -112,14 +112,26 @@ async fn show(
         .ok_or_else(|| fail(tr)(ApiError::NotFound(tr.t("error.no_requirement").to_owned())))?;
     let store = &state.store;
     let e = |e: hygeia_store::StoreError| fail(tr)(e.into());
-    let stored = store.results(&assessment.id).await.map_err(e)?;
+    // Only what this requirement needs is read: its controls, the evidence reaching it and
+    // its own history, each in one query (not the whole framework's maps).
+    let (stored, controls, reached, history) = futures_util::future::try_join4(
+        store.results(&assessment.id),
+        store.controls_for_requirement(
+            &assessment.entity_id,
+            &assessment.framework_id,
+            requirement,
+        ),
+        store.evidence_for_requirement(
+            &assessment.entity_id,
+            &assessment.framework_id,
+            requirement,
+        ),
+        store.requirement_history(&assessment.id, requirement, 50),
+    )
+    .await
+    .map_err(e)?;
     let current = stored.iter().find(|r| r.requirement_id == requirement);
-    let controls = store
-        .controls_by_requirement(&assessment.entity_id, &assessment.framework_id)
-        .await
-        .map_err(e)?
-        .remove(requirement)
-        .unwrap_or_default()
+    let controls = controls
         .into_iter()
         .map(|c| ControlLine {
             status: tr.t(&format!("controls.status.{}", c.status)).to_owned(),
@@ -127,22 +139,6 @@ async fn show(
             name: c.name,
         })
         .collect();
-    let reaching = store
-        .evidence_by_requirement(&assessment.entity_id, &assessment.framework_id)
-        .await
-        .map_err(e)?
-        .remove(requirement)
-        .unwrap_or_default();
-    // Only the evidence reaching this requirement is read (not the entity's whole set).
-    let mut reached = Vec::with_capacity(reaching.len());
-    for item in &reaching {
-        reached.push(
-            store
-                .evidence(&auth.principal.scope, &item.id)
-                .await
-                .map_err(e)?,
-        );
-    }
     let evidence = {
         reached
             .into_iter()
@@ -173,14 +169,8 @@ async fn show(
             })
             .collect()
     };
-    let history = store
-        .result_history(&assessment.id)
-        .await
-        .map_err(e)?
+    let history = history
         .into_iter()
-        .rev()
-        .filter(|h| h.requirement_id == requirement)
-        .take(50)
         .map(|h| HistoryLine {
             at: tr.datetime(&h.at),
             value: value_label(tr, h.value),

@@ -455,7 +455,7 @@ pub async fn decide(
     let decided = match decided {
         Ok(d) => d,
         Err(e) => {
-            let message = refused(tr, &ApiError::field(e.field(), e.to_string()));
+            let message = refused(tr, &ApiError::decision(&e));
             return show_reuse(&state, &auth, &id, query, Some(message)).await;
         }
     };

@@ -232,3 +232,43 @@ async fn passwords_change_with_the_current_one_and_end_sessions() {
     let (status, _, _) = login(&app, "contributor@example.org", "a brand new passphrase").await;
     assert_eq!(status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn guessing_the_current_password_is_throttled_with_sign_ins() {
+    let app = TestApp::new(testing::sqlite()).await;
+    let token = app.token(Role::Auditor).to_owned();
+    let change = |current: &str| json!({"current_password": current, "new_password": "a brand new passphrase"});
+    for n in 0..5 {
+        let (status, _) = app
+            .call(
+                Method::POST,
+                "/api/v1/me/password",
+                Some(&token),
+                Some(change(&format!("guess {n}"))),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "guess {n}");
+    }
+    // Even the right password is refused now, and signing in to the account too.
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/me/password",
+            Some(&token),
+            Some(change(PASSWORD)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let (status, _, _) = login(&app, "auditor@example.org", PASSWORD).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    // Each wrong guess is in the audit trail.
+    let (_, trail) = app
+        .call(
+            Method::GET,
+            "/api/v1/audit?action=auth.login_failed",
+            Some(app.token(Role::Administrator)),
+            None,
+        )
+        .await;
+    assert_eq!(trail["total"], 5, "{trail}");
+}

@@ -2,9 +2,11 @@
 //! One test binary; the shared fixture (`TestApp`) lives here, the cases in the modules below.
 
 mod access;
+mod accessibility;
 mod accounts;
 mod catalog;
 mod compliance;
+mod languages;
 mod monitoring;
 mod pages;
 

@@ -7,6 +7,7 @@ use hygeia_catalog::Catalog;
 use hygeia_catalog::ids::NIS2_2024_2690;
 use hygeia_compliance::{Contribution, GapView, ResultValue, ReuseView, gap_view};
 use hygeia_domain::access::Permission;
+use hygeia_domain::validation::FieldError;
 use hygeia_report::{Format, GapRow, SoaRow, gap_analysis, statement_of_applicability};
 use hygeia_store::assessments::Assessment;
 use serde::Deserialize;
@@ -172,9 +173,8 @@ pub async fn export_assessment(
     let assessment = assessment_for(&state, &auth, &id, Permission::ComplianceRead).await?;
     let format = match query.format.as_deref() {
         None => Format::Csv,
-        Some(text) => {
-            Format::parse(text).ok_or_else(|| ApiError::field("format", "must be csv or xlsx"))?
-        }
+        Some(text) => Format::parse(text)
+            .ok_or_else(|| ApiError::field_error(FieldError::one_of("format", &["csv", "xlsx"])))?,
     };
     let lang = match query.lang.as_deref() {
         Some("fr") => "fr",
@@ -198,7 +198,12 @@ pub async fn export_assessment(
             "statement-of-applicability",
             Vec::new(),
         ),
-        _ => return Err(ApiError::field("kind", "must be gap-analysis or soa")),
+        _ => {
+            return Err(ApiError::field_error(FieldError::one_of(
+                "kind",
+                &["gap-analysis", "soa"],
+            )));
+        }
     };
     table.credits = credits(&catalog, &assessment.framework_id, &credited);
     let bytes = format.write(&table).map_err(ApiError::internal)?;

@@ -112,6 +112,9 @@ pub struct RequirementQuery {
     pub art21: Option<String>,
     /// Catalog tag.
     pub tag: Option<String>,
+    /// Open gaps (non-compliant or partially compliant) by due date: `overdue`, `week`
+    /// (within 7 days), `month` (8 to 30 days), `later` or `none` (no due date).
+    pub due: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
 }
@@ -135,6 +138,7 @@ pub async fn list_assessment_requirements(
         owner: query.owner,
         art21: query.art21,
         tag: query.tag,
+        due: query.due,
     };
     let page = Paging {
         limit: query.limit,

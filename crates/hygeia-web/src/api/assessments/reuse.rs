@@ -208,8 +208,8 @@ pub async fn accept_result(
 ) -> ApiResult<Json<StoredResult>> {
     let (target, view, catalog) =
         decision_context(&state, &auth, &id, &body.source_assessment_id).await?;
-    let decided = accept_derived(&view, &body.requirement_id)
-        .map_err(|e| ApiError::field(e.field(), e.to_string()))?;
+    let decided =
+        accept_derived(&view, &body.requirement_id).map_err(|e| ApiError::decision(&e))?;
     Ok(Json(
         state
             .store
@@ -244,7 +244,7 @@ pub async fn override_result(
         &body.reason,
         body.justification.as_deref(),
     )
-    .map_err(|e| ApiError::field(e.field(), e.to_string()))?;
+    .map_err(|e| ApiError::decision(&e))?;
     Ok(Json(
         state
             .store

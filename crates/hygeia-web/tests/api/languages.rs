@@ -1,0 +1,263 @@
+//! Field errors in the user's language on the pages, and coded in the API.
+
+use super::*;
+
+/// Sets the language of the user who holds `role`'s token.
+async fn speak(app: &TestApp, role: Role, locale: &str) {
+    let user = app
+        .store
+        .user_by_email(&format!("{role}@example.org"))
+        .await
+        .unwrap()
+        .unwrap()
+        .0;
+    app.store
+        .update_user(
+            &Actor::system(),
+            &user.id,
+            &hygeia_store::UserUpdate {
+                locale: Some(locale.into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+}
+
+/// Posts a form with `role`'s API token (no CSRF token needed) and returns the status and the
+/// page's text with askama's character references decoded.
+async fn post_form(
+    app: &TestApp,
+    role: Role,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let mut body = url::form_urlencoded::Serializer::new(String::new());
+    for (name, value) in fields {
+        body.append_pair(name, value);
+    }
+    let mut request = Request::builder()
+        .method(Method::POST)
+        .uri(path)
+        .header(header::AUTHORIZATION, format!("Bearer {}", app.token(role)))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body.finish()))
+        .unwrap();
+    request
+        .extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from(([198, 51, 100, 7], 40000))));
+    let response = app.app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let text = String::from_utf8_lossy(&bytes)
+        .replace("&#39;", "'")
+        .replace("&#34;", "\"")
+        .replace("&#60;", "<")
+        .replace("&#62;", ">")
+        .replace("&#38;", "&");
+    (status, text)
+}
+
+/// The entity profile form with a negative head count and a bad country.
+fn bad_profile(version: &str) -> Vec<(&str, &str)> {
+    vec![
+        ("version", version),
+        ("name", "Hôpital A"),
+        ("country", "France"),
+        ("entity_type", "healthcare_provider"),
+        ("employees", "-5"),
+        ("annual_turnover_eur", "140000000"),
+        ("balance_sheet_eur", "90000000"),
+        ("parent_entity_id", ""),
+        ("registration_number", ""),
+    ]
+}
+
+#[tokio::test]
+async fn the_entity_form_says_what_is_wrong_in_the_users_language() {
+    let app = TestApp::new(testing::sqlite()).await;
+    let a = app.ids.entity_a.clone();
+    let edit = format!("/entities/{a}/edit");
+    let version = app.store.entity(&a).await.unwrap().version.to_string();
+    let role = Role::ComplianceManager;
+
+    let (status, en) = post_form(&app, role, &edit, &bad_profile(&version)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{en}");
+    assert!(
+        en.contains("Employees (annual work units)</a>: must not be negative"),
+        "{en}"
+    );
+    assert!(en.contains("'FRANCE' is not an ISO 3166-1 alpha-2 country code"));
+
+    speak(&app, role, "fr").await;
+    let (status, fr) = post_form(&app, role, &edit, &bad_profile(&version)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{fr}");
+    assert!(
+        fr.contains("Effectif (unités de travail annuel)</a>: ne doit pas être négatif"),
+        "{fr}"
+    );
+    assert!(fr.contains("« FRANCE » n'est pas un code pays ISO 3166-1 alpha-2"));
+    assert!(!fr.contains("must not be negative") && !fr.contains("is not an ISO"));
+    assert_eq!(app.store.entity(&a).await.unwrap().employees, 1500);
+
+    // The site form too (empty name).
+    let sites = format!("/entities/{a}/sites");
+    let site = [
+        ("name", " "),
+        ("kind", "hospital"),
+        ("city", "Lyon"),
+        ("country", "FR"),
+    ];
+    let (status, fr) = post_form(&app, role, &sites, &site).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{fr}");
+    assert!(fr.contains("</a>: ne doit pas être vide"), "{fr}");
+}
+
+#[tokio::test]
+async fn the_control_form_says_what_is_wrong_in_the_users_language() {
+    let app = TestApp::new(testing::sqlite()).await;
+    let role = Role::ComplianceManager;
+    let control = [
+        ("entity_id", app.ids.entity_a.as_str()),
+        ("name", ""),
+        ("description", ""),
+        ("status", "planned"),
+        ("implemented_on", "31/12/2026"),
+        ("requirements", "iso27001-2022 a.99.9"),
+    ];
+    let (status, en) = post_form(&app, role, "/compliance/controls", &control).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{en}");
+    assert!(
+        en.contains(
+            "Nothing was saved: Name: must not be empty; \
+             Implemented on: must be a date written YYYY-MM-DD; \
+             Requirements served: 'iso27001-2022' has no requirement 'a.99.9'"
+        ),
+        "{en}"
+    );
+
+    speak(&app, role, "fr").await;
+    let (status, fr) = post_form(&app, role, "/compliance/controls", &control).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{fr}");
+    assert!(
+        fr.contains(
+            "Rien n'a été enregistré : Nom : ne doit pas être vide ; \
+             Mise en œuvre le : doit être une date écrite AAAA-MM-JJ ; \
+             Exigences couvertes : « iso27001-2022 » n'a pas d'exigence « a.99.9 »"
+        ),
+        "{fr}"
+    );
+}
+
+#[tokio::test]
+async fn the_user_form_says_what_is_wrong_in_the_users_language() {
+    let app = TestApp::new(testing::sqlite()).await;
+    let role = Role::Administrator;
+    let user = [
+        ("email", "not-an-address"),
+        ("display_name", ""),
+        ("role", "auditor"),
+        ("locale", "fr"),
+        ("password", ""),
+    ];
+    let (status, en) = post_form(&app, role, "/settings/users", &user).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{en}");
+    assert!(
+        en.contains("E-mail: 'not-an-address' is not an e-mail address; Name: must not be empty"),
+        "{en}"
+    );
+
+    speak(&app, role, "fr").await;
+    let (status, fr) = post_form(&app, role, "/settings/users", &user).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{fr}");
+    assert!(
+        fr.contains(
+            "Adresse e-mail : « not-an-address » n'est pas une adresse e-mail ; \
+             Nom : ne doit pas être vide"
+        ),
+        "{fr}"
+    );
+    // A token valid for too long, in French too.
+    let (status, fr) = post_form(
+        &app,
+        role,
+        "/settings/tokens",
+        &[("name", "script"), ("expires_in_days", "9999")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{fr}");
+    assert!(
+        fr.contains("Durée de validité (jours) : doit être compris entre 1 et 730"),
+        "{fr}"
+    );
+}
+
+#[tokio::test]
+async fn api_field_errors_carry_a_code_and_typed_parameters() {
+    let app = TestApp::new(testing::sqlite()).await;
+    let admin = app.token(Role::Administrator).to_owned();
+    let mut bad = entity_body("Y");
+    bad["entity_type"] = json!("spaceport");
+    bad["employees"] = json!(-3);
+    bad["country"] = json!("France");
+    bad["name"] = json!("x".repeat(201));
+    let (status, body) = app
+        .call(Method::POST, "/api/v1/entities", Some(&admin), Some(bad))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        body["errors"],
+        json!([
+            {"field": "name", "code": "too_long", "params": {"max": 200},
+             "message": "must be at most 200 characters"},
+            {"field": "country", "code": "not_country", "params": {"value": "France"},
+             "message": "'France' is not an ISO 3166-1 alpha-2 country code such as FR or DE"},
+            {"field": "entity_type", "code": "unknown_entity_type", "params": {"value": "spaceport"},
+             "message": "unknown NIS2 entity type 'spaceport'"},
+            {"field": "employees", "code": "negative", "params": {},
+             "message": "must not be negative"},
+        ]),
+        "{body}"
+    );
+
+    // Errors worded by the web layer have a code too.
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/tokens",
+            Some(&admin),
+            Some(json!({"name": "x", "expires_in_days": 0})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["errors"][0]["code"], "out_of_range", "{body}");
+    assert_eq!(body["errors"][0]["params"], json!({"min": 1, "max": 730}));
+
+    // The OpenAPI document lists the codes.
+    let (_, doc) = app
+        .call(Method::GET, "/api/v1/openapi.json", None, None)
+        .await;
+    let schemas = &doc["components"]["schemas"];
+    let codes: Vec<&str> = schemas["FieldErrorCode"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    let all: Vec<&str> = hygeia_domain::validation::Code::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .collect();
+    assert_eq!(codes, all);
+    let problem_errors = &schemas["Problem"]["properties"]["errors"]["items"]["$ref"];
+    assert_eq!(
+        problem_errors, "#/components/schemas/FieldError",
+        "{schemas}"
+    );
+    for property in ["field", "code", "params", "message"] {
+        assert!(
+            schemas["FieldError"]["properties"][property].is_object(),
+            "{property}"
+        );
+    }
+}

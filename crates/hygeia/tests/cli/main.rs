@@ -1,0 +1,157 @@
+//! The `hygeia` binary end to end: configuration errors, start-up, the administration
+//! commands, audit verification against tampering with the database's own tools, backups,
+//! catalogs and monitoring. One test binary; the shared fixtures (a `hygeia` run, a running
+//! server, a plain HTTP client) live here, the cases in the modules below.
+
+mod catalog;
+mod config;
+mod monitoring;
+mod platform;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_hygeia");
+
+fn temp_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("hygeia-cli-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn hygeia(args: &[&str], db: &str) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env("HYGEIA_DB", db)
+        .env_remove("HYGEIA_CONFIG")
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Databases to run on: an SQLite file, and a fresh PostgreSQL database when configured.
+async fn databases() -> Vec<(hygeia_store::testing::TestDb, String)> {
+    hygeia_store::testing::all()
+        .await
+        .into_iter()
+        .map(|db| {
+            let url = match &db.url {
+                hygeia_store::DatabaseUrl::Sqlite(path) => format!("sqlite://{}", path.display()),
+                hygeia_store::DatabaseUrl::Postgres(url) => url.clone(),
+            };
+            (db, url)
+        })
+        .collect()
+}
+
+/// A running `hygeia serve`, stopped (SIGTERM) when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+    stderr: Vec<String>,
+}
+
+impl Drop for Server {
+    /// A failed assertion must not leave a server running (it would hold the build lock).
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+impl Server {
+    fn start(db: &str, extra: &[&str]) -> Server {
+        let port = {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            listener.local_addr().unwrap().port()
+        };
+        let listen = format!("127.0.0.1:{port}");
+        let mut child = Command::new(BIN)
+            .args(["serve", "--listen", &listen, "--insecure-cookies"])
+            .args(extra)
+            .env("HYGEIA_DB", db)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let mut lines = Vec::new();
+        let mut reader = BufReader::new(stderr);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 || Instant::now() > deadline {
+                break;
+            }
+            let ready = line.contains("is listening on");
+            lines.push(line);
+            if ready {
+                break;
+            }
+        }
+        std::thread::spawn(move || {
+            let mut rest = String::new();
+            let _ = reader.read_to_string(&mut rest);
+        });
+        Server {
+            child,
+            port,
+            stderr: lines,
+        }
+    }
+
+    fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> (u16, String, String) {
+        http_request(self.port, method, path, headers, body)
+    }
+
+    fn stop(mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        self.child.wait().unwrap()
+    }
+}
+
+/// A plain HTTP/1.1 request to 127.0.0.1:PORT: status, head and body.
+fn http_request(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String, String) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, head.to_owned(), body.to_owned())
+}
