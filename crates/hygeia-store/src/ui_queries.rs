@@ -278,7 +278,11 @@ impl Store {
     }
 
     /// The distinct values of one column of the audit log, for [`Store::audit_facets`].
-    async fn audit_distinct(&self, scope: &EntityScope, column: &'static str) -> Result<Vec<String>> {
+    async fn audit_distinct(
+        &self,
+        scope: &EntityScope,
+        column: &'static str,
+    ) -> Result<Vec<String>> {
         let first = scoped(scope);
         let mut step = scoped(scope);
         // Both filters bind the same values in the same order, so they share placeholders.
@@ -310,6 +314,125 @@ impl Store {
 mod tests {
     use super::*;
     use crate::Actor;
+    use hygeia_domain::audit::AuditRecord;
+
+    fn labo(name: &str) -> hygeia_domain::org::EntityInput {
+        hygeia_domain::org::EntityInput {
+            name: name.into(),
+            country: "FR".into(),
+            entity_type: "healthcare_provider".into(),
+            employees: 10,
+            annual_turnover_eur: 1,
+            balance_sheet_eur: 1,
+            parent_entity_id: None,
+            registration_number: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn the_browsed_audit_trail_and_its_facets_agree_with_the_full_listing() {
+        use crate::{AuditFilter, PageRequest};
+        use std::collections::BTreeSet;
+        for db in crate::testing::all().await {
+            let store = db.store(crate::testing::test_clock()).await;
+            let org = store
+                .ensure_organisation(&Actor::system(), "Org")
+                .await
+                .unwrap();
+            let mut ids = Vec::new();
+            for name in ["Labo A", "Labo B", "Labo C"] {
+                let e = store
+                    .create_entity(&Actor::system(), &org.id, &labo(name), |_| true)
+                    .await
+                    .unwrap();
+                ids.push(e.id);
+            }
+            let narrow = EntityScope::Only(std::iter::once(ids[0].clone()).collect());
+            for scope in [EntityScope::All, narrow] {
+                let everything = store
+                    .list_audit(
+                        &scope,
+                        &AuditFilter::default(),
+                        PageRequest::new(Some(500), None),
+                    )
+                    .await
+                    .unwrap();
+                let window = store
+                    .browse_audit(
+                        &scope,
+                        &AuditFilter::default(),
+                        PageRequest::new(Some(2), None),
+                        100,
+                    )
+                    .await
+                    .unwrap();
+                assert_eq!((window.total, window.more), (everything.total, false));
+                assert_eq!(
+                    window.items.iter().map(|r| r.seq).collect::<Vec<_>>(),
+                    everything
+                        .items
+                        .iter()
+                        .take(2)
+                        .map(|r| r.seq)
+                        .collect::<Vec<_>>()
+                );
+                // Past the cap the count stops and says so.
+                let capped = store
+                    .browse_audit(
+                        &scope,
+                        &AuditFilter::default(),
+                        PageRequest::new(Some(1), Some(1)),
+                        1,
+                    )
+                    .await
+                    .unwrap();
+                assert_eq!((capped.total, capped.more), (1, true));
+                assert_eq!(capped.items[0].seq, everything.items[1].seq);
+                // A filter narrows both the rows and the count.
+                let action = everything.items[0].action.clone();
+                let filter = AuditFilter {
+                    action: Some(action.clone()),
+                    ..AuditFilter::default()
+                };
+                let same = everything
+                    .items
+                    .iter()
+                    .filter(|r| r.action == action)
+                    .count();
+                let filtered = store
+                    .browse_audit(&scope, &filter, PageRequest::new(Some(500), None), 100)
+                    .await
+                    .unwrap();
+                assert_eq!(filtered.total, i64::try_from(same).unwrap());
+                assert!(filtered.items.iter().all(|r| r.action == action));
+                // The facets are exactly the distinct values of the visible records, in order.
+                let facets = store.audit_facets(&scope).await.unwrap();
+                let distinct = |f: fn(&AuditRecord) -> &str| {
+                    everything
+                        .items
+                        .iter()
+                        .map(|r| f(r).to_owned())
+                        .collect::<BTreeSet<_>>()
+                        .into_iter()
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(facets.actions, distinct(|r| &r.action));
+                assert_eq!(facets.object_types, distinct(|r| &r.object_type));
+                assert_eq!(facets.actors, distinct(|r| &r.actor_label));
+            }
+            // Nothing to see: empty facets, an empty page.
+            let nobody = EntityScope::Only(std::iter::once("x".to_owned()).collect());
+            let filter = AuditFilter {
+                object_type: Some("entity".into()),
+                ..AuditFilter::default()
+            };
+            let none = store
+                .browse_audit(&nobody, &filter, PageRequest::default(), 100)
+                .await
+                .unwrap();
+            assert_eq!((none.items.len(), none.total, none.more), (0, 0, false));
+        }
+    }
 
     #[tokio::test]
     async fn counts_per_day_and_facets_follow_the_scope() {

@@ -1103,6 +1103,25 @@ mod compliance {
                 history.iter().map(|h| h.value).collect::<Vec<_>>(),
                 [ResultValue::NonCompliant, ResultValue::PartiallyCompliant]
             );
+            // One requirement's history, newest first, as the requirement page reads it.
+            let latest = store
+                .requirement_history(&nis2.id, "6.8.1", 1)
+                .await
+                .unwrap();
+            assert_eq!(
+                latest.iter().map(|h| h.value).collect::<Vec<_>>(),
+                [ResultValue::PartiallyCompliant]
+            );
+            let own = store
+                .requirement_history(&nis2.id, "6.8.1", 50)
+                .await
+                .unwrap();
+            let mut expected: Vec<_> = history
+                .iter()
+                .filter(|h| h.requirement_id == "6.8.1")
+                .collect();
+            expected.reverse();
+            assert_eq!(own.iter().collect::<Vec<_>>(), expected);
             let trail = store
                 .list_audit(
                     &EntityScope::All,
@@ -1330,6 +1349,49 @@ mod compliance {
                 .await
                 .unwrap();
             assert_eq!(nis2["6.8.1"].len(), 1, "the control serves NIS2 too");
+            // The requirement page's reads of one requirement agree with the framework's maps.
+            for (framework, requirement) in [
+                ("iso27001-2022", "a.8.22"),
+                ("nis2-2024-2690", "6.8.1"),
+                ("iso27001-2022", "a.5.1"),
+            ] {
+                let mut whole = store
+                    .evidence_by_requirement(&a.id, framework)
+                    .await
+                    .unwrap();
+                let one = store
+                    .evidence_for_requirement(&a.id, framework, requirement)
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    one.iter().map(|e| e.id.clone()).collect::<Vec<_>>(),
+                    whole
+                        .remove(requirement)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|e| e.id)
+                        .collect::<Vec<_>>(),
+                    "{framework} {requirement}"
+                );
+                let mut controls = store
+                    .controls_by_requirement(&a.id, framework)
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    store
+                        .controls_for_requirement(&a.id, framework, requirement)
+                        .await
+                        .unwrap(),
+                    controls.remove(requirement).unwrap_or_default()
+                );
+            }
+            assert!(
+                store
+                    .evidence_for_requirement(&b.id, "iso27001-2022", "a.8.22")
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
 
             let iso = store
                 .create_assessment(&actor, &a.id, &iso_assessment(), cat)
@@ -1720,14 +1782,20 @@ async fn sites_are_counted_within_the_scope() {
             country: "FR".into(),
         };
         for (entity, name) in [(&a.id, "Nord"), (&a.id, "Sud"), (&b.id, "Est")] {
-            store.create_site(&actor, entity, &site(name)).await.unwrap();
+            store
+                .create_site(&actor, entity, &site(name))
+                .await
+                .unwrap();
         }
         let before = store.count_sites(&org, &EntityScope::All).await.unwrap();
         assert!(before >= 3, "{before}");
         let only_a = EntityScope::Only(std::iter::once(a.id.clone()).collect());
         assert_eq!(store.count_sites(&org, &only_a).await.unwrap(), 2);
         assert_eq!(
-            store.count_sites("another-organisation", &EntityScope::All).await.unwrap(),
+            store
+                .count_sites("another-organisation", &EntityScope::All)
+                .await
+                .unwrap(),
             0
         );
     }

@@ -17,7 +17,6 @@ use axum::routing::{get, post, put};
 use hygeia_compliance::ComplianceError;
 use hygeia_domain::access::Permission;
 use hygeia_domain::validation::FieldError;
-use hygeia_store::StoreError;
 use hygeia_store::assessments::Assessment;
 
 use crate::AppState;
@@ -110,16 +109,9 @@ pub(crate) async fn entity_in_scope(
     entity_id: &str,
     permission: Permission,
 ) -> ApiResult<()> {
-    auth.principal.require(permission)?;
-    let not_found = || ApiError::NotFound(format!("entity '{entity_id}' was not found"));
-    if !auth.principal.scope.contains(entity_id) {
-        return Err(not_found());
-    }
-    match state.store.entity(entity_id).await {
-        Ok(e) if e.organisation_id == auth.principal.organisation_id => Ok(()),
-        Ok(_) | Err(StoreError::NotFound { .. }) => Err(not_found()),
-        Err(e) => Err(e.into()),
-    }
+    super::entities::visible_entity(state, auth, entity_id, permission)
+        .await
+        .map(|_| ())
 }
 
 /// The assessment, when the caller holds `permission` and may see its entity (else 404).

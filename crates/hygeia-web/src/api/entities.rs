@@ -26,9 +26,10 @@ pub(crate) fn known_entity_type(code: &str) -> bool {
     code.parse::<EntityType>().is_ok()
 }
 
-/// The entity an authorised user may act on, or 404 when it is outside their scope (so that
-/// the existence of other entities is not revealed).
-async fn entity_for(
+/// The entity an authorised user may act on, or 404 when it is outside their need-to-know
+/// (so that the existence of other entities is not revealed). The one need-to-know check of
+/// an entity, for the API and the pages.
+pub(crate) async fn visible_entity(
     state: &AppState,
     auth: &Auth,
     id: &str,
@@ -115,7 +116,7 @@ pub async fn get_entity(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Entity>> {
     Ok(Json(
-        entity_for(&state, &auth, &id, Permission::EntityRead).await?,
+        visible_entity(&state, &auth, &id, Permission::EntityRead).await?,
     ))
 }
 
@@ -190,7 +191,7 @@ pub async fn update_entity(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<EntityBody>,
 ) -> ApiResult<Json<Entity>> {
-    entity_for(&state, &auth, &id, Permission::EntityUpdate).await?;
+    visible_entity(&state, &auth, &id, Permission::EntityUpdate).await?;
     let (input, version) = body.into_input();
     if let Some(parent) = &input.parent_entity_id
         && !auth.principal.scope.contains(parent)
@@ -215,7 +216,7 @@ pub async fn delete_entity(
     auth: Auth,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    entity_for(&state, &auth, &id, Permission::EntityDelete).await?;
+    visible_entity(&state, &auth, &id, Permission::EntityDelete).await?;
     state.store.delete_entity(&auth.actor, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -229,7 +230,7 @@ pub async fn classify_entity(
     auth: Auth,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Classification>> {
-    let entity = entity_for(&state, &auth, &id, Permission::EntityRead).await?;
+    let entity = visible_entity(&state, &auth, &id, Permission::EntityRead).await?;
     let entity_type: EntityType = entity
         .entity_type
         .parse()
@@ -252,7 +253,7 @@ pub async fn list_sites(
     auth: Auth,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<Site>>> {
-    entity_for(&state, &auth, &id, Permission::EntityRead).await?;
+    visible_entity(&state, &auth, &id, Permission::EntityRead).await?;
     Ok(Json(state.store.list_sites(&id).await?))
 }
 
@@ -277,7 +278,7 @@ pub async fn create_site(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<SiteBody>,
 ) -> ApiResult<(StatusCode, Json<Site>)> {
-    entity_for(&state, &auth, &id, Permission::SiteWrite).await?;
+    visible_entity(&state, &auth, &id, Permission::SiteWrite).await?;
     let input = SiteInput {
         name: body.name,
         kind: body.kind,
@@ -298,7 +299,7 @@ pub async fn update_site(
     ApiJson(body): ApiJson<SiteBody>,
 ) -> ApiResult<Json<Site>> {
     let site = state.store.site(&id).await?;
-    entity_for(&state, &auth, &site.entity_id, Permission::SiteWrite).await?;
+    visible_entity(&state, &auth, &site.entity_id, Permission::SiteWrite).await?;
     let input = SiteInput {
         name: body.name,
         kind: body.kind,
@@ -319,7 +320,7 @@ pub async fn delete_site(
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     let site = state.store.site(&id).await?;
-    entity_for(&state, &auth, &site.entity_id, Permission::SiteWrite).await?;
+    visible_entity(&state, &auth, &site.entity_id, Permission::SiteWrite).await?;
     state.store.delete_site(&auth.actor, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -216,11 +216,10 @@ async fn list_page(
             assessments.into_iter().map(move |a| (entity_name, a))
         })
         .collect();
-    let stored = futures_util::future::try_join_all(
-        all.iter().map(|(_, a)| state.store.results(&a.id)),
-    )
-    .await
-    .map_err(|e| fail(tr)(e.into()))?;
+    let stored =
+        futures_util::future::try_join_all(all.iter().map(|(_, a)| state.store.results(&a.id)))
+            .await
+            .map_err(|e| fail(tr)(e.into()))?;
     let mut lines = Vec::new();
     {
         for ((entity_name, a), results) in all.into_iter().zip(stored) {

@@ -65,17 +65,12 @@ async fn entity_for(
     permission: Permission,
 ) -> Result<Entity, PageError> {
     let tr = tr_of(auth);
-    auth.principal
-        .require(permission)
-        .map_err(|e| PageError::new(tr, e.into()))?;
-    if !auth.principal.scope.contains(id) {
-        return Err(not_found(tr));
-    }
-    match state.store.entity(id).await {
-        Ok(e) if e.organisation_id == auth.principal.organisation_id => Ok(e),
-        Ok(_) | Err(StoreError::NotFound { .. }) => Err(not_found(tr)),
-        Err(e) => Err(PageError::new(tr, e.into())),
-    }
+    crate::api::entities::visible_entity(state, auth, id, permission)
+        .await
+        .map_err(|e| match e {
+            ApiError::NotFound(_) => not_found(tr),
+            other => PageError::new(tr, other),
+        })
 }
 
 /// What a refused write becomes: problems shown on the form, a stale version, or an error page.

@@ -82,17 +82,12 @@ pub async fn entity_page(
 ) -> PageResult {
     let tr = tr_of(&auth);
     let fail = |e: ApiError| PageError::new(tr, e);
-    let not_found = || fail(ApiError::NotFound(tr.t("error.no_entity").to_owned()));
-    auth.principal
-        .require(Permission::EntityRead)
-        .map_err(|e| fail(e.into()))?;
-    if !auth.principal.scope.contains(&id) {
-        return Err(not_found());
-    }
-    let entity = match state.store.entity(&id).await {
-        Ok(e) if e.organisation_id == auth.principal.organisation_id => e,
-        _ => return Err(not_found()),
-    };
+    let entity = crate::api::entities::visible_entity(&state, &auth, &id, Permission::EntityRead)
+        .await
+        .map_err(|e| match e {
+            ApiError::NotFound(_) => fail(ApiError::NotFound(tr.t("error.no_entity").to_owned())),
+            other => fail(other),
+        })?;
     let parent = match &entity.parent_entity_id {
         Some(pid) if auth.principal.scope.contains(pid) => {
             state.store.entity(pid).await.ok().map(|p| (p.id, p.name))
