@@ -869,6 +869,55 @@ mod compliance {
         }
     }
 
+    #[tokio::test]
+    async fn result_writes_and_assessment_edits_never_deadlock() {
+        // Both lock the assessment row and the audit head; in the same order, so on
+        // PostgreSQL neither is ever aborted as a deadlock victim.
+        for db in testing::all().await {
+            let store = db.store(test_clock()).await;
+            let org = seeded(&store).await;
+            let actor = admin_actor();
+            let entity = store
+                .create_entity(&actor, &org, &entity("Usine"), any_type)
+                .await
+                .unwrap();
+            let assessment = store
+                .create_assessment(&actor, &entity.id, &iso_assessment(), catalog())
+                .await
+                .unwrap();
+            for round in 0..25 {
+                let value = [ResultValue::Compliant, ResultValue::NonCompliant][round % 2];
+                let results = [
+                    ResultInput::new("a.5.1", value),
+                    ResultInput::new("a.8.22", value),
+                ];
+                let renamed = AssessmentInput {
+                    name: format!("ISO 27001 round {round}"),
+                    ..iso_assessment()
+                };
+                let write = store.set_results(
+                    &actor,
+                    &EntityScope::All,
+                    &assessment.id,
+                    &results,
+                    catalog(),
+                );
+                let edit = store.update_assessment(
+                    &actor,
+                    &EntityScope::All,
+                    &assessment.id,
+                    &renamed,
+                    catalog(),
+                );
+                let (written, edited) = tokio::join!(write, edit);
+                written.unwrap();
+                edited.unwrap();
+            }
+            let chain = store.verify_audit_chain().await.unwrap();
+            assert!(chain.first_break.is_none());
+        }
+    }
+
     fn iso_assessment() -> AssessmentInput {
         AssessmentInput {
             framework_id: "iso27001-2022".into(),
