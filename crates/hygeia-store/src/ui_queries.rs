@@ -49,24 +49,7 @@ impl Store {
         scope: &EntityScope,
         since: &str,
     ) -> Result<Vec<(String, i64)>> {
-        let mut f = scoped(scope);
-        f.cmp_opt("at", ">=", Some(since));
-        let rows = f
-            .query(format!(
-                "SELECT SUBSTR(at, 1, 10) AS day, COUNT(*) AS n FROM audit_log{} \
-                 GROUP BY SUBSTR(at, 1, 10) ORDER BY day",
-                f.where_clause()
-            ))
-            .fetch_all(self.reader())
-            .await?;
-        rows.iter()
-            .map(|row| {
-                Ok((
-                    row.try_get::<String, _>("day")?,
-                    row.try_get::<i64, _>("n")?,
-                ))
-            })
-            .collect()
+        Ok(self.audit_counts_per_day_after(scope, since, 0).await?.1)
     }
 
     /// As [`Store::audit_counts_per_day`], over the records numbered after `after` only, up
@@ -145,10 +128,9 @@ impl Store {
             .iter()
             .map(|row| {
                 let protocols: String = row.try_get("protocols")?;
-                Ok((
-                    serde_json::from_str(&protocols).unwrap_or_default(),
-                    row.try_get::<i64, _>("n")?,
-                ))
+                let protocols = serde_json::from_str(&protocols)
+                    .map_err(|e| StoreError::Corrupt(format!("assets.protocols: {e}")))?;
+                Ok((protocols, row.try_get::<i64, _>("n")?))
             })
             .collect::<Result<_>>()?;
         Ok(MonitoringCounts {

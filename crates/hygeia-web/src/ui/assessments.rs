@@ -190,14 +190,14 @@ async fn list_page(
     auth.principal
         .require(Permission::ComplianceRead)
         .map_err(|e| fail(tr)(e.into()))?;
-    let catalog = state
+    let (generation, catalog) = state
         .catalog
-        .current(&state.store)
+        .current_with_generation(&state.store)
         .await
         .map_err(fail(tr))?;
     let names = entity_names(state, auth).await?;
-    // The entities' assessments, then every assessment's results, each set read concurrently
-    // (one round trip of latency per step rather than one per assessment).
+    // The entities' assessments (read concurrently), then their scores from the summaries the
+    // dashboard keeps per assessment (recomputed only when results changed).
     let shown: Vec<(&String, &String)> = names
         .iter()
         .filter(|(entity_id, _)| !only.is_some_and(|o| !o.is_empty() && o != *entity_id))
@@ -216,49 +216,54 @@ async fn list_page(
             assessments.into_iter().map(move |a| (entity_name, a))
         })
         .collect();
-    let stored =
-        futures_util::future::try_join_all(all.iter().map(|(_, a)| state.store.results(&a.id)))
-            .await
-            .map_err(|e| fail(tr)(e.into()))?;
+    // Only assessments of a framework in the catalog can be scored; the others show "—".
+    let scorable: Vec<&hygeia_store::assessments::Assessment> = all
+        .iter()
+        .map(|(_, a)| a)
+        .filter(|a| catalog.framework(&a.framework_id).is_some())
+        .collect();
+    let mut scored = super::dashboard::summaries(state, &catalog, generation, &scorable)
+        .await
+        .map_err(fail(tr))?
+        .into_iter();
     let mut lines = Vec::new();
-    {
-        for ((entity_name, a), results) in all.into_iter().zip(stored) {
-            let results = source_results(&catalog, &a, results);
-            let (score, progress, progress_value) =
-                match score_results(&catalog, &a.framework_id, &results) {
-                    Ok(s) => {
-                        let o = s.overall;
-                        let done = o.total.saturating_sub(o.not_assessed);
-                        let pct = (done * 100)
-                            .checked_div(o.total)
-                            .and_then(|p| i64::try_from(p).ok())
-                            .unwrap_or(0);
-                        (
-                            percent(tr, o.percent),
-                            tr.tf(
-                                "assessment.progress_of",
-                                &[
-                                    ("done", &tr.unum(done as u64)),
-                                    ("total", &tr.unum(o.total as u64)),
-                                ],
-                            ),
-                            pct,
-                        )
-                    }
-                    Err(_) => ("—".to_owned(), "—".to_owned(), 0),
-                };
-            lines.push(AssessmentLine {
-                entity: entity_name.clone(),
-                framework: framework_name(tr, &catalog, &a.framework_id),
-                status: tr.t(&format!("assessment.status.{}", a.status)).to_owned(),
-                id: a.id,
-                name: a.name,
-                scope: a.scope,
-                score,
-                progress,
-                progress_value,
-            });
-        }
+    for (entity_name, a) in all {
+        let summary = catalog
+            .framework(&a.framework_id)
+            .and_then(|_| scored.next());
+        let (score, progress, progress_value) = match summary {
+            Some(s) => {
+                let o = &s.overall;
+                let done = o.total.saturating_sub(o.not_assessed);
+                let pct = (done * 100)
+                    .checked_div(o.total)
+                    .and_then(|p| i64::try_from(p).ok())
+                    .unwrap_or(0);
+                (
+                    percent(tr, o.percent),
+                    tr.tf(
+                        "assessment.progress_of",
+                        &[
+                            ("done", &tr.unum(done as u64)),
+                            ("total", &tr.unum(o.total as u64)),
+                        ],
+                    ),
+                    pct,
+                )
+            }
+            None => ("—".to_owned(), "—".to_owned(), 0),
+        };
+        lines.push(AssessmentLine {
+            entity: entity_name.clone(),
+            framework: framework_name(tr, &catalog, &a.framework_id),
+            status: tr.t(&format!("assessment.status.{}", a.status)).to_owned(),
+            id: a.id,
+            name: a.name,
+            scope: a.scope,
+            score,
+            progress,
+            progress_value,
+        });
     }
     let can_manage = auth.principal.require(Permission::ComplianceManage).is_ok();
     let pick = |name: &str| {
