@@ -6,9 +6,12 @@ mod accessibility;
 mod accounts;
 mod catalog;
 mod compliance;
+mod dashboard;
+mod forms;
 mod languages;
 mod monitoring;
 mod pages;
+mod search;
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
