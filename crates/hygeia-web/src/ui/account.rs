@@ -3,17 +3,17 @@
 //! required, and every session of the user ends, this one included, so they sign in again).
 
 use askama::Template;
-use axum::extract::{RawForm, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
 use axum::response::{AppendHeaders, IntoResponse, Redirect};
 use hygeia_domain::access::Permission;
 
 use super::assessments::render_status;
-use super::forms::{Fields, Problems};
+use super::forms::Problems;
 use super::i18n::Lang;
 use super::validation;
-use super::{Area, Crumb, PageAuth, PageError, PageResult, Shell, check_csrf, tr_of};
+use super::{Area, Crumb, PageAuth, PageError, PageForm, PageResult, Shell, tr_of};
 use crate::AppState;
 use crate::api::{session, users};
 use crate::auth::Auth;
@@ -66,12 +66,9 @@ pub async fn settings_page(State(state): State<AppState>, PageAuth(auth): PageAu
 /// Changes the user's own password, then sends them to sign in again with it.
 pub async fn change_password(
     State(state): State<AppState>,
-    PageAuth(auth): PageAuth,
-    RawForm(body): RawForm,
+    PageForm(auth, fields): PageForm,
 ) -> PageResult {
     let tr = tr_of(&auth);
-    let fields = Fields::parse(&body);
-    check_csrf(&auth, &fields)?;
     let label = |field: &str| match field {
         "current_password" => tr.t("password.current"),
         "confirm_password" => tr.t("password.confirm"),

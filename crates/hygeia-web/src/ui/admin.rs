@@ -1,17 +1,16 @@
 //! Users with their roles and entity grants (administrators), and personal API tokens.
 
 use askama::Template;
-use axum::extract::{Path, RawForm, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect};
 use hygeia_domain::access::{Permission, Role};
 use hygeia_domain::clock::format_instant;
 use hygeia_domain::validation::FieldError;
 use hygeia_store::{ApiToken, NewUser, PageRequest, User, UserUpdate};
 
-use super::forms::Fields;
 use super::i18n::{Lang, Tr};
 use super::{
-    Area, Crumb, PageAuth, PageError, PageResult, Shell, check_csrf, no_store, render, tr_of,
+    Area, Crumb, PageAuth, PageError, PageForm, PageResult, Shell, no_store, render, tr_of,
 };
 use crate::AppState;
 use crate::auth::{self, Auth};
@@ -150,12 +149,9 @@ async fn hashed(password: String) -> Result<String, ApiError> {
 
 pub async fn create_user(
     State(state): State<AppState>,
-    PageAuth(auth): PageAuth,
-    RawForm(body): RawForm,
+    PageForm(auth, fields): PageForm,
 ) -> PageResult {
     let tr = tr_of(&auth);
-    let fields = Fields::parse(&body);
-    check_csrf(&auth, &fields)?;
     let back = |e: ApiError| PageError::new(tr, e).back("/settings/users");
     auth.principal
         .require(Permission::UserManage)
@@ -256,13 +252,10 @@ pub async fn user_page(
 
 pub async fn update_user(
     State(state): State<AppState>,
-    PageAuth(auth): PageAuth,
     Path(id): Path<String>,
-    RawForm(body): RawForm,
+    PageForm(auth, fields): PageForm,
 ) -> PageResult {
     let tr = tr_of(&auth);
-    let fields = Fields::parse(&body);
-    check_csrf(&auth, &fields)?;
     let here = format!("/settings/users/{id}");
     let back = |e: ApiError| PageError::new(tr, e).back(here.clone());
     auth.principal
@@ -388,12 +381,9 @@ pub async fn tokens_page(State(state): State<AppState>, PageAuth(auth): PageAuth
 /// Creates a token and shows its secret once, in this answer only (never stored in clear).
 pub async fn create_token(
     State(state): State<AppState>,
-    PageAuth(auth): PageAuth,
-    RawForm(body): RawForm,
+    PageForm(auth, fields): PageForm,
 ) -> PageResult {
     let tr = tr_of(&auth);
-    let fields = Fields::parse(&body);
-    check_csrf(&auth, &fields)?;
     let back = |e: ApiError| PageError::new(tr, e).back("/settings/tokens");
     auth.principal
         .require(Permission::OwnTokens)
@@ -425,13 +415,10 @@ pub async fn create_token(
 
 pub async fn revoke_token(
     State(state): State<AppState>,
-    PageAuth(auth): PageAuth,
     Path(id): Path<String>,
-    RawForm(body): RawForm,
+    PageForm(auth, _): PageForm,
 ) -> PageResult {
     let tr = tr_of(&auth);
-    let fields = Fields::parse(&body);
-    check_csrf(&auth, &fields)?;
     let back = |e: ApiError| PageError::new(tr, e).back("/settings/tokens");
     let token = state.store.token(&id).await.map_err(|e| back(e.into()))?;
     if token.user_id == auth.user.id {

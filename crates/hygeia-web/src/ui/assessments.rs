@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use askama::Template;
-use axum::extract::{Path, Query, RawForm, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use hygeia_catalog::{Art21Letter, Catalog};
@@ -20,7 +20,7 @@ use serde::Deserialize;
 
 use super::forms::Fields;
 use super::i18n::Tr;
-use super::{Area, Choice, Crumb, PageAuth, PageError, PageResult, Shell, check_csrf, tr_of};
+use super::{Area, Choice, Crumb, PageAuth, PageError, PageForm, PageResult, Shell, tr_of};
 use crate::AppState;
 use crate::api::assessments::reuse::source_results;
 use crate::api::assessments::{assessment_for, compliance_error, entity_in_scope};
@@ -341,12 +341,9 @@ fn optional(text: String) -> Option<String> {
 
 pub async fn create_assessment(
     State(state): State<AppState>,
-    PageAuth(auth): PageAuth,
-    RawForm(body): RawForm,
+    PageForm(auth, fields): PageForm,
 ) -> PageResult {
     let tr = tr_of(&auth);
-    let fields = Fields::parse(&body);
-    check_csrf(&auth, &fields)?;
     let entity_id = fields.text("entity_id");
     entity_in_scope(&state, &auth, &entity_id, Permission::ComplianceManage)
         .await
@@ -728,13 +725,10 @@ pub fn needs_justification(tr: Tr, inputs: &[ResultInput]) -> Option<String> {
 /// all or nothing. Fields not changed keep their stored values.
 pub async fn set_results(
     State(state): State<AppState>,
-    PageAuth(auth): PageAuth,
     Path(id): Path<String>,
-    RawForm(body): RawForm,
+    PageForm(auth, fields): PageForm,
 ) -> PageResult {
     let tr = tr_of(&auth);
-    let fields = Fields::parse(&body);
-    check_csrf(&auth, &fields)?;
     let assessment = assessment_page_for(&state, &auth, &id, Permission::ComplianceEdit).await?;
     let query = RowsQuery::from_fields(&fields);
     let selected = fields.all("req");

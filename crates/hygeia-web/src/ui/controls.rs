@@ -2,14 +2,14 @@
 //! control serves are written one per line as `framework requirement` (`iso27001-2022 a.5.1`).
 
 use askama::Template;
-use axum::extract::{Path, RawForm, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use hygeia_domain::access::Permission;
 use hygeia_store::assessments::{Control, ControlInput, RequirementRef};
 
 use super::assessments::{entity_names, fail, refused, render_status, see_other};
 use super::forms::Fields;
-use super::{Area, Choice, Crumb, PageAuth, PageResult, Shell, check_csrf, tr_of};
+use super::{Area, Choice, Crumb, PageAuth, PageForm, PageResult, Shell, tr_of};
 use crate::AppState;
 use crate::api::assessments::entity_in_scope;
 use crate::auth::Auth;
@@ -213,12 +213,9 @@ async fn list(state: &AppState, auth: &Auth, failed: Option<(&Fields, String)>) 
 
 pub async fn create_control(
     State(state): State<AppState>,
-    PageAuth(auth): PageAuth,
-    RawForm(body): RawForm,
+    PageForm(auth, fields): PageForm,
 ) -> PageResult {
     let tr = tr_of(&auth);
-    let fields = Fields::parse(&body);
-    check_csrf(&auth, &fields)?;
     let entity_id = fields.text("entity_id");
     entity_in_scope(&state, &auth, &entity_id, Permission::ComplianceEdit)
         .await
@@ -319,13 +316,10 @@ pub async fn control_page(
 
 pub async fn update_control(
     State(state): State<AppState>,
-    PageAuth(auth): PageAuth,
     Path(id): Path<String>,
-    RawForm(body): RawForm,
+    PageForm(auth, fields): PageForm,
 ) -> PageResult {
     let tr = tr_of(&auth);
-    let fields = Fields::parse(&body);
-    check_csrf(&auth, &fields)?;
     let control = control_for(&state, &auth, &id, Permission::ComplianceEdit).await?;
     let catalog = state
         .catalog

@@ -9,7 +9,7 @@
 //! with what was typed and a message naming each wrong field; nothing is stored.
 
 use askama::Template;
-use axum::extract::{Path, RawForm, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use hygeia_domain::access::Permission;
 use hygeia_domain::nis2::{EntityType, Sector};
@@ -20,7 +20,7 @@ use super::assessments::{render_status, see_other};
 use super::forms::{Fields, Problems, whole_number};
 use super::i18n::Tr;
 use super::validation;
-use super::{Area, Choice, Crumb, PageAuth, PageError, PageResult, Shell, check_csrf, tr_of};
+use super::{Area, Choice, Crumb, PageAuth, PageError, PageForm, PageResult, Shell, tr_of};
 use crate::AppState;
 use crate::api::entities::known_entity_type;
 use crate::auth::Auth;
@@ -379,13 +379,10 @@ pub async fn edit_entity_form(
 /// someone else is never overwritten.
 pub async fn update_entity(
     State(state): State<AppState>,
-    PageAuth(auth): PageAuth,
     Path(id): Path<String>,
-    RawForm(body): RawForm,
+    PageForm(auth, fields): PageForm,
 ) -> PageResult {
     let tr = tr_of(&auth);
-    let fields = Fields::parse(&body);
-    check_csrf(&auth, &fields)?;
     let entity = entity_for(&state, &auth, &id, Permission::EntityUpdate).await?;
     let refuse = |problems: Problems, stale: bool| Shown {
         fields: &fields,
@@ -449,12 +446,9 @@ pub async fn new_entity_form(
 
 pub async fn create_entity(
     State(state): State<AppState>,
-    PageAuth(auth): PageAuth,
-    RawForm(body): RawForm,
+    PageForm(auth, fields): PageForm,
 ) -> PageResult {
     let tr = tr_of(&auth);
-    let fields = Fields::parse(&body);
-    check_csrf(&auth, &fields)?;
     require_create(&auth)?;
     let shown = |problems: Problems| Shown {
         fields: &fields,
@@ -643,13 +637,10 @@ pub async fn sites_page(
 
 pub async fn create_site(
     State(state): State<AppState>,
-    PageAuth(auth): PageAuth,
     Path(id): Path<String>,
-    RawForm(body): RawForm,
+    PageForm(auth, fields): PageForm,
 ) -> PageResult {
     let tr = tr_of(&auth);
-    let fields = Fields::parse(&body);
-    check_csrf(&auth, &fields)?;
     let entity = entity_for(&state, &auth, &id, Permission::SiteWrite).await?;
     let input = match site_input(tr, &fields) {
         Ok(input) => input,
@@ -755,13 +746,10 @@ pub async fn edit_site_form(
 
 pub async fn update_site(
     State(state): State<AppState>,
-    PageAuth(auth): PageAuth,
     Path((id, site_id)): Path<(String, String)>,
-    RawForm(body): RawForm,
+    PageForm(auth, fields): PageForm,
 ) -> PageResult {
     let tr = tr_of(&auth);
-    let fields = Fields::parse(&body);
-    check_csrf(&auth, &fields)?;
     let (entity, site) = site_for(&state, &auth, &id, &site_id, Permission::SiteWrite).await?;
     let input = match site_input(tr, &fields) {
         Ok(input) => input,
@@ -822,13 +810,10 @@ pub async fn delete_site_form(
 
 pub async fn delete_site(
     State(state): State<AppState>,
-    PageAuth(auth): PageAuth,
     Path((id, site_id)): Path<(String, String)>,
-    RawForm(body): RawForm,
+    PageForm(auth, _): PageForm,
 ) -> PageResult {
     let tr = tr_of(&auth);
-    let fields = Fields::parse(&body);
-    check_csrf(&auth, &fields)?;
     site_for(&state, &auth, &id, &site_id, Permission::SiteWrite).await?;
     state
         .store

@@ -25,7 +25,7 @@ mod validation;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{FromRequestParts, Query, State};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request, State};
 use axum::http::header::{self, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -278,6 +278,26 @@ impl FromRequestParts<AppState> for PageAuth {
             .await
             .map(PageAuth)
             .map_err(|_| Redirect::to("/login").into_response())
+    }
+}
+
+/// A form posted by the signed-in user, its CSRF token checked before the handler runs:
+/// anonymous visitors are sent to the sign-in page, a missing or wrong token is refused. Every
+/// page that writes takes its input through this extractor.
+pub struct PageForm(pub Auth, pub Fields);
+
+impl FromRequest<AppState> for PageForm {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = request.into_parts();
+        let PageAuth(auth) = PageAuth::from_request_parts(&mut parts, state).await?;
+        let RawForm(bytes) = RawForm::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let fields = Fields::parse(&bytes);
+        check_csrf(&auth, &fields).map_err(IntoResponse::into_response)?;
+        Ok(PageForm(auth, fields))
     }
 }
 
@@ -547,12 +567,9 @@ async fn coming_incidents(State(state): State<AppState>, PageAuth(auth): PageAut
 /// Changes the signed-in user's language, then goes back to where the form was.
 async fn set_locale(
     State(state): State<AppState>,
-    PageAuth(auth): PageAuth,
     headers: HeaderMap,
-    RawForm(body): RawForm,
+    PageForm(auth, fields): PageForm,
 ) -> PageResult {
-    let fields = Fields::parse(&body);
-    check_csrf(&auth, &fields)?;
     let locale = Lang::from_code(fields.get("locale").unwrap_or("en"))
         .code()
         .to_owned();
@@ -695,13 +712,7 @@ async fn login_submit(
     }
 }
 
-async fn logout_submit(
-    State(state): State<AppState>,
-    PageAuth(auth): PageAuth,
-    RawForm(body): RawForm,
-) -> PageResult {
-    let fields = Fields::parse(&body);
-    check_csrf(&auth, &fields)?;
+async fn logout_submit(State(state): State<AppState>, PageForm(auth, _): PageForm) -> PageResult {
     let auth::Via::Session { id_hash, .. } = &auth.via else {
         return Ok(Redirect::to("/login").into_response());
     };

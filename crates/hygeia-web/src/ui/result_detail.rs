@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::body::Body;
-use axum::extract::{Path, RawForm, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use hygeia_compliance::ResultValue;
 use hygeia_domain::access::Permission;
@@ -16,7 +16,7 @@ use super::assessments::{
 };
 use super::forms::Fields;
 use super::i18n::Tr;
-use super::{Area, Choice, Crumb, PageAuth, PageError, PageResult, Shell, check_csrf, tr_of};
+use super::{Area, Choice, Crumb, PageAuth, PageError, PageForm, PageResult, Shell, tr_of};
 use crate::AppState;
 use crate::auth::{self, Auth};
 use crate::error::ApiError;
@@ -275,13 +275,10 @@ fn detail_href(assessment: &Assessment, requirement: &str) -> String {
 
 pub async fn save_result(
     State(state): State<AppState>,
-    PageAuth(auth): PageAuth,
     Path((id, requirement)): Path<(String, String)>,
-    RawForm(body): RawForm,
+    PageForm(auth, fields): PageForm,
 ) -> PageResult {
     let tr = tr_of(&auth);
-    let fields = Fields::parse(&body);
-    check_csrf(&auth, &fields)?;
     let assessment = assessment_page_for(&state, &auth, &id, Permission::ComplianceEdit).await?;
     let optional = |name: &str| Some(fields.text(name)).filter(|t| !t.is_empty());
     let refuse = |message: String| Shown {

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, Query, RawForm, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use hygeia_catalog::Relationship;
 use hygeia_catalog::ids::NIS2_2024_2690;
@@ -21,9 +21,8 @@ use super::assessments::{
     assessment_crumbs, assessment_page_for, engine_error, fail, framework_name, refused,
     render_status, see_other, value_choices, value_label,
 };
-use super::forms::Fields;
 use super::i18n::Tr;
-use super::{Area, Choice, Crumb, PageAuth, PageResult, Shell, check_csrf, tr_of};
+use super::{Area, Choice, Crumb, PageAuth, PageForm, PageResult, Shell, tr_of};
 use crate::AppState;
 use crate::api::assessments::reuse::{derive_view, suggestions};
 use crate::auth::Auth;
@@ -402,13 +401,10 @@ fn query_from(back: &str) -> ReuseQuery {
 /// entity's assessment of the target framework (compliance managers).
 pub async fn decide(
     State(state): State<AppState>,
-    PageAuth(auth): PageAuth,
     Path(id): Path<String>,
-    RawForm(body): RawForm,
+    PageForm(auth, fields): PageForm,
 ) -> PageResult {
     let tr = tr_of(&auth);
-    let fields = Fields::parse(&body);
-    check_csrf(&auth, &fields)?;
     let query = query_from(&fields.text("back"));
     let source = assessment_page_for(&state, &auth, &id, Permission::ComplianceRead).await?;
     let target_id = fields.text("target_assessment");
@@ -611,13 +607,10 @@ pub async fn review_page(
 /// Confirms, refines (another relationship, with a rationale) or rejects a pair.
 pub async fn review_pair(
     State(state): State<AppState>,
-    PageAuth(auth): PageAuth,
     Path(id): Path<String>,
-    RawForm(body): RawForm,
+    PageForm(auth, fields): PageForm,
 ) -> PageResult {
     let tr = tr_of(&auth);
-    let fields = Fields::parse(&body);
-    check_csrf(&auth, &fields)?;
     auth.principal
         .require(Permission::ComplianceManage)
         .map_err(|e| fail(tr)(e.into()))?;
