@@ -73,6 +73,9 @@ pub struct AppState {
     pub catalog: catalog::CatalogCache,
     /// The dashboard's per-assessment summaries (keyed by versions read from the database).
     pub(crate) summaries: ui::dashboard::SummaryCache,
+    /// The Art. 21(2) scores derived for NIS2 from other frameworks' assessments (same keys,
+    /// plus the latest pair review).
+    pub(crate) derived_letters: ui::dashboard::DerivedLetterCache,
     /// The dashboard's running tally of audit records per day (keyed by the chain head).
     pub(crate) activity: ui::dashboard::ActivityCache,
 }
@@ -84,6 +87,7 @@ impl AppState {
             config: Arc::new(config),
             catalog,
             summaries: ui::dashboard::SummaryCache::default(),
+            derived_letters: ui::dashboard::DerivedLetterCache::default(),
             activity: ui::dashboard::ActivityCache::default(),
         }
     }

@@ -94,6 +94,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn debug_output_names_fields_without_their_values() {
+        let f = Fields::parse(b"csrf=tok3n&current_password=hunter2&name=Ana");
+        let shown = format!("{f:?}");
+        assert_eq!(shown, r#"["csrf", "current_password", "name"]"#);
+    }
+
+    #[test]
     fn repeated_fields_and_escapes_are_read() {
         let f = Fields::parse(b"csrf=a%2Bb&entity_ids=1&entity_ids=2&name=Jos%C3%A9+M");
         assert_eq!(f.get("csrf"), Some("a+b"));

@@ -281,3 +281,78 @@ async fn the_dashboard_counts_assets_findings_and_events_in_the_callers_scope() 
         );
     }
 }
+
+#[tokio::test]
+async fn measures_derived_from_iso_follow_result_changes_and_pair_reviews() {
+    // Entity A has ISO/IEC 27001 results (A.5.1 compliant, A.8.22 not) and an empty NIS2
+    // assessment: the per-measure chart is derived from ISO, cached, and must move when the
+    // ISO results or the crosswalk reviews change.
+    for db in testing::all().await {
+        let app = TestApp::new(db).await;
+        let admin = app.token(Role::Administrator).to_owned();
+        let letters = |html: &str| -> Vec<String> {
+            chart_rows(html, "chart-letters")
+                .into_iter()
+                .map(|(_, _, value)| value)
+                .collect()
+        };
+        let first = dashboard(&app, Role::Administrator).await;
+        assert!(first.contains("id=\"letter-sources\""));
+        let before = letters(&first);
+        assert_eq!(letters(&dashboard(&app, Role::Administrator).await), before);
+
+        // Reject every crosswalk pair through which A.5.1 counts: the measures it supported
+        // lose that support.
+        let reuse_path = format!("/api/v1/assessments/{}/reuse", app.ids.iso);
+        let (status, view) = app.call(Method::GET, &reuse_path, Some(&admin), None).await;
+        assert_eq!(status, StatusCode::OK, "{view}");
+        let mut pairs = BTreeSet::new();
+        for derived in view["view"]["derived"].as_array().unwrap() {
+            for p in derived["provenance"].as_array().unwrap() {
+                if p["source_requirement"] == "a.5.1" {
+                    pairs.insert((
+                        p["mapping_set"].as_str().unwrap().to_owned(),
+                        p["pair_source"].as_str().unwrap().to_owned(),
+                        p["pair_target"].as_str().unwrap().to_owned(),
+                    ));
+                }
+            }
+        }
+        assert!(!pairs.is_empty(), "A.5.1 supports some NIS2 points");
+        for (set, source, target) in &pairs {
+            let (status, body) = app
+                .call(
+                    Method::PUT,
+                    "/api/v1/mapping-reviews",
+                    Some(&admin),
+                    Some(
+                        json!({"mapping_set": set, "source": source, "target": target,
+                                "decision": {"kind": "rejected", "rationale": "test"}}),
+                    ),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+        }
+        let rejected = letters(&dashboard(&app, Role::Administrator).await);
+        assert_ne!(
+            rejected, before,
+            "a review changes the derived measures at once"
+        );
+
+        // A result change on the ISO side moves them too.
+        let (status, body) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/assessments/{}/results", app.ids.iso),
+                Some(&admin),
+                Some(json!({"results": [{"requirement_id": "a.8.22", "value": "compliant"}]})),
+            )
+            .await;
+        assert!(status.is_success(), "{status} {body}");
+        let changed = letters(&dashboard(&app, Role::Administrator).await);
+        assert_ne!(
+            changed, rejected,
+            "a result change moves the derived measures"
+        );
+    }
+}

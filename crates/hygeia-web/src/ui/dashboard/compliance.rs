@@ -3,6 +3,7 @@
 //! entities the caller may see (scored with the functions the scores API uses).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use futures_util::{StreamExt, TryStreamExt};
 use hygeia_catalog::ids::NIS2_2024_2690;
@@ -12,7 +13,7 @@ use hygeia_store::Entity;
 use hygeia_store::assessments::{Assessment, DueBucket};
 
 use super::charts::{BarChart, Point, axis_text, len, rounded_percent};
-use super::summary::{AssessmentSummary, summaries};
+use super::summary::{AssessmentSummary, Stamp, summaries};
 use crate::AppState;
 use crate::api::assessments::compliance_error;
 use crate::api::assessments::reuse::derive_view;
@@ -129,6 +130,8 @@ pub(super) async fn compliance_view(
     // Due bucket → (gaps, per assessment).
     let mut dues: BTreeMap<DueBucket, (i64, BTreeMap<&str, i64>)> = BTreeMap::new();
     let (mut gaps, mut assessed) = (0i64, 0i64);
+    // Read once, when the first entity needs a derived view.
+    let mut reviews_marker: Option<i64> = None;
     for (entity, assessments) in entities.iter().zip(&lists) {
         let mut nis2_own: Option<(&str, &hygeia_compliance::Scores)> = None;
         let mut sources: Vec<&Assessment> = Vec::new();
@@ -182,11 +185,36 @@ pub(super) async fn compliance_view(
                     if Reuse::new(catalog, &source.framework_id, NIS2_2024_2690).is_err() {
                         continue;
                     }
-                    let derived_view = derive_view(state, auth, catalog, source, NIS2_2024_2690)
-                        .await
-                        .map_err(fail)?;
-                    let scores = score_view(catalog, &derived_view)
-                        .map_err(|e| fail(compliance_error(e)))?;
+                    // Cached under the source's versions and the latest pair review.
+                    let marker = match reviews_marker {
+                        Some(marker) => marker,
+                        None => {
+                            let marker = state
+                                .store
+                                .pair_reviews_marker()
+                                .await
+                                .map_err(|e| fail(e.into()))?;
+                            reviews_marker = Some(marker);
+                            marker
+                        }
+                    };
+                    let key = (Stamp::of(source, catalog_generation), marker);
+                    let scores = match state.derived_letters.get(&source.id, key) {
+                        Some(scores) => scores,
+                        None => {
+                            let derived_view =
+                                derive_view(state, auth, catalog, source, NIS2_2024_2690)
+                                    .await
+                                    .map_err(fail)?;
+                            let scores = Arc::new(
+                                score_view(catalog, &derived_view)
+                                    .map_err(|e| fail(compliance_error(e)))?,
+                            );
+                            state.derived_letters.put(&source.id, key, scores.clone());
+                            scores
+                        }
+                    };
+                    let scores = (*scores).clone();
                     view.letter_sources.push(tr.tf(
                         "dashboard_compliance.letters_derived",
                         &[

@@ -12,7 +12,7 @@ pub(crate) use activity::ActivityCache;
 pub use charts::{BarChart, Point};
 use compliance::{ComplianceFigure, ComplianceView};
 pub use entity::{classify, entity_page};
-pub(crate) use summary::{SummaryCache, summaries};
+pub(crate) use summary::{DerivedLetterCache, SummaryCache, summaries};
 
 use askama::Template;
 use axum::extract::{Query, State};

@@ -29,10 +29,21 @@ const CAPACITY: usize = 4096;
 
 /// The database's word on whether a summary is still current.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Stamp {
+pub(crate) struct Stamp {
     version: i64,
     results_version: i64,
     catalog_generation: i64,
+}
+
+impl Stamp {
+    /// The versions of `assessment` (as read) under a catalog generation.
+    pub(crate) fn of(assessment: &Assessment, catalog_generation: i64) -> Stamp {
+        Stamp {
+            version: assessment.version,
+            results_version: assessment.results_version,
+            catalog_generation,
+        }
+    }
 }
 
 /// One assessment as the dashboard counts it.
@@ -52,45 +63,72 @@ pub(crate) struct AssessmentSummary {
     pub trend: Vec<TrendPoint>,
 }
 
-/// One cached summary, the stamp it was computed under and when it was last served.
+/// One cached value, the stamp it was computed under and when it was last served.
 #[derive(Debug)]
-struct Entry {
-    stamp: Stamp,
-    summary: Arc<AssessmentSummary>,
+struct Entry<S, V> {
+    stamp: S,
+    value: Arc<V>,
     used: u64,
 }
 
-/// Summaries by assessment id, and a clock counting cache uses.
-#[derive(Debug, Default)]
-struct Entries {
-    map: HashMap<String, Entry>,
+/// Values by assessment id, and a clock counting cache uses.
+#[derive(Debug)]
+struct Entries<S, V> {
+    map: HashMap<String, Entry<S, V>>,
     tick: u64,
 }
 
-/// Summaries by assessment id, shared by the requests of one instance.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct SummaryCache {
-    inner: Arc<Mutex<Entries>>,
+/// Values computed from an assessment, by its id, each served only under the stamp (versions
+/// read from the database) it was computed for; shared by the requests of one instance.
+#[derive(Debug)]
+pub(crate) struct StampedCache<S, V> {
+    inner: Arc<Mutex<Entries<S, V>>>,
 }
 
-impl SummaryCache {
-    fn lock(&self) -> MutexGuard<'_, Entries> {
+impl<S, V> Clone for StampedCache<S, V> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<S, V> Default for StampedCache<S, V> {
+    fn default() -> Self {
+        Self {
+            inner: Arc::new(Mutex::new(Entries {
+                map: HashMap::new(),
+                tick: 0,
+            })),
+        }
+    }
+}
+
+/// The summaries of assessments.
+pub(crate) type SummaryCache = StampedCache<Stamp, AssessmentSummary>;
+
+/// The Art. 21(2) scores of the NIS2 view derived from an assessment (another framework's),
+/// under its stamp and the pair-review marker (`Store::pair_reviews_marker`).
+pub(crate) type DerivedLetterCache = StampedCache<(Stamp, i64), Scores>;
+
+impl<S: Copy + PartialEq, V> StampedCache<S, V> {
+    fn lock(&self) -> MutexGuard<'_, Entries<S, V>> {
         match self.inner.lock() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
         }
     }
 
-    fn get(&self, id: &str, stamp: Stamp) -> Option<Arc<AssessmentSummary>> {
+    pub(crate) fn get(&self, id: &str, stamp: S) -> Option<Arc<V>> {
         let mut entries = self.lock();
         entries.tick += 1;
         let tick = entries.tick;
         let entry = entries.map.get_mut(id).filter(|e| e.stamp == stamp)?;
         entry.used = tick;
-        Some(entry.summary.clone())
+        Some(entry.value.clone())
     }
 
-    fn put(&self, id: &str, stamp: Stamp, summary: Arc<AssessmentSummary>) {
+    pub(crate) fn put(&self, id: &str, stamp: S, value: Arc<V>) {
         let mut entries = self.lock();
         entries.tick += 1;
         let used = entries.tick;
@@ -101,14 +139,9 @@ impl SummaryCache {
             let cut = ticks.get(CAPACITY / 4).copied().unwrap_or(0);
             entries.map.retain(|_, e| e.used >= cut);
         }
-        entries.map.insert(
-            id.to_owned(),
-            Entry {
-                stamp,
-                summary,
-                used,
-            },
-        );
+        entries
+            .map
+            .insert(id.to_owned(), Entry { stamp, value, used });
     }
 
     /// How many assessments are cached (for tests).
@@ -160,11 +193,7 @@ pub(crate) async fn summaries(
     assessments: &[&Assessment],
 ) -> ApiResult<Vec<Arc<AssessmentSummary>>> {
     let cache = &state.summaries;
-    let stamp = |a: &Assessment| Stamp {
-        version: a.version,
-        results_version: a.results_version,
-        catalog_generation,
-    };
+    let stamp = |a: &Assessment| Stamp::of(a, catalog_generation);
     let found: Vec<Option<Arc<AssessmentSummary>>> = assessments
         .iter()
         .map(|a| cache.get(&a.id, stamp(a)))
