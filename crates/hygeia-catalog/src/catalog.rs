@@ -34,6 +34,10 @@ pub const EMBEDDED_FRAMEWORKS: &[(&str, &str)] = &[
         "data/frameworks/iec62443-3-3.yaml",
         include_str!("../data/frameworks/iec62443-3-3.yaml"),
     ),
+    (
+        "data/frameworks/eu-gmp-annex11.yaml",
+        include_str!("../data/frameworks/eu-gmp-annex11.yaml"),
+    ),
 ];
 
 /// Mapping files shipped in the binary (loaded after the frameworks).
@@ -57,6 +61,10 @@ pub const EMBEDDED_MAPPINGS: &[(&str, &str)] = &[
     (
         "data/mappings/hds-2024-to-iso27001-2022.yaml",
         include_str!("../data/mappings/hds-2024-to-iso27001-2022.yaml"),
+    ),
+    (
+        "data/mappings/eu-gmp-annex11-to-2024-2690.yaml",
+        include_str!("../data/mappings/eu-gmp-annex11-to-2024-2690.yaml"),
     ),
 ];
 

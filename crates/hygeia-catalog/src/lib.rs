@@ -2,8 +2,8 @@
 //!
 //! This crate owns the catalog data format (YAML, documented in `docs/catalog-format.md`), the
 //! shipped catalogs — NIS2 Directive obligations, the Annex of Implementing Regulation (EU)
-//! 2024/2690, ISO/IEC 27001:2022 (identifiers and short titles only), NIST CSF 2.0, HDS 2024 and
-//! IEC 62443-3-3 outlines — embedded with `include_str!`, the mapping sets (ENISA, NIST and our
+//! 2024/2690, ISO/IEC 27001:2022 (identifiers and short titles only), NIST CSF 2.0, HDS 2024,
+//! IEC 62443-3-3 and EU GMP Annex 11 outlines — embedded with `include_str!`, the mapping sets (ENISA, NIST and our
 //! own, each with its credit), their validation, lookups, neighbours, search and filters, user
 //! framework import and OSCAL catalog export/import.
 //!
@@ -24,6 +24,7 @@
 
 mod catalog;
 mod error;
+pub mod french;
 mod load;
 mod model;
 pub mod oscal;
@@ -36,6 +37,11 @@ pub use model::{
     MappingPair, MappingSet, MappingSummary, Relationship, Requirement, Text, TreeNode,
 };
 
+/// Tag of the requirements Hygeia adds to a shipped framework that are not part of its source
+/// text (today: the Art. 21(2)(j) communications points `hyg.j.*` of the 2024/2690 framework,
+/// see `docs/catalog-format.md`). Their refs start with `HYG`.
+pub const SUPPLEMENT_TAG: &str = "hygeia-supplement";
+
 /// Ids of the shipped frameworks.
 pub mod ids {
     pub const NIS2_DIRECTIVE: &str = "nis2-directive";
@@ -44,4 +50,5 @@ pub mod ids {
     pub const NIST_CSF_2_0: &str = "nist-csf-2.0";
     pub const HDS_2024: &str = "hds-2024";
     pub const IEC62443_3_3: &str = "iec62443-3-3";
+    pub const EU_GMP_ANNEX11: &str = "eu-gmp-annex11";
 }

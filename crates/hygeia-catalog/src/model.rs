@@ -146,6 +146,14 @@ pub struct Requirement {
     pub nis2_art21: Vec<Art21Letter>,
 }
 
+impl Requirement {
+    /// Whether Hygeia added this requirement to the framework (tag [`crate::SUPPLEMENT_TAG`]):
+    /// it is not part of the framework's source text.
+    pub fn is_hygeia_supplement(&self) -> bool {
+        self.tags.iter().any(|t| t == crate::SUPPLEMENT_TAG)
+    }
+}
+
 /// A validated framework with its requirement tree.
 #[derive(Debug, Clone)]
 pub struct Framework {

@@ -25,11 +25,22 @@ fn counts_match_the_sources() {
         assert_eq!(iso.children(theme).count(), n, "{theme}");
     }
     let r2690 = c.framework(ids::NIS2_2024_2690).unwrap();
-    assert_eq!(r2690.assessable().count(), 351);
-    assert_eq!(r2690.roots().count(), 13);
+    // 353 points of the Annex (351 before 3.6.3 and 13.1.2(e) were made assessable), plus the
+    // two Art. 21(2)(j) points Hygeia adds under its own root `hyg`.
+    let regulation_points = r2690
+        .assessable()
+        .filter(|r| !r.is_hygeia_supplement())
+        .count();
+    assert_eq!(regulation_points, 353);
+    assert_eq!(r2690.assessable().count(), 355);
+    assert_eq!(
+        r2690.roots().count(),
+        14,
+        "13 sections and the Hygeia supplement"
+    );
     let subsections = r2690
         .roots()
-        .filter(|s| s.id != "7" && s.id != "9")
+        .filter(|s| s.id != "7" && s.id != "9" && s.id != "hyg")
         .flat_map(|s| r2690.children(&s.id))
         .count();
     assert_eq!(
@@ -62,7 +73,7 @@ fn counts_match_the_sources() {
     assert_eq!(v["pairs"], 926);
     assert_eq!(v["licence"], "CC BY 4.0");
     let v = serde_json::to_value(r2690.summary()).unwrap();
-    assert_eq!(v["assessable"], 351);
+    assert_eq!(v["assessable"], 355);
     assert_eq!(v["id"], "nis2-2024-2690");
     assert_eq!(
         c.mapping_set("enisa-2024-2690-to-nist-csf-2.0")
@@ -145,7 +156,7 @@ fn tree_and_ancestors() {
         .collect();
     assert_eq!(anc, ["1.1.1", "1.1", "1"]);
     let tree = fw.tree();
-    assert_eq!(tree.len(), 13);
+    assert_eq!(tree.len(), 14, "13 sections and the Hygeia supplement");
     fn count(n: &[hygeia_catalog::TreeNode<'_>]) -> usize {
         n.iter().map(|x| 1 + count(&x.children)).sum()
     }
@@ -208,7 +219,8 @@ fn filters_and_search() {
         assessable_only: true,
         ..Filter::default()
     });
-    assert_eq!(j.len(), 2, "11.7.1 and 11.7.2");
+    let j: Vec<&str> = j.iter().map(|h| h.requirement.id.as_str()).collect();
+    assert_eq!(j, ["11.7.1", "11.7.2", "hyg.j.1", "hyg.j.2"]);
     let physical = c.filter(&Filter {
         tag: Some("physical".to_owned()),
         framework: Some(ids::ISO27001_2022.to_owned()),
@@ -429,4 +441,293 @@ fn oscal_import_of_a_foreign_catalog() {
             .iter()
             .any(|i| i.entry == "c1" && i.field == "title.en")
     );
+}
+
+/// Issue 17: points an expert review of the regulation's text found wrong. Each assertion pins
+/// what the text says, so that a later edit of the titles cannot silently drop it.
+#[test]
+fn corrected_2024_2690_points_are_pinned() {
+    let c = cat();
+    let fw = c.framework(ids::NIS2_2024_2690).unwrap();
+    let req = |id: &str| {
+        fw.requirement(id)
+            .unwrap_or_else(|| panic!("2024/2690 has no point {id}"))
+    };
+    let en = |id: &str| req(id).title.en.to_lowercase();
+    let fr = |id: &str| req(id).title.fr.to_lowercase();
+    let yearly_en = |t: &str| t.contains("annual") || t.contains("at least once a year");
+    let yearly_fr = |t: &str| t.contains("annuel") || t.contains("au moins une fois par an");
+
+    // 1.1.2 and 2.1.4: reviews at least annually; 1.1.2 by the management bodies.
+    for id in ["1.1.2", "2.1.4"] {
+        assert!(yearly_en(&en(id)), "{id}: {}", en(id));
+        assert!(yearly_fr(&fr(id)), "{id}: {}", fr(id));
+    }
+    assert!(en("1.1.2").contains("management bodies"), "{}", en("1.1.2"));
+    assert!(
+        fr("1.1.2").contains("organes de direction"),
+        "{}",
+        fr("1.1.2")
+    );
+    // 10.1.3 said so already; keep it.
+    assert!(yearly_en(&en("10.1.3")) && yearly_fr(&fr("10.1.3")));
+
+    // 3.6.3 and 13.1.2(e) are requirements: 353 assessable points of the Annex.
+    for id in ["3.6.3", "13.1.2.e"] {
+        assert!(req(id).assessable, "{id}");
+    }
+    assert!(en("13.1.2.e").contains("emergency") && en("13.1.2.e").contains("fuel"));
+    let points: Vec<_> = fw
+        .assessable()
+        .filter(|r| !r.is_hygeia_supplement())
+        .collect();
+    assert_eq!(points.len(), 353);
+
+    // 6.2.2(f) is about test data (separated environments are 6.8.2(h)).
+    assert!(en("6.2.2.f").contains("test data"), "{}", en("6.2.2.f"));
+    assert!(en("6.2.2.f").contains("anonymised") && fr("6.2.2.f").contains("anonymisées"));
+    assert!(!en("6.2.2.f").contains("environment"));
+    assert!(en("6.8.2.h").contains("production"));
+
+    // 3.2.7 reviews the logging procedures and the list of logged assets; redundancy and time
+    // synchronisation are 3.2.6.
+    assert!(
+        en("3.2.7").contains("logging procedures") && en("3.2.7").contains("reviewed"),
+        "{}",
+        en("3.2.7")
+    );
+    assert!(en("3.2.7").contains("logged assets"));
+    assert!(fr("3.2.7").contains("procédures de journalisation"));
+    assert!(en("3.2.6").contains("synchronised") && en("3.2.6").contains("redundant"));
+
+    // Smaller slips.
+    assert!(en("2.1.3").contains("business impact analysis"));
+    assert!(fr("2.1.3").contains("analyse d'impact"));
+    assert!(en("3.2.5").contains("backed up"));
+    assert!(!en("4.2.2.e").contains("approv") && !fr("4.2.2.e").contains("approbation"));
+    assert!(en("6.7.1").contains("cyber threats") && fr("6.7.1").contains("cybermenaces"));
+    assert!(!en("6.7.1").contains("intrusion"));
+    assert!(en("8.2.5").contains("threats") && !en("8.2.5").contains("effectiveness"));
+    assert!(en("11.7.2").contains("strength of authentication"));
+    assert!(!en("11.7.2").contains("mfa"));
+    assert!(en("12.1.2.b").contains("authenticity") && fr("12.1.2.b").contains("authenticité"));
+
+    // Section 13: one Art. 21(2) letter per sub-section, as 13.1.1, 13.2.1 and 13.3.1 say.
+    for (sub, letter) in [("13.1", 'c'), ("13.2", 'e'), ("13.3", 'i')] {
+        let expected = [Art21Letter::new(letter).unwrap()];
+        let mut subtree = vec![req(sub)];
+        let mut i = 0;
+        while let Some(r) = subtree.get(i) {
+            let id = r.id.clone();
+            subtree.extend(fw.children(&id));
+            i += 1;
+        }
+        assert!(subtree.len() > 5, "{sub}");
+        for r in subtree {
+            assert_eq!(r.nis2_art21, expected, "{}", r.id);
+        }
+    }
+    let art = c.mapping_set("nis2-art21-to-2024-2690").unwrap();
+    for (letter, sub) in [("c", "13.1"), ("e", "13.2"), ("i", "13.3")] {
+        assert!(
+            art.pairs
+                .iter()
+                .any(|p| p.source == format!("art21.2.{letter}") && p.target == sub),
+            "art21.2.{letter} → {sub}"
+        );
+    }
+    assert!(!art.pairs.iter().any(|p| p.target == "13"));
+
+    // Art. 21(3) (supplier vulnerabilities, quality, secure development) → 5.1.2 criteria.
+    let n = c.neighbours(ids::NIS2_DIRECTIVE, "art21.3");
+    for target in ["5.1.2", "5.1.3"] {
+        assert!(
+            n.iter()
+                .any(|x| x.framework == ids::NIS2_2024_2690 && x.requirement.id == target),
+            "21(3) → {target}"
+        );
+    }
+
+    // ISO/IEC 27001:2022 clause titles.
+    let iso = c.framework(ids::ISO27001_2022).unwrap();
+    assert_eq!(
+        iso.requirement("6.1.2").unwrap().title.en,
+        "Information security risk assessment"
+    );
+    assert_eq!(
+        iso.requirement("6.3").unwrap().title.en,
+        "Planning of changes"
+    );
+}
+
+/// Art. 21(2)(j) also asks for secured voice, video, text and emergency communications, which
+/// no 2024/2690 point covers: Hygeia's supplement makes them count in the (j) score.
+#[test]
+fn art21_j_supplement_is_marked_and_scored_with_j() {
+    let c = cat();
+    let fw = c.framework(ids::NIS2_2024_2690).unwrap();
+    let j = Art21Letter::new('j').unwrap();
+    let supplement: Vec<_> = fw
+        .requirements()
+        .iter()
+        .filter(|r| r.is_hygeia_supplement())
+        .collect();
+    let ids_: Vec<&str> = supplement.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids_, ["hyg", "hyg.j.1", "hyg.j.2"]);
+    for r in &supplement {
+        assert!(r.reference.starts_with("HYG"), "{}", r.id);
+        assert!(r.nis2_art21 == [j], "{}", r.id);
+        assert!(
+            r.title.en.contains("Hygeia") && r.title.fr.contains("Hygeia"),
+            "{}",
+            r.id
+        );
+        // Not part of the regulation: outside the 13 sections.
+        assert_eq!(
+            fw.ancestors(&r.id)
+                .last()
+                .map_or(r.id.as_str(), |a| a.id.as_str()),
+            "hyg"
+        );
+    }
+    let root = fw.requirement("hyg").unwrap();
+    assert!(!root.assessable);
+    assert!(root.title.en.contains("not part of the regulation"));
+    assert!(
+        fw.requirement("hyg.j.1")
+            .unwrap()
+            .title
+            .en
+            .contains("voice, video and text")
+    );
+    assert!(
+        fw.requirement("hyg.j.2")
+            .unwrap()
+            .title
+            .en
+            .contains("emergency communication")
+    );
+    // Half of the assessable (j) points are the communications ones.
+    let j_points: Vec<_> = fw
+        .assessable()
+        .filter(|r| r.nis2_art21.contains(&j))
+        .collect();
+    assert_eq!(j_points.len(), 4);
+    assert_eq!(
+        j_points.iter().filter(|r| r.is_hygeia_supplement()).count(),
+        2
+    );
+    // Nothing else carries the tag.
+    for other in c
+        .frameworks()
+        .iter()
+        .filter(|f| f.id() != ids::NIS2_2024_2690)
+    {
+        assert!(
+            !other
+                .requirements()
+                .iter()
+                .any(|r| r.is_hygeia_supplement()),
+            "{}",
+            other.id()
+        );
+    }
+    // The Directive's point (j) reaches the supplement through the Art. 21 mapping.
+    let n = c.neighbours(ids::NIS2_DIRECTIVE, "art21.2.j");
+    for target in ["11.7", "hyg"] {
+        assert!(n.iter().any(|x| x.requirement.id == target), "{target}");
+    }
+}
+
+/// Issue 17: every French string shipped in the catalogs uses the legal vocabulary of the French
+/// NIS2 text ("incident important", "risques en matière de cybersécurité", "systèmes
+/// d'information" in full, no "reporting", letters cited "point a)").
+#[test]
+fn french_texts_use_the_legal_vocabulary_of_the_french_nis2_text() {
+    let c = cat();
+    let mut texts: Vec<(String, &str)> = Vec::new();
+    for fw in c.frameworks() {
+        let m = &fw.meta;
+        texts.push((format!("{} name", fw.id()), &m.name.fr));
+        for (what, t) in [("notice", &m.notice), ("description", &m.description)] {
+            if let Some(t) = t {
+                texts.push((format!("{} {what}", fw.id()), &t.fr));
+            }
+        }
+        for r in fw.requirements() {
+            texts.push((format!("{} {} title", fw.id(), r.id), &r.title.fr));
+            if let Some(d) = &r.description {
+                texts.push((format!("{} {} description", fw.id(), r.id), &d.fr));
+            }
+        }
+    }
+    for set in c.mapping_sets() {
+        texts.push((format!("{} title", set.id()), &set.meta.title.fr));
+        if let Some(d) = &set.meta.description {
+            texts.push((format!("{} description", set.id()), &d.fr));
+        }
+    }
+    assert!(texts.len() > 850, "{}", texts.len());
+    let problems: Vec<String> = texts
+        .iter()
+        .flat_map(|(where_, text)| {
+            hygeia_catalog::french::shortcuts(text)
+                .into_iter()
+                .map(move |s| format!("{where_}: `{}` → {}", s.found, s.use_instead))
+        })
+        .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// EU GMP Annex 11: the principle and its 17 clauses, the 2025 draft revision noted, and our
+/// own crosswalk to 2024/2690 sections 4, 5, 6, 11 and 12, every pair with its rationale.
+#[test]
+fn gmp_annex11_loads_with_its_crosswalk() {
+    let c = cat();
+    let fw = c.framework(ids::EU_GMP_ANNEX11).unwrap();
+    let clauses: Vec<&str> = fw.assessable().map(|r| r.id.as_str()).collect();
+    let mut expected = vec!["principle".to_owned()];
+    expected.extend((1..=17).map(|n| n.to_string()));
+    assert_eq!(clauses, expected);
+    for r in fw.requirements() {
+        assert!(!r.title.en.is_empty() && !r.title.fr.is_empty(), "{}", r.id);
+        assert!(r.title.en.len() < 200, "{}: keep titles short", r.id);
+    }
+    let notice = fw.meta.notice.as_ref().unwrap();
+    assert!(notice.en.contains("2025") && notice.en.contains("PIC/S"));
+    assert!(notice.fr.contains("2025") && notice.fr.contains("PIC/S"));
+    assert!(!fw.meta.licence.is_empty());
+    assert!(fw.meta.source_url.starts_with("https://"));
+
+    let set = c.mapping_set("eu-gmp-annex11-to-2024-2690").unwrap();
+    assert_eq!(set.meta.source_framework, ids::EU_GMP_ANNEX11);
+    assert_eq!(set.meta.target_framework, ids::NIS2_2024_2690);
+    assert!(set.meta.source.contains("Hygeia") && !set.meta.attribution.is_empty());
+    let r2690 = c.framework(ids::NIS2_2024_2690).unwrap();
+    let mut sections = std::collections::BTreeSet::new();
+    for p in &set.pairs {
+        assert!(
+            p.rationale.as_deref().is_some_and(|r| r.len() > 30),
+            "{p:?}"
+        );
+        let root = r2690
+            .ancestors(&p.target)
+            .last()
+            .map_or(p.target.clone(), |a| a.id.clone());
+        sections.insert(root);
+    }
+    let sections: Vec<&str> = sections.iter().map(String::as_str).collect();
+    assert_eq!(sections, ["11", "12", "4", "5", "6"]);
+    // Security (12) reaches access control; backups (7) reach backup management.
+    let n = c.neighbours(ids::EU_GMP_ANNEX11, "12");
+    assert!(n.iter().any(|x| x.requirement.id == "11.2"));
+    let n = c.neighbours(ids::NIS2_2024_2690, "4.2.2");
+    assert!(
+        n.iter().any(|x| x.framework == ids::EU_GMP_ANNEX11
+            && x.requirement.id == "7"
+            && x.via_ancestor)
+    );
+    // The OSCAL round trip (tested for every framework above) covers Annex 11 too.
+    let json = oscal::export_json(fw, "2026-01-01T00:00:00Z");
+    assert_eq!(&oscal::import("annex11.json", &json).unwrap(), fw);
 }

@@ -5,7 +5,7 @@ use hygeia_catalog::ids::{ISO27001_2022, NIS2_2024_2690, NIS2_DIRECTIVE};
 use hygeia_catalog::{Catalog, Relationship};
 use hygeia_compliance::{
     Contribution, DerivedValue, GapKind, PairReview, Reach, ResultValue, Reuse, ReviewDecision,
-    ReviewState, Rule, SourceResult, Suggestions, gap_view, score_view,
+    ReviewState, Rule, SourceResult, Suggestions, gap_view, score_results, score_view,
 };
 
 const ENISA_ISO: &str = "enisa-2024-2690-to-iso27001-2022";
@@ -32,16 +32,19 @@ fn fully_compliant_iso_gives_partial_nis2_and_the_specific_gap() {
     assert_eq!(reuse.mapping_sets(), [ENISA_ISO]);
     let view = reuse.derive(&complete_iso(&cat, &[]), &[]).unwrap();
 
-    assert_eq!(view.derived.len(), 351);
+    // 353 Annex points (351 before 3.6.3 and 13.1.2(e) were made assessable) and Hygeia's two
+    // Art. 21(2)(j) supplement points.
+    assert_eq!(view.derived.len(), 355);
     // ENISA grades every pair `intersect`: nothing comes out compliant.
     assert_eq!(view.counts.compliant, 0);
     let unmapped = cat.unmapped(NIS2_2024_2690, ENISA_ISO);
     assert_eq!(view.counts.no_coverage, unmapped.len());
     // shared/data/README.md says about 26 Annex points have no ISO pair. In the catalog as
-    // shipped, 24 assessable points have no pair at any level (25 when pairs on parts are not
-    // counted: 5.2.1 is reached only through its parts 5.2.a and 5.2.b).
-    assert_eq!(view.counts.no_coverage, 24);
-    assert_eq!(view.counts.partially_compliant, 351 - 24);
+    // shipped, 26 assessable Annex points have no pair at any level (27 when pairs on parts are
+    // not counted: 5.2.1 is reached only through its parts 5.2.a and 5.2.b) — 24 before 3.6.3 and
+    // 13.1.2(e), which ENISA does not map, became assessable — plus the 2 supplement points.
+    assert_eq!(view.counts.no_coverage, 28);
+    assert_eq!(view.counts.partially_compliant, 355 - 28);
 
     for d in &view.derived {
         match d.value {
@@ -65,7 +68,10 @@ fn fully_compliant_iso_gives_partial_nis2_and_the_specific_gap() {
             other => panic!("{}: unexpected {other:?}", d.requirement_id),
         }
     }
-    for id in ["7.2", "7.2.a", "7.3", "9.2.a", "9.2.c.iv", "9.3"] {
+    for id in [
+        "7.2", "7.2.a", "7.3", "9.2.a", "9.2.c.iv", "9.3", "3.6.3", "13.1.2.e", "hyg.j.1",
+        "hyg.j.2",
+    ] {
         assert_eq!(
             view.get(id).unwrap().value,
             DerivedValue::NoCoverage,
@@ -172,8 +178,8 @@ fn gap_view_and_scores_by_art21_letter() {
     let view = reuse.derive(&complete_iso(&cat, &[]), &[]).unwrap();
     let suggestions = Suggestions::embedded().unwrap();
     let gaps = gap_view(&cat, &view, &suggestions).unwrap();
-    assert_eq!(gaps.counts.no_coverage, 24);
-    assert_eq!(gaps.no_coverage().len(), 24);
+    assert_eq!(gaps.counts.no_coverage, 28);
+    assert_eq!(gaps.no_coverage().len(), 28);
     assert_eq!(gaps.letters.len(), 10);
     let letter = |c: char| {
         gaps.letters
@@ -193,12 +199,20 @@ fn gap_view_and_scores_by_art21_letter() {
         assert!(!gap.suggestion.text.fr.is_empty());
     }
     assert!(gaps.without_letter.is_empty());
+    // Point (j): the secured communications (Hygeia's supplement) are a gap ISO does not close.
+    let j: Vec<&str> = letter('j')
+        .gaps
+        .iter()
+        .filter(|g| g.kind == GapKind::NoCoverage)
+        .map(|g| g.requirement_id.as_str())
+        .collect();
+    assert_eq!(j, ["hyg.j.1", "hyg.j.2"]);
 
     let scores = score_view(&cat, &view).unwrap();
-    assert_eq!(scores.overall.total, 351);
-    assert_eq!(scores.overall.no_coverage, 24);
+    assert_eq!(scores.overall.total, 355);
+    assert_eq!(scores.overall.no_coverage, 28);
     assert_eq!(scores.overall.points, 163.5);
-    assert_eq!(scores.overall.percent, Some(46.6));
+    assert_eq!(scores.overall.percent, Some(46.1));
     let f = scores
         .by_letter
         .iter()
@@ -384,11 +398,46 @@ fn property_random_assessments_and_reviews() {
             assert_eq!(d.rule.value(), d.value);
         }
         let scores = score_view(&cat, &view).unwrap();
-        assert_eq!(scores.overall.total, 351);
+        assert_eq!(scores.overall.total, 355);
         let ratio = scores.overall.ratio.unwrap();
         assert!((0.0..=1.0).contains(&ratio));
         for l in &scores.by_letter {
             assert!(l.score.ratio.is_none_or(|r| (0.0..=1.0).contains(&r)));
         }
     }
+}
+
+/// Art. 21(2)(j) is multi-factor authentication *and* secured communications: a 2024/2690
+/// assessment with both 11.7 points compliant and the communications unaddressed scores (j) at
+/// 50 %, not 100 % (issue 17).
+#[test]
+fn point_j_cannot_reach_100_percent_on_authentication_alone() {
+    let cat = Catalog::load_embedded().unwrap();
+    let results = [
+        SourceResult::new("11.7.1", ResultValue::Compliant),
+        SourceResult::new("11.7.2", ResultValue::Compliant),
+    ];
+    let scores = score_results(&cat, NIS2_2024_2690, &results).unwrap();
+    let j = scores
+        .by_letter
+        .iter()
+        .find(|l| l.letter.as_char() == 'j')
+        .unwrap();
+    assert_eq!(j.score.total, 4);
+    assert_eq!(j.score.compliant, 2);
+    assert_eq!(j.score.not_assessed, 2);
+    assert_eq!(j.score.percent, Some(50.0));
+    let all = [
+        SourceResult::new("11.7.1", ResultValue::Compliant),
+        SourceResult::new("11.7.2", ResultValue::Compliant),
+        SourceResult::new("hyg.j.1", ResultValue::Compliant),
+        SourceResult::new("hyg.j.2", ResultValue::Compliant),
+    ];
+    let scores = score_results(&cat, NIS2_2024_2690, &all).unwrap();
+    let j = scores
+        .by_letter
+        .iter()
+        .find(|l| l.letter.as_char() == 'j')
+        .unwrap();
+    assert_eq!(j.score.percent, Some(100.0));
 }

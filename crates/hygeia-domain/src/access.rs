@@ -127,9 +127,11 @@ pub enum Permission {
     ComplianceRead,
     /// Record results, notes and evidence, and edit controls (within scope).
     ComplianceEdit,
-    /// Create and close assessments, accept or override derived results, review crosswalk
-    /// pairs (within scope).
+    /// Create and close assessments, accept or override derived results (within scope).
     ComplianceManage,
+    /// Confirm, refine or reject a crosswalk pair for the whole organisation (it changes
+    /// derived results in every entity, so only those who see every entity may).
+    MappingReview,
     /// See the asset inventory, communication map and zone findings (within scope).
     AssetRead,
     /// Push sensor observations into the inventory (within scope).
@@ -172,6 +174,76 @@ impl EntityScope {
     }
 }
 
+/// How much of its owner's rights an API token carries. Browser sessions and the CLI act
+/// with [`TokenScope::Full`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenScope {
+    /// Everything the owner's role allows.
+    #[default]
+    Full,
+    /// Reading only: catalogs, compliance, assets, entities, users and the audit trail as the
+    /// role allows; never a change.
+    Read,
+    /// A sensor's token: pushing observations (and reading the zone policy they are checked
+    /// against), nothing else.
+    Ingest,
+}
+
+impl TokenScope {
+    pub const ALL: [TokenScope; 3] = [TokenScope::Full, TokenScope::Read, TokenScope::Ingest];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            TokenScope::Full => "full",
+            TokenScope::Read => "read",
+            TokenScope::Ingest => "ingest",
+        }
+    }
+
+    /// Whether a token of this scope may be used for `permission` (the role decides as well).
+    pub fn allows(self, permission: Permission) -> bool {
+        use Permission as P;
+        match self {
+            TokenScope::Full => true,
+            TokenScope::Read => matches!(
+                permission,
+                P::OrganisationRead
+                    | P::CatalogRead
+                    | P::ComplianceRead
+                    | P::AssetRead
+                    | P::EntityRead
+                    | P::UserRead
+                    | P::AuditRead
+            ),
+            TokenScope::Ingest => matches!(permission, P::AssetIngest),
+        }
+    }
+}
+
+/// A token scope name that is not one of Hygeia's scopes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown token scope '{0}' (expected one of: full, read, ingest)")]
+pub struct UnknownTokenScope(pub String);
+
+impl FromStr for TokenScope {
+    type Err = UnknownTokenScope;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let normalised = text.trim().to_ascii_lowercase();
+        TokenScope::ALL
+            .into_iter()
+            .find(|scope| scope.code() == normalised)
+            .ok_or_else(|| UnknownTokenScope(text.to_owned()))
+    }
+}
+
+impl fmt::Display for TokenScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
 /// The authenticated user behind a request or a command, with what they may do.
 #[derive(Debug, Clone)]
 pub struct Principal {
@@ -180,6 +252,8 @@ pub struct Principal {
     pub email: String,
     pub role: Role,
     pub scope: EntityScope,
+    /// What the credential used carries of the role (tokens may carry less).
+    pub token_scope: TokenScope,
 }
 
 /// A refused operation: the user lacks a permission or the entity is outside their scope.
@@ -187,21 +261,46 @@ pub struct Principal {
 pub enum Denied {
     #[error("your role ({role}) does not allow this operation")]
     Permission { role: Role, permission: Permission },
+    #[error("this API token's scope ({scope}) does not allow this operation")]
+    TokenScope {
+        scope: TokenScope,
+        permission: Permission,
+    },
     #[error("you have no access to this entity")]
     OutOfScope { entity_id: String },
 }
 
 impl Principal {
-    /// Succeeds when the user's role holds `permission`.
+    /// Succeeds when the user's role holds `permission` and the credential carries it.
     pub fn require(&self, permission: Permission) -> Result<(), Denied> {
-        if self.role.allows(permission) {
-            Ok(())
-        } else {
-            Err(Denied::Permission {
+        if !self.role.allows(permission) {
+            return Err(Denied::Permission {
                 role: self.role,
                 permission,
-            })
+            });
         }
+        if !self.token_scope.allows(permission) {
+            return Err(Denied::TokenScope {
+                scope: self.token_scope,
+                permission,
+            });
+        }
+        Ok(())
+    }
+
+    /// The same principal acting through a token: its scope, and its entity when it names one
+    /// (a token never reaches beyond its owner's own entities).
+    pub fn through_token(mut self, scope: TokenScope, entity_id: Option<&str>) -> Self {
+        self.token_scope = scope;
+        if let Some(entity) = entity_id {
+            let reachable = self.scope.contains(entity);
+            let mut only = BTreeSet::new();
+            if reachable {
+                only.insert(entity.to_owned());
+            }
+            self.scope = EntityScope::Only(only);
+        }
+        self
     }
 
     /// Succeeds when the user holds `permission` and may see `entity_id`.
@@ -266,6 +365,7 @@ mod tests {
             email: "e@example.org".into(),
             role: Role::ComplianceManager,
             scope: EntityScope::Only(["a".to_owned()].into()),
+            token_scope: TokenScope::Full,
         };
         assert!(
             principal
@@ -279,5 +379,57 @@ mod tests {
             })
         );
         assert!(principal.require(Permission::UserManage).is_err());
+    }
+
+    #[test]
+    fn tokens_carry_at_most_their_scope_and_entity() {
+        let admin = Principal {
+            user_id: "u".into(),
+            organisation_id: "o".into(),
+            email: "e@example.org".into(),
+            role: Role::Administrator,
+            scope: EntityScope::All,
+            token_scope: TokenScope::Full,
+        };
+        let sensor = admin
+            .clone()
+            .through_token(TokenScope::Ingest, Some("plant"));
+        assert!(
+            sensor
+                .require_on_entity(Permission::AssetIngest, "plant")
+                .is_ok()
+        );
+        assert!(matches!(
+            sensor.require_on_entity(Permission::AssetIngest, "lab"),
+            Err(Denied::OutOfScope { .. })
+        ));
+        assert!(matches!(
+            sensor.require(Permission::ComplianceEdit),
+            Err(Denied::TokenScope { .. })
+        ));
+        let reader = admin.through_token(TokenScope::Read, None);
+        assert!(reader.require(Permission::AuditRead).is_ok());
+        for permission in [
+            Permission::ComplianceEdit,
+            Permission::UserManage,
+            Permission::OwnTokens,
+            Permission::AssetIngest,
+        ] {
+            assert!(reader.require(permission).is_err(), "{permission:?}");
+        }
+        // A token naming an entity its owner cannot see reaches nothing.
+        let manager = Principal {
+            user_id: "m".into(),
+            organisation_id: "o".into(),
+            email: "m@example.org".into(),
+            role: Role::ComplianceManager,
+            scope: EntityScope::Only(["lab".to_owned()].into()),
+            token_scope: TokenScope::Full,
+        }
+        .through_token(TokenScope::Full, Some("plant"));
+        assert!(!manager.scope.contains("plant"));
+        assert!(!manager.scope.contains("lab"));
+        assert_eq!("Ingest".parse::<TokenScope>(), Ok(TokenScope::Ingest));
+        assert!("admin".parse::<TokenScope>().is_err());
     }
 }

@@ -12,4 +12,5 @@ pub mod audit;
 pub mod clock;
 pub mod nis2;
 pub mod org;
+pub mod throttle;
 pub mod validation;

@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::validation::{ValidationErrors, Validator};
+use crate::validation::{FieldError, ValidationErrors, Validator};
 
 /// Member states of the European Union, by ISO 3166-1 alpha-2 code (Greece as `GR`).
 pub const EU_MEMBER_STATES: [&str; 27] = [
@@ -41,6 +41,11 @@ pub struct EntityInput {
     pub registration_number: Option<String>,
 }
 
+/// More staff than any employer in the world has: a typing slip, not a figure.
+pub const MAX_EMPLOYEES: i64 = 10_000_000;
+/// Ten thousand billion euros, beyond any company's turnover or balance sheet.
+pub const MAX_EUROS: i64 = 10_000_000_000_000;
+
 impl EntityInput {
     /// Checks every field and reports all problems at once. `known_entity_type` decides whether
     /// an entity type code exists (the NIS2 module owns that list).
@@ -54,13 +59,16 @@ impl EntityInput {
         if !known_entity_type(&self.entity_type) {
             v.unknown_entity_type("entity_type", &self.entity_type);
         }
-        for (field, value) in [
-            ("employees", self.employees),
-            ("annual_turnover_eur", self.annual_turnover_eur),
-            ("balance_sheet_eur", self.balance_sheet_eur),
+        for (field, value, max) in [
+            ("employees", self.employees, MAX_EMPLOYEES),
+            ("annual_turnover_eur", self.annual_turnover_eur, MAX_EUROS),
+            ("balance_sheet_eur", self.balance_sheet_eur, MAX_EUROS),
         ] {
             if value < 0 {
                 v.negative(field);
+            } else if value > max {
+                let max = usize::try_from(max).unwrap_or(usize::MAX);
+                v.push(FieldError::out_of_range(field, 0, max));
             }
         }
         if let Some(number) = &self.registration_number
@@ -197,6 +205,27 @@ mod tests {
             .unwrap_or_default();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, vec!["name", "country", "entity_type", "employees"]);
+    }
+
+    #[test]
+    fn absurd_figures_are_refused() {
+        let bad = EntityInput {
+            employees: i64::MAX,
+            annual_turnover_eur: MAX_EUROS + 1,
+            ..entity()
+        };
+        let errors = bad
+            .validate(|_| true)
+            .err()
+            .map(|e| e.0)
+            .unwrap_or_default();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, vec!["employees", "annual_turnover_eur"]);
+        let fine = EntityInput {
+            employees: MAX_EMPLOYEES,
+            ..entity()
+        };
+        assert_eq!(fine.validate(|_| true), Ok(()));
     }
 
     #[test]

@@ -2,12 +2,18 @@
 
 use crate::{ReportError, Table};
 
-/// Cells a spreadsheet would run as a formula start with one of these; such cells get a
-/// leading apostrophe so that an exported note cannot become a formula (CSV injection).
-const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+/// Cells a spreadsheet would run as a formula start with one of these (some spreadsheet
+/// programs also read the full-width forms used in Japanese and Chinese input as the ASCII
+/// ones); such cells get a leading apostrophe so that an exported note cannot become a formula
+/// (CSV injection).
+const FORMULA_STARTS: [char; 10] = [
+    '=', '+', '-', '@', '\t', '\r', '\u{ff1d}', '\u{ff0b}', '\u{ff0d}', '\u{ff20}',
+];
 
 fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
-    if cell.starts_with(FORMULA_STARTS) {
+    // Leading spaces do not stop a spreadsheet from reading a formula.
+    let start = cell.trim_start_matches([' ', '\u{a0}', '\u{3000}']);
+    if start.starts_with(FORMULA_STARTS) {
         std::borrow::Cow::Owned(format!("'{cell}"))
     } else {
         std::borrow::Cow::Borrowed(cell)
@@ -75,5 +81,16 @@ mod tests {
         assert!(text.starts_with('\u{feff}'));
         assert!(text.contains("\"'=HYPERLINK(\"\"x\"\")\""), "{text}");
         assert!(text.contains("\"dit \"\"oui\"\", puis\""), "{text}");
+        for sneaky in [
+            "\u{ff1d}1+1",
+            "\u{ff0b}1",
+            "\u{ff0d}1",
+            "\u{ff20}SUM(A1)",
+            "  =1+1",
+            "\u{3000}=1",
+        ] {
+            assert_eq!(neutralise(sneaky), format!("'{sneaky}"), "{sneaky:?}");
+        }
+        assert_eq!(neutralise("1 = 1"), "1 = 1");
     }
 }

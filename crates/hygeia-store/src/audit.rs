@@ -158,7 +158,8 @@ pub struct ChainReport {
 
 impl Store {
     /// Lists audit records, newest first, restricted to what `scope` may see: records about an
-    /// entity outside the scope are hidden; organisation-level records stay visible.
+    /// entity outside the scope are hidden, and so are organisation-level records (other
+    /// users' e-mail addresses, grants and sign-in addresses) unless the scope is everything.
     pub async fn list_audit(
         &self,
         scope: &EntityScope,
@@ -173,9 +174,9 @@ impl Store {
         f.eq_opt("actor_label", filter.actor.as_deref());
         f.cmp_opt("at", ">=", filter.since.as_deref());
         f.cmp_opt("at", "<", filter.until.as_deref());
-        if let EntityScope::Only(ids) = scope {
-            f.null_or_in("entity_id", ids.iter().map(String::as_str));
-        }
+        // Organisation-level records (users, grants, sign-ins, settings) carry no entity:
+        // only those who see every entity (administrators) read them.
+        f.scope("entity_id", scope);
         let rows: Page<AuditRow> = f
             .page(self.reader(), "audit_log", COLUMNS, "seq DESC", page)
             .await?;
@@ -200,9 +201,9 @@ impl Store {
         f.eq_opt("actor_label", filter.actor.as_deref());
         f.cmp_opt("at", ">=", filter.since.as_deref());
         f.cmp_opt("at", "<", filter.until.as_deref());
-        if let EntityScope::Only(ids) = scope {
-            f.null_or_in("entity_id", ids.iter().map(String::as_str));
-        }
+        // Organisation-level records (users, grants, sign-ins, settings) carry no entity:
+        // only those who see every entity (administrators) read them.
+        f.scope("entity_id", scope);
         let cap = cap.max(0);
         // The limits are integers of our own, written into the SQL text.
         let rows = f
@@ -230,6 +231,31 @@ impl Store {
             total: counted.min(cap),
             more: counted > cap,
         })
+    }
+
+    /// Records a read worth tracing — an evidence file downloaded, a report exported — in the
+    /// audit trail, with what was read (never the content).
+    pub async fn record_access(
+        &self,
+        actor: &Actor,
+        action: &str,
+        object: (&str, &str),
+        entity_id: Option<&str>,
+        details: serde_json::Value,
+    ) -> Result<()> {
+        let now = self.now();
+        let mut tx = self.begin().await?;
+        let change = Change {
+            action,
+            object_type: object.0,
+            object_id: object.1,
+            entity_id,
+            before: None,
+            after: Some(details),
+        };
+        append(&mut tx, actor, &now, change).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Walks the whole chain in order and reports the first break, if any.

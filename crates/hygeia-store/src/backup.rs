@@ -25,6 +25,9 @@ pub async fn backup_sqlite(store: &Store, to: &Path) -> Result<u64> {
         });
     }
     let target = to.display().to_string();
+    // Created empty and private first: SQLite writes into it and keeps its permissions, so
+    // the copy of every secret hash and evidence file is never readable by other accounts.
+    crate::files::new_private_file(to)?;
     sqlx::query("VACUUM INTO $1")
         .bind(&target)
         .execute(store.reader())
@@ -70,6 +73,7 @@ pub async fn restore_sqlite(from: &Path, db: &Path) -> Result<()> {
     }
     let staging = db.with_extension("restoring");
     std::fs::copy(from, &staging).map_err(file_error(&staging))?;
+    crate::files::make_private(&staging)?;
     if db.exists() {
         // Fold the WAL into the old file so the kept copy is whole, then set it aside.
         if let Ok(mut conn) = SqliteConnection::connect(&format!("sqlite://{}", db.display())).await

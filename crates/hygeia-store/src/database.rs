@@ -131,11 +131,9 @@ impl Store {
         match url {
             DatabaseUrl::Sqlite(path) => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(|source| StoreError::File {
-                        path: dir.display().to_string(),
-                        source,
-                    })?;
+                    crate::files::private_dir(dir)?;
                 }
+                crate::files::private_database(path)?;
                 let conn = format!("sqlite://{}?mode=rwc", path.display());
                 let write = sqlite_pool(1).connect(&conn).await?;
                 // WAL is a property of the file: set it once, before readers open it.

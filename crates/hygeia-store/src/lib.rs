@@ -15,10 +15,12 @@ mod backup;
 mod catalog_imports;
 mod database;
 mod error;
+mod files;
 pub mod monitoring;
 mod orgs;
 mod paging;
 pub mod search;
+mod sessions;
 mod sql;
 mod ui_queries;
 mod users;
@@ -34,8 +36,9 @@ pub use error::StoreError;
 pub use orgs::EntityFilter;
 pub use orgs::{Entity, Organisation, Site};
 pub use paging::{Page, PageRequest};
+pub use sessions::{CheckReservation, NewSession, ReservedCheck, SessionInfo, SessionRecord};
 pub use ui_queries::{AuditFacets, MonitoringCounts};
-pub use users::{ApiToken, NewUser, SessionRecord, TokenOwner, User, UserUpdate, normalise_email};
+pub use users::{ApiToken, NewToken, NewUser, TokenOwner, User, UserUpdate, normalise_email};
 
 pub use hygeia_domain::audit::AuditRecord;
 

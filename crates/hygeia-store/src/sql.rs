@@ -91,21 +91,6 @@ impl Filter {
         }
     }
 
-    /// `column IS NULL OR column IN (…)`.
-    pub fn null_or_in<'a>(&mut self, column: &'static str, values: impl Iterator<Item = &'a str>) {
-        let placeholders: Vec<String> = values
-            .map(|v| self.placeholder(Value::Text(v.to_owned())))
-            .collect();
-        if placeholders.is_empty() {
-            self.conditions.push(format!("{column} IS NULL"));
-        } else {
-            self.conditions.push(format!(
-                "({column} IS NULL OR {column} IN ({}))",
-                placeholders.join(", ")
-            ));
-        }
-    }
-
     /// ` WHERE …` or nothing.
     pub fn where_clause(&self) -> String {
         if self.conditions.is_empty() {

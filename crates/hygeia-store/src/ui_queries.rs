@@ -35,9 +35,7 @@ pub struct MonitoringCounts {
 
 fn scoped(scope: &EntityScope) -> Filter {
     let mut f = Filter::new();
-    if let EntityScope::Only(ids) = scope {
-        f.null_or_in("entity_id", ids.iter().map(String::as_str));
-    }
+    f.scope("entity_id", scope);
     f
 }
 
@@ -329,6 +327,17 @@ mod tests {
                     .unwrap();
                 ids.push(e.id);
             }
+            // Two records about the first entity, so a narrow scope sees more than one.
+            let site = hygeia_domain::org::SiteInput {
+                name: "Site".into(),
+                kind: hygeia_domain::org::SiteKind::Laboratory,
+                city: "Lyon".into(),
+                country: "FR".into(),
+            };
+            store
+                .create_site(&Actor::system(), &ids[0], &site)
+                .await
+                .unwrap();
             let narrow = EntityScope::Only(std::iter::once(ids[0].clone()).collect());
             for scope in [EntityScope::All, narrow] {
                 let everything = store
@@ -438,9 +447,16 @@ mod tests {
             let facets = store.audit_facets(&EntityScope::All).await.unwrap();
             assert_eq!(facets.actors, vec!["system".to_owned()]);
             assert_eq!(facets.object_types, vec!["organisation".to_owned()]);
-            // Organisation-level records stay visible to a narrow scope.
+            // Organisation-level records are for those who see every entity only.
             let narrow = EntityScope::Only(std::iter::once("x".to_owned()).collect());
-            assert_eq!(store.audit_facets(&narrow).await.unwrap().actions.len(), 1);
+            assert!(
+                store
+                    .audit_facets(&narrow)
+                    .await
+                    .unwrap()
+                    .actions
+                    .is_empty()
+            );
             // The running tally: everything up to the head, then nothing new, then the rest.
             let (head, all) = store
                 .audit_counts_per_day_after(&EntityScope::All, "2000-01-01T00:00:00Z", 0)

@@ -1,11 +1,11 @@
-//! Users, their entity grants, browser sessions, API tokens and login attempts.
+//! Users, their entity grants and API tokens (sessions and sign-in attempts: `sessions.rs`).
 //!
 //! Secrets never reach this crate in clear: it stores Argon2id password hashes and SHA-256
 //! hashes of session identifiers and API tokens, computed by the caller.
 
 use std::collections::BTreeSet;
 
-use hygeia_domain::access::{EntityScope, Principal, Role};
+use hygeia_domain::access::{EntityScope, Principal, Role, TokenScope};
 use serde::Serialize;
 use sqlx::AnyConnection;
 
@@ -35,8 +35,8 @@ pub struct User {
 }
 
 #[derive(sqlx::FromRow)]
-struct UserRow {
-    id: String,
+pub(crate) struct UserRow {
+    pub(crate) id: String,
     organisation_id: String,
     email: String,
     display_name: String,
@@ -49,7 +49,7 @@ struct UserRow {
 }
 
 impl UserRow {
-    fn into_user(self, entity_ids: Vec<String>) -> User {
+    pub(crate) fn into_user(self, entity_ids: Vec<String>) -> User {
         User {
             id: self.id,
             organisation_id: self.organisation_id,
@@ -67,7 +67,7 @@ impl UserRow {
 }
 
 /// The same columns read through the alias `u` in joins.
-const USER_COLUMNS_U: &str = "u.id, u.organisation_id, u.email, u.display_name, u.role, u.locale, \
+pub(crate) const USER_COLUMNS_U: &str = "u.id, u.organisation_id, u.email, u.display_name, u.role, u.locale, \
                               u.created_at, u.updated_at, u.deactivated_at, u.last_login_at";
 const USER_COLUMNS: &str = "id, organisation_id, email, display_name, role, locale, created_at, \
                             updated_at, deactivated_at, last_login_at";
@@ -97,25 +97,50 @@ pub struct ApiToken {
     pub expires_at: Option<String>,
     pub revoked_at: Option<String>,
     pub last_used_at: Option<String>,
+    /// `full`, `read` or `ingest` (see the domain's `TokenScope`).
+    pub scope: String,
+    /// The one entity the token reaches, when it is limited to one.
+    pub entity_id: Option<String>,
 }
 
-const TOKEN_COLUMNS: &str =
-    "id, user_id, name, prefix, created_at, expires_at, revoked_at, last_used_at";
+const TOKEN_COLUMNS: &str = "id, user_id, name, prefix, created_at, expires_at, revoked_at, \
+                             last_used_at, scope, entity_id";
 
-/// The user behind a valid token, with the token's id.
+/// What a new token carries besides its secret.
+#[derive(Debug, Clone)]
+pub struct NewToken<'a> {
+    pub user_id: &'a str,
+    pub name: &'a str,
+    pub token_hash: &'a str,
+    pub prefix: &'a str,
+    pub expires_at: Option<&'a str>,
+    pub scope: TokenScope,
+    pub entity_id: Option<&'a str>,
+}
+
+impl<'a> NewToken<'a> {
+    /// A token carrying all of its owner's rights, on every entity they see.
+    pub fn full(user_id: &'a str, name: &'a str, token_hash: &'a str, prefix: &'a str) -> Self {
+        Self {
+            user_id,
+            name,
+            token_hash,
+            prefix,
+            expires_at: None,
+            scope: TokenScope::Full,
+            entity_id: None,
+        }
+    }
+}
+
+/// The user behind a valid token, with the token's id, scope and entity.
 #[derive(Debug, Clone)]
 pub struct TokenOwner {
     pub token_id: String,
     pub user: User,
     pub last_used_at: Option<String>,
-}
-
-/// A browser session as stored.
-#[derive(Debug, Clone)]
-pub struct SessionRecord {
-    pub user: User,
-    pub csrf_token: String,
-    pub expires_at: String,
+    pub scope: TokenScope,
+    pub entity_id: Option<String>,
 }
 
 fn user_json(user: &User) -> Option<serde_json::Value> {
@@ -123,7 +148,7 @@ fn user_json(user: &User) -> Option<serde_json::Value> {
 }
 
 impl Store {
-    async fn grants_in(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<String>> {
+    pub(crate) async fn grants_in(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<String>> {
         Ok(sqlx::query_scalar(
             "SELECT entity_id FROM user_entities WHERE user_id = $1 ORDER BY entity_id",
         )
@@ -342,14 +367,20 @@ impl Store {
         .bind(&now)
         .execute(&mut *tx)
         .await?;
-        if deactivated_at.is_some() {
-            // A deactivated user loses every way in at once.
+        let after = Self::user_in(&mut tx, id).await?;
+        let privileges_changed = after.role != before.role || after.entity_ids != before.entity_ids;
+        if deactivated_at.is_some() || privileges_changed {
+            // A deactivated user loses every way in at once; a user whose role or grants
+            // changed signs in again, so no session carries the old privileges.
             sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
         }
-        let after = Self::user_in(&mut tx, id).await?;
+        if deactivated_at.is_some() {
+            // Revoked for good: reactivating the user does not bring the tokens back.
+            Self::revoke_all_tokens(&mut tx, id, &now).await?;
+        }
         let change = Change {
             action: "user.update",
             object_type: "user",
@@ -363,7 +394,19 @@ impl Store {
         Ok(after)
     }
 
-    /// Replaces a user's password hash and ends their sessions.
+    /// Revokes every live token of a user (inside the caller's transaction).
+    async fn revoke_all_tokens(conn: &mut AnyConnection, user_id: &str, now: &str) -> Result<u64> {
+        Ok(sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
+        )
+        .bind(user_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected())
+    }
+
+    /// Replaces a user's password hash, ends their sessions and revokes their tokens.
     pub async fn set_password_hash(&self, actor: &Actor, id: &str, hash: &str) -> Result<()> {
         let now = self.now();
         let mut tx = self.begin().await?;
@@ -378,6 +421,8 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        // Tokens made before the change may have been made by whoever knew the old password.
+        Self::revoke_all_tokens(&mut tx, id, &now).await?;
         let change = Change {
             action: "user.password_change",
             object_type: "user",
@@ -408,194 +453,67 @@ impl Store {
             email: user.email.clone(),
             role,
             scope,
+            token_scope: TokenScope::Full,
         })
-    }
-
-    // ---- login attempts -------------------------------------------------------------------
-
-    /// Records a login attempt (for throttling) and, in the audit trail, its outcome.
-    pub async fn record_login(
-        &self,
-        actor: &Actor,
-        email: &str,
-        user_id: Option<&str>,
-        succeeded: bool,
-    ) -> Result<()> {
-        let now = self.now();
-        let email = normalise_email(email);
-        let mut tx = self.begin().await?;
-        sqlx::query(
-            "INSERT INTO login_attempts (email, source, at, succeeded) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(&email)
-        .bind(&actor.source)
-        .bind(&now)
-        .bind(i64::from(succeeded))
-        .execute(&mut *tx)
-        .await?;
-        if let (true, Some(id)) = (succeeded, user_id) {
-            sqlx::query("UPDATE users SET last_login_at = $2 WHERE id = $1")
-                .bind(id)
-                .bind(&now)
-                .execute(&mut *tx)
-                .await?;
-        }
-        let change = Change {
-            action: if succeeded {
-                "auth.login"
-            } else {
-                "auth.login_failed"
-            },
-            object_type: "user",
-            object_id: user_id.unwrap_or(&email),
-            entity_id: None,
-            before: None,
-            after: Some(serde_json::json!({ "email": email })),
-        };
-        append(&mut tx, actor, &now, change).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Failed attempts for this e-mail address, or from this source, since `since`.
-    pub async fn recent_login_failures(
-        &self,
-        email: &str,
-        source: &str,
-        since: &str,
-    ) -> Result<(i64, i64)> {
-        let by_email: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM login_attempts WHERE email = $1 AND at >= $2 AND succeeded = 0",
-        )
-        .bind(normalise_email(email))
-        .bind(since)
-        .fetch_one(self.reader())
-        .await?;
-        let by_source: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM login_attempts WHERE source = $1 AND at >= $2 AND succeeded = 0",
-        )
-        .bind(source)
-        .bind(since)
-        .fetch_one(self.reader())
-        .await?;
-        Ok((by_email, by_source))
-    }
-
-    // ---- sessions --------------------------------------------------------------------------
-
-    pub async fn create_session(
-        &self,
-        user_id: &str,
-        id_hash: &str,
-        csrf_token: &str,
-        expires_at: &str,
-    ) -> Result<()> {
-        let now = self.now();
-        let mut tx = self.begin().await?;
-        sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
-            .bind(&now)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(id_hash)
-        .bind(user_id)
-        .bind(csrf_token)
-        .bind(&now)
-        .bind(expires_at)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// The active user of an unexpired session.
-    pub async fn session(&self, id_hash: &str) -> Result<Option<SessionRecord>> {
-        use sqlx::{FromRow, Row};
-        let mut conn = self.reader().acquire().await?;
-        let sql = format!(
-            "SELECT {USER_COLUMNS_U}, s.csrf_token, s.expires_at AS session_expires_at \
-             FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.id_hash = $1 AND s.expires_at > $2 AND u.deactivated_at IS NULL"
-        );
-        let found = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(id_hash)
-            .bind(self.now())
-            .fetch_optional(&mut *conn)
-            .await?;
-        let Some(row) = found else {
-            return Ok(None);
-        };
-        let csrf_token: String = row.try_get("csrf_token")?;
-        let expires_at: String = row.try_get("session_expires_at")?;
-        let user = UserRow::from_row(&row)?;
-        let grants = Self::grants_in(&mut conn, &user.id).await?;
-        Ok(Some(SessionRecord {
-            user: user.into_user(grants),
-            csrf_token,
-            expires_at,
-        }))
-    }
-
-    pub async fn delete_session(&self, actor: &Actor, id_hash: &str, user_id: &str) -> Result<()> {
-        let now = self.now();
-        let mut tx = self.begin().await?;
-        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-            .bind(id_hash)
-            .execute(&mut *tx)
-            .await?;
-        let change = Change {
-            action: "auth.logout",
-            object_type: "user",
-            object_id: user_id,
-            entity_id: None,
-            before: None,
-            after: None,
-        };
-        append(&mut tx, actor, &now, change).await?;
-        tx.commit().await?;
-        Ok(())
     }
 
     // ---- API tokens ------------------------------------------------------------------------
 
-    pub async fn create_token(
-        &self,
-        actor: &Actor,
-        user_id: &str,
-        name: &str,
-        token_hash: &str,
-        prefix: &str,
-        expires_at: Option<&str>,
-    ) -> Result<ApiToken> {
+    pub async fn create_token(&self, actor: &Actor, new: &NewToken<'_>) -> Result<ApiToken> {
         let mut v = hygeia_domain::validation::Validator::new();
-        v.text("name", name, 100);
+        v.text("name", new.name, 100);
         v.finish()?;
         let now = self.now();
         let token = ApiToken {
             id: new_id(),
-            user_id: user_id.to_owned(),
-            name: name.trim().to_owned(),
-            prefix: prefix.to_owned(),
+            user_id: new.user_id.to_owned(),
+            name: new.name.trim().to_owned(),
+            prefix: new.prefix.to_owned(),
             created_at: now.clone(),
-            expires_at: expires_at.map(str::to_owned),
+            expires_at: new.expires_at.map(str::to_owned),
             revoked_at: None,
             last_used_at: None,
+            scope: new.scope.code().to_owned(),
+            entity_id: new.entity_id.map(str::to_owned),
         };
         let mut tx = self.begin().await?;
-        Self::user_in(&mut tx, user_id).await?;
+        let owner = Self::user_in(&mut tx, new.user_id).await?;
+        if let Some(entity) = new.entity_id {
+            let exists: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM entities WHERE id = $1 AND organisation_id = $2",
+            )
+            .bind(entity)
+            .bind(&owner.organisation_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let role: Role =
+                owner
+                    .role
+                    .parse()
+                    .map_err(|e: hygeia_domain::access::UnknownRole| {
+                        StoreError::Corrupt(e.to_string())
+                    })?;
+            let granted = role.sees_all_entities() || owner.entity_ids.iter().any(|e| e == entity);
+            if exists == 0 || !granted {
+                // Not revealing whether an entity outside the owner's scope exists.
+                let mut v = hygeia_domain::validation::Validator::new();
+                v.not_found("entity_id", entity);
+                v.finish()?;
+            }
+        }
         sqlx::query(
-            "INSERT INTO api_tokens (id, user_id, name, token_hash, prefix, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO api_tokens (id, user_id, name, token_hash, prefix, created_at, \
+             expires_at, scope, entity_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&token.id)
-        .bind(user_id)
+        .bind(new.user_id)
         .bind(&token.name)
-        .bind(token_hash)
-        .bind(prefix)
+        .bind(new.token_hash)
+        .bind(new.prefix)
         .bind(&now)
         .bind(&token.expires_at)
+        .bind(&token.scope)
+        .bind(&token.entity_id)
         .execute(&mut *tx)
         .await?;
         let change = Change {
@@ -675,7 +593,8 @@ impl Store {
         // One connection, two queries: this runs on every API request.
         let mut conn = self.reader().acquire().await?;
         let sql = format!(
-            "SELECT {USER_COLUMNS_U}, t.id AS token_id, t.last_used_at AS token_last_used_at \
+            "SELECT {USER_COLUMNS_U}, t.id AS token_id, t.last_used_at AS token_last_used_at, \
+             t.scope AS token_scope, t.entity_id AS token_entity_id \
              FROM api_tokens t JOIN users u ON u.id = t.user_id \
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL \
              AND (t.expires_at IS NULL OR t.expires_at > $2) AND u.deactivated_at IS NULL"
@@ -690,12 +609,22 @@ impl Store {
         };
         let token_id: String = row.try_get("token_id")?;
         let last_used_at: Option<String> = row.try_get("token_last_used_at")?;
+        let scope: String = row.try_get("token_scope")?;
+        let scope: TokenScope =
+            scope
+                .parse()
+                .map_err(|e: hygeia_domain::access::UnknownTokenScope| {
+                    StoreError::Corrupt(e.to_string())
+                })?;
+        let entity_id: Option<String> = row.try_get("token_entity_id")?;
         let user = UserRow::from_row(&row)?;
         let grants = Self::grants_in(&mut conn, &user.id).await?;
         Ok(Some(TokenOwner {
             token_id,
             user: user.into_user(grants),
             last_used_at,
+            scope,
+            entity_id,
         }))
     }
 

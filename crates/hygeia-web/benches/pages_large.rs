@@ -165,7 +165,10 @@ async fn run(db: TestDb, catalog: &Catalog) {
         .unwrap();
     let (secret, hash, prefix) = auth::new_api_token();
     store
-        .create_token(&actor, &user.id, "bench", &hash, &prefix, None)
+        .create_token(
+            &actor,
+            &hygeia_store::NewToken::full(&user.id, "bench", &hash, &prefix),
+        )
         .await
         .unwrap();
     eprintln!(
@@ -182,7 +185,7 @@ async fn run(db: TestDb, catalog: &Catalog) {
     let pages = [
         ("dashboard", "/".to_owned()),
         (
-            "requirement list (NIS2, 351 points)",
+            "requirement list (NIS2, 355 points)",
             format!("/compliance/assessments/{nis2_assessment}"),
         ),
         (
@@ -190,7 +193,7 @@ async fn run(db: TestDb, catalog: &Catalog) {
             format!("/compliance/assessments/{iso_assessment}/requirements/a.8.22"),
         ),
         (
-            "reuse view (ISO → NIS2, 351 points)",
+            "reuse view (ISO → NIS2, 355 points)",
             format!("/compliance/assessments/{iso_assessment}/reuse"),
         ),
         (

@@ -10,19 +10,23 @@ use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
-use hygeia_domain::access::Principal;
+use hygeia_domain::access::{Principal, TokenScope};
 use hygeia_domain::validation::FieldError;
 use hygeia_store::{Actor, Store, User};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use crate::AppState;
 use crate::error::ApiError;
+use crate::{AppState, WebConfig};
 
 /// The session cookie's name. The `__Host-` prefix pins it to this host and path `/`.
 pub const SESSION_COOKIE: &str = "__Host-hygeia_session";
 /// The same cookie when Secure cookies are turned off (plain-HTTP test setups only).
 pub const SESSION_COOKIE_INSECURE: &str = "hygeia_session";
+/// The known-device cookie (see `hygeia_domain::throttle`).
+pub const DEVICE_COOKIE: &str = "__Host-hygeia_device";
+/// The same cookie when Secure cookies are turned off.
+pub const DEVICE_COOKIE_INSECURE: &str = "hygeia_device";
 /// Header carrying the CSRF token for cookie-authenticated API writes.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 /// Prefix of API tokens, so they are recognisable in secret scanners.
@@ -82,7 +86,7 @@ pub fn new_api_token() -> (String, String, String) {
 /// How the caller proved who they are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Via {
-    Token { token_id: String },
+    Token { token_id: String, scope: TokenScope },
     Session { id_hash: String, csrf_token: String },
 }
 
@@ -95,12 +99,36 @@ pub struct Auth {
     pub actor: Actor,
 }
 
-/// Client address and request id, for the audit trail.
-pub fn request_actor(parts: &Parts, user: Option<&User>) -> Actor {
+impl Auth {
+    /// Refuses changes to the caller's own account (password, sessions) made with a token
+    /// that does not carry the owner's full rights: a read-only or sensor token must not be
+    /// able to lock its owner out or take the account over.
+    pub fn require_full_credential(&self) -> Result<(), ApiError> {
+        match &self.via {
+            Via::Token { scope, .. } if *scope != TokenScope::Full => Err(ApiError::Forbidden(
+                format!("this API token's scope ({scope}) does not allow changing the account"),
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Client address and request id, for the audit trail. The address is the peer's, or the
+/// client's behind a trusted proxy.
+pub fn request_actor(parts: &Parts, user: Option<&User>, config: &WebConfig) -> Actor {
     let source = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|ci| ci.0.ip().to_string())
+        .map(|ci| {
+            let forwarded = parts
+                .headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok());
+            config
+                .trusted_proxies
+                .client(ci.0.ip(), forwarded)
+                .to_string()
+        })
         .unwrap_or_else(|| "unknown".into());
     let request_id = parts
         .headers
@@ -158,29 +186,30 @@ pub async fn authenticate(
     check_csrf: bool,
 ) -> Result<Auth, ApiError> {
     let store: &Store = &state.store;
-    let (user, via) = if let Some(token) = bearer(&parts.headers) {
+    let (user, via, token_entity) = if let Some(token) = bearer(&parts.headers) {
         let owner = store
             .token_owner(&secret_hash(token))
             .await?
             .ok_or(ApiError::Unauthenticated)?;
         state.note_token_use(&owner.token_id, owner.last_used_at.as_deref());
-        (
-            owner.user,
-            Via::Token {
-                token_id: owner.token_id,
-            },
-        )
+        let via = Via::Token {
+            token_id: owner.token_id,
+            scope: owner.scope,
+        };
+        (owner.user, via, owner.entity_id)
     } else if let Some(session) = cookie(&parts.headers, state.config.session_cookie_name()) {
         let id_hash = secret_hash(session);
+        let idle = chrono::Duration::from_std(state.config.session_idle).unwrap_or_default();
         let record = store
-            .session(&id_hash)
+            .session(&id_hash, idle)
             .await?
             .ok_or(ApiError::Unauthenticated)?;
+        state.note_session_use(&id_hash, &record.last_seen_at);
         let via = Via::Session {
             id_hash,
             csrf_token: record.csrf_token,
         };
-        (record.user, via)
+        (record.user, via, None)
     } else {
         return Err(ApiError::Unauthenticated);
     };
@@ -188,13 +217,17 @@ pub async fn authenticate(
         let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
         if check_csrf && !safe && sent != Some(csrf_token.as_str()) {
+            crate::security_log::note("CSRF token refused", &user.email, None);
             return Err(ApiError::Forbidden(
                 "missing or wrong CSRF token: send the X-CSRF-Token header given at sign-in".into(),
             ));
         }
     }
-    let principal = Store::principal(&user)?;
-    let actor = request_actor(parts, Some(&user));
+    let mut principal = Store::principal(&user)?;
+    if let Via::Token { scope, .. } = &via {
+        principal = principal.through_token(*scope, token_entity.as_deref());
+    }
+    let actor = request_actor(parts, Some(&user), &state.config);
     let auth = Auth {
         user,
         principal,

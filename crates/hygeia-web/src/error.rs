@@ -29,6 +29,10 @@ pub enum ApiError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("the service is not ready: {0}")]
     Unavailable(String),
+    #[error(
+        "too many sign-ins are being checked right now: try again in {retry_after_secs} seconds"
+    )]
+    Busy { retry_after_secs: u64 },
     #[error("internal error")]
     Internal(String),
 }
@@ -87,7 +91,7 @@ impl ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable(_) | ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -178,7 +182,8 @@ impl IntoResponse for ApiError {
             tracing::error!(%detail, "internal error");
         }
         let retry_after = match &self {
-            ApiError::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
+            ApiError::TooManyRequests { retry_after_secs }
+            | ApiError::Busy { retry_after_secs } => Some(*retry_after_secs),
             _ => None,
         };
         let detail = self.to_string();

@@ -10,21 +10,27 @@
 pub mod api;
 pub mod auth;
 pub mod catalog;
+pub mod client_address;
 pub mod error;
 mod health;
+mod passwords;
+mod security_log;
+pub mod server;
 mod ui;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue, Request, header};
+use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
 use hygeia_store::Store;
 use tower_http::LatencyUnit;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 /// Settings of the web layer.
@@ -33,12 +39,14 @@ pub struct WebConfig {
     /// Mark the session cookie `Secure` (and use the `__Host-` prefix). Only turn this off for
     /// plain-HTTP test setups: browsers treat `http://localhost` as secure anyway.
     pub secure_cookies: bool,
-    /// How long a browser session lasts without signing in again.
+    /// Longest life of a browser session, however active (absolute timeout).
     pub session_ttl: Duration,
-    /// Failed sign-ins allowed per e-mail address within the throttle window.
-    pub max_failed_logins: i64,
-    /// The throttle window.
-    pub login_window: Duration,
+    /// A session unused for this long ends (idle timeout).
+    pub session_idle: Duration,
+    /// When password checks are refused after failures.
+    pub throttle: hygeia_domain::throttle::ThrottlePolicy,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: client_address::TrustedProxies,
     /// Largest evidence file accepted, in bytes.
     pub evidence_max_bytes: usize,
 }
@@ -47,9 +55,10 @@ impl Default for WebConfig {
     fn default() -> Self {
         Self {
             secure_cookies: true,
-            session_ttl: Duration::from_secs(8 * 3600),
-            max_failed_logins: 5,
-            login_window: Duration::from_secs(15 * 60),
+            session_ttl: Duration::from_secs(12 * 3600),
+            session_idle: Duration::from_secs(30 * 60),
+            throttle: hygeia_domain::throttle::ThrottlePolicy::default(),
+            trusted_proxies: client_address::TrustedProxies::default(),
             evidence_max_bytes: 25 * 1024 * 1024,
         }
     }
@@ -62,6 +71,19 @@ impl WebConfig {
         } else {
             auth::SESSION_COOKIE_INSECURE
         }
+    }
+
+    pub fn device_cookie_name(&self) -> &'static str {
+        if self.secure_cookies {
+            auth::DEVICE_COOKIE
+        } else {
+            auth::DEVICE_COOKIE_INSECURE
+        }
+    }
+
+    /// The largest request body any route accepts: an evidence file and its form fields.
+    pub fn body_limit(&self) -> usize {
+        self.evidence_max_bytes.saturating_add(1024 * 1024)
     }
 }
 
@@ -78,6 +100,8 @@ pub struct AppState {
     pub(crate) derived_letters: ui::dashboard::DerivedLetterCache,
     /// The dashboard's running tally of audit records per day (keyed by the chain head).
     pub(crate) activity: ui::dashboard::ActivityCache,
+    /// Bounds how many password hashes run at once.
+    pub(crate) passwords: Arc<passwords::PasswordGate>,
 }
 
 impl AppState {
@@ -89,6 +113,24 @@ impl AppState {
             summaries: ui::dashboard::SummaryCache::default(),
             derived_letters: ui::dashboard::DerivedLetterCache::default(),
             activity: ui::dashboard::ActivityCache::default(),
+            passwords: Arc::new(passwords::PasswordGate::default()),
+        }
+    }
+
+    /// Records a session's activity at most once a minute, off the request path (the idle
+    /// timeout is measured from it).
+    pub(crate) fn note_session_use(&self, id_hash: &str, last_seen_at: &str) {
+        let now = self.store.clock().now();
+        let stale = hygeia_domain::clock::parse_instant(last_seen_at)
+            .map_or(true, |t| now - t > chrono::Duration::minutes(1));
+        if stale {
+            let store = self.store.clone();
+            let id = id_hash.to_owned();
+            tokio::spawn(async move {
+                if let Err(error) = store.touch_session(&id).await {
+                    tracing::warn!(%error, "could not record session activity");
+                }
+            });
         }
     }
 
@@ -121,15 +163,42 @@ impl MakeRequestId for NewRequestId {
     }
 }
 
-/// The whole application: API, pages, probes, with request ids, logging and security headers.
+/// How long one request may take, body included, before it is answered 408.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(300);
+
+fn header(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::overriding(
+        HeaderName::from_static(name),
+        HeaderValue::from_static(value),
+    )
+}
+
+/// The whole application: API, pages, probes, with request ids, logging, security headers and
+/// bounds on every request's body and time.
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
+    let body_limit = state.config.body_limit();
     Router::new()
         .merge(health::router())
         .nest("/api/v1", api::router())
         .merge(ui::router())
         .with_state(state)
-        .layer(SetResponseHeaderLayer::overriding(
+        // Pages and API answers hold confidential data: never kept by browsers or proxies.
+        // Static assets set their own caching first, which this leaves alone.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(header(
+            "permissions-policy",
+            "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), \
+             bluetooth=(), interest-cohort=()",
+        ))
+        .layer(header("cross-origin-opener-policy", "same-origin"))
+        .layer(header("cross-origin-resource-policy", "same-origin"))
+        .layer(header("x-frame-options", "DENY"))
+        // A handler may set a stricter policy (evidence downloads are sandboxed).
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(
                 "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -158,6 +227,11 @@ pub fn router(state: AppState) -> Router {
             .on_response(DefaultOnResponse::new().level(tracing::Level::INFO).latency_unit(LatencyUnit::Micros))
             .on_request(()),
         )
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, NewRequestId))
 }

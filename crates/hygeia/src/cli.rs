@@ -43,7 +43,7 @@ pub struct GlobalArgs {
     /// Folder for the embedded database [default: ./hygeia-data]
     #[arg(long, global = true, env = "HYGEIA_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Optional TOML configuration file (keys: db, data_dir, listen, secure_cookies, log_format, evidence_max_mb)
+    /// Optional TOML configuration file (keys: db, data_dir, listen, secure_cookies, log_format, evidence_max_mb, trusted_proxies, max_connections)
     #[arg(long, global = true, env = "HYGEIA_CONFIG")]
     pub config: Option<PathBuf>,
 }
@@ -126,8 +126,9 @@ pub enum UserCommand {
 pub enum TokenCommand {
     /// Create an API token for a user and print it (once) on standard output
     #[command(
-        after_help = "Example:\n  TOKEN=$(hygeia token create --email ciso@example.org --name ci-export --expires-in 30)\n  \
-        curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:8080/api/v1/entities"
+        after_help = "Examples:\n  TOKEN=$(hygeia token create --email ciso@example.org --name ci-export --expires-in 30 --scope read)\n  \
+        curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:8080/api/v1/entities\n  \
+        hygeia token create --email sensor@example.org --name plant-1 --scope ingest --entity ENTITY_ID"
     )]
     Create {
         #[arg(long)]
@@ -138,6 +139,13 @@ pub enum TokenCommand {
         /// Days until it expires
         #[arg(long, default_value_t = 90)]
         expires_in: i64,
+        /// What the token may do: full (the user's rights), read (reads only), ingest
+        /// (sensor batches only; needs --entity)
+        #[arg(long, default_value = "full")]
+        scope: String,
+        /// Limit the token to one entity (id)
+        #[arg(long)]
+        entity: Option<String>,
     },
 }
 
@@ -167,12 +175,24 @@ pub async fn run(cli: Cli) -> ExitCode {
 pub struct Setup {
     pub file: FileConfig,
     pub url: DatabaseUrl,
+    /// The data folder (flag, environment, file, default), for local files besides the
+    /// database.
+    pub data_dir: std::path::PathBuf,
 }
 
 pub fn setup(global: &GlobalArgs) -> Result<Setup, ConfigError> {
     let file = FileConfig::load(global.config.as_deref())?;
     let url = config::database_url(global.db.as_deref(), global.data_dir.as_deref(), &file)?;
-    Ok(Setup { file, url })
+    let data_dir = global
+        .data_dir
+        .clone()
+        .or_else(|| file.data_dir.clone())
+        .unwrap_or_else(|| std::path::PathBuf::from(config::DEFAULT_DATA_DIR));
+    Ok(Setup {
+        file,
+        url,
+        data_dir,
+    })
 }
 
 pub fn system_clock() -> Arc<dyn Clock> {
@@ -277,11 +297,29 @@ async fn dispatch_with_database(global: GlobalArgs, command: Command) -> anyhow:
             email,
             name,
             expires_in,
+            scope,
+            entity,
         }) => {
             if !(1..=730).contains(&expires_in) {
                 return Err(ConfigError::Setting {
                     setting: "--expires-in",
                     message: "must be between 1 and 730 days".into(),
+                }
+                .into());
+            }
+            let scope: hygeia_domain::access::TokenScope =
+                scope
+                    .parse()
+                    .map_err(|e: hygeia_domain::access::UnknownTokenScope| {
+                        ConfigError::Setting {
+                            setting: "--scope",
+                            message: e.to_string(),
+                        }
+                    })?;
+            if scope == hygeia_domain::access::TokenScope::Ingest && entity.is_none() {
+                return Err(ConfigError::Setting {
+                    setting: "--entity",
+                    message: "an ingest token names the entity its sensor reports for".into(),
                 }
                 .into());
             }
@@ -295,18 +333,22 @@ async fn dispatch_with_database(global: GlobalArgs, command: Command) -> anyhow:
             let token = store
                 .create_token(
                     &Actor::cli(),
-                    &user.id,
-                    &name,
-                    &hash,
-                    &prefix,
-                    Some(&expires),
+                    &hygeia_store::NewToken {
+                        user_id: &user.id,
+                        name: &name,
+                        token_hash: &hash,
+                        prefix: &prefix,
+                        expires_at: Some(&expires),
+                        scope,
+                        entity_id: entity.as_deref(),
+                    },
                 )
                 .await
                 .context("cannot create the token")?;
             store.close().await;
             eprintln!(
-                "token '{}' for {} expires {}",
-                token.name, user.email, expires
+                "token '{}' ({}) for {} expires {}",
+                token.name, token.scope, user.email, expires
             );
             println!("{secret}");
             Ok(ExitCode::SUCCESS)

@@ -23,6 +23,10 @@ pub struct FileConfig {
     pub log_format: Option<String>,
     /// Largest evidence file accepted, in MiB (default 25).
     pub evidence_max_mb: Option<u64>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or blocks).
+    pub trusted_proxies: Option<Vec<String>>,
+    /// Connections served at once (default 1024).
+    pub max_connections: Option<usize>,
 }
 
 /// A setting that cannot be used, named so the operator can fix it.
@@ -86,6 +90,36 @@ pub fn listen_address(flag: Option<&str>, file: &FileConfig) -> Result<SocketAdd
         setting: "listen (--listen, HYGEIA_LISTEN)",
         message: format!("'{text}' is not an address such as 127.0.0.1:8080 or [::]:8080"),
     })
+}
+
+/// The trusted reverse proxies: flag/env (comma-separated) first, then the file.
+pub fn trusted_proxies(
+    flag: Option<&str>,
+    file: &FileConfig,
+) -> Result<hygeia_web::client_address::TrustedProxies, ConfigError> {
+    let listed: Vec<String> = match flag {
+        Some(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        None => file.trusted_proxies.clone().unwrap_or_default(),
+    };
+    listed
+        .iter()
+        .map(|block| {
+            block
+                .parse()
+                .map_err(
+                    |e: hygeia_web::client_address::BadAddressBlock| ConfigError::Setting {
+                        setting: "trusted_proxies (--trusted-proxies, HYGEIA_TRUSTED_PROXIES)",
+                        message: e.to_string(),
+                    },
+                )
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(hygeia_web::client_address::TrustedProxies)
 }
 
 #[cfg(test)]

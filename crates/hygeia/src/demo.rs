@@ -218,3 +218,49 @@ pub async fn seed(store: &Store) -> anyhow::Result<Credentials> {
     crate::demo_monitoring::seed(store, &actor, &parent.id).await?;
     Ok(Credentials { email, password })
 }
+
+/// Gives the demo administrator's credentials to the person starting the server, and to nobody
+/// else: on a terminal they are printed; when the output goes to a log (a service, a file, a
+/// pipe), the password is written to a file readable by this account only, and the log says
+/// where, so it never sits in a log collector.
+pub fn hand_over(
+    credentials: &Credentials,
+    listen: &std::net::SocketAddr,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<()> {
+    use std::io::{IsTerminal, Write};
+    if std::io::stderr().is_terminal() {
+        eprintln!(
+            "\n  Demo data created. Sign in at http://{listen}/ with\n    e-mail:   {}\n    password: {}\n  \
+             (shown once; change it or create your own users with `hygeia user create`).\n",
+            credentials.email, credentials.password
+        );
+        return Ok(());
+    }
+    let dir = data_dir;
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join("demo-credentials.txt");
+    let _ = std::fs::remove_file(&path);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&path).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot write the demo credentials to {}: {e}",
+            path.display()
+        )
+    })?;
+    writeln!(
+        file,
+        "e-mail:   {}\npassword: {}",
+        credentials.email, credentials.password
+    )?;
+    eprintln!(
+        "\n  Demo data created. Sign in at http://{listen}/ as {}; the password is in {}\n  \
+         (readable by this account only: delete the file once you have signed in).\n",
+        credentials.email,
+        path.display()
+    );
+    Ok(())
+}

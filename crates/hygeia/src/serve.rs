@@ -34,6 +34,13 @@ pub struct ServeArgs {
     /// Largest evidence file accepted, in MiB (1–1024) [default: 25]
     #[arg(long, env = "HYGEIA_EVIDENCE_MAX_MB")]
     pub evidence_max_mb: Option<u64>,
+    /// Reverse proxies whose X-Forwarded-For is believed, comma-separated addresses or blocks
+    /// (e.g. 10.0.0.5,192.168.0.0/16) [default: none]
+    #[arg(long, env = "HYGEIA_TRUSTED_PROXIES")]
+    pub trusted_proxies: Option<String>,
+    /// Connections served at once (16–65536) [default: 1024]
+    #[arg(long, env = "HYGEIA_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
 }
 
 fn init_logs(format: &str) -> Result<(), ConfigError> {
@@ -79,6 +86,18 @@ pub async fn run(args: ServeArgs, setup: Setup) -> anyhow::Result<ExitCode> {
         }
         .into());
     }
+    let trusted_proxies = config::trusted_proxies(args.trusted_proxies.as_deref(), &setup.file)?;
+    let max_connections = args
+        .max_connections
+        .or(setup.file.max_connections)
+        .unwrap_or(1024);
+    if !(16..=65536).contains(&max_connections) {
+        return Err(ConfigError::Setting {
+            setting: "max_connections (--max-connections, HYGEIA_MAX_CONNECTIONS)",
+            message: format!("{max_connections} is not between 16 and 65536"),
+        }
+        .into());
+    }
 
     tracing::info!(database = %setup.url, "opening the database");
     let store = Store::open(&setup.url, system_clock())
@@ -94,11 +113,15 @@ pub async fn run(args: ServeArgs, setup: Setup) -> anyhow::Result<ExitCode> {
             let credentials = crate::demo::seed(&store)
                 .await
                 .context("cannot create the demo data")?;
-            eprintln!(
-                "\n  Demo data created. Sign in at http://{listen}/ with\n    e-mail:   {}\n    password: {}\n  \
-                 (shown once; change it or create your own users with `hygeia user create`).\n",
-                credentials.email, credentials.password
-            );
+            // Beside the embedded database, else in the data folder.
+            let dir = match &setup.url {
+                hygeia_store::DatabaseUrl::Sqlite(path) => path
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                    .map_or_else(|| setup.data_dir.clone(), std::path::Path::to_path_buf),
+                hygeia_store::DatabaseUrl::Postgres(_) => setup.data_dir.clone(),
+            };
+            crate::demo::hand_over(&credentials, &listen, &dir)?;
         } else {
             store
                 .ensure_organisation(&Actor::system(), &args.organisation)
@@ -114,6 +137,7 @@ pub async fn run(args: ServeArgs, setup: Setup) -> anyhow::Result<ExitCode> {
 
     let config = WebConfig {
         secure_cookies,
+        trusted_proxies,
         evidence_max_bytes: usize::try_from(evidence_max_mb * 1024 * 1024).unwrap_or(usize::MAX),
         ..WebConfig::default()
     };
@@ -129,13 +153,13 @@ pub async fn run(args: ServeArgs, setup: Setup) -> anyhow::Result<ExitCode> {
     let shutdown = shutdown_signal()?;
     tracing::info!(address = %listen, startup_ms = started.elapsed().as_millis() as u64, "ready");
     eprintln!("Hygeia is listening on http://{listen}/");
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
-    .context("the server stopped with an error")?;
+    let limits = hygeia_web::server::ServerLimits {
+        max_connections,
+        ..hygeia_web::server::ServerLimits::default()
+    };
+    hygeia_web::server::serve(listener, app, limits, shutdown)
+        .await
+        .context("the server stopped with an error")?;
     store.close().await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)

@@ -58,8 +58,13 @@ fn start_server(db_dir: &std::path::Path) -> Result<(Running, String, String)> {
         if reader.read_line(&mut line)? == 0 || Instant::now() > deadline {
             bail!("hygeia did not start: {log}");
         }
-        if let Some(p) = line.trim().strip_prefix("password: ") {
-            password = Some(p.to_owned());
+        // The server's output is not a terminal: it names a private file holding the password.
+        if let Some(path) = line.split("the password is in ").nth(1) {
+            let text = std::fs::read_to_string(path.trim())?;
+            password = text
+                .lines()
+                .find_map(|l| l.strip_prefix("password: "))
+                .map(|p| p.trim().to_owned());
         }
         log.push_str(&line);
         if line.contains("is listening on") {

@@ -1,6 +1,7 @@
 //! Storage behaviour, run on SQLite and (when configured) PostgreSQL alike. One test binary;
 //! the shared helpers live here, the cases in the modules below.
 
+mod access;
 mod compliance;
 mod monitoring;
 mod platform;
@@ -23,6 +24,39 @@ fn entity(name: &str) -> EntityInput {
         balance_sheet_eur: 160_000_000,
         parent_entity_id: None,
         registration_number: None,
+    }
+}
+
+/// The default idle timeout of sessions.
+const IDLE: chrono::Duration = chrono::Duration::minutes(30);
+
+/// A full-scope token of `user_id` with the given hash.
+fn token_for<'a>(
+    user_id: &'a str,
+    name: &'a str,
+    hash: &'a str,
+    expires_at: Option<&'a str>,
+) -> hygeia_store::NewToken<'a> {
+    hygeia_store::NewToken {
+        expires_at,
+        ..hygeia_store::NewToken::full(user_id, name, hash, "hyg_abcd")
+    }
+}
+
+/// A session of `user_id` opened from 192.0.2.10.
+fn session_for<'a>(
+    user_id: &'a str,
+    id_hash: &'a str,
+    expires_at: &'a str,
+) -> hygeia_store::NewSession<'a> {
+    hygeia_store::NewSession {
+        user_id,
+        id_hash,
+        csrf_token: "csrf",
+        expires_at,
+        source: "192.0.2.10",
+        user_agent: "test",
+        replaces: None,
     }
 }
 

@@ -12,7 +12,7 @@ pub(crate) mod users;
 use axum::Router;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use serde::de::DeserializeOwned;
 
 use crate::AppState;
@@ -28,6 +28,9 @@ pub fn router() -> Router<AppState> {
         .route("/auth/logout", post(session::logout))
         .route("/me", get(session::me))
         .route("/me/password", post(users::change_own_password))
+        .route("/me/sessions", get(session::list_my_sessions))
+        .route("/me/sessions/end-all", post(session::end_all_my_sessions))
+        .route("/me/sessions/{id}", delete(session::end_my_session))
         .route("/organisation", get(entities::get_organisation))
         .route(
             "/entities",
@@ -101,6 +104,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::Json::<T>::from_request(request, state).await {
             Ok(axum::Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(ApiError::PayloadTooLarge(format!(
+                    "the request body is too large: {}",
+                    rejection.body_text()
+                )))
+            }
             Err(rejection) => Err(ApiError::bad_request(format!(
                 "invalid JSON body: {}",
                 rejection.body_text()

@@ -14,6 +14,7 @@ use super::{audit, catalog, entities, monitor, session, users};
         session (cookie plus `X-CSRF-Token` on writes). Errors are RFC 9457 problem documents."),
     paths(
         session::login, session::logout, session::me,
+        session::list_my_sessions, session::end_my_session, session::end_all_my_sessions,
         entities::get_organisation, entities::list_entities, entities::create_entity,
         entities::get_entity, entities::update_entity, entities::delete_entity,
         entities::classify_entity, entities::list_sites, entities::create_site, entities::update_site, entities::delete_site,

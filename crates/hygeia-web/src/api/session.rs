@@ -6,13 +6,15 @@ use axum::http::header::SET_COOKIE;
 use axum::http::request::Parts;
 use axum::response::{AppendHeaders, IntoResponse};
 use hygeia_domain::clock::format_instant;
-use hygeia_store::User;
+use hygeia_domain::validation::FieldError;
+use hygeia_store::{Actor, CheckReservation, NewSession, SessionInfo, User};
 use serde::{Deserialize, Serialize};
 
 use super::ApiJson;
 use crate::AppState;
 use crate::auth::{self, Auth, Via};
 use crate::error::{ApiError, ApiResult};
+use crate::security_log;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct LoginRequest {
@@ -28,37 +30,121 @@ pub struct LoginResponse {
     pub expires_at: String,
 }
 
-/// Outcome of a successful sign-in: the session secret for the cookie, and what to answer.
+/// Outcome of a successful sign-in: the secrets for the cookies, and what to answer.
 pub(crate) struct SignedIn {
     pub session_secret: String,
+    /// A new known-device secret, when this browser had none for the account.
+    pub device_secret: Option<String>,
     pub response: LoginResponse,
 }
 
-/// Refuses (429) a password check for `email` when too many recent checks of it, or from
-/// `source`, failed. Signing in and changing one's password share these counts, so guessing
-/// through either path is throttled alike.
-pub(crate) async fn refuse_password_guessing(
-    state: &AppState,
-    email: &str,
-    source: &str,
-) -> ApiResult<()> {
-    let now = state.store.clock().now();
-    let window = chrono::Duration::from_std(state.config.login_window).unwrap_or_default();
-    let since = format_instant(now - window);
-    let (by_email, by_source) = state
-        .store
-        .recent_login_failures(email, source, &since)
-        .await?;
-    if by_email >= state.config.max_failed_logins || by_source >= state.config.max_failed_logins * 4
-    {
-        return Err(ApiError::TooManyRequests {
-            retry_after_secs: state.config.login_window.as_secs(),
-        });
+impl SignedIn {
+    /// The `Set-Cookie` values to send: the session, and the device cookie when new.
+    pub fn cookies(&self, state: &AppState) -> Vec<(axum::http::HeaderName, String)> {
+        let mut cookies = vec![(SET_COOKIE, session_cookie(state, &self.session_secret))];
+        if let Some(device) = &self.device_secret {
+            cookies.push((SET_COOKIE, device_cookie(state, device)));
+        }
+        cookies
+    }
+}
+
+/// Longest e-mail address accepted (RFC 5321 path limit), checked before any work.
+pub(crate) const MAX_EMAIL_BYTES: usize = 254;
+/// Longest password accepted, checked before any work.
+pub(crate) const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// Refuses credentials too long to be real before they reach the database, the hash or the
+/// audit trail.
+fn check_lengths(email: &str, password: &str) -> ApiResult<()> {
+    if email.len() > MAX_EMAIL_BYTES {
+        return Err(ApiError::field_error(FieldError::too_long(
+            "email",
+            MAX_EMAIL_BYTES,
+        )));
+    }
+    if password.len() > MAX_PASSWORD_BYTES {
+        return Err(ApiError::field_error(FieldError::too_long(
+            "password",
+            MAX_PASSWORD_BYTES,
+        )));
     }
     Ok(())
 }
 
-/// Checks credentials with throttling, records the attempt, and opens a session.
+/// The hash of this browser's known-device cookie, if it sent one.
+pub(crate) fn device_hash(state: &AppState, headers: &axum::http::HeaderMap) -> Option<String> {
+    auth::cookie(headers, state.config.device_cookie_name())
+        .filter(|v| !v.is_empty() && v.len() <= 100)
+        .map(auth::secret_hash)
+}
+
+/// Checks a password of `email` under the throttle: reserves the attempt (429 when too many
+/// recent failures), runs the check through the password gate (503 when saturated), records
+/// the outcome in the audit trail. Signing in and changing one's password share the counts,
+/// so guessing through either path is throttled alike.
+pub(crate) async fn check_password(
+    state: &AppState,
+    actor: &Actor,
+    email: &str,
+    password: &str,
+    device: Option<&str>,
+    failure_action: Option<&str>,
+) -> ApiResult<Option<User>> {
+    check_lengths(email, password)?;
+    let store = &state.store;
+    let check = match store
+        .reserve_password_check(email, &actor.source, device, &state.config.throttle)
+        .await?
+    {
+        CheckReservation::Reserved(check) => check,
+        CheckReservation::Refused { retry_after_secs } => {
+            security_log::note(
+                "sign-in throttled",
+                &actor.source,
+                actor.request_id.as_deref(),
+            );
+            return Err(ApiError::TooManyRequests {
+                retry_after_secs: u64::try_from(retry_after_secs).unwrap_or(1),
+            });
+        }
+    };
+    let found = store.user_by_email(email).await?;
+    let hash = found.as_ref().and_then(|(_, h)| h.clone());
+    let verified = match state.passwords.verify(password.to_owned(), hash).await {
+        Ok(verified) => verified,
+        Err(error) => {
+            // The check never ran: record it as a failure (it stays counted).
+            store
+                .finish_password_check(actor, &check, email, None, false, failure_action)
+                .await?;
+            return Err(error);
+        }
+    };
+    let user = found
+        .map(|(user, _)| user)
+        .filter(|user| verified && user.deactivated_at.is_none());
+    let mut actor = actor.clone();
+    if let Some(user) = &user {
+        actor.user_id = Some(user.id.clone());
+        actor.label = user.email.clone();
+    }
+    let user_id = user.as_ref().map(|u| u.id.as_str());
+    store
+        .finish_password_check(
+            &actor,
+            &check,
+            email,
+            user_id,
+            user.is_some(),
+            failure_action,
+        )
+        .await?;
+    Ok(user)
+}
+
+/// Checks credentials with throttling, records the attempt, and opens a session (ending the
+/// one the browser held before, so a session id fixed before sign-in is worthless).
 pub(crate) async fn sign_in(
     state: &AppState,
     parts: &Parts,
@@ -66,49 +152,50 @@ pub(crate) async fn sign_in(
     password: &str,
 ) -> ApiResult<SignedIn> {
     let store = &state.store;
-    let actor = auth::request_actor(parts, None);
+    let actor = auth::request_actor(parts, None, &state.config);
+    let device = device_hash(state, &parts.headers);
+    let user = check_password(state, &actor, email, password, device.as_deref(), None)
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
     let now = store.clock().now();
-    refuse_password_guessing(state, email, &actor.source).await?;
-    let found = store.user_by_email(email).await?;
-    let password = password.to_owned();
-    let hash = found.as_ref().and_then(|(_, h)| h.clone());
-    // Verify even when the user is unknown, so timing does not reveal which addresses exist.
-    let verified = tokio::task::spawn_blocking(move || match hash {
-        Some(hash) => auth::verify_password(&password, &hash),
-        None => {
-            let _ = auth::verify_password(&password, dummy_hash());
-            false
-        }
-    })
-    .await
-    .map_err(ApiError::internal)?;
-    let user = match found {
-        Some((user, _)) if verified && user.deactivated_at.is_none() => user,
-        _ => {
-            store.record_login(&actor, email, None, false).await?;
-            return Err(ApiError::Unauthenticated);
-        }
-    };
-    let mut actor = actor;
-    actor.user_id = Some(user.id.clone());
-    actor.label = user.email.clone();
-    store
-        .record_login(&actor, email, Some(&user.id), true)
-        .await?;
     let session_secret = auth::random_secret();
     let csrf_token = auth::random_secret();
     let ttl = chrono::Duration::from_std(state.config.session_ttl).unwrap_or_default();
     let expires_at = format_instant(now + ttl);
+    let previous =
+        auth::cookie(&parts.headers, state.config.session_cookie_name()).map(auth::secret_hash);
+    let user_agent = parts
+        .headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     store
-        .create_session(
-            &user.id,
-            &auth::secret_hash(&session_secret),
-            &csrf_token,
-            &expires_at,
-        )
+        .create_session(&NewSession {
+            user_id: &user.id,
+            id_hash: &auth::secret_hash(&session_secret),
+            csrf_token: &csrf_token,
+            expires_at: &expires_at,
+            source: &actor.source,
+            user_agent,
+            replaces: previous.as_deref(),
+        })
         .await?;
+    let device_secret = match device {
+        Some(hash) if store.device_known(&user.id, &hash).await? => {
+            store.remember_device(&user.id, &hash).await?;
+            None
+        }
+        _ => {
+            let secret = auth::random_secret();
+            store
+                .remember_device(&user.id, &auth::secret_hash(&secret))
+                .await?;
+            Some(secret)
+        }
+    };
     Ok(SignedIn {
         session_secret,
+        device_secret,
         response: LoginResponse {
             user,
             csrf_token,
@@ -117,43 +204,47 @@ pub(crate) async fn sign_in(
     })
 }
 
-/// An Argon2id hash of a random secret, verified against when the e-mail is unknown.
-fn dummy_hash() -> &'static str {
-    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| auth::hash_password(&auth::random_secret()).unwrap_or_default())
-}
-
-/// The `Set-Cookie` value that opens (or, with an empty secret, closes) a session.
-pub(crate) fn session_cookie(state: &AppState, secret: &str) -> String {
-    let name = state.config.session_cookie_name();
-    let secure = if state.config.secure_cookies {
+fn secure_suffix(state: &AppState) -> &'static str {
+    if state.config.secure_cookies {
         "; Secure"
     } else {
         ""
-    };
-    let max_age = if secret.is_empty() {
-        0
-    } else {
-        state.config.session_ttl.as_secs()
-    };
-    format!("{name}={secret}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}")
+    }
+}
+
+/// The `Set-Cookie` value that opens (or, with an empty secret, closes) a session. It is a
+/// browser-session cookie (no lifetime): closing the browser ends it, and the server ends it
+/// after the idle or absolute timeout whichever comes first.
+pub(crate) fn session_cookie(state: &AppState, secret: &str) -> String {
+    let name = state.config.session_cookie_name();
+    let secure = secure_suffix(state);
+    let max_age = if secret.is_empty() { "; Max-Age=0" } else { "" };
+    format!("{name}={secret}; Path=/; HttpOnly; SameSite=Strict{max_age}{secure}")
+}
+
+/// The known-device cookie: lets its holder sign in while the account is under a distributed
+/// guessing attack. It grants nothing by itself.
+pub(crate) fn device_cookie(state: &AppState, secret: &str) -> String {
+    let name = state.config.device_cookie_name();
+    let secure = secure_suffix(state);
+    let year = 365 * 24 * 3600;
+    format!("{name}={secret}; Path=/; HttpOnly; SameSite=Strict; Max-Age={year}{secure}")
 }
 
 /// Sign in with e-mail and password; sets the session cookie.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "session", request_body = LoginRequest,
-    responses((status = 200, body = LoginResponse), (status = 401, description = "Wrong credentials"),
-              (status = 429, description = "Too many failed attempts")))]
+    responses((status = 200, body = LoginResponse), (status = 400, description = "E-mail or password too long"),
+              (status = 401, description = "Wrong credentials"),
+              (status = 429, description = "Too many failed attempts"),
+              (status = 503, description = "Too many sign-ins being checked at once")))]
 pub async fn login(
     State(state): State<AppState>,
     parts: Parts,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> ApiResult<impl IntoResponse> {
     let signed_in = sign_in(&state, &parts, &request.email, &request.password).await?;
-    let cookie = session_cookie(&state, &signed_in.session_secret);
-    Ok((
-        AppendHeaders([(SET_COOKIE, cookie)]),
-        Json(signed_in.response),
-    ))
+    let cookies = signed_in.cookies(&state);
+    Ok((AppendHeaders(cookies), Json(signed_in.response)))
 }
 
 /// End the current browser session.
@@ -181,4 +272,77 @@ pub async fn logout(State(state): State<AppState>, auth: Auth) -> ApiResult<impl
     security(("bearer" = []), ("session" = [])))]
 pub async fn me(auth: Auth) -> Json<User> {
     Json(auth.user)
+}
+
+/// One of the caller's sessions.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MySession {
+    #[serde(flatten)]
+    pub session: SessionInfo,
+    /// The session this request came with.
+    pub current: bool,
+}
+
+/// The caller's open browser sessions, most recently used first.
+#[utoipa::path(get, path = "/api/v1/me/sessions", tag = "session",
+    responses((status = 200, body = [MySession])), security(("bearer" = []), ("session" = [])))]
+pub async fn list_my_sessions(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> ApiResult<Json<Vec<MySession>>> {
+    Ok(Json(my_sessions(&state, &auth).await?))
+}
+
+pub(crate) async fn my_sessions(state: &AppState, auth: &Auth) -> ApiResult<Vec<MySession>> {
+    let current = match &auth.via {
+        Via::Session { id_hash, .. } => Some(id_hash.as_str()),
+        Via::Token { .. } => None,
+    };
+    Ok(state
+        .store
+        .list_sessions(&auth.user.id)
+        .await?
+        .into_iter()
+        .map(|session| MySession {
+            current: current == Some(session.id.as_str()),
+            session,
+        })
+        .collect())
+}
+
+/// End one of your sessions (on another browser, say).
+#[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "session",
+    params(("id" = String, Path, description = "The session's id from the list")),
+    responses((status = 204, description = "Ended"), (status = 404, description = "Not one of yours")),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn end_my_session(
+    State(state): State<AppState>,
+    auth: Auth,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> ApiResult<axum::http::StatusCode> {
+    auth.require_full_credential()?;
+    state
+        .store
+        .delete_session(&auth.actor, &id, &auth.user.id)
+        .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// Sign out everywhere: every session of yours ends, this one included.
+#[utoipa::path(post, path = "/api/v1/me/sessions/end-all", tag = "session",
+    responses((status = 204, description = "Every session ended")),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn end_all_my_sessions(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> ApiResult<impl IntoResponse> {
+    auth.require_full_credential()?;
+    state
+        .store
+        .delete_sessions(&auth.actor, &auth.user.id, None)
+        .await?;
+    Ok((
+        axum::http::StatusCode::NO_CONTENT,
+        AppendHeaders([(SET_COOKIE, session_cookie(&state, ""))]),
+    ))
 }

@@ -3,10 +3,10 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use hygeia_domain::access::{Permission, Role};
+use hygeia_domain::access::{Permission, Role, TokenScope};
 use hygeia_domain::clock::format_instant;
 use hygeia_domain::validation::FieldError;
-use hygeia_store::{ApiToken, NewUser, Page, User, UserUpdate};
+use hygeia_store::{ApiToken, NewToken, NewUser, Page, User, UserUpdate};
 use serde::{Deserialize, Serialize};
 
 use super::{ApiJson, ApiQuery, Paging};
@@ -88,7 +88,7 @@ pub async fn create_user(
     auth.principal.require(Permission::UserManage)?;
     let role = parse_role(&body.role)?;
     let password_hash = match body.password {
-        Some(password) => Some(hashed(password).await?),
+        Some(password) => Some(state.passwords.hash(password).await?),
         None => None,
     };
     let new = NewUser {
@@ -188,6 +188,12 @@ pub struct CreateTokenBody {
     /// Days until the token expires (1–730, default 90).
     #[serde(default)]
     pub expires_in_days: Option<i64>,
+    /// `full` (default), `read` (reads only) or `ingest` (sensor batches only).
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// Limit the token to one entity (needed for `ingest`).
+    #[serde(default)]
+    pub entity_id: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -197,14 +203,14 @@ pub struct CreatedToken {
     pub secret: String,
 }
 
-/// Create a personal API token. Its secret appears only in this answer.
-#[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", request_body = CreateTokenBody,
-    responses((status = 201, body = CreatedToken)), security(("bearer" = []), ("session" = [])))]
-pub async fn create_token(
-    State(state): State<AppState>,
-    auth: Auth,
-    ApiJson(body): ApiJson<CreateTokenBody>,
-) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
+/// Issues a token to the signed-in user: the API and the settings page both come here. A token
+/// cannot mint tokens (a stolen token must not outlive its own revocation), an ingest token
+/// names its entity, and a token never reaches beyond its owner's rights.
+pub(crate) async fn issue_token(
+    state: &AppState,
+    auth: &Auth,
+    body: &CreateTokenBody,
+) -> ApiResult<CreatedToken> {
     auth.principal.require(Permission::OwnTokens)?;
     let days = body.expires_in_days.unwrap_or(90);
     if !(1..=730).contains(&days) {
@@ -214,20 +220,61 @@ pub async fn create_token(
             730,
         )));
     }
+    let scope: TokenScope = match body.scope.as_deref().map(str::trim) {
+        None | Some("") => TokenScope::Full,
+        Some(text) => text.parse().map_err(|_| {
+            ApiError::field_error(FieldError::one_of(
+                "scope",
+                &TokenScope::ALL.map(TokenScope::code),
+            ))
+        })?,
+    };
+    let entity_id = body
+        .entity_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty());
+    if scope == TokenScope::Ingest && entity_id.is_none() {
+        return Err(ApiError::field_error(FieldError::empty("entity_id")));
+    }
+    if matches!(auth.via, auth::Via::Token { .. }) {
+        return Err(ApiError::Forbidden(
+            "API tokens cannot create tokens: sign in with a browser session to create one".into(),
+        ));
+    }
     let expires_at = format_instant(state.store.clock().now() + chrono::Duration::days(days));
     let (secret, hash, prefix) = auth::new_api_token();
     let token = state
         .store
         .create_token(
             &auth.actor,
-            &auth.user.id,
-            &body.name,
-            &hash,
-            &prefix,
-            Some(&expires_at),
+            &NewToken {
+                user_id: &auth.user.id,
+                name: &body.name,
+                token_hash: &hash,
+                prefix: &prefix,
+                expires_at: Some(&expires_at),
+                scope,
+                entity_id,
+            },
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(CreatedToken { token, secret })))
+    Ok(CreatedToken { token, secret })
+}
+
+/// Create a personal API token. Its secret appears only in this answer. Only a browser
+/// session can create tokens.
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", request_body = CreateTokenBody,
+    responses((status = 201, body = CreatedToken), (status = 400, body = crate::error::Problem),
+        (status = 403, description = "Called with a token, or not allowed")),
+    security(("session" = [])))]
+pub async fn create_token(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<CreateTokenBody>,
+) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
+    let created = issue_token(&state, &auth, &body).await?;
+    Ok((StatusCode::CREATED, Json(created)))
 }
 
 /// Revoke a token (your own, or anybody's for administrators).
@@ -255,13 +302,6 @@ pub struct SetPasswordBody {
     pub password: String,
 }
 
-async fn hashed(password: String) -> ApiResult<String> {
-    auth::check_password_strength(&password)?;
-    tokio::task::spawn_blocking(move || auth::hash_password(&password))
-        .await
-        .map_err(ApiError::internal)?
-}
-
 /// Set another user's password (administrators); their sessions end.
 #[utoipa::path(put, path = "/api/v1/users/{id}/password", tag = "users", request_body = SetPasswordBody,
     responses((status = 204, description = "Password set")), security(("bearer" = []), ("session" = [])))]
@@ -273,7 +313,7 @@ pub async fn set_user_password(
 ) -> ApiResult<StatusCode> {
     auth.principal.require(Permission::UserManage)?;
     user_in_org(&state, &auth, &id).await?;
-    let hash = hashed(body.password).await?;
+    let hash = state.passwords.hash(body.password).await?;
     state
         .store
         .set_password_hash(&auth.actor, &id, &hash)
@@ -295,9 +335,13 @@ pub struct ChangePasswordBody {
 pub async fn change_own_password(
     State(state): State<AppState>,
     auth: Auth,
+    headers: axum::http::HeaderMap,
     ApiJson(body): ApiJson<ChangePasswordBody>,
 ) -> ApiResult<StatusCode> {
-    change_password(&state, &auth, body.current_password, body.new_password).await?;
+    auth.require_full_credential()?;
+    let device = super::session::device_hash(&state, &headers);
+    let (current, new) = (body.current_password, body.new_password);
+    change_password(&state, &auth, device.as_deref(), current, new).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -308,30 +352,25 @@ pub async fn change_own_password(
 pub(crate) async fn change_password(
     state: &AppState,
     auth: &Auth,
+    device: Option<&str>,
     current: String,
     new: String,
 ) -> ApiResult<()> {
-    super::session::refuse_password_guessing(state, &auth.user.email, &auth.actor.source).await?;
-    let stored = state
-        .store
-        .user_by_email(&auth.user.email)
-        .await?
-        .and_then(|(_, hash)| hash);
-    let verified = tokio::task::spawn_blocking(move || {
-        stored.is_some_and(|hash| auth::verify_password(&current, &hash))
-    })
-    .await
-    .map_err(ApiError::internal)?;
-    if !verified {
-        state
-            .store
-            .record_login(&auth.actor, &auth.user.email, Some(&auth.user.id), false)
-            .await?;
+    let checked = super::session::check_password(
+        state,
+        &auth.actor,
+        &auth.user.email,
+        &current,
+        device,
+        Some("auth.password_check_failed"),
+    )
+    .await?;
+    if checked.is_none_or(|user| user.id != auth.user.id) {
         return Err(ApiError::field_error(FieldError::wrong_password(
             "current_password",
         )));
     }
-    let hash = hashed(new).await?;
+    let hash = state.passwords.hash(new).await?;
     state
         .store
         .set_password_hash(&auth.actor, &auth.user.id, &hash)

@@ -6,14 +6,14 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
-use axum::response::{AppendHeaders, IntoResponse, Redirect};
+use axum::response::{AppendHeaders, IntoResponse};
 use hygeia_domain::access::Permission;
 
 use super::assessments::render_status;
 use super::forms::Problems;
 use super::i18n::Lang;
 use super::validation;
-use super::{Area, Crumb, PageAuth, PageError, PageForm, PageResult, Shell, tr_of};
+use super::{Area, Crumb, PageAuth, PageError, PageForm, PageResult, Shell, redirect, tr_of};
 use crate::AppState;
 use crate::api::{session, users};
 use crate::auth::Auth;
@@ -27,12 +27,37 @@ struct SettingsPage {
     role: String,
     locale: String,
     can_manage_users: bool,
+    /// The user's open browser sessions.
+    sessions: Vec<SessionRow>,
     /// What was wrong with the password form (the passwords themselves are never shown again).
     problems: Problems,
 }
 
+/// One of the user's sessions as listed.
+struct SessionRow {
+    id: String,
+    started: String,
+    last_seen: String,
+    source: String,
+    browser: String,
+    current: bool,
+}
+
 async fn show(state: &AppState, auth: &Auth, problems: Problems) -> PageResult {
     let tr = tr_of(auth);
+    let sessions = session::my_sessions(state, auth)
+        .await
+        .map_err(|e| PageError::new(tr, e))?
+        .into_iter()
+        .map(|s| SessionRow {
+            started: tr.datetime(&s.session.created_at),
+            last_seen: tr.datetime(&s.session.last_seen_at),
+            source: s.session.source,
+            browser: s.session.user_agent.chars().take(80).collect(),
+            current: s.current,
+            id: s.session.id,
+        })
+        .collect();
     let title = tr.t("nav.settings").to_owned();
     let shell = Shell::new(
         state,
@@ -53,6 +78,7 @@ async fn show(state: &AppState, auth: &Auth, problems: Problems) -> PageResult {
         role: tr.t(&format!("role.{}", auth.user.role)).to_owned(),
         locale: Lang::from_code(&auth.user.locale).code().to_owned(),
         can_manage_users: auth.principal.require(Permission::UserRead).is_ok(),
+        sessions,
         problems,
         shell,
     };
@@ -66,6 +92,7 @@ pub async fn settings_page(State(state): State<AppState>, PageAuth(auth): PageAu
 /// Changes the user's own password, then sends them to sign in again with it.
 pub async fn change_password(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     PageForm(auth, fields): PageForm,
 ) -> PageResult {
     let tr = tr_of(&auth);
@@ -98,12 +125,13 @@ pub async fn change_password(
     if !problems.is_empty() {
         return show(&state, &auth, problems).await;
     }
-    match users::change_password(&state, &auth, current, new).await {
+    let device = crate::api::session::device_hash(&state, &headers);
+    match users::change_password(&state, &auth, device.as_deref(), current, new).await {
         Ok(()) => {
             // The store ended every session of the user, this one included.
             let cookie = session::session_cookie(&state, "");
             let to = format!("/login?lang={}&changed=1", tr.code());
-            Ok((AppendHeaders([(SET_COOKIE, cookie)]), Redirect::to(&to)).into_response())
+            Ok((AppendHeaders([(SET_COOKIE, cookie)]), redirect(&to)).into_response())
         }
         Err(ApiError::BadRequest { errors, .. }) if !errors.is_empty() => {
             for e in errors {
@@ -121,4 +149,35 @@ pub async fn change_password(
         }
         Err(other) => Err(PageError::new(tr, other).back("/settings")),
     }
+}
+
+/// Ends one of the user's other sessions, then shows the settings again.
+pub async fn end_session(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    PageForm(auth, _): PageForm,
+) -> PageResult {
+    let tr = tr_of(&auth);
+    state
+        .store
+        .delete_session(&auth.actor, &id, &auth.user.id)
+        .await
+        .map_err(|e| PageError::new(tr, e.into()).back("/settings"))?;
+    Ok(redirect("/settings#sessions").into_response())
+}
+
+/// Signs the user out of every browser, this one included.
+pub async fn end_all_sessions(
+    State(state): State<AppState>,
+    PageForm(auth, _): PageForm,
+) -> PageResult {
+    let tr = tr_of(&auth);
+    state
+        .store
+        .delete_sessions(&auth.actor, &auth.user.id, None)
+        .await
+        .map_err(|e| PageError::new(tr, e.into()).back("/settings"))?;
+    let cookie = session::session_cookie(&state, "");
+    let to = format!("/login?lang={}", tr.code());
+    Ok((AppendHeaders([(SET_COOKIE, cookie)]), redirect(&to)).into_response())
 }

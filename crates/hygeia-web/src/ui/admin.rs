@@ -2,18 +2,18 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect};
+use axum::response::IntoResponse;
 use hygeia_domain::access::{Permission, Role};
-use hygeia_domain::clock::format_instant;
-use hygeia_domain::validation::FieldError;
 use hygeia_store::{ApiToken, NewUser, PageRequest, User, UserUpdate};
 
 use super::i18n::{Lang, Tr};
 use super::{
-    Area, Crumb, PageAuth, PageError, PageForm, PageResult, Shell, no_store, render, tr_of,
+    Area, Crumb, PageAuth, PageError, PageForm, PageResult, Shell, no_store, redirect, render,
+    tr_of,
 };
 use crate::AppState;
-use crate::auth::{self, Auth};
+use crate::api::users;
+use crate::auth::Auth;
 use crate::error::ApiError;
 
 pub struct RoleChoice {
@@ -140,13 +140,6 @@ pub async fn users_page(State(state): State<AppState>, PageAuth(auth): PageAuth)
     render(tr, &page)
 }
 
-async fn hashed(password: String) -> Result<String, ApiError> {
-    auth::check_password_strength(&password)?;
-    tokio::task::spawn_blocking(move || auth::hash_password(&password))
-        .await
-        .map_err(ApiError::internal)?
-}
-
 pub async fn create_user(
     State(state): State<AppState>,
     PageForm(auth, fields): PageForm,
@@ -167,7 +160,7 @@ pub async fn create_user(
     let password_hash = if password.is_empty() {
         None
     } else {
-        Some(hashed(password).await.map_err(back)?)
+        Some(state.passwords.hash(password).await.map_err(back)?)
     };
     let new = NewUser {
         email: fields.text("email"),
@@ -182,7 +175,7 @@ pub async fn create_user(
         .create_user(&auth.actor, &auth.principal.organisation_id, &new)
         .await
         .map_err(|e| back(e.into()))?;
-    Ok(Redirect::to(&format!("/settings/users/{}", user.id)).into_response())
+    Ok(redirect(&format!("/settings/users/{}", user.id)).into_response())
 }
 
 #[derive(Template)]
@@ -285,7 +278,7 @@ pub async fn update_user(
         .update_user(&auth.actor, &id, &update)
         .await
         .map_err(|e| back(e.into()))?;
-    Ok(Redirect::to("/settings/users").into_response())
+    Ok(redirect("/settings/users").into_response())
 }
 
 pub struct TokenRow {
@@ -297,6 +290,10 @@ pub struct TokenRow {
     pub expires: String,
     pub last_used: String,
     pub revoked: bool,
+    /// The scope, in the reader's language.
+    pub scope: String,
+    /// The entity it is limited to, by name, or empty.
+    pub entity: String,
 }
 
 #[derive(Template)]
@@ -336,22 +333,6 @@ async fn tokens_view(state: &AppState, auth: &Auth, secret: Option<String>) -> P
     } else {
         vec![(auth.user.id.clone(), auth.user.email.clone())]
     };
-    let rows = tokens
-        .into_iter()
-        .map(|t| TokenRow {
-            owner: emails
-                .iter()
-                .find(|(id, _)| *id == t.user_id)
-                .map_or_else(|| t.user_id.clone(), |(_, e)| e.clone()),
-            created: tr.datetime(&t.created_at),
-            expires: tr.opt_datetime(&t.expires_at),
-            last_used: tr.opt_datetime(&t.last_used_at),
-            revoked: t.revoked_at.is_some(),
-            id: t.id,
-            name: t.name,
-            prefix: t.prefix,
-        })
-        .collect();
     let title = tr.t("tokens.title").to_owned();
     let shell = Shell::new(
         state,
@@ -365,6 +346,34 @@ async fn tokens_view(state: &AppState, auth: &Auth, secret: Option<String>) -> P
         None,
     )
     .await?;
+    let shell_entities = &shell.entities;
+    let rows = tokens
+        .into_iter()
+        .map(|t| TokenRow {
+            owner: emails
+                .iter()
+                .find(|(id, _)| *id == t.user_id)
+                .map_or_else(|| t.user_id.clone(), |(_, e)| e.clone()),
+            created: tr.datetime(&t.created_at),
+            expires: tr.opt_datetime(&t.expires_at),
+            last_used: tr.opt_datetime(&t.last_used_at),
+            revoked: t.revoked_at.is_some(),
+            scope: tr.t(&format!("tokens.scope_{}", t.scope)).to_owned(),
+            entity: t
+                .entity_id
+                .as_deref()
+                .map(|id| {
+                    shell_entities
+                        .iter()
+                        .find(|e| e.id == id)
+                        .map_or_else(|| id.to_owned(), |e| e.name.clone())
+                })
+                .unwrap_or_default(),
+            id: t.id,
+            name: t.name,
+            prefix: t.prefix,
+        })
+        .collect();
     let page = TokensPage {
         shell,
         tokens: rows,
@@ -385,31 +394,16 @@ pub async fn create_token(
 ) -> PageResult {
     let tr = tr_of(&auth);
     let back = |e: ApiError| PageError::new(tr, e).back("/settings/tokens");
-    auth.principal
-        .require(Permission::OwnTokens)
-        .map_err(|e| back(e.into()))?;
-    let days: i64 = fields.text("expires_in_days").parse().unwrap_or(90);
-    if !(1..=730).contains(&days) {
-        return Err(back(ApiError::field_error(FieldError::out_of_range(
-            "expires_in_days",
-            1,
-            730,
-        ))));
-    }
-    let expires_at = format_instant(state.store.clock().now() + chrono::Duration::days(days));
-    let (secret, hash, prefix) = auth::new_api_token();
-    state
-        .store
-        .create_token(
-            &auth.actor,
-            &auth.user.id,
-            &fields.text("name"),
-            &hash,
-            &prefix,
-            Some(&expires_at),
-        )
+    let body = users::CreateTokenBody {
+        name: fields.text("name"),
+        expires_in_days: Some(fields.text("expires_in_days").parse().unwrap_or(90)),
+        scope: Some(fields.text("scope")),
+        entity_id: Some(fields.text("entity_id")),
+    };
+    let created = users::issue_token(&state, &auth, &body)
         .await
-        .map_err(|e| back(e.into()))?;
+        .map_err(back)?;
+    let secret = created.secret;
     tokens_view(&state, &auth, Some(secret)).await
 }
 
@@ -438,5 +432,5 @@ pub async fn revoke_token(
         .revoke_token(&auth.actor, &id)
         .await
         .map_err(|e| back(e.into()))?;
-    Ok(Redirect::to("/settings/tokens").into_response())
+    Ok(redirect("/settings/tokens").into_response())
 }

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use hygeia_catalog::{Art21Letter, Catalog};
 use hygeia_compliance::{ResultValue, score_results};
 use hygeia_domain::access::Permission;
@@ -20,7 +20,9 @@ use serde::Deserialize;
 
 use super::forms::Fields;
 use super::i18n::Tr;
-use super::{Area, Choice, Crumb, PageAuth, PageError, PageForm, PageResult, Shell, tr_of};
+use super::{
+    Area, Choice, Crumb, PageAuth, PageError, PageForm, PageResult, Shell, redirect, tr_of,
+};
 use crate::AppState;
 use crate::api::assessments::reuse::source_results;
 use crate::api::assessments::{assessment_for, compliance_error, entity_in_scope};
@@ -368,7 +370,7 @@ pub async fn create_assessment(
         .await
     {
         Ok(created) => {
-            Ok(Redirect::to(&format!("/compliance/assessments/{}", created.id)).into_response())
+            Ok(redirect(&format!("/compliance/assessments/{}", created.id)).into_response())
         }
         Err(e) => {
             let error = refused(tr, &ApiError::from(e));
@@ -806,7 +808,7 @@ pub async fn set_results(
                 assessment.id,
                 query.encode(true)
             );
-            Ok(Redirect::to(&location).into_response())
+            Ok(redirect(&location).into_response())
         }
         Err(e) => {
             let e = compliance_or_store(e);
@@ -832,5 +834,5 @@ pub fn anchor(id: &str) -> String {
 
 /// Redirect helper used by the other compliance pages.
 pub fn see_other(location: &str) -> Response {
-    Redirect::to(location).into_response()
+    redirect(location).into_response()
 }

@@ -29,7 +29,7 @@ use axum::extract::{FromRequest, FromRequestParts, Query, Request, State};
 use axum::http::header::{self, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::{AppendHeaders, Html, IntoResponse, Redirect, Response};
+use axum::response::{AppendHeaders, Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, extract::RawForm};
 use hygeia_domain::access::Permission;
@@ -136,6 +136,11 @@ pub fn router() -> Router<AppState> {
         .route("/settings/locale", post(set_locale))
         .route("/settings/password", post(account::change_password))
         .route(
+            "/settings/sessions/end-all",
+            post(account::end_all_sessions),
+        )
+        .route("/settings/sessions/{id}/end", post(account::end_session))
+        .route(
             "/settings/users",
             get(admin::users_page).post(admin::create_user),
         )
@@ -222,7 +227,7 @@ struct ErrorPage<'a> {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         if matches!(self.error, ApiError::Unauthenticated) {
-            return Redirect::to("/login").into_response();
+            return redirect("/login").into_response();
         }
         let detail = match &self.error {
             ApiError::BadRequest { errors, .. } if !errors.is_empty() => {
@@ -277,7 +282,7 @@ impl FromRequestParts<AppState> for PageAuth {
         auth::authenticate(parts, state, false)
             .await
             .map(PageAuth)
-            .map_err(|_| Redirect::to("/login").into_response())
+            .map_err(|_| redirect("/login").into_response())
     }
 }
 
@@ -395,10 +400,36 @@ pub enum Area {
     Search,
 }
 
-/// Whether a redirect target stays on this site: an absolute path, not `//host` nor `/\host`
-/// (which browsers read as `//host`).
+/// A redirect target made safe: a path of this site, as a browser would resolve it, or nothing.
+/// Refused: anything not starting with `/`, `//host`, `/\host`, control characters (browsers
+/// drop tabs and newlines, so `/\t/evil.example` would become `//evil.example`), and whatever
+/// resolves to another host. Non-ASCII characters come back percent-encoded.
+pub(crate) fn local_target(target: &str) -> Option<String> {
+    if !target.starts_with('/') || target.chars().any(|c| c.is_control() || c == '\\') {
+        return None;
+    }
+    let base = url::Url::parse("http://hygeia.invalid/").ok()?;
+    let url = base.join(target).ok()?;
+    let same_site = url.scheme() == "http"
+        && url.host_str() == Some("hygeia.invalid")
+        && url.port().is_none()
+        && url.username().is_empty();
+    let path = &url[url::Position::BeforePath..];
+    // A path normalised to `//host` would read as another site once sent.
+    (same_site && !path.starts_with("//")).then(|| path.to_owned())
+}
+
+/// Whether a redirect target stays on this site (see [`local_target`]).
 pub(crate) fn is_local_path(target: &str) -> bool {
-    target.starts_with('/') && !target.starts_with("//") && !target.contains('\\')
+    local_target(target).is_some()
+}
+
+/// A "see other" redirect to a path of this site; an unsafe target becomes `/`, so no input
+/// can produce an off-site redirect or an invalid header.
+pub(crate) fn redirect(target: &str) -> Response {
+    let location = local_target(target).unwrap_or_else(|| "/".to_owned());
+    let value = HeaderValue::from_str(&location).unwrap_or(HeaderValue::from_static("/"));
+    (StatusCode::SEE_OTHER, [(header::LOCATION, value)]).into_response()
 }
 
 /// A text made safe for a query value or a path segment (form encoding: spaces as `+`).
@@ -519,8 +550,8 @@ pub struct SwitchQuery {
 /// The entity switcher (a GET form): opens the chosen entity.
 async fn switch_entity(PageAuth(auth): PageAuth, Query(query): Query<SwitchQuery>) -> Response {
     match query.entity.filter(|id| auth.principal.scope.contains(id)) {
-        Some(id) if !id.is_empty() => Redirect::to(&format!("/entities/{id}")).into_response(),
-        _ => Redirect::to("/").into_response(),
+        Some(id) if !id.is_empty() => redirect(&format!("/entities/{id}")).into_response(),
+        _ => redirect("/").into_response(),
     }
 }
 
@@ -594,7 +625,7 @@ async fn set_locale(
         .or(referer)
         .filter(|b| is_local_path(b))
         .unwrap_or_else(|| "/settings".to_owned());
-    Ok(Redirect::to(&back).into_response())
+    Ok(redirect(&back).into_response())
 }
 
 // ----- sign-in and sign-out -----
@@ -700,7 +731,7 @@ async fn login_submit(
     match session::sign_in(&state, &parts, &form.email, &form.password).await {
         Ok(signed_in) => {
             let cookie = session::session_cookie(&state, &signed_in.session_secret);
-            (AppendHeaders([(SET_COOKIE, cookie)]), Redirect::to("/")).into_response()
+            (AppendHeaders([(SET_COOKIE, cookie)]), redirect("/")).into_response()
         }
         Err(ApiError::TooManyRequests { .. }) => {
             login_page(tr, StatusCode::TOO_MANY_REQUESTS, Some("login.throttled"))
@@ -714,7 +745,7 @@ async fn login_submit(
 
 async fn logout_submit(State(state): State<AppState>, PageForm(auth, _): PageForm) -> PageResult {
     let auth::Via::Session { id_hash, .. } = &auth.via else {
-        return Ok(Redirect::to("/login").into_response());
+        return Ok(redirect("/login").into_response());
     };
     state
         .store
@@ -723,7 +754,7 @@ async fn logout_submit(State(state): State<AppState>, PageForm(auth, _): PageFor
         .map_err(|e| PageError::new(tr_of(&auth), e.into()))?;
     let cookie = session::session_cookie(&state, "");
     let lang = format!("/login?lang={}", tr_of(&auth).code());
-    Ok((AppendHeaders([(SET_COOKIE, cookie)]), Redirect::to(&lang)).into_response())
+    Ok((AppendHeaders([(SET_COOKIE, cookie)]), redirect(&lang)).into_response())
 }
 
 // ----- about -----
@@ -862,9 +893,21 @@ mod tests {
             "https://evil.example",
             "evil",
             "",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "/entities/\n",
+            "/%09/evil.example/../..//evil.example",
         ] {
-            assert!(!is_local_path(away), "{away}");
+            assert!(!is_local_path(away), "{away:?}");
         }
+        // Unsafe targets redirect home, never off-site and never to an invalid header.
+        let sneaky = "/\t/evil.example";
+        let response = redirect(sneaky);
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(response.headers()[header::LOCATION], "/");
+        let response = redirect("/entités/é");
+        assert_eq!(response.headers()[header::LOCATION], "/entit%C3%A9s/%C3%A9");
     }
 
     #[test]

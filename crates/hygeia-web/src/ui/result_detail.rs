@@ -342,6 +342,21 @@ enum UploadError {
     Unreadable(String),
 }
 
+/// Largest non-file field of the upload form.
+const FIELD_LIMIT: u64 = 16 * 1024;
+/// Room for the form's other fields and part headers in the whole body.
+const FORM_FIELDS_LIMIT: u64 = 64 * 1024;
+
+/// Maps multer's refusals: a size limit crossed is "too large", anything else unreadable.
+fn upload_error(error: multer::Error) -> UploadError {
+    match error {
+        multer::Error::FieldSizeExceeded { .. } | multer::Error::StreamSizeExceeded { .. } => {
+            UploadError::TooLarge
+        }
+        other => UploadError::Unreadable(other.to_string()),
+    }
+}
+
 /// Reads a multipart upload, refusing as soon as the file exceeds `limit` bytes.
 async fn read_upload(headers: &HeaderMap, body: Body, limit: usize) -> Result<Upload, UploadError> {
     let content_type = headers
@@ -350,32 +365,32 @@ async fn read_upload(headers: &HeaderMap, body: Body, limit: usize) -> Result<Up
         .unwrap_or_default();
     let boundary =
         multer::parse_boundary(content_type).map_err(|e| UploadError::Unreadable(e.to_string()))?;
-    let mut multipart = multer::Multipart::new(body.into_data_stream(), boundary);
+    // Every part is bounded before it is read: the file by the evidence limit, any other
+    // field (CSRF token, title, date) by a few kilobytes, the whole body by their sum. No
+    // field is buffered whole beyond its bound, whatever a client sends.
+    let file_limit = u64::try_from(limit).unwrap_or(u64::MAX);
+    let constraints = multer::Constraints::new().size_limit(
+        multer::SizeLimit::new()
+            .whole_stream(file_limit.saturating_add(FORM_FIELDS_LIMIT))
+            .per_field(FIELD_LIMIT)
+            .for_field("file", file_limit),
+    );
+    let mut multipart =
+        multer::Multipart::with_constraints(body.into_data_stream(), boundary, constraints);
     let mut upload = Upload::default();
-    while let Some(mut field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| UploadError::Unreadable(e.to_string()))?
-    {
+    while let Some(mut field) = multipart.next_field().await.map_err(upload_error)? {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "file" {
             upload.file_name = field.file_name().unwrap_or_default().to_owned();
             upload.media_type = field.content_type().map(|m| m.to_string());
-            while let Some(chunk) = field
-                .chunk()
-                .await
-                .map_err(|e| UploadError::Unreadable(e.to_string()))?
-            {
+            while let Some(chunk) = field.chunk().await.map_err(upload_error)? {
                 if upload.content.len() + chunk.len() > limit {
                     return Err(UploadError::TooLarge);
                 }
                 upload.content.extend_from_slice(&chunk);
             }
         } else {
-            let text = field
-                .text()
-                .await
-                .map_err(|e| UploadError::Unreadable(e.to_string()))?;
+            let text = field.text().await.map_err(upload_error)?;
             let text: String = text.chars().take(4000).collect();
             match name.as_str() {
                 "csrf" => upload.csrf = text,

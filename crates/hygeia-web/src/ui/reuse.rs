@@ -585,7 +585,7 @@ async fn show_review(
         target: pair.target,
         back: query_from(&pair.back).encode(),
         error: error.clone(),
-        can_review: auth.principal.require(Permission::ComplianceManage).is_ok(),
+        can_review: auth.principal.require(Permission::MappingReview).is_ok(),
     };
     let status = if error.is_some() {
         StatusCode::BAD_REQUEST
@@ -612,7 +612,7 @@ pub async fn review_pair(
 ) -> PageResult {
     let tr = tr_of(&auth);
     auth.principal
-        .require(Permission::ComplianceManage)
+        .require(Permission::MappingReview)
         .map_err(|e| fail(tr)(e.into()))?;
     let source = assessment_page_for(&state, &auth, &id, Permission::ComplianceRead).await?;
     let pair = PairQuery {

@@ -44,6 +44,27 @@ fn cases() -> Vec<Case> {
         ),
         c(
             M::GET,
+            "/api/v1/me/sessions",
+            "/api/v1/me/sessions",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::DELETE,
+            "/api/v1/me/sessions/not-a-session-of-mine",
+            "/api/v1/me/sessions/{id}",
+            None,
+            [404, 404, 404, 404],
+        ),
+        c(
+            M::POST,
+            "/api/v1/me/sessions/end-all",
+            "/api/v1/me/sessions/end-all",
+            None,
+            [204, 204, 204, 204],
+        ),
+        c(
+            M::GET,
             "/api/v1/organisation",
             "/api/v1/organisation",
             None,
@@ -182,7 +203,8 @@ fn cases() -> Vec<Case> {
             "/api/v1/tokens",
             "/api/v1/tokens",
             Some(json!({"name": "script", "expires_in_days": 30})),
-            [201, 201, 201, 201],
+            // A token never mints tokens (tokens_are_made_in_a_session covers sessions).
+            [403, 403, 403, 403],
         ),
         c(
             M::DELETE,
@@ -501,7 +523,8 @@ fn cases() -> Vec<Case> {
             Some(
                 json!({"mapping_set": "enisa-2024-2690-to-iso27001-2022", "source": "6.8.1", "target": "a.8.22", "decision": {"kind": "confirmed"}}),
             ),
-            [200, 200, 403, 403],
+            // Organisation-wide: changes derived results in every entity.
+            [200, 403, 403, 403],
         ),
         c(
             M::GET,

@@ -265,7 +265,7 @@ async fn guessing_the_current_password_is_throttled_with_sign_ins() {
     let (_, trail) = app
         .call(
             Method::GET,
-            "/api/v1/audit?action=auth.login_failed",
+            "/api/v1/audit?action=auth.password_check_failed",
             Some(app.token(Role::Administrator)),
             None,
         )

@@ -261,3 +261,47 @@ async fn api_field_errors_carry_a_code_and_typed_parameters() {
         );
     }
 }
+
+// The French interface texts use the legal vocabulary of the French NIS2 text: the same check
+// as the catalogs' French strings, `hygeia_catalog::french::shortcuts`.
+
+const FR_TOML: &str = include_str!("../../i18n/fr.toml");
+
+fn strings(prefix: &str, value: &toml::Value, out: &mut Vec<(String, String)>) {
+    match value {
+        toml::Value::String(s) => out.push((prefix.to_owned(), s.clone())),
+        toml::Value::Table(t) => {
+            for (k, v) in t {
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                strings(&key, v, out);
+            }
+        }
+        toml::Value::Array(a) => {
+            for (i, v) in a.iter().enumerate() {
+                strings(&format!("{prefix}[{i}]"), v, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn french_interface_texts_use_the_legal_vocabulary() {
+    let table: toml::Value = toml::from_str(FR_TOML).unwrap();
+    let mut texts = Vec::new();
+    strings("", &table, &mut texts);
+    assert!(texts.len() > 300, "{}", texts.len());
+    let problems: Vec<String> = texts
+        .iter()
+        .flat_map(|(key, text)| {
+            hygeia_catalog::french::shortcuts(text)
+                .into_iter()
+                .map(move |s| format!("{key}: `{}` → {}", s.found, s.use_instead))
+        })
+        .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -12,6 +12,7 @@ mod languages;
 mod monitoring;
 mod pages;
 mod search;
+mod security;
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
@@ -137,7 +138,10 @@ impl TestApp {
                 .unwrap();
             let (secret, token_hash, prefix) = auth::new_api_token();
             let token = store
-                .create_token(&actor, &user.id, "test", &token_hash, &prefix, None)
+                .create_token(
+                    &actor,
+                    &hygeia_store::NewToken::full(&user.id, "test", &token_hash, &prefix),
+                )
                 .await
                 .unwrap();
             if role == Role::Contributor {

@@ -77,7 +77,10 @@ async fn asset_pages_show_the_inventory_within_need_to_know() {
         .unwrap();
     let (secret, hash, prefix) = auth::new_api_token();
     app.store
-        .create_token(&Actor::system(), &outsider.id, "t", &hash, &prefix, None)
+        .create_token(
+            &Actor::system(),
+            &hygeia_store::NewToken::full(&outsider.id, "t", &hash, &prefix),
+        )
         .await
         .unwrap();
     let (_, list) = app.call(Method::GET, "/assets", Some(&secret), None).await;

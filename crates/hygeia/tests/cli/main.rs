@@ -31,6 +31,19 @@ fn hygeia(args: &[&str], db: &str) -> Output {
         .unwrap()
 }
 
+/// The demo administrator's password, from the private file the server named in its log (a
+/// server whose output is not a terminal never prints it).
+fn demo_password(log: &str) -> Option<String> {
+    let path = log
+        .lines()
+        .find_map(|l| l.split("the password is in ").nth(1))?
+        .trim();
+    let text = std::fs::read_to_string(path).ok()?;
+    text.lines()
+        .find_map(|l| l.strip_prefix("password: "))
+        .map(|p| p.trim().to_owned())
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -78,6 +91,7 @@ impl Server {
             .args(["serve", "--listen", &listen, "--insecure-cookies"])
             .args(extra)
             .env("HYGEIA_DB", db)
+            .env("HYGEIA_DATA_DIR", temp_dir())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()

@@ -172,15 +172,30 @@ pub async fn download_evidence(
         Permission::ComplianceRead,
     )
     .await?;
-    let media_type = evidence
-        .media_type
-        .as_deref()
-        .and_then(|m| HeaderValue::from_str(m).ok())
-        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    state
+        .store
+        .record_access(
+            &auth.actor,
+            "evidence.download",
+            ("evidence", &evidence.id),
+            Some(&evidence.entity_id),
+            serde_json::json!({ "file_name": evidence.file_name, "sha256": evidence.sha256 }),
+        )
+        .await?;
     let name = ascii_file_name(evidence.file_name.as_deref().unwrap_or("evidence"));
     let mut response = content.into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, media_type);
+    // Whatever the uploader declared (kept as data on the evidence record), the bytes are
+    // served as an opaque download in a sandbox: an uploaded page or script never runs with
+    // this site's origin.
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox; default-src 'none'"),
+    );
     headers.insert(
         header::CONTENT_DISPOSITION,
         HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))

@@ -207,6 +207,16 @@ pub async fn export_assessment(
     };
     table.credits = credits(&catalog, &assessment.framework_id, &credited);
     let bytes = format.write(&table).map_err(ApiError::internal)?;
+    state
+        .store
+        .record_access(
+            &auth.actor,
+            "export.download",
+            ("assessment", &assessment.id),
+            Some(&assessment.entity_id),
+            serde_json::json!({ "kind": stem, "format": format.extension(), "rows": table.rows.len() }),
+        )
+        .await?;
     let disposition = format!(
         "attachment; filename=\"{stem}-{}.{}\"",
         assessment.id,

@@ -306,8 +306,8 @@ pub async fn list_mapping_reviews(
 }
 
 /// Review one pair of a mapping set, named as the set states it: `confirmed`, `refined`
-/// (another relationship, with a rationale) or `rejected`. Later derivations use it
-/// (compliance managers).
+/// (another relationship, with a rationale) or `rejected`. Later derivations in every entity
+/// use it (administrators).
 #[utoipa::path(put, path = "/api/v1/mapping-reviews", tag = "compliance",
     request_body(content = Object, description = "`{mapping_set, source, target, decision: {kind: confirmed | refined | rejected, relationship?, rationale?}}`"),
     responses((status = 200, body = MappingReview), (status = 400, body = crate::error::Problem)),
@@ -317,7 +317,7 @@ pub async fn review_pair(
     auth: Auth,
     ApiJson(body): ApiJson<PairReview>,
 ) -> ApiResult<Json<MappingReview>> {
-    auth.principal.require(Permission::ComplianceManage)?;
+    auth.principal.require(Permission::MappingReview)?;
     let catalog = state.catalog.current(&state.store).await?;
     Ok(Json(
         state
