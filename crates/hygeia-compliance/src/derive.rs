@@ -11,6 +11,7 @@ use crate::result::{ResultValue, SourceResult, validate_results};
 use crate::review::{PairReview, ReviewState, Reviews};
 use crate::rules::{DerivedValue, Evidence, Rule, conclude, covers};
 use crate::source::{GroupResult, SourceResults};
+use crate::source_assessment::{SourceAssessment, SourceCaveat};
 
 /// How one linked source result counted in the conclusion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,6 +67,9 @@ pub struct Derived {
     /// Every pair reaching the requirement, including ignored ones, in mapping-set order.
     pub provenance: Vec<Provenance>,
     pub explanation: Text,
+    /// The source assessment's caveats (not completed, scope not attested), on every result.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub caveats: Vec<SourceCaveat>,
 }
 
 /// Counts of derived values.
@@ -110,6 +114,13 @@ pub struct ReuseView {
     /// In the target framework's file order.
     pub derived: Vec<Derived>,
     pub counts: DerivedCounts,
+    /// The assessment the view was derived from, when the caller named it
+    /// ([`ReuseView::with_source`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceAssessment>,
+    /// The source assessment's caveats.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub caveats: Vec<SourceCaveat>,
 }
 
 impl ReuseView {
@@ -251,6 +262,7 @@ impl<'c> Reuse<'c> {
                 rule,
                 provenance,
                 explanation,
+                caveats: Vec::new(),
             });
         }
         ReuseView {
@@ -259,6 +271,8 @@ impl<'c> Reuse<'c> {
             mapping_sets: self.mapping_sets().into_iter().map(str::to_owned).collect(),
             derived,
             counts,
+            source: None,
+            caveats: Vec::new(),
         }
     }
 }

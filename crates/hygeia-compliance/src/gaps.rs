@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::derive::ReuseView;
 use crate::error::ComplianceError;
 use crate::rules::{DerivedValue, Rule};
+use crate::source_assessment::{SourceAssessment, SourceCaveat};
 use crate::suggestions::{Suggestion, Suggestions};
 
 /// Why a requirement is in the gap view.
@@ -95,6 +96,12 @@ pub struct GapView {
     /// Gaps of requirements without an Art. 21(2) letter (e.g. Art. 20 and 23 of the
     /// Directive, or frameworks other than NIS2).
     pub without_letter: Vec<Gap>,
+    /// The assessment the gaps were derived from, and its caveats (see
+    /// [`ReuseView::with_source`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceAssessment>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub caveats: Vec<SourceCaveat>,
 }
 
 impl GapView {
@@ -166,5 +173,7 @@ pub fn gap_view(
         counts,
         letters,
         without_letter,
+        source: view.source.clone(),
+        caveats: view.caveats.clone(),
     })
 }

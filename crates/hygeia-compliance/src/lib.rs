@@ -39,6 +39,7 @@ mod review;
 mod rules;
 mod score;
 mod source;
+mod source_assessment;
 mod suggestions;
 
 pub use decision::{DecidedResult, DecisionError, ResultOrigin, accept_derived, override_derived};
@@ -51,6 +52,7 @@ pub use review::{PairReview, ReviewDecision, ReviewState, Reviews};
 pub use rules::{DerivedValue, Evidence, Rule, conclude, covers};
 pub use score::{LetterScore, Score, Scores, score_results, score_view};
 pub use source::{GroupResult, ValueCounts};
+pub use source_assessment::{SourceAssessment, SourceCaveat};
 pub use suggestions::{
     EMBEDDED_SUGGESTIONS, Suggestion, SuggestionBasis, Suggestions, SuggestionsError,
 };

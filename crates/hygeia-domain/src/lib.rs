@@ -9,8 +9,11 @@
 
 pub mod access;
 pub mod audit;
+pub mod audit_export;
 pub mod clock;
+pub mod mfa;
 pub mod nis2;
 pub mod org;
+pub mod password_policy;
 pub mod throttle;
 pub mod validation;

@@ -7,11 +7,12 @@
 //!    failures in the window, each further attempt waits a delay that doubles with every failure
 //!    (from [`ThrottlePolicy::base_delay`] up to the window). Nothing is ever locked for good.
 //! 2. **Per source address** — one address guessing across many accounts (password spraying)
-//!    is refused once it reaches [`ThrottlePolicy::source_failures`] failures in the window.
+//!    is refused once it reaches [`ThrottlePolicy::source_failures`] failures in the window,
+//!    except for browsers with a known-device cookie (colleagues behind the same address).
 //! 3. **Per account from unknown devices** — failures of the account from every origin without
 //!    a known-device cookie slow down *unknown* origins only. A distributed attacker therefore
-//!    cannot keep the account's owner out: on a browser where they signed in before, rule 3 does
-//!    not apply, and rule 1 counts that browser's own failures only.
+//!    cannot keep the account's owner out: on a browser where they signed in before, rules 2
+//!    and 3 do not apply, and rule 1 counts that browser's own failures only.
 //!
 //! Attempts are counted as failures from the moment they are reserved (before the slow hash
 //! runs) until they succeed, so concurrent guesses cannot all slip through.
@@ -97,10 +98,10 @@ impl ThrottlePolicy {
         let mut waits = Vec::new();
         let origin = self.delay_after(history.origin_failures, self.free_failures);
         waits.extend(Self::wait(now, history.origin_last_failure, origin));
-        if history.source_failures >= self.source_failures {
-            waits.extend(Self::wait(now, history.source_last_failure, self.window));
-        }
         if !history.known_device {
+            if history.source_failures >= self.source_failures {
+                waits.extend(Self::wait(now, history.source_last_failure, self.window));
+            }
             let account = self.delay_after(history.account_failures, self.account_failures);
             waits.extend(Self::wait(now, history.account_last_failure, account));
         }
@@ -163,6 +164,11 @@ mod tests {
             ..AttemptHistory::default()
         };
         assert_eq!(p.judge(&h, now()), Verdict::Wait { seconds: 840 });
+        let colleague = AttemptHistory {
+            known_device: true,
+            ..h.clone()
+        };
+        assert_eq!(p.judge(&colleague, now()), Verdict::Allow);
         let h = AttemptHistory {
             source_failures: 99,
             ..h

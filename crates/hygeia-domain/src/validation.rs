@@ -80,6 +80,12 @@ pub enum Code {
     BadValue,
     /// A password that is not the user's current one.
     WrongPassword,
+    /// A new password made of the account's own names.
+    PasswordPersonal,
+    /// A new password that is mostly a repeated or sequential run.
+    PasswordPredictable,
+    /// A new password found in the offline list of breached passwords.
+    PasswordBreached,
     /// A refusal the web layer words itself, in English only (`reason`).
     Invalid,
 }
@@ -121,6 +127,9 @@ impl Code {
         Code::AlreadyExists,
         Code::BadValue,
         Code::WrongPassword,
+        Code::PasswordPersonal,
+        Code::PasswordPredictable,
+        Code::PasswordBreached,
         Code::Invalid,
     ];
 
@@ -161,6 +170,9 @@ impl Code {
             Code::AlreadyExists => "already_exists",
             Code::BadValue => "bad_value",
             Code::WrongPassword => "wrong_password",
+            Code::PasswordPersonal => "password_personal",
+            Code::PasswordPredictable => "password_predictable",
+            Code::PasswordBreached => "password_breached",
             Code::Invalid => "invalid",
         }
     }
@@ -304,6 +316,33 @@ impl FieldError {
         };
         let message = format!("must be between {min} and {max}");
         Self::new(field, Code::OutOfRange, params, message)
+    }
+
+    /// A new password refused by the password policy (`crate::password_policy`).
+    pub fn weak_password(field: &str, weakness: &crate::password_policy::Weakness) -> Self {
+        use crate::password_policy::Weakness;
+        match weakness {
+            Weakness::TooShort => Self::too_short(field, crate::password_policy::MIN_CHARS),
+            Weakness::TooLong => Self::too_long(field, crate::password_policy::MAX_BYTES),
+            Weakness::Personal => Self::new(
+                field,
+                Code::PasswordPersonal,
+                Params::default(),
+                weakness.to_string(),
+            ),
+            Weakness::Predictable => Self::new(
+                field,
+                Code::PasswordPredictable,
+                Params::default(),
+                weakness.to_string(),
+            ),
+            Weakness::Breached => Self::new(
+                field,
+                Code::PasswordBreached,
+                Params::default(),
+                weakness.to_string(),
+            ),
+        }
     }
 
     pub fn wrong_password(field: &str) -> Self {

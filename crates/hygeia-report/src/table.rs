@@ -52,6 +52,18 @@ pub struct GapRow {
     pub rule: String,
     pub sources: String,
     pub suggested_control: String,
+    /// Crosswalk pairs behind the row that the organisation refined (its own relationship in
+    /// place of the published one), labelled as such; empty when none.
+    pub refined_pairs: String,
+    /// The source assessment the row is derived from (name and id).
+    pub source_assessment: String,
+    /// Its status: `completed`, or `NOT COMPLETED (in_progress)` and the like.
+    pub source_status: String,
+    pub source_scope: String,
+    /// `YYYY-MM-DD`.
+    pub source_date: String,
+    /// `yes` when a user attested that the source scope covers the entity, else `NO`.
+    pub scope_attested: String,
 }
 
 /// One line of a Statement of Applicability.
@@ -82,6 +94,12 @@ pub fn gap_analysis(rows: &[GapRow]) -> Table {
             "Rule",
             "Sources",
             "Suggested control",
+            "Organisation-refined pairs",
+            "Source assessment",
+            "Source status",
+            "Source scope",
+            "Source date",
+            "Source scope attested",
         ],
     );
     table.rows = rows
@@ -96,6 +114,12 @@ pub fn gap_analysis(rows: &[GapRow]) -> Table {
                 r.rule.clone(),
                 r.sources.clone(),
                 r.suggested_control.clone(),
+                r.refined_pairs.clone(),
+                r.source_assessment.clone(),
+                r.source_status.clone(),
+                r.source_scope.clone(),
+                r.source_date.clone(),
+                r.scope_attested.clone(),
             ]
         })
         .collect();

@@ -16,6 +16,12 @@ fn gaps() -> Vec<GapRow> {
             rule: "no_pair".into(),
             sources: String::new(),
             suggested_control: "=Déployer la MFA".into(),
+            source_assessment: "ISO 2026 (a1)".into(),
+            source_status: "NOT COMPLETED (in_progress)".into(),
+            source_scope: "Site de Rennes".into(),
+            source_date: "2026-06-30".into(),
+            scope_attested: "NO".into(),
+            ..GapRow::default()
         },
         GapRow {
             letters: "e".into(),
@@ -26,6 +32,8 @@ fn gaps() -> Vec<GapRow> {
             rule: "all_sources_non_compliant".into(),
             sources: "A.8.22".into(),
             suggested_control: "Segmenter le réseau".into(),
+            refined_pairs: "A.8.22: refined by the organisation".into(),
+            ..GapRow::default()
         },
     ]
 }
@@ -43,6 +51,9 @@ fn csv_reads_back_with_every_cell() {
     assert_eq!(rows.len(), 2);
     assert_eq!(&rows[1][1], "6.8.1");
     assert_eq!(&rows[0][7], "'=Déployer la MFA");
+    assert_eq!(&rows[1][8], "A.8.22: refined by the organisation");
+    assert_eq!(&rows[0][10], "NOT COMPLETED (in_progress)");
+    assert_eq!(&rows[0][12], "2026-06-30");
 }
 
 #[test]

@@ -8,12 +8,14 @@
 //! changes also go to `result_history`, from which the trend is replayed.
 
 mod assessment;
+mod attestations;
 mod controls;
 mod evidence;
 mod results;
 mod reviews;
 mod types;
 
+pub use attestations::ScopeAttestation;
 pub use evidence::{EvidenceLinkInput, EvidenceUpload};
 pub use hygeia_compliance::ResultValue;
 pub use results::{EvidenceRef, ResultFilter};

@@ -1,11 +1,12 @@
 //! Appending to, reading and verifying the hash-chained audit trail.
 
 use hygeia_domain::access::EntityScope;
-use hygeia_domain::audit::{AuditEntry, AuditRecord, ChainBreak, ChainVerifier};
+use hygeia_domain::audit::{AuditEntry, AuditKey, AuditRecord, ChainBreak, ChainVerifier};
 use serde::{Deserialize, Serialize};
+use sqlx::Row;
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
 
+use crate::database::WriteTx;
 use crate::error::Result;
 use crate::paging::{Page, PageRequest};
 use crate::sql::Filter;
@@ -31,13 +32,14 @@ pub(crate) struct Change<'a> {
 /// assessment's counter) would deadlock against a writer that holds that row and waits for the
 /// head.
 pub(crate) async fn append(
-    conn: &mut AnyConnection,
+    conn: &mut WriteTx,
     actor: &Actor,
     at: &str,
     change: Change<'_>,
 ) -> Result<AuditRecord> {
+    let key = conn.audit_key.clone();
     let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-        .fetch_one(&mut *conn)
+        .fetch_one(&mut **conn)
         .await?;
     let seq: i64 = head.try_get("seq")?;
     let prev_hash: String = head.try_get("hash")?;
@@ -54,11 +56,11 @@ pub(crate) async fn append(
         before: change.before.map(|v| v.to_string()),
         after: change.after.map(|v| v.to_string()),
     }
-    .seal(seq, &prev_hash);
+    .seal(seq, &prev_hash, key.as_deref());
     sqlx::query(
         "INSERT INTO audit_log (seq, at, actor_id, actor_label, source, request_id, action, \
-         object_type, object_id, entity_id, before_json, after_json, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+         object_type, object_id, entity_id, before_json, after_json, prev_hash, hash, mac) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(record.seq)
     .bind(&record.at)
@@ -74,17 +76,18 @@ pub(crate) async fn append(
     .bind(&record.after)
     .bind(&record.prev_hash)
     .bind(&record.hash)
-    .execute(&mut *conn)
+    .bind(&record.mac)
+    .execute(&mut **conn)
     .await?;
     sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
         .bind(&record.hash)
-        .execute(&mut *conn)
+        .execute(&mut **conn)
         .await?;
     Ok(record)
 }
 
 const COLUMNS: &str = "seq, at, actor_id, actor_label, source, request_id, action, object_type, \
-                       object_id, entity_id, before_json, after_json, prev_hash, hash";
+                       object_id, entity_id, before_json, after_json, prev_hash, hash, mac";
 
 /// An audit record read from a row.
 struct AuditRow(AuditRecord);
@@ -111,12 +114,14 @@ fn record_from_row(row: &AnyRow) -> sqlx::Result<AuditRecord> {
         after: row.try_get("after_json")?,
         prev_hash: row.try_get("prev_hash")?,
         hash: row.try_get("hash")?,
+        mac: row.try_get("mac")?,
     })
 }
 
 /// Filters for listing the audit trail; all optional and combined with AND.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct AuditFilter {
     /// Exact action, such as `entity.update`.
     pub action: Option<String>,
@@ -154,6 +159,31 @@ pub struct ChainReport {
     pub first_break: Option<String>,
     /// The sequence number where the break was found.
     pub broken_at: Option<i64>,
+    /// Records whose seal was checked with the instance key (0 when verified without it).
+    pub sealed: i64,
+    /// Records written before the instance had a key (chained, not sealed).
+    pub unsealed_before_key: i64,
+}
+
+/// The newest record of the trail, to keep outside the database (printed, mailed, written to
+/// write-once storage) and compare with later: `hygeia audit verify --expect-head`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditAnchor {
+    pub seq: i64,
+    pub hash: String,
+    pub at: String,
+    /// HMAC of (seq, hash) under the instance key, so an anchor cannot be forged; none without
+    /// a key.
+    pub seal: Option<String>,
+    /// Which key sealed it.
+    pub key_fingerprint: Option<String>,
+}
+
+impl AuditAnchor {
+    /// `SEQ:HASH`, the form `--expect-head` takes.
+    pub fn short(&self) -> String {
+        format!("{}:{}", self.seq, self.hash)
+    }
 }
 
 impl Store {
@@ -258,10 +288,26 @@ impl Store {
         Ok(())
     }
 
-    /// Walks the whole chain in order and reports the first break, if any.
+    /// Walks the whole chain in order and reports the first break, if any: links, hashes,
+    /// the head, the seals when the store has the key, and the anchor when one is given.
     pub async fn verify_audit_chain(&self) -> Result<ChainReport> {
+        self.verify_audit_chain_against(None).await
+    }
+
+    /// As [`Store::verify_audit_chain`], also requiring record `anchor.0` to have hash
+    /// `anchor.1` (an anchor kept outside the database).
+    pub async fn verify_audit_chain_against(
+        &self,
+        anchor: Option<(i64, &str)>,
+    ) -> Result<ChainReport> {
         use futures_util::TryStreamExt;
         let mut verifier = ChainVerifier::new();
+        if let Some(key) = self.key() {
+            verifier = verifier.with_key(key.clone());
+        }
+        if let Some((seq, hash)) = anchor {
+            verifier = verifier.expecting(seq, hash);
+        }
         let mut checked = 0i64;
         let mut rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM audit_log ORDER BY seq"
@@ -270,7 +316,7 @@ impl Store {
         while let Some(row) = rows.try_next().await? {
             let record = record_from_row(&row)?;
             if let Err(broken) = verifier.check(&record) {
-                return Ok(report_break(checked, &broken));
+                return Ok(report_break(checked, &broken, verifier.seal_counts()));
             }
             checked += 1;
         }
@@ -280,28 +326,81 @@ impl Store {
             .await?;
         let head_seq: i64 = head.try_get("seq")?;
         let head_hash: String = head.try_get("hash")?;
+        let seals = verifier.seal_counts();
         Ok(match verifier.finish(head_seq, &head_hash) {
             Ok(records) => ChainReport {
                 records,
                 first_break: None,
                 broken_at: None,
+                unsealed_before_key: seals.0,
+                sealed: seals.1,
             },
-            Err(broken) => report_break(checked, &broken),
+            Err(broken) => report_break(checked, &broken, seals),
         })
+    }
+
+    /// Up to `limit` records after record `after`, in order (every record, whatever its
+    /// entity: for exports by administrators and the command line).
+    pub async fn audit_records_after(&self, after: i64, limit: i64) -> Result<Vec<AuditRecord>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT {}",
+            limit.clamp(1, 10_000)
+        )))
+        .bind(after)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(record_from_row)
+            .collect::<sqlx::Result<Vec<_>>>()?)
+    }
+
+    /// The newest record as an anchor, sealed with the instance key when there is one.
+    pub async fn audit_anchor(&self) -> Result<AuditAnchor> {
+        let row = sqlx::query(
+            "SELECT h.seq AS seq, h.hash AS hash, COALESCE(l.at, '') AS at \
+             FROM audit_head h LEFT JOIN audit_log l ON l.seq = h.seq WHERE h.id = 1",
+        )
+        .fetch_one(self.reader())
+        .await?;
+        let seq: i64 = row.try_get("seq")?;
+        let hash: String = row.try_get("hash")?;
+        let at: String = row.try_get("at")?;
+        Ok(AuditAnchor {
+            seal: self.key().map(|k| k.seal_head(seq, &hash)),
+            key_fingerprint: self.key().map(AuditKey::fingerprint),
+            seq,
+            hash,
+            at,
+        })
+    }
+
+    /// Whether an anchor was sealed by this instance's key (false without a key or a seal).
+    pub fn anchor_is_ours(&self, anchor: &AuditAnchor) -> bool {
+        match (self.key(), &anchor.seal) {
+            (Some(key), Some(seal)) => key.seal_head(anchor.seq, &anchor.hash) == *seal,
+            _ => false,
+        }
     }
 }
 
-fn report_break(checked: i64, broken: &ChainBreak) -> ChainReport {
+fn report_break(checked: i64, broken: &ChainBreak, seals: (i64, i64)) -> ChainReport {
     let at = match broken {
         ChainBreak::Missing { expected, .. } => *expected,
         ChainBreak::Altered { seq }
         | ChainBreak::Relinked { seq }
-        | ChainBreak::HeadMismatch { seq } => *seq,
-        ChainBreak::Truncated { last_seq, .. } => last_seq + 1,
+        | ChainBreak::HeadMismatch { seq }
+        | ChainBreak::Forged { seq }
+        | ChainBreak::AnchorMismatch { seq } => *seq,
+        ChainBreak::Truncated { last_seq, .. } | ChainBreak::AnchorMissing { last_seq, .. } => {
+            last_seq + 1
+        }
     };
     ChainReport {
         records: checked,
         first_break: Some(broken.to_string()),
         broken_at: Some(at),
+        unsealed_before_key: seals.0,
+        sealed: seals.1,
     }
 }

@@ -41,9 +41,11 @@ pub async fn backup_sqlite(store: &Store, to: &Path) -> Result<u64> {
 }
 
 /// Replaces the SQLite database at `db` by the backup `from`, after checking that the backup is
-/// an intact Hygeia database. The server must be stopped. The old file is kept beside it with a
-/// `.before-restore` suffix, so a mistaken restore can be undone.
-pub async fn restore_sqlite(from: &Path, db: &Path) -> Result<()> {
+/// an intact Hygeia database and, with `known_head`, that its audit trail reaches at least that
+/// record (an older backup would silently roll the trail back). The server must be stopped.
+/// The old file is kept beside it with a `.before-restore` suffix, so a mistaken restore can be
+/// undone.
+pub async fn restore_sqlite(from: &Path, db: &Path, known_head: Option<i64>) -> Result<()> {
     let file_error = |path: &Path| {
         let path = path.display().to_string();
         move |source| StoreError::File { path, source }
@@ -64,10 +66,18 @@ pub async fn restore_sqlite(from: &Path, db: &Path) -> Result<()> {
             .fetch_optional(&mut conn)
             .await
             .map_err(|_| StoreError::Corrupt("the file is not a Hygeia database".into()))?;
-        if head.is_none() {
+        let Some(head) = head else {
             return Err(StoreError::Corrupt(
                 "the file is not a Hygeia database".into(),
             ));
+        };
+        if let Some(known) = known_head
+            && head < known
+        {
+            return Err(StoreError::Rollback {
+                backup: head,
+                known,
+            });
         }
         conn.close().await?;
     }

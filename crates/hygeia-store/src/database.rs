@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use hygeia_domain::audit::AuditKey;
 use hygeia_domain::clock::{Clock, format_instant};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::Migrator;
@@ -103,6 +104,37 @@ impl fmt::Debug for DatabaseUrl {
     }
 }
 
+/// A write transaction, carrying the key that seals the audit records it appends. It reads as
+/// the connection it runs on (`&mut *tx` in queries).
+pub(crate) struct WriteTx {
+    inner: Transaction<'static, Any>,
+    pub(crate) audit_key: Option<Arc<AuditKey>>,
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = sqlx::AnyConnection;
+
+    fn deref(&self) -> &Self::Target {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.inner
+    }
+}
+
+impl WriteTx {
+    pub(crate) async fn commit(self) -> Result<()> {
+        Ok(self.inner.commit().await?)
+    }
+
+    pub(crate) async fn rollback(self) -> Result<()> {
+        Ok(self.inner.rollback().await?)
+    }
+}
+
 /// The storage of one Hygeia instance: connection pools, engine and clock.
 ///
 /// On SQLite, writes go through a pool of one connection (SQLite allows one writer at a time,
@@ -114,6 +146,9 @@ pub struct Store {
     read: AnyPool,
     write: AnyPool,
     clock: Arc<dyn Clock>,
+    /// Seals audit records and derives the keys of second-factor secrets; none on a store
+    /// opened without one (records are then chained but not sealed).
+    key: Option<Arc<AuditKey>>,
 }
 
 impl fmt::Debug for Store {
@@ -144,6 +179,7 @@ impl Store {
                     read,
                     write,
                     clock,
+                    key: None,
                 })
             }
             DatabaseUrl::Postgres(conn) => {
@@ -157,6 +193,7 @@ impl Store {
                     read: pool.clone(),
                     write: pool,
                     clock,
+                    key: None,
                 })
             }
         }
@@ -171,6 +208,17 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The same store with the instance key: audit records are sealed from now on, and
+    /// second-factor secrets can be stored.
+    pub fn with_key(mut self, key: AuditKey) -> Self {
+        self.key = Some(Arc::new(key));
+        self
+    }
+
+    pub(crate) fn key(&self) -> Option<&AuditKey> {
+        self.key.as_deref()
     }
 
     fn migrator(&self) -> &'static Migrator {
@@ -204,10 +252,14 @@ impl Store {
     }
 
     /// Begins a write transaction (taking SQLite's write lock at once).
-    pub(crate) async fn begin(&self) -> Result<Transaction<'static, Any>> {
-        Ok(match self.backend {
+    pub(crate) async fn begin(&self) -> Result<WriteTx> {
+        let inner = match self.backend {
             Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.write.begin().await?,
+        };
+        Ok(WriteTx {
+            inner,
+            audit_key: self.key.clone(),
         })
     }
 

@@ -22,6 +22,10 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    #[error(
+        "the backup's audit trail ends at record {backup}, before record {known} named by the last anchor: restoring it would roll the trail back (use --allow-rollback if that is intended)"
+    )]
+    Rollback { backup: i64, known: i64 },
     #[error("file error on {path}: {source}")]
     File {
         path: String,

@@ -14,29 +14,36 @@ mod audit;
 mod backup;
 mod catalog_imports;
 mod database;
+mod entity_group;
 mod error;
 mod files;
 pub mod monitoring;
 mod orgs;
 mod paging;
 pub mod search;
+mod second_factor;
+pub mod secrets;
 mod sessions;
 mod sql;
+mod sso;
 mod ui_queries;
 mod users;
 
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use audit::{AuditFilter, AuditWindow, ChainReport};
+pub use audit::{AuditAnchor, AuditFilter, AuditWindow, ChainReport};
 pub use backup::{backup_sqlite, restore_sqlite};
 pub use catalog_imports::CatalogImport;
 pub use database::{Backend, DatabaseUrl, Store};
+pub use entity_group::{GroupLink, group_input};
 pub use error::StoreError;
 pub use orgs::EntityFilter;
 pub use orgs::{Entity, Organisation, Site};
 pub use paging::{Page, PageRequest};
+pub use second_factor::{FactorUsed, MAX_CODE_ATTEMPTS, PendingSignIn, SecondFactorStatus};
 pub use sessions::{CheckReservation, NewSession, ReservedCheck, SessionInfo, SessionRecord};
+pub use sso::{SsoFlow, SsoLinked, SsoProvider, SsoProviderInput, SsoRule};
 pub use ui_queries::{AuditFacets, MonitoringCounts};
 pub use users::{ApiToken, NewToken, NewUser, TokenOwner, User, UserUpdate, normalise_email};
 

@@ -22,7 +22,7 @@ pub struct Organisation {
 }
 
 /// A legal entity of the group: the unit NIS2 applies to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Entity {
     pub id: String,
@@ -31,16 +31,104 @@ pub struct Entity {
     pub name: String,
     /// ISO 3166-1 alpha-2 country of establishment.
     pub country: String,
-    /// NIS2 entity type code.
+    /// NIS2 entity type code of the main activity.
     pub entity_type: String,
+    /// Staff headcount in annual work units.
     pub employees: i64,
-    pub annual_turnover_eur: i64,
-    pub balance_sheet_eur: i64,
+    /// `null` when unknown (never 0 for unknown).
+    pub annual_turnover_eur: Option<i64>,
+    /// `null` when unknown.
+    pub balance_sheet_eur: Option<i64>,
     pub registration_number: Option<String>,
+    /// Other NIS2 entity type codes (several activities).
+    pub other_activities: Vec<String>,
+    /// Member-State designation (NIS2 Art. 2(2)(b)–(e)): `none`, `essential` or `important`.
+    pub designation: String,
+    /// Critical entity under the CER Directive (Art. 2(3)).
+    pub cer_critical_entity: bool,
+    /// NIS1 operator of essential services kept essential (Art. 3(1)(g)).
+    pub nis1_operator_of_essential_services: bool,
+    /// Local public administration brought into scope (Art. 2(5)(a)).
+    pub local_public_administration: bool,
+    /// Owned or run by a public authority (Art. 34(7)).
+    pub public_body: bool,
+    /// Worldwide annual turnover of the undertaking (group), for the fine ceiling.
+    pub group_worldwide_turnover_eur: Option<i64>,
+    /// Consolidated accounts including the entity (see `/entities/{id}/group`).
+    pub consolidated_employees: Option<i64>,
+    pub consolidated_turnover_eur: Option<i64>,
+    pub consolidated_balance_sheet_eur: Option<i64>,
+    /// Why its network and information systems are independent of the group (NIS2 recital 16).
+    pub independent_systems_justification: Option<String>,
     pub created_at: String,
     pub updated_at: String,
     /// Incremented on every change; send it back to update without overwriting others' work.
     pub version: i64,
+}
+
+/// An entity as stored (flags as 0/1, activities as space-separated codes).
+#[derive(sqlx::FromRow)]
+struct EntityRow {
+    id: String,
+    organisation_id: String,
+    parent_entity_id: Option<String>,
+    name: String,
+    country: String,
+    entity_type: String,
+    employees: i64,
+    annual_turnover_eur: Option<i64>,
+    balance_sheet_eur: Option<i64>,
+    registration_number: Option<String>,
+    other_activities: String,
+    designation: String,
+    cer_critical_entity: i64,
+    nis1_operator_of_essential_services: i64,
+    local_public_administration: i64,
+    public_body: i64,
+    group_worldwide_turnover_eur: Option<i64>,
+    consolidated_employees: Option<i64>,
+    consolidated_turnover_eur: Option<i64>,
+    consolidated_balance_sheet_eur: Option<i64>,
+    independent_systems_justification: Option<String>,
+    created_at: String,
+    updated_at: String,
+    version: i64,
+}
+
+impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for Entity {
+    fn from_row(row: &'r sqlx::any::AnyRow) -> std::result::Result<Self, sqlx::Error> {
+        let r = EntityRow::from_row(row)?;
+        Ok(Entity {
+            id: r.id,
+            organisation_id: r.organisation_id,
+            parent_entity_id: r.parent_entity_id,
+            name: r.name,
+            country: r.country,
+            entity_type: r.entity_type,
+            employees: r.employees,
+            annual_turnover_eur: r.annual_turnover_eur,
+            balance_sheet_eur: r.balance_sheet_eur,
+            registration_number: r.registration_number,
+            other_activities: r
+                .other_activities
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect(),
+            designation: r.designation,
+            cer_critical_entity: r.cer_critical_entity != 0,
+            nis1_operator_of_essential_services: r.nis1_operator_of_essential_services != 0,
+            local_public_administration: r.local_public_administration != 0,
+            public_body: r.public_body != 0,
+            group_worldwide_turnover_eur: r.group_worldwide_turnover_eur,
+            consolidated_employees: r.consolidated_employees,
+            consolidated_turnover_eur: r.consolidated_turnover_eur,
+            consolidated_balance_sheet_eur: r.consolidated_balance_sheet_eur,
+            independent_systems_justification: r.independent_systems_justification,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            version: r.version,
+        })
+    }
 }
 
 /// A physical site of an entity.
@@ -60,6 +148,7 @@ pub struct Site {
 /// Filters for listing entities.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct EntityFilter {
     /// Text contained in the name or registration number.
     pub q: Option<String>,
@@ -67,9 +156,12 @@ pub struct EntityFilter {
     pub entity_type: Option<String>,
 }
 
-const ENTITY_COLUMNS: &str = "id, organisation_id, parent_entity_id, name, country, entity_type, \
-    employees, annual_turnover_eur, balance_sheet_eur, registration_number, created_at, \
-    updated_at, version";
+pub(crate) const ENTITY_COLUMNS: &str = "id, organisation_id, parent_entity_id, name, country, \
+    entity_type, employees, annual_turnover_eur, balance_sheet_eur, registration_number, \
+    other_activities, designation, cer_critical_entity, nis1_operator_of_essential_services, \
+    local_public_administration, public_body, group_worldwide_turnover_eur, \
+    consolidated_employees, consolidated_turnover_eur, consolidated_balance_sheet_eur, \
+    independent_systems_justification, created_at, updated_at, version";
 const SITE_COLUMNS: &str = "id, entity_id, name, kind, city, country, created_at, updated_at";
 
 fn json<T: Serialize>(value: &T) -> Option<serde_json::Value> {
@@ -142,7 +234,7 @@ impl Store {
             .ok_or_else(|| StoreError::not_found("entity", id))
     }
 
-    async fn entity_in(conn: &mut AnyConnection, id: &str) -> Result<Entity> {
+    pub(crate) async fn entity_in(conn: &mut AnyConnection, id: &str) -> Result<Entity> {
         let sql = format!("SELECT {ENTITY_COLUMNS} FROM entities WHERE id = $1");
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(id)
@@ -202,8 +294,11 @@ impl Store {
         sqlx::query(
             "INSERT INTO entities (id, organisation_id, parent_entity_id, name, country, \
              entity_type, employees, annual_turnover_eur, balance_sheet_eur, registration_number, \
-             created_at, updated_at, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, 1)",
+             created_at, updated_at, version, other_activities, designation, cer_critical_entity, \
+             nis1_operator_of_essential_services, local_public_administration, public_body, \
+             group_worldwide_turnover_eur) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, 1, \
+             $12, $13, $14, $15, $16, $17, $18)",
         )
         .bind(&id)
         .bind(organisation_id)
@@ -216,6 +311,13 @@ impl Store {
         .bind(input.balance_sheet_eur)
         .bind(&input.registration_number)
         .bind(&now)
+        .bind(input.other_activities.join(" "))
+        .bind(&input.designation)
+        .bind(i64::from(input.cer_critical_entity))
+        .bind(i64::from(input.nis1_operator_of_essential_services))
+        .bind(i64::from(input.local_public_administration))
+        .bind(i64::from(input.public_body))
+        .bind(input.group_worldwide_turnover_eur)
         .execute(&mut *tx)
         .await
         .map_err(StoreError::on_unique(
@@ -268,7 +370,10 @@ impl Store {
         sqlx::query(
             "UPDATE entities SET parent_entity_id = $2, name = $3, country = $4, entity_type = $5, \
              employees = $6, annual_turnover_eur = $7, balance_sheet_eur = $8, \
-             registration_number = $9, updated_at = $10, version = version + 1 WHERE id = $1",
+             registration_number = $9, updated_at = $10, version = version + 1, \
+             other_activities = $11, designation = $12, cer_critical_entity = $13, \
+             nis1_operator_of_essential_services = $14, local_public_administration = $15, \
+             public_body = $16, group_worldwide_turnover_eur = $17 WHERE id = $1",
         )
         .bind(id)
         .bind(&input.parent_entity_id)
@@ -280,6 +385,13 @@ impl Store {
         .bind(input.balance_sheet_eur)
         .bind(&input.registration_number)
         .bind(&now)
+        .bind(input.other_activities.join(" "))
+        .bind(&input.designation)
+        .bind(i64::from(input.cer_critical_entity))
+        .bind(i64::from(input.nis1_operator_of_essential_services))
+        .bind(i64::from(input.local_public_administration))
+        .bind(i64::from(input.public_body))
+        .bind(input.group_worldwide_turnover_eur)
         .execute(&mut *tx)
         .await
         .map_err(StoreError::on_unique(

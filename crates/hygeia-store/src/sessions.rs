@@ -68,6 +68,8 @@ pub struct NewSession<'a> {
     pub user_agent: &'a str,
     /// The session the browser held before signing in (ended: sessions rotate at sign-in).
     pub replaces: Option<&'a str>,
+    /// Whether a second factor was given.
+    pub mfa: bool,
 }
 
 fn instant(text: Option<String>) -> Option<DateTime<Utc>> {
@@ -320,7 +322,7 @@ impl Store {
         let user_agent: String = new.user_agent.chars().take(200).collect();
         sqlx::query(
             "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at, \
-             last_seen_at, source, user_agent) VALUES ($1, $2, $3, $4, $5, $4, $6, $7)",
+             last_seen_at, source, user_agent, mfa) VALUES ($1, $2, $3, $4, $5, $4, $6, $7, $8)",
         )
         .bind(new.id_hash)
         .bind(new.user_id)
@@ -329,6 +331,7 @@ impl Store {
         .bind(new.expires_at)
         .bind(new.source)
         .bind(&user_agent)
+        .bind(i64::from(new.mfa))
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

@@ -40,8 +40,9 @@ fn scoped(scope: &EntityScope) -> Filter {
 }
 
 impl Store {
-    /// Audit records per UTC day (`YYYY-MM-DD`, ascending) at or after `since` (RFC 3339),
-    /// limited to what `scope` may see. Days without records are absent.
+    /// Changes recorded in the audit trail per UTC day (`YYYY-MM-DD`, ascending) at or after
+    /// `since` (RFC 3339), limited to what `scope` may see; sign-ins and traced reads are not
+    /// changes and are left out. Days without changes are absent.
     pub async fn audit_counts_per_day(
         &self,
         scope: &EntityScope,
@@ -69,6 +70,11 @@ impl Store {
         }
         let mut f = scoped(scope);
         f.cmp_opt("at", ">=", Some(since));
+        // Changes only: sign-ins, sign-outs, second factors and traced reads (downloads,
+        // exports) are in the trail but are not changes to count.
+        f.condition(
+            "action NOT LIKE 'auth.%' AND action NOT IN ('evidence.download', 'export.download')",
+        );
         // Both bounds are integers of our own, written into the SQL text.
         let rows = f
             .query(format!(
@@ -302,10 +308,11 @@ mod tests {
             country: "FR".into(),
             entity_type: "healthcare_provider".into(),
             employees: 10,
-            annual_turnover_eur: 1,
-            balance_sheet_eur: 1,
+            annual_turnover_eur: Some(1),
+            balance_sheet_eur: Some(1),
             parent_entity_id: None,
             registration_number: None,
+            ..Default::default()
         }
     }
 
@@ -439,6 +446,24 @@ mod tests {
                 .unwrap();
             assert_eq!(days.iter().map(|(_, n)| n).sum::<i64>(), 1);
             assert_eq!(days[0].0.len(), 10);
+            // Sign-ins and downloads are in the trail, but are not changes.
+            for action in ["auth.login", "auth.second_factor", "evidence.download"] {
+                store
+                    .record_access(
+                        &Actor::system(),
+                        action,
+                        ("user", "u"),
+                        None,
+                        serde_json::json!({}),
+                    )
+                    .await
+                    .unwrap();
+            }
+            let again = store
+                .audit_counts_per_day(&EntityScope::All, "2000-01-01T00:00:00Z")
+                .await
+                .unwrap();
+            assert_eq!(again, days);
             let none = store
                 .audit_counts_per_day(&EntityScope::All, "2999-01-01T00:00:00Z")
                 .await
@@ -446,7 +471,10 @@ mod tests {
             assert!(none.is_empty());
             let facets = store.audit_facets(&EntityScope::All).await.unwrap();
             assert_eq!(facets.actors, vec!["system".to_owned()]);
-            assert_eq!(facets.object_types, vec!["organisation".to_owned()]);
+            assert_eq!(
+                facets.object_types,
+                vec!["organisation".to_owned(), "user".to_owned()]
+            );
             // Organisation-level records are for those who see every entity only.
             let narrow = EntityScope::Only(std::iter::once("x".to_owned()).collect());
             assert!(
@@ -477,10 +505,11 @@ mod tests {
                         country: "FR".into(),
                         entity_type: "healthcare_provider".into(),
                         employees: 10,
-                        annual_turnover_eur: 1,
-                        balance_sheet_eur: 1,
+                        annual_turnover_eur: Some(1),
+                        balance_sheet_eur: Some(1),
                         parent_entity_id: None,
                         registration_number: None,
+                        ..Default::default()
                     },
                     |_| true,
                 )

@@ -273,20 +273,26 @@ impl Store {
         organisation_id: &str,
         new: &NewUser,
     ) -> Result<User> {
-        let email = normalise_email(&new.email);
-        let mut v = hygeia_domain::validation::Validator::new();
-        if !looks_like_email(&email) {
-            v.not_email("email", &new.email);
-        }
-        v.text("display_name", &new.display_name, 120);
-        if !matches!(new.locale.as_str(), "en" | "fr") {
-            v.one_of("locale", &["en", "fr"]);
-        }
-        v.finish()?;
+        check_new_user(new)?;
         let now = self.now();
-        let id = new_id();
         let mut tx = self.begin().await?;
-        Self::check_grants(&mut tx, organisation_id, &new.entity_ids).await?;
+        let user = Self::insert_user(&mut tx, actor, organisation_id, new, &now).await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// Creates a user inside the caller's transaction, with its audit record (input already
+    /// validated by the caller).
+    pub(crate) async fn insert_user(
+        tx: &mut crate::database::WriteTx,
+        actor: &Actor,
+        organisation_id: &str,
+        new: &NewUser,
+        now: &str,
+    ) -> Result<User> {
+        let email = normalise_email(&new.email);
+        let id = new_id();
+        Self::check_grants(tx, organisation_id, &new.entity_ids).await?;
         sqlx::query(
             "INSERT INTO users (id, organisation_id, email, display_name, password_hash, role, \
              locale, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
@@ -298,15 +304,15 @@ impl Store {
         .bind(&new.password_hash)
         .bind(new.role.code())
         .bind(&new.locale)
-        .bind(&now)
-        .execute(&mut *tx)
+        .bind(now)
+        .execute(&mut **tx)
         .await
         .map_err(StoreError::on_unique(
             "email",
             "a user with this e-mail address already exists",
         ))?;
-        Self::replace_grants(&mut tx, &id, &new.entity_ids).await?;
-        let user = Self::user_in(&mut tx, &id).await?;
+        Self::replace_grants(tx, &id, &new.entity_ids).await?;
+        let user = Self::user_in(tx, &id).await?;
         let change = Change {
             action: "user.create",
             object_type: "user",
@@ -315,8 +321,7 @@ impl Store {
             before: None,
             after: user_json(&user),
         };
-        append(&mut tx, actor, &now, change).await?;
-        tx.commit().await?;
+        append(tx, actor, now, change).await?;
         Ok(user)
     }
 
@@ -649,6 +654,21 @@ pub struct UserUpdate {
     pub locale: Option<String>,
     pub entity_ids: Option<Vec<String>>,
     pub active: Option<bool>,
+}
+
+/// Checks what a new user is given (e-mail, name, locale).
+pub(crate) fn check_new_user(new: &NewUser) -> Result<()> {
+    let email = normalise_email(&new.email);
+    let mut v = hygeia_domain::validation::Validator::new();
+    if !looks_like_email(&email) {
+        v.not_email("email", &new.email);
+    }
+    v.text("display_name", &new.display_name, 120);
+    if !matches!(new.locale.as_str(), "en" | "fr") {
+        v.one_of("locale", &["en", "fr"]);
+    }
+    v.finish()?;
+    Ok(())
 }
 
 /// E-mail addresses are compared without case or surrounding spaces.

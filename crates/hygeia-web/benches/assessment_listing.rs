@@ -65,10 +65,11 @@ async fn run(db: TestDb, catalog: &Catalog) {
                 country: "FR".into(),
                 entity_type: "healthcare_provider".into(),
                 employees: 500,
-                annual_turnover_eur: 90_000_000,
-                balance_sheet_eur: 60_000_000,
+                annual_turnover_eur: Some(90_000_000),
+                balance_sheet_eur: Some(60_000_000),
                 parent_entity_id: None,
                 registration_number: None,
+                ..Default::default()
             },
             |_| true,
         )

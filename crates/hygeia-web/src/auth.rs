@@ -6,7 +6,7 @@
 
 use std::net::SocketAddr;
 
-use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
+use argon2::{Argon2, PasswordHash, PasswordHasher};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
@@ -23,6 +23,10 @@ use crate::{AppState, WebConfig};
 pub const SESSION_COOKIE: &str = "__Host-hygeia_session";
 /// The same cookie when Secure cookies are turned off (plain-HTTP test setups only).
 pub const SESSION_COOKIE_INSECURE: &str = "hygeia_session";
+/// The cookie of a sign-in waiting for its second factor (no session yet).
+pub const PENDING_COOKIE: &str = "__Host-hygeia_pending";
+/// The same cookie when Secure cookies are turned off.
+pub const PENDING_COOKIE_INSECURE: &str = "hygeia_pending";
 /// The known-device cookie (see `hygeia_domain::throttle`).
 pub const DEVICE_COOKIE: &str = "__Host-hygeia_device";
 /// The same cookie when Secure cookies are turned off.
@@ -40,26 +44,71 @@ pub fn hash_password(password: &str) -> Result<String, ApiError> {
         .map_err(ApiError::internal)
 }
 
-/// Checks a password against a stored Argon2id hash.
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
+/// The largest Argon2 memory a stored hash may ask for (256 MiB): a hash is ours, but a
+/// corrupted one must not make the server allocate without bound.
+const MAX_BLOCKS: usize = 256 * 1024;
+
+thread_local! {
+    /// Each password worker's Argon2 memory, allocated once and reused: allocating and freeing
+    /// 19 MiB per check fragments the allocator's heaps, and resident memory then grows with
+    /// every sign-in (measured: 19.5 MB more per check).
+    static BLOCKS: std::cell::RefCell<Vec<argon2::Block>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// Minimum rules for a password chosen by a person.
-pub fn check_password_strength(password: &str) -> Result<(), ApiError> {
-    if password.chars().count() < 12 {
-        return Err(ApiError::field_error(FieldError::too_short("password", 12)));
+/// Checks a password against a stored Argon2 hash (PHC string), in constant time.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    use argon2::{Algorithm, Params, Version};
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Ok(algorithm), Some(salt), Some(expected)) = (
+        Algorithm::try_from(parsed.algorithm.as_str()),
+        parsed.salt.as_ref(),
+        parsed.hash.as_ref(),
+    ) else {
+        return false;
+    };
+    let Ok(version) = parsed
+        .version
+        .map_or(Ok(Version::default()), Version::try_from)
+    else {
+        return false;
+    };
+    let Ok(params) = Params::try_from(&parsed) else {
+        return false;
+    };
+    let blocks = params.block_count();
+    if blocks > MAX_BLOCKS {
+        return false;
     }
-    if password.len() > 1024 {
-        return Err(ApiError::field("password", "must be at most 1024 bytes"));
-    }
-    Ok(())
+    let argon2 = Argon2::new(algorithm, version, params);
+    let mut out = vec![0u8; expected.len()];
+    let computed = BLOCKS.with(|cell| {
+        let Ok(mut memory) = cell.try_borrow_mut() else {
+            return false;
+        };
+        if memory.len() < blocks {
+            memory.resize(blocks, argon2::Block::default());
+        }
+        let area = memory.get_mut(..blocks).unwrap_or_default();
+        argon2
+            .hash_password_into_with_memory(password.as_bytes(), salt, &mut out, area)
+            .is_ok()
+    });
+    computed
+        && out.len() == expected.as_bytes().len()
+        && out
+            .iter()
+            .zip(expected.as_bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+}
+
+/// The password policy's rules that need no list (`hygeia_domain::password_policy`), for the
+/// command line; the server also checks its breached-password list.
+pub fn check_password_strength(password: &str, personal: &[&str]) -> Result<(), ApiError> {
+    hygeia_domain::password_policy::check(password, personal)
+        .map_err(|w| ApiError::field_error(FieldError::weak_password("password", &w)))
 }
 
 /// A random secret: 32 bytes, URL-safe base64.

@@ -117,8 +117,18 @@ impl From<StoreError> for ApiError {
 }
 
 impl From<Denied> for ApiError {
+    /// A refused operation is also noted in the security log (rate-limited, never the audit
+    /// chain), so repeated probing of what a role may do shows up.
     fn from(denied: Denied) -> Self {
-        ApiError::Forbidden(denied.to_string())
+        let detail = denied.to_string();
+        let what = match &denied {
+            Denied::Permission { permission, .. } | Denied::TokenScope { permission, .. } => {
+                format!("{permission:?}")
+            }
+            Denied::OutOfScope { .. } => "entity outside the grants".to_owned(),
+        };
+        crate::security_log::note("operation denied", &what, None);
+        ApiError::Forbidden(detail)
     }
 }
 

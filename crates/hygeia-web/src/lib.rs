@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod breached;
 pub mod catalog;
 pub mod client_address;
 pub mod error;
@@ -47,8 +48,17 @@ pub struct WebConfig {
     pub throttle: hygeia_domain::throttle::ThrottlePolicy,
     /// Reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: client_address::TrustedProxies,
+    /// Which roles must sign in with a second factor.
+    pub mfa_policy: hygeia_domain::mfa::MfaPolicy,
+    /// The name authenticator apps show for this instance.
+    pub mfa_issuer: String,
+    /// An offline list of breached passwords that new passwords are checked against.
+    pub breached_passwords: Option<breached::BreachedList>,
     /// Largest evidence file accepted, in bytes.
     pub evidence_max_bytes: usize,
+    /// The address users reach Hygeia at (`https://hygeia.example.org`), for the single
+    /// sign-on redirect address; without it, the request's host is used.
+    pub public_url: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -59,7 +69,11 @@ impl Default for WebConfig {
             session_idle: Duration::from_secs(30 * 60),
             throttle: hygeia_domain::throttle::ThrottlePolicy::default(),
             trusted_proxies: client_address::TrustedProxies::default(),
+            mfa_policy: hygeia_domain::mfa::MfaPolicy::default(),
+            mfa_issuer: "Hygeia".into(),
+            breached_passwords: None,
             evidence_max_bytes: 25 * 1024 * 1024,
+            public_url: None,
         }
     }
 }
@@ -70,6 +84,14 @@ impl WebConfig {
             auth::SESSION_COOKIE
         } else {
             auth::SESSION_COOKIE_INSECURE
+        }
+    }
+
+    pub fn pending_cookie_name(&self) -> &'static str {
+        if self.secure_cookies {
+            auth::PENDING_COOKIE
+        } else {
+            auth::PENDING_COOKIE_INSECURE
         }
     }
 
@@ -106,6 +128,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Store, config: WebConfig, catalog: catalog::CatalogCache) -> Self {
+        let breached = config.breached_passwords.clone();
         Self {
             store,
             config: Arc::new(config),
@@ -113,7 +136,7 @@ impl AppState {
             summaries: ui::dashboard::SummaryCache::default(),
             derived_letters: ui::dashboard::DerivedLetterCache::default(),
             activity: ui::dashboard::ActivityCache::default(),
-            passwords: Arc::new(passwords::PasswordGate::default()),
+            passwords: Arc::new(passwords::PasswordGate::default().with_breached(breached)),
         }
     }
 

@@ -10,7 +10,7 @@ use hygeia_domain::clock::format_instant;
 use hygeia_store::{Actor, Store};
 use hygeia_web::catalog::{CatalogCache, ImportFormat, ImportKind, apply_import, build};
 
-use crate::cli::{Setup, system_clock};
+use crate::cli::Setup;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum KindArg {
@@ -81,9 +81,7 @@ fn read(path: &Path) -> anyhow::Result<(String, String)> {
 }
 
 async fn open(setup: &Setup) -> anyhow::Result<Store> {
-    Store::open(&setup.url, system_clock())
-        .await
-        .with_context(|| format!("cannot open the database {}", setup.url))
+    crate::cli::open_store(setup).await
 }
 
 pub async fn run(command: CatalogCommand, setup: Setup) -> anyhow::Result<ExitCode> {

@@ -43,9 +43,14 @@ pub struct GlobalArgs {
     /// Folder for the embedded database [default: ./hygeia-data]
     #[arg(long, global = true, env = "HYGEIA_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Optional TOML configuration file (keys: db, data_dir, listen, secure_cookies, log_format, evidence_max_mb, trusted_proxies, max_connections)
+    /// Optional TOML configuration file (keys: db, data_dir, secret_key_file, listen, secure_cookies, log_format, evidence_max_mb, trusted_proxies, max_connections, mfa_required_roles, public_url)
     #[arg(long, global = true, env = "HYGEIA_CONFIG")]
     pub config: Option<PathBuf>,
+    /// The instance key (seals the audit trail, protects second-factor secrets); created if
+    /// absent. Share it between instances of one PostgreSQL database [default: secret.key
+    /// beside the SQLite database, else in DATA_DIR]
+    #[arg(long, global = true, env = "HYGEIA_SECRET_KEY_FILE")]
+    pub secret_key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -80,6 +85,10 @@ pub enum Command {
         /// The backup file to restore
         #[arg(long)]
         from: PathBuf,
+        /// Restore even if the backup is older than the last audit anchor (its newer audit
+        /// records are lost; the restore itself is reported in the new trail)
+        #[arg(long)]
+        allow_rollback: bool,
     },
     /// NIS2 tools
     #[command(subcommand)]
@@ -149,12 +158,7 @@ pub enum TokenCommand {
     },
 }
 
-#[derive(Debug, Subcommand)]
-pub enum AuditCommand {
-    /// Walk the hash chain: exit 0 when intact, 1 with the first tampered or missing record
-    #[command(after_help = "Example:\n  hygeia audit verify && echo 'audit trail intact'")]
-    Verify,
-}
+pub use crate::audit::AuditCommand;
 
 /// Runs a command and maps its outcome to an exit code.
 pub async fn run(cli: Cli) -> ExitCode {
@@ -172,12 +176,15 @@ pub async fn run(cli: Cli) -> ExitCode {
 }
 
 /// What every database command needs: the configuration file and the database URL.
+#[derive(Clone)]
 pub struct Setup {
     pub file: FileConfig,
     pub url: DatabaseUrl,
     /// The data folder (flag, environment, file, default), for local files besides the
     /// database.
     pub data_dir: std::path::PathBuf,
+    /// The instance key file.
+    pub key_file: std::path::PathBuf,
 }
 
 pub fn setup(global: &GlobalArgs) -> Result<Setup, ConfigError> {
@@ -188,10 +195,24 @@ pub fn setup(global: &GlobalArgs) -> Result<Setup, ConfigError> {
         .clone()
         .or_else(|| file.data_dir.clone())
         .unwrap_or_else(|| std::path::PathBuf::from(config::DEFAULT_DATA_DIR));
+    // Beside the embedded database, else in the data folder.
+    let local_dir = match &url {
+        DatabaseUrl::Sqlite(path) => path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .map_or_else(|| data_dir.clone(), std::path::Path::to_path_buf),
+        DatabaseUrl::Postgres(_) => data_dir.clone(),
+    };
+    let key_file = global
+        .secret_key_file
+        .clone()
+        .or_else(|| file.secret_key_file.clone())
+        .unwrap_or_else(|| local_dir.join("secret.key"));
     Ok(Setup {
         file,
         url,
-        data_dir,
+        data_dir: local_dir,
+        key_file,
     })
 }
 
@@ -207,10 +228,23 @@ impl Clock for SystemClock {
     }
 }
 
-async fn open_store(url: &DatabaseUrl) -> anyhow::Result<Store> {
-    Store::open(url, system_clock())
+/// Opens and migrates the database, with the instance key (created when absent).
+pub async fn open_store(setup: &Setup) -> anyhow::Result<Store> {
+    let store = Store::open(&setup.url, system_clock())
         .await
-        .with_context(|| format!("cannot open the database {url}"))
+        .with_context(|| format!("cannot open the database {}", setup.url))?;
+    let (key, created) = hygeia_store::secrets::load_or_create_key(&setup.key_file)
+        .with_context(|| format!("cannot use the key file {}", setup.key_file.display()))?;
+    if created {
+        tracing::info!(path = %setup.key_file.display(), fingerprint = %key.fingerprint(), "instance key created");
+        eprintln!(
+            "A new instance key was created in {} (fingerprint {}). Back it up apart from the database: \
+             without it, the audit trail's seals cannot be checked and second factors stop working.",
+            setup.key_file.display(),
+            key.fingerprint()
+        );
+    }
+    Ok(store.with_key(key))
 }
 
 async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -232,7 +266,7 @@ async fn dispatch_with_database(global: GlobalArgs, command: Command) -> anyhow:
     match cli.command {
         Command::Serve(args) => crate::serve::run(args, setup).await,
         Command::Migrate => {
-            let store = open_store(&setup.url).await?;
+            let store = open_store(&setup).await?;
             store.close().await;
             println!("database {} is up to date", setup.url);
             Ok(ExitCode::SUCCESS)
@@ -259,7 +293,7 @@ async fn dispatch_with_database(global: GlobalArgs, command: Command) -> anyhow:
                     .read_to_string(&mut password)
                     .context("cannot read the password from standard input")?;
                 let password = password.trim_end_matches(['\r', '\n']).to_owned();
-                hygeia_web::auth::check_password_strength(&password)
+                hygeia_web::auth::check_password_strength(&password, &[&email])
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
                 Some(
                     hygeia_web::auth::hash_password(&password)
@@ -268,7 +302,7 @@ async fn dispatch_with_database(global: GlobalArgs, command: Command) -> anyhow:
             } else {
                 None
             };
-            let store = open_store(&setup.url).await?;
+            let store = open_store(&setup).await?;
             let Some(org) = store.organisation().await? else {
                 bail!(
                     "the database has no organisation yet: start `hygeia serve` once (or `hygeia serve --demo`)"
@@ -323,7 +357,7 @@ async fn dispatch_with_database(global: GlobalArgs, command: Command) -> anyhow:
                 }
                 .into());
             }
-            let store = open_store(&setup.url).await?;
+            let store = open_store(&setup).await?;
             let (user, _) = store
                 .user_by_email(&email)
                 .await?
@@ -353,27 +387,9 @@ async fn dispatch_with_database(global: GlobalArgs, command: Command) -> anyhow:
             println!("{secret}");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit(AuditCommand::Verify) => {
-            let store = open_store(&setup.url).await?;
-            let report = store.verify_audit_chain().await?;
-            store.close().await;
-            match report.first_break {
-                None => {
-                    println!("OK: audit trail intact ({} records)", report.records);
-                    Ok(ExitCode::SUCCESS)
-                }
-                Some(problem) => {
-                    println!(
-                        "TAMPERED: {problem} (record {}; {} records before it verified)",
-                        report.broken_at.unwrap_or_default(),
-                        report.records
-                    );
-                    Ok(ExitCode::FAILURE)
-                }
-            }
-        }
+        Command::Audit(command) => crate::audit::run(command, &setup).await,
         Command::Backup { to } => {
-            let store = open_store(&setup.url).await?;
+            let store = open_store(&setup).await?;
             let bytes = hygeia_store::backup_sqlite(&store, &to)
                 .await
                 .context("backup failed")?;
@@ -381,7 +397,10 @@ async fn dispatch_with_database(global: GlobalArgs, command: Command) -> anyhow:
             println!("backup written to {} ({bytes} bytes)", to.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Restore { from } => {
+        Command::Restore {
+            from,
+            allow_rollback,
+        } => {
             let Some(path) = setup.url.sqlite_path() else {
                 return Err(ConfigError::Setting {
                     setting: "db",
@@ -389,9 +408,18 @@ async fn dispatch_with_database(global: GlobalArgs, command: Command) -> anyhow:
                 }
                 .into());
             };
-            hygeia_store::restore_sqlite(&from, path)
+            let anchor = crate::audit::read_anchor(&setup)?;
+            let known = anchor.as_ref().map(|a| a.seq).filter(|_| !allow_rollback);
+            hygeia_store::restore_sqlite(&from, path, known)
                 .await
                 .context("restore failed")?;
+            if let (Some(anchor), true) = (&anchor, allow_rollback) {
+                eprintln!(
+                    "restored although the last anchor named record {}: remove or replace {} once checked",
+                    anchor.seq,
+                    crate::audit::anchor_path(&setup).display()
+                );
+            }
             println!("restored {} from {}", path.display(), from.display());
             Ok(ExitCode::SUCCESS)
         }

@@ -8,13 +8,19 @@ use hygeia_store::DatabaseUrl;
 use serde::Deserialize;
 
 /// The optional configuration file. Every key is optional.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
     /// Database URL (`postgres://…` or `sqlite://PATH`).
     pub db: Option<String>,
     /// Folder for the embedded database and other local data.
     pub data_dir: Option<PathBuf>,
+    /// The instance key file.
+    pub secret_key_file: Option<PathBuf>,
+    /// An offline list of breached passwords (SHA-1 "Pwned Passwords" format, sorted).
+    pub breached_passwords: Option<PathBuf>,
+    /// Roles that must sign in with a second factor (default: administrator).
+    pub mfa_required_roles: Option<Vec<String>>,
     /// Address the server listens on.
     pub listen: Option<String>,
     /// Mark session cookies `Secure` (default true).
@@ -27,6 +33,9 @@ pub struct FileConfig {
     pub trusted_proxies: Option<Vec<String>>,
     /// Connections served at once (default 1024).
     pub max_connections: Option<usize>,
+    /// The address users reach Hygeia at (`https://hygeia.example.org`), for the single
+    /// sign-on redirect address (default: the address of each request).
+    pub public_url: Option<String>,
 }
 
 /// A setting that cannot be used, named so the operator can fix it.

@@ -24,10 +24,11 @@ fn entity(
         country: "FR".into(),
         entity_type: entity_type.into(),
         employees,
-        annual_turnover_eur: turnover,
-        balance_sheet_eur: balance,
+        annual_turnover_eur: Some(turnover),
+        balance_sheet_eur: Some(balance),
         parent_entity_id: parent.map(str::to_owned),
         registration_number: Some(reg.into()),
+        ..Default::default()
     }
 }
 

@@ -5,12 +5,14 @@
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod audit;
 mod catalog;
 mod cli;
 mod config;
 mod demo;
 mod demo_compliance;
 mod demo_monitoring;
+mod hub_client;
 mod monitor;
 mod nis2;
 mod serve;

@@ -1,8 +1,7 @@
 //! `hygeia monitor …` and `hygeia sensor`: passive discovery from captures, standalone or
 //! feeding the hub's inventory.
 
-use std::io::{BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -15,8 +14,9 @@ use hygeia_store::monitoring::ObservedReport;
 use hygeia_store::{Actor, Store};
 use serde_json::{Value, json};
 
-use crate::cli::{Setup, system_clock};
+use crate::cli::Setup;
 use crate::config::ConfigError;
+use crate::hub_client::{Hub, call_hub};
 
 #[derive(Debug, Subcommand)]
 pub enum MonitorCommand {
@@ -77,10 +77,18 @@ pub struct SensorArgs {
     /// entity's zone policy is fetched from the hub (and refreshed every five minutes).
     #[arg(long)]
     pub capture: String,
-    /// The hub's base URL (http://HOST:PORT)
+    /// The hub's base URL (https://HOST[:PORT], or http:// on a trusted link)
     #[arg(long, env = "HYGEIA_HUB")]
     pub hub: String,
-    /// An API token allowed to push observations (compliance manager or administrator)
+    /// PEM file of the authorities that sign the hub's certificate [default: the system's]
+    #[arg(long, env = "HYGEIA_CA_FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// Accept only the hub certificate with this SHA-256 (hex; `openssl x509 -noout
+    /// -fingerprint -sha256 -in hub.pem` prints it)
+    #[arg(long, env = "HYGEIA_PIN_SHA256")]
+    pub pin_sha256: Option<String>,
+    /// An API token of scope `ingest` for the entity (`hygeia token create --scope ingest
+    /// --entity ID`)
     #[arg(long, env = "HYGEIA_TOKEN", hide_env_values = true)]
     pub token: String,
     /// The legal entity whose network the sensor watches
@@ -187,9 +195,7 @@ fn sources(captures: &[String]) -> Vec<CaptureSource> {
 }
 
 async fn open(setup: &Setup) -> anyhow::Result<Store> {
-    Store::open(&setup.url, system_clock())
-        .await
-        .with_context(|| format!("cannot open the database {}", setup.url))
+    crate::cli::open_store(setup).await
 }
 
 pub async fn run(command: MonitorCommand, setup: Option<Setup>) -> anyhow::Result<ExitCode> {
@@ -262,71 +268,6 @@ pub async fn run(command: MonitorCommand, setup: Option<Setup>) -> anyhow::Resul
     }
 }
 
-/// The parts of the hub URL a plain HTTP/1.1 request needs.
-struct Hub {
-    host: String,
-    port: u16,
-    /// The base path (empty, or `/prefix` behind a reverse proxy).
-    base: String,
-}
-
-fn parse_hub(text: &str) -> Result<Hub, ConfigError> {
-    let bad = |message: String| ConfigError::Setting {
-        setting: "--hub (HYGEIA_HUB)",
-        message,
-    };
-    let url = url::Url::parse(text).map_err(|e| bad(format!("'{text}' is not a URL: {e}")))?;
-    if url.scheme() != "http" {
-        return Err(bad(format!(
-            "scheme '{}' is not supported yet: use http:// to the hub or to a local TLS-terminating proxy",
-            url.scheme()
-        )));
-    }
-    let host = url
-        .host_str()
-        .ok_or_else(|| bad("the URL has no host".into()))?
-        .to_owned();
-    Ok(Hub {
-        host,
-        port: url.port().unwrap_or(80),
-        base: url.path().trim_end_matches('/').to_owned(),
-    })
-}
-
-/// One HTTP/1.1 exchange with the hub: the status and the body.
-fn call_hub(
-    hub: &Hub,
-    method: &str,
-    path: &str,
-    token: &str,
-    body: &[u8],
-) -> anyhow::Result<(u16, String)> {
-    let mut stream = TcpStream::connect((hub.host.as_str(), hub.port))
-        .with_context(|| format!("cannot reach the hub at {}:{}", hub.host, hub.port))?;
-    stream.set_read_timeout(Some(Duration::from_secs(60)))?;
-    let head = format!(
-        "{method} {}{path} HTTP/1.1\r\nHost: {}:{}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        hub.base,
-        hub.host,
-        hub.port,
-        body.len()
-    );
-    stream.write_all(head.as_bytes())?;
-    stream.write_all(body)?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response)?;
-    let status: u16 = response
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
-    Ok((status, body))
-}
-
 /// Posts one batch; returns the hub's answer or why it failed.
 fn post_batch(hub: &Hub, token: &str, body: &[u8]) -> anyhow::Result<String> {
     let (status, answer) = call_hub(hub, "POST", "/api/v1/monitor/batches", token, body)?;
@@ -363,7 +304,11 @@ fn fetch_zones(hub: &Hub, token: &str, entity: &str) -> anyhow::Result<Option<Zo
 /// Reads the capture window by window, analyses each, pushes it; retries a failed push with the
 /// next window (a bounded backlog, so memory stays bounded when the hub is away).
 pub fn run_sensor(args: SensorArgs) -> anyhow::Result<ExitCode> {
-    let hub = parse_hub(&args.hub)?;
+    let trust = crate::hub_client::TlsTrust {
+        ca_file: args.ca_file.clone(),
+        pin_sha256: args.pin_sha256.clone(),
+    };
+    let hub = crate::hub_client::parse_hub(&args.hub, &trust)?;
     // A local policy file wins; otherwise the hub's policy for the entity, refreshed regularly.
     let local_zones = load_zones(args.zones.as_deref())?;
     let mut hub_zones: Option<ZonePolicy> = None;

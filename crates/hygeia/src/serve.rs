@@ -6,12 +6,12 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
-use hygeia_store::{Actor, Store};
+use hygeia_store::Actor;
 use hygeia_web::catalog::CatalogCache;
 use hygeia_web::{AppState, WebConfig};
 use tracing_subscriber::EnvFilter;
 
-use crate::cli::{Setup, system_clock};
+use crate::cli::Setup;
 use crate::config::{self, ConfigError};
 
 #[derive(Debug, Args)]
@@ -41,6 +41,49 @@ pub struct ServeArgs {
     /// Connections served at once (16–65536) [default: 1024]
     #[arg(long, env = "HYGEIA_MAX_CONNECTIONS")]
     pub max_connections: Option<usize>,
+    /// Seconds a client has to send a request's head before the connection is closed
+    /// (1–300) [default: 10]
+    #[arg(long, env = "HYGEIA_HEADER_TIMEOUT")]
+    pub header_timeout: Option<u64>,
+    /// An offline list of breached passwords (the "Pwned Passwords" SHA-1 download, sorted by
+    /// hash) that new passwords are checked against [default: none]
+    #[arg(long, env = "HYGEIA_BREACHED_PASSWORDS")]
+    pub breached_passwords: Option<std::path::PathBuf>,
+    /// Roles that must sign in with a second factor, comma-separated, or `none`
+    /// [default: administrator]
+    #[arg(long, env = "HYGEIA_MFA_REQUIRED_ROLES")]
+    pub mfa_required_roles: Option<String>,
+}
+
+/// The roles that must use a second factor: flag/env (comma-separated) first, then the file.
+fn mfa_policy(
+    flag: Option<&str>,
+    file: &crate::config::FileConfig,
+) -> Result<hygeia_domain::mfa::MfaPolicy, ConfigError> {
+    let listed: Option<Vec<String>> = match flag {
+        Some(text) => Some(
+            text.split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty() && *t != "none")
+                .map(str::to_owned)
+                .collect(),
+        ),
+        None => file.mfa_required_roles.clone(),
+    };
+    let Some(listed) = listed else {
+        return Ok(hygeia_domain::mfa::MfaPolicy::default());
+    };
+    let required_roles =
+        listed
+            .iter()
+            .map(|role| {
+                role.parse().map_err(|e: hygeia_domain::access::UnknownRole| ConfigError::Setting {
+                setting: "mfa_required_roles (--mfa-required-roles, HYGEIA_MFA_REQUIRED_ROLES)",
+                message: e.to_string(),
+            })
+            })
+            .collect::<Result<_, _>>()?;
+    Ok(hygeia_domain::mfa::MfaPolicy { required_roles })
 }
 
 fn init_logs(format: &str) -> Result<(), ConfigError> {
@@ -87,6 +130,28 @@ pub async fn run(args: ServeArgs, setup: Setup) -> anyhow::Result<ExitCode> {
         .into());
     }
     let trusted_proxies = config::trusted_proxies(args.trusted_proxies.as_deref(), &setup.file)?;
+    let mfa_policy = mfa_policy(args.mfa_required_roles.as_deref(), &setup.file)?;
+    let breached_passwords = match args
+        .breached_passwords
+        .clone()
+        .or_else(|| setup.file.breached_passwords.clone())
+    {
+        Some(path) => Some(
+            hygeia_web::breached::BreachedList::open(&path).map_err(|e| ConfigError::Setting {
+                setting: "breached_passwords (--breached-passwords, HYGEIA_BREACHED_PASSWORDS)",
+                message: format!("cannot open {}: {e}", path.display()),
+            })?,
+        ),
+        None => None,
+    };
+    let header_timeout = args.header_timeout.unwrap_or(10);
+    if !(1..=300).contains(&header_timeout) {
+        return Err(ConfigError::Setting {
+            setting: "header_timeout (--header-timeout, HYGEIA_HEADER_TIMEOUT)",
+            message: format!("{header_timeout} is not between 1 and 300 seconds"),
+        }
+        .into());
+    }
     let max_connections = args
         .max_connections
         .or(setup.file.max_connections)
@@ -100,14 +165,9 @@ pub async fn run(args: ServeArgs, setup: Setup) -> anyhow::Result<ExitCode> {
     }
 
     tracing::info!(database = %setup.url, "opening the database");
-    let store = Store::open(&setup.url, system_clock())
+    let store = crate::cli::open_store(&setup)
         .await
-        .with_context(|| {
-            format!(
-                "refusing to start: the database {} could not be opened and migrated",
-                setup.url
-            )
-        })?;
+        .context("refusing to start: the database could not be opened and migrated")?;
     if store.organisation().await?.is_none() {
         if args.demo {
             let credentials = crate::demo::seed(&store)
@@ -135,9 +195,25 @@ pub async fn run(args: ServeArgs, setup: Setup) -> anyhow::Result<ExitCode> {
         tracing::info!("the database already has data: --demo leaves it as it is");
     }
 
+    let public_url = setup.file.public_url.clone();
+    if let Some(url) = &public_url
+        && !url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "https" | "http"))
+    {
+        return Err(ConfigError::Setting {
+            setting: "public_url",
+            message: format!("'{url}' is not an http:// or https:// address"),
+        }
+        .into());
+    }
+    let organisation = store.organisation().await?;
     let config = WebConfig {
+        public_url,
         secure_cookies,
         trusted_proxies,
+        mfa_policy,
+        breached_passwords,
+        mfa_issuer: organisation
+            .map_or_else(|| "Hygeia".into(), |o| format!("Hygeia ({})", o.name)),
         evidence_max_bytes: usize::try_from(evidence_max_mb * 1024 * 1024).unwrap_or(usize::MAX),
         ..WebConfig::default()
     };
@@ -145,6 +221,25 @@ pub async fn run(args: ServeArgs, setup: Setup) -> anyhow::Result<ExitCode> {
         anyhow::anyhow!("refusing to start: the compliance catalogs are invalid: {e}")
     })?;
     let app = hygeia_web::router(AppState::new(store.clone(), config, catalog));
+    // The audit anchor beside the instance key: now, every five minutes, and at the end, so a
+    // restore cannot quietly roll the trail back past it.
+    crate::audit::keep_anchor(&setup, &store)
+        .await
+        .context("cannot keep the audit anchor")?;
+    let anchoring = {
+        let store = store.clone();
+        let setup = setup.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
+            every.tick().await;
+            loop {
+                every.tick().await;
+                if let Err(error) = crate::audit::keep_anchor(&setup, &store).await {
+                    tracing::warn!(%error, "could not keep the audit anchor");
+                }
+            }
+        })
+    };
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
@@ -155,11 +250,16 @@ pub async fn run(args: ServeArgs, setup: Setup) -> anyhow::Result<ExitCode> {
     eprintln!("Hygeia is listening on http://{listen}/");
     let limits = hygeia_web::server::ServerLimits {
         max_connections,
+        header_read_timeout: std::time::Duration::from_secs(header_timeout),
         ..hygeia_web::server::ServerLimits::default()
     };
     hygeia_web::server::serve(listener, app, limits, shutdown)
         .await
         .context("the server stopped with an error")?;
+    anchoring.abort();
+    if let Err(error) = crate::audit::keep_anchor(&setup, &store).await {
+        tracing::warn!(%error, "could not keep the audit anchor");
+    }
     store.close().await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)

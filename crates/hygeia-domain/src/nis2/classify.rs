@@ -1,10 +1,14 @@
-//! Essential / important / out-of-scope classification (NIS2 Art. 2 and 3) and its
-//! consequences (Art. 3(4), 27, 32, 33, 34).
+//! Essential / important / out-of-scope classification (NIS2 Art. 2 and 3). Its consequences
+//! (Art. 3(4), 27, 32, 33, 34) are in `consequences`, group figures in `group`, several
+//! activities in `activities`.
 
 use serde::{Deserialize, Serialize};
 
 use super::Step;
+use super::activities;
+use super::consequences::{CompetentAuthority, Registration, Supervision, consequences};
 use super::entity_type::{Annex, EntityType, Sector};
+use super::group::{Figures, GroupInfo, size_figures};
 use super::size::{SizeClass, size_class};
 
 /// What we know about one legal entity.
@@ -14,9 +18,9 @@ pub struct EntityProfile {
     pub entity_type: EntityType,
     /// Staff headcount in annual work units.
     pub employees: u32,
-    /// Annual turnover in EUR (for the fine ceiling: worldwide turnover of the undertaking).
+    /// The entity's own annual turnover in EUR; `None` when unknown.
     pub annual_turnover_eur: Option<u64>,
-    /// Annual balance-sheet total in EUR.
+    /// The entity's own annual balance-sheet total in EUR; `None` when unknown.
     pub balance_sheet_eur: Option<u64>,
     /// Identified by a Member State under Art. 2(2)(b)–(e) (sole provider, public-health or
     /// safety impact, systemic risk, national/regional importance), or, for regional public
@@ -31,6 +35,20 @@ pub struct EntityProfile {
     /// Identified as an operator of essential services under NIS1 before 16 January 2023, where
     /// the Member State chose to keep them essential (Art. 3(1)(g)).
     pub nis1_operator_of_essential_services: bool,
+    /// Other activities of the entity (further entity types); the most demanding one decides.
+    pub other_activities: Vec<EntityType>,
+    /// A local public administration entity that the Member State brought into scope under
+    /// the option of Art. 2(5)(a).
+    pub local_public_administration: bool,
+    /// Owned or run by a public authority (a public hospital, for instance): Art. 34(7).
+    pub public_body: bool,
+    /// ISO 3166-1 alpha-2 Member State of establishment (Art. 26), for the national authority.
+    pub member_state: String,
+    /// Links to the group, for the size class (Recommendation 2003/361/EC, Annex Art. 6).
+    pub group: GroupInfo,
+    /// Total worldwide annual turnover of the undertaking (the group) in the preceding
+    /// financial year, in EUR: the base of the Art. 34 fine ceiling.
+    pub group_worldwide_turnover_eur: Option<u64>,
 }
 
 /// Outcome of the classification.
@@ -68,25 +86,6 @@ impl Class {
     }
 }
 
-/// Supervision regime.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SupervisionRegime {
-    /// Proactive (ex ante and ex post) supervision, Art. 32.
-    ExAnte,
-    /// Reactive (ex post) supervision, Art. 33.
-    ExPost,
-}
-
-/// Supervision consequences of the class.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Supervision {
-    pub regime: SupervisionRegime,
-    pub article: String,
-    pub en: String,
-    pub fr: String,
-}
-
 /// Administrative fine ceiling of Art. 34 (Member States may set higher ceilings).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FineCeiling {
@@ -99,14 +98,6 @@ pub struct FineCeiling {
     pub turnover_based_eur: Option<u64>,
     /// Whichever is higher of the two (the fixed amount when no turnover was given).
     pub max_fine_eur: u64,
-}
-
-/// Registration duty.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Registration {
-    pub article: String,
-    pub en: String,
-    pub fr: String,
 }
 
 /// The classification with its reasoning and consequences.
@@ -131,6 +122,12 @@ pub struct Classification {
     pub max_fine_eur: Option<u64>,
     pub registration_required: bool,
     pub registration: Option<Registration>,
+    /// The national competent authority and registration channel, where known.
+    pub competent_authority: Option<CompetentAuthority>,
+    /// Every activity considered, the main one first; `entity_type` is the one that decided.
+    pub activities: Vec<EntityType>,
+    /// The figures the size class rests on (the entity's own, or the group's).
+    pub size_figures: Figures,
 }
 
 fn pct(turnover: u64, basis_points: u32) -> u64 {
@@ -155,28 +152,10 @@ pub fn fine_ceiling(class: Class, turnover_eur: Option<u64>) -> Option<FineCeili
     })
 }
 
-fn eur(v: u64) -> String {
-    // Thousands separated by a thin space-free comma for English, narrow space for French.
-    let s = v.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// Classify an entity. Never fails: every profile has an answer, with its reasoning.
-pub fn classify(p: &EntityProfile) -> Classification {
-    let t = p.entity_type;
-    let mut steps = Vec::new();
-    let mut class = Class::OutOfScope;
-
-    // 1. Entity type and Annex.
+/// Where the type is listed.
+fn annex_step(t: EntityType) -> Step {
     match t.annex() {
-        Some(annex) => steps.push(Step::new(
+        Some(annex) => Step::new(
             match annex {
                 Annex::I => "annex_i",
                 Annex::II => "annex_ii",
@@ -199,18 +178,20 @@ pub fn classify(p: &EntityProfile) -> Classification {
                 t.sector().label_fr()
             ),
             "Art. 2(1), Annexes I and II",
-        )),
-        None => steps.push(Step::new(
+        ),
+        None => Step::new(
             "not_listed",
             "The entity type is not listed in Annex I or II.",
             "Le type d'entité ne figure ni à l'annexe I ni à l'annexe II.",
             "Art. 2(1)",
-        )),
+        ),
     }
+}
 
-    // 2. Size class.
-    let (size, size_steps) = size_class(p.employees, p.annual_turnover_eur, p.balance_sheet_eur);
-    steps.extend(size_steps);
+/// The rules of Art. 2 and 3 for one entity type at a given size: the class and its steps.
+fn type_rules(p: &EntityProfile, t: EntityType, size: SizeClass) -> (Class, Vec<Step>) {
+    let mut steps = vec![annex_step(t)];
+    let mut class = Class::OutOfScope;
 
     // 3. CER critical entity: applies regardless of size and type.
     if p.cer_critical_entity {
@@ -428,7 +409,112 @@ pub fn classify(p: &EntityProfile) -> Classification {
         ));
     }
 
-    // 9. Result and consequences.
+    (class, steps)
+}
+
+/// Local public administration under the national option of Art. 2(5)(a).
+fn local_public_administration(p: &EntityProfile, class: Class) -> Option<(Class, Step)> {
+    if !p.local_public_administration {
+        return None;
+    }
+    let c = class.max(Class::Important);
+    Some((
+        c,
+        Step::new(
+            "local_public_administration_option",
+            "The Member State applies NIS2 to public administration entities at local level, and this entity is one of them. The Directive leaves their class to national law: shown here as important at least, to be confirmed against the national text.",
+            "L'État membre applique NIS2 aux entités de l'administration publique au niveau local, dont cette entité fait partie. La directive laisse leur catégorie au droit national : elle est indiquée ici comme au moins importante, à confirmer au regard du texte national.",
+            "Art. 2(5)(a)",
+        ),
+    ))
+}
+
+/// A step for a public healthcare provider: still a healthcare provider.
+fn public_health_step(p: &EntityProfile, t: EntityType) -> Option<Step> {
+    (p.public_body && t == EntityType::HealthcareProvider).then(|| Step::new(
+        "public_healthcare_provider",
+        "A public hospital remains a healthcare provider (Annex I, health), not a public administration entity; and for NIS2 an entity held 25 % or more by public bodies is still measured by the size ceilings (the Recommendation's Annex Art. 3(4) does not apply).",
+        "Un hôpital public reste un prestataire de soins de santé (annexe I, santé), et non une entité de l'administration publique ; pour NIS2, une entité détenue à 25 % ou plus par des organismes publics reste mesurée selon les plafonds de taille (l'article 3, paragraphe 4, de l'annexe de la recommandation ne s'applique pas).",
+        "Art. 2(1); Recommendation 2003/361/EC, Annex, Art. 3(4)",
+    ))
+}
+
+/// Classify an entity. Never fails: every profile has an answer, with its reasoning.
+pub fn classify(p: &EntityProfile) -> Classification {
+    let activities = activities::distinct(p.entity_type, &p.other_activities);
+
+    // 1. The figures: the entity's own or the group's, then the size class on them.
+    let own = Figures {
+        employees: p.employees,
+        annual_turnover_eur: p.annual_turnover_eur,
+        balance_sheet_eur: p.balance_sheet_eur,
+    };
+    let (used, mut size_steps) = size_figures(own, &p.group);
+    let (size, class_steps) = size_class(
+        used.employees,
+        used.annual_turnover_eur,
+        used.balance_sheet_eur,
+    );
+    size_steps.extend(class_steps);
+
+    // 2. Each activity under the rules; the most demanding wins (class, then Annex I).
+    let rank = |c: Class, t: EntityType| (c, t.annex() == Some(Annex::I));
+    let mut best: Option<(EntityType, Class, Vec<Step>)> = None;
+    for t in &activities {
+        let (c, s) = type_rules(p, *t, size);
+        if best
+            .as_ref()
+            .is_none_or(|(bt, bc, _)| rank(c, *t) > rank(*bc, *bt))
+        {
+            best = Some((*t, c, s));
+        }
+    }
+    let (t, mut class, type_steps) =
+        best.unwrap_or_else(|| (p.entity_type, Class::OutOfScope, Vec::new()));
+
+    let mut steps = Vec::new();
+    if activities.len() > 1 {
+        let list_en = activities
+            .iter()
+            .map(|a| a.label_en())
+            .collect::<Vec<_>>()
+            .join("; ");
+        let list_fr = activities
+            .iter()
+            .map(|a| a.label_fr())
+            .collect::<Vec<_>>()
+            .join(" ; ");
+        steps.push(Step::new(
+            "several_activities",
+            format!(
+                "The entity has several activities ({list_en}); each is assessed and the most demanding result is retained: \"{}\".",
+                t.label_en()
+            ),
+            format!(
+                "L'entité exerce plusieurs activités ({list_fr}) ; chacune est examinée et le résultat le plus exigeant est retenu : « {} ».",
+                t.label_fr()
+            ),
+            "Art. 2(1), Art. 3, Annexes I and II",
+        ));
+        steps.extend(activities::overlap_steps(&activities));
+    }
+    let mut type_steps = type_steps.into_iter();
+    steps.extend(type_steps.next());
+    steps.extend(size_steps);
+    steps.push(Step::new(
+        "size_two_consecutive_years",
+        "Figures are those of the last closed accounting period, on an annual basis, staff in annual work units. Crossing a ceiling changes the size class only when it happens in two consecutive accounting periods.",
+        "Les données sont celles du dernier exercice comptable clôturé, calculées sur une base annuelle, l'effectif en unités de travail annuel. Le franchissement d'un plafond ne change la catégorie de taille que s'il se produit sur deux exercices consécutifs.",
+        "Recommendation 2003/361/EC, Annex, Arts. 4(1)–(2) and 5",
+    ));
+    steps.extend(public_health_step(p, t));
+    steps.extend(type_steps);
+    if let Some((c, step)) = local_public_administration(p, class) {
+        class = c;
+        steps.push(step);
+    }
+
+    // 3. Result and consequences.
     steps.push(Step::new(
         "result",
         format!("Result: {}.", class.label_en()),
@@ -439,99 +525,7 @@ pub fn classify(p: &EntityProfile) -> Classification {
             Class::OutOfScope => "Art. 2",
         },
     ));
-
-    let supervision = match class {
-        Class::Essential => Some(Supervision {
-            regime: SupervisionRegime::ExAnte,
-            article: "Art. 32".to_owned(),
-            en: "Proactive supervision: on-site inspections and random checks, regular and targeted audits, security scans, at any time; the authority can appoint a monitoring officer, suspend certifications and seek a temporary ban on managers.".to_owned(),
-            fr: "Supervision proactive : inspections sur place et contrôles aléatoires, audits réguliers et ciblés, scans de sécurité, à tout moment ; l'autorité peut désigner un responsable du contrôle, suspendre des certifications et demander une interdiction temporaire de dirigeants.".to_owned(),
-        }),
-        Class::Important => Some(Supervision {
-            regime: SupervisionRegime::ExPost,
-            article: "Art. 33".to_owned(),
-            en: "Reactive supervision: the authority acts after the fact, when evidence or indications of non-compliance reach it (inspections, targeted audits, scans, information requests).".to_owned(),
-            fr: "Supervision réactive : l'autorité intervient a posteriori, lorsqu'elle dispose d'éléments ou d'indications de non-conformité (inspections, audits ciblés, scans, demandes d'informations).".to_owned(),
-        }),
-        Class::OutOfScope => None,
-    };
-    if let Some(s) = &supervision {
-        steps.push(Step::new(
-            "supervision",
-            s.en.clone(),
-            s.fr.clone(),
-            &s.article,
-        ));
-    }
-
-    let fine = fine_ceiling(class, p.annual_turnover_eur);
-    if let Some(f) = &fine {
-        let pct_en = if f.turnover_basis_points == 200 {
-            "2 %"
-        } else {
-            "1.4 %"
-        };
-        let pct_fr = if f.turnover_basis_points == 200 {
-            "2 %"
-        } else {
-            "1,4 %"
-        };
-        let (en, fr) = match f.turnover_based_eur {
-            Some(tb) => (
-                format!(
-                    "Maximum administrative fine for breaching Art. 21 or 23: at least the higher of EUR {} and {} of worldwide annual turnover (EUR {}), i.e. EUR {}.",
-                    eur(f.fixed_eur),
-                    pct_en,
-                    eur(tb),
-                    eur(f.max_fine_eur)
-                ),
-                format!(
-                    "Amende administrative maximale pour manquement aux art. 21 ou 23 : au moins le plus élevé de {} EUR et {} du chiffre d'affaires annuel mondial ({} EUR), soit {} EUR.",
-                    eur(f.fixed_eur).replace(',', " "),
-                    pct_fr,
-                    eur(tb).replace(',', " "),
-                    eur(f.max_fine_eur).replace(',', " ")
-                ),
-            ),
-            None => (
-                format!(
-                    "Maximum administrative fine for breaching Art. 21 or 23: at least the higher of EUR {} and {} of worldwide annual turnover (turnover not given).",
-                    eur(f.fixed_eur),
-                    pct_en
-                ),
-                format!(
-                    "Amende administrative maximale pour manquement aux art. 21 ou 23 : au moins le plus élevé de {} EUR et {} du chiffre d'affaires annuel mondial (chiffre d'affaires non renseigné).",
-                    eur(f.fixed_eur).replace(',', " "),
-                    pct_fr
-                ),
-            ),
-        };
-        steps.push(Step::new("fine_ceiling", en, fr, &f.article));
-    }
-
-    let registration = (class != Class::OutOfScope).then(|| {
-        if t.registers_under_article_27() {
-            Registration {
-                article: "Art. 27".to_owned(),
-                en: "Register with the authority of the Member State of main establishment (name, sector, addresses, contacts, IP ranges, Member States served) for the ENISA registry; notify changes within three months.".to_owned(),
-                fr: "S'enregistrer auprès de l'autorité de l'État membre de l'établissement principal (nom, secteur, adresses, contacts, plages IP, États membres desservis) pour le registre de l'ENISA ; notifier les changements dans les trois mois.".to_owned(),
-            }
-        } else {
-            Registration {
-                article: "Art. 3(3)–(4), Art. 27".to_owned(),
-                en: "Register with the competent authority (name, address and contact details including e-mail, IP ranges and telephone, Annex sector and sub-sector, Member States served); notify changes within two weeks.".to_owned(),
-                fr: "S'enregistrer auprès de l'autorité compétente (nom, adresse et coordonnées dont courriel, plages IP et téléphone, secteur et sous-secteur de l'annexe, États membres desservis) ; notifier les changements sous deux semaines.".to_owned(),
-            }
-        }
-    });
-    if let Some(r) = &registration {
-        steps.push(Step::new(
-            "registration",
-            r.en.clone(),
-            r.fr.clone(),
-            &r.article,
-        ));
-    }
+    let c = consequences(p, t, class, &mut steps);
 
     Classification {
         classification: class,
@@ -543,17 +537,21 @@ pub fn classify(p: &EntityProfile) -> Classification {
         sector: t.sector(),
         size_class: size,
         steps,
-        supervision,
-        max_fine_eur: fine.as_ref().map(|f| f.max_fine_eur),
-        fine,
-        registration_required: registration.is_some(),
-        registration,
+        supervision: c.supervision,
+        max_fine_eur: c.fine.as_ref().map(|f| f.max_fine_eur),
+        fine: c.fine,
+        registration_required: c.registration.is_some(),
+        registration: c.registration,
+        competent_authority: c.competent_authority,
+        activities,
+        size_figures: used,
     }
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
+    use super::super::SupervisionRegime;
     use super::*;
     use EntityType as T;
 
@@ -959,6 +957,297 @@ mod tests {
         let v = serde_json::to_value(&out).unwrap();
         assert_eq!(v["classification"], "out_of_scope");
         assert!(v["supervision"].is_null());
+    }
+
+    #[test]
+    fn table_of_profile_flags() {
+        use Class::*;
+        // (type, employees, designated, as important, CER, NIS1, local option, expected, code)
+        type Case = (EntityType, u32, [bool; 5], Class, &'static str);
+        let cases: &[Case] = &[
+            // Designation under Art. 2(2)(b)-(e): a small hospital comes in, essential or important.
+            (
+                T::HealthcareProvider,
+                20,
+                [true, false, false, false, false],
+                Essential,
+                "member_state_designation",
+            ),
+            (
+                T::HealthcareProvider,
+                20,
+                [true, true, false, false, false],
+                Important,
+                "member_state_designation",
+            ),
+            (
+                T::HealthcareProvider,
+                20,
+                [false, false, false, false, false],
+                OutOfScope,
+                "health_no_size_exemption_without_designation",
+            ),
+            (
+                T::NotListed,
+                20,
+                [true, false, false, false, false],
+                OutOfScope,
+                "designation_requires_listed_type",
+            ),
+            // CER critical entity (Art. 2(3), 3(1)(f)), whatever the size or type.
+            (
+                T::NotListed,
+                5,
+                [false, false, true, false, false],
+                Essential,
+                "cer_critical_entity",
+            ),
+            (
+                T::MedicalDeviceManufacturing,
+                5,
+                [false, false, true, false, false],
+                Essential,
+                "cer_critical_entity",
+            ),
+            // Former NIS1 operator of essential services (Art. 3(1)(g)).
+            (
+                T::MedicalDeviceManufacturing,
+                100,
+                [false, false, false, true, false],
+                Essential,
+                "nis1_operator_of_essential_services",
+            ),
+            (
+                T::HealthcareProvider,
+                100,
+                [false, false, false, true, false],
+                Essential,
+                "nis1_operator_of_essential_services",
+            ),
+            // Local public administration under the national option (Art. 2(5)(a)).
+            (
+                T::NotListed,
+                40,
+                [false, false, false, false, true],
+                Important,
+                "local_public_administration_option",
+            ),
+            (
+                T::NotListed,
+                40,
+                [false, false, true, false, true],
+                Essential,
+                "local_public_administration_option",
+            ),
+        ];
+        for (t, e, [designated, as_important, cer, nis1, local], want, code) in cases {
+            let p = EntityProfile {
+                entity_type: *t,
+                employees: *e,
+                designated_by_member_state: *designated,
+                designated_as_important: *as_important,
+                cer_critical_entity: *cer,
+                nis1_operator_of_essential_services: *nis1,
+                local_public_administration: *local,
+                ..EntityProfile::default()
+            };
+            let c = classify(&p);
+            assert_eq!(c.classification, *want, "{t:?} {e}: {:?}", codes(&c));
+            assert!(
+                codes(&c).contains(code),
+                "{t:?}: {code} not in {:?}",
+                codes(&c)
+            );
+            assert_eq!(c.registration_required, *want != OutOfScope);
+        }
+    }
+
+    #[test]
+    fn several_activities_the_most_demanding_wins() {
+        // A large IVD maker that also makes diagnostic preparations (NACE 21.20).
+        let mut p = profile(T::MedicalDeviceManufacturing, 600, Some(120 * M), None);
+        assert_eq!(classify(&p).classification, Class::Important);
+        p.other_activities = vec![T::BasicPharmaceuticalManufacturing];
+        let c = classify(&p);
+        assert_eq!(c.classification, Class::Essential);
+        assert_eq!(c.entity_type, T::BasicPharmaceuticalManufacturing);
+        assert_eq!(c.annex, Some(Annex::I));
+        assert_eq!(
+            c.activities,
+            [
+                T::MedicalDeviceManufacturing,
+                T::BasicPharmaceuticalManufacturing
+            ]
+        );
+        let got = codes(&c);
+        assert_eq!(got[0], "several_activities");
+        assert!(got.contains(&"activity_on_both_annexes"));
+        assert!(got.contains(&"annex_i_large"));
+        // At equal class, Annex I is preferred; a repeated activity counts once.
+        let mut p = profile(T::ChemicalsManufacturing, 100, None, None);
+        p.other_activities = vec![
+            T::BasicPharmaceuticalManufacturing,
+            T::ChemicalsManufacturing,
+        ];
+        let c = classify(&p);
+        assert_eq!(c.classification, Class::Important);
+        assert_eq!(c.entity_type, T::BasicPharmaceuticalManufacturing);
+        assert_eq!(c.activities.len(), 2);
+        // Without an overlapping pair there is no warning.
+        let mut p = profile(T::HealthcareProvider, 100, None, None);
+        p.other_activities = vec![T::ResearchOrganisation];
+        assert!(!codes(&classify(&p)).contains(&"activity_on_both_annexes"));
+    }
+
+    #[test]
+    fn group_figures_decide_the_size() {
+        use super::super::{Figures, LinkKind, RelatedEnterprise};
+        let parent = |share| RelatedEnterprise {
+            name: "Groupe Exemple SA".into(),
+            kind: LinkKind::Linked,
+            share_basis_points: share,
+            figures: Figures {
+                employees: 1_350,
+                annual_turnover_eur: Some(400 * M),
+                balance_sheet_eur: Some(350 * M),
+            },
+        };
+        // 180 staff, EUR 30 M / 20 M: medium and important on its own figures...
+        let mut p = profile(
+            T::BasicPharmaceuticalManufacturing,
+            180,
+            Some(30 * M),
+            Some(20 * M),
+        );
+        p.group.has_parent = true;
+        let c = classify(&p);
+        assert_eq!(c.classification, Class::Important);
+        assert!(codes(&c).contains(&"group_figures_missing"));
+        // ...large and essential with the linked parent counted in full, even at 51 %.
+        p.group.related = vec![parent(5_100)];
+        let c = classify(&p);
+        assert_eq!(c.size_class, SizeClass::Large);
+        assert_eq!(c.classification, Class::Essential);
+        assert_eq!(c.size_figures.employees, 1_530);
+        assert!(codes(&c).contains(&"group_linked_in_full"));
+        // A partner at 25 % counts pro rata: 180 + 25 % of 280 = 250 staff, large.
+        let mut q = profile(
+            T::BasicPharmaceuticalManufacturing,
+            180,
+            Some(30 * M),
+            Some(20 * M),
+        );
+        q.group.related = vec![RelatedEnterprise {
+            name: "Partenaire".into(),
+            kind: LinkKind::Partner,
+            share_basis_points: 2_500,
+            figures: Figures {
+                employees: 280,
+                annual_turnover_eur: Some(8 * M),
+                balance_sheet_eur: Some(4 * M),
+            },
+        }];
+        let c = classify(&q);
+        assert_eq!(c.size_figures.employees, 250);
+        assert_eq!(c.classification, Class::Essential);
+        assert!(codes(&c).contains(&"group_partners_pro_rata"));
+        q.group.related[0].share_basis_points = 2_000;
+        assert_eq!(classify(&q).classification, Class::Important);
+        // Independent network and information systems: own figures, with the justification.
+        p.group.independent_systems_justification =
+            Some("Separate network, own identity provider, no shared hosting".into());
+        let c = classify(&p);
+        assert_eq!(c.classification, Class::Important);
+        assert!(codes(&c).contains(&"group_independent_systems"));
+        // Consolidated figures replace own and linked ones.
+        let mut r = profile(T::MedicalDeviceManufacturing, 40, Some(5 * M), Some(5 * M));
+        r.group.consolidated = Some(Figures {
+            employees: 300,
+            annual_turnover_eur: None,
+            balance_sheet_eur: None,
+        });
+        let c = classify(&r);
+        assert_eq!(c.classification, Class::Important);
+        assert!(codes(&c).contains(&"group_consolidated"));
+        assert!(codes(&c).contains(&"size_two_consecutive_years"));
+    }
+
+    #[test]
+    fn fines_use_the_worldwide_turnover_of_the_group() {
+        let mut p = profile(
+            T::BasicPharmaceuticalManufacturing,
+            900,
+            Some(180 * M),
+            None,
+        );
+        // Own turnover only: 2 % of 180 M = 3.6 M < 10 M; the step says it understates.
+        let c = classify(&p);
+        assert_eq!(c.max_fine_eur, Some(10 * M));
+        let fine = c.steps.iter().find(|s| s.code == "fine_ceiling").unwrap();
+        assert!(fine.en.contains("not recorded"), "{}", fine.en);
+        // Group worldwide turnover EUR 2.5 bn: 2 % = 50 M.
+        p.group_worldwide_turnover_eur = Some(2_500 * M);
+        let c = classify(&p);
+        assert_eq!(c.max_fine_eur, Some(50 * M));
+        assert_eq!(c.fine.as_ref().unwrap().turnover_based_eur, Some(50 * M));
+        let fine = c.steps.iter().find(|s| s.code == "fine_ceiling").unwrap();
+        assert!(
+            fine.en.contains("group turnover EUR 2,500,000,000"),
+            "{}",
+            fine.en
+        );
+        assert!(fine.fr.contains("2 500 000 000 EUR"), "{}", fine.fr);
+        // Important: 1.4 % of the group turnover.
+        let mut q = profile(T::MedicalDeviceManufacturing, 100, Some(20 * M), None);
+        q.group_worldwide_turnover_eur = Some(1_000 * M);
+        assert_eq!(classify(&q).max_fine_eur, Some(14 * M));
+        // Public bodies: Art. 34(7) is mentioned.
+        let mut h = profile(T::HealthcareProvider, 3_000, Some(300 * M), None);
+        h.public_body = true;
+        let c = classify(&h);
+        let fine = c.steps.iter().find(|s| s.code == "fine_ceiling").unwrap();
+        assert!(fine.article.contains("Art. 34(7)"));
+        assert!(codes(&c).contains(&"public_healthcare_provider"));
+        let c = classify(&profile(T::CentralPublicAdministration, 10, None, None));
+        let fine = c.steps.iter().find(|s| s.code == "fine_ceiling").unwrap();
+        assert!(fine.article.contains("Art. 34(7)"));
+    }
+
+    #[test]
+    fn france_names_the_authority_and_its_registration_service() {
+        let mut p = profile(T::HealthcareProvider, 1_000, None, None);
+        p.member_state = "FR".into();
+        let c = classify(&p);
+        let a = c.competent_authority.as_ref().unwrap();
+        assert!(a.authority.starts_with("ANSSI"));
+        assert_eq!(a.registration_channel, "MonEspaceNIS2");
+        assert!(!a.confirmed);
+        let step = c
+            .steps
+            .iter()
+            .find(|s| s.code == "competent_authority")
+            .unwrap();
+        assert!(step.article.contains("to be confirmed"));
+        // Out of scope: no registration, no authority; another Member State: not known.
+        p.employees = 10;
+        assert!(classify(&p).competent_authority.is_none());
+        let mut d = profile(T::HealthcareProvider, 1_000, None, None);
+        d.member_state = "DE".into();
+        assert!(classify(&d).competent_authority.is_none());
+    }
+
+    #[test]
+    fn unknown_figures_and_work_units_are_said() {
+        let c = classify(&profile(T::HealthcareProvider, 100, None, None));
+        let step = c
+            .steps
+            .iter()
+            .find(|s| s.code == "size_financials_missing")
+            .unwrap();
+        assert!(step.en.contains("not the same as zero"));
+        let size = c.steps.iter().find(|s| s.code == "size_class").unwrap();
+        assert!(size.en.contains("annual work units"), "{}", size.en);
+        assert!(size.fr.contains("unités de travail annuel"), "{}", size.fr);
     }
 
     #[test]

@@ -234,7 +234,9 @@ entity_types! {
         "Annex I, point 5 (Health), 4th indent (NACE C21)",
         "Manufacture of basic pharmaceutical products and preparations",
         "Fabrication de produits pharmaceutiques de base et de préparations pharmaceutiques",
-        ["pharmaceutical manufacturing", "pharma manufacturing", "pharmaceutical manufacturer", "pharma", "nace c21"];
+        ["pharmaceutical manufacturing", "pharma manufacturing", "pharmaceutical manufacturer", "pharma", "nace c21",
+         "nace 21", "nace 21.10", "nace 21.20", "api manufacturing", "active pharmaceutical ingredients",
+         "principes actifs"];
     /// Manufacture of medical devices on the public-health-emergency critical devices list
     /// (Regulation (EU) 2022/123, Art. 22).
     CriticalMedicalDeviceManufacturing = "critical_medical_device_manufacturing", Annex::I, Health,
@@ -316,7 +318,7 @@ entity_types! {
     ChemicalsManufacturing = "chemicals_manufacturing", Annex::II, Chemicals,
         "Annex II, point 3", "Manufacture, production and distribution of chemicals",
         "Fabrication, production et distribution de produits chimiques",
-        ["chemicals", "chemical manufacturing", "api manufacturing"];
+        ["chemicals", "chemical manufacturing"];
     /// Food businesses in wholesale distribution and industrial production and processing.
     FoodProductionDistribution = "food_production_distribution", Annex::II, Food,
         "Annex II, point 4", "Production, processing and distribution of food",
@@ -548,6 +550,15 @@ mod tests {
             "pharma".parse(),
             Ok(EntityType::BasicPharmaceuticalManufacturing)
         );
+        // Active pharmaceutical ingredients are NACE 21.10, basic pharmaceutical products
+        // (Annex I, health), not Annex II chemicals.
+        for api in ["API manufacturing", "nace 21.10", "NACE 21.20"] {
+            assert_eq!(
+                api.parse(),
+                Ok(EntityType::BasicPharmaceuticalManufacturing),
+                "{api}"
+            );
+        }
     }
 
     #[test]

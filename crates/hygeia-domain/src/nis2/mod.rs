@@ -18,15 +18,20 @@
 //! assert_eq!(c.max_fine_eur, Some(10_000_000));
 //! ```
 
+mod activities;
 mod classify;
+mod consequences;
 mod entity_type;
+mod group;
 mod size;
 
-pub use classify::{
-    Class, Classification, EntityProfile, FineCeiling, Registration, Supervision,
-    SupervisionRegime, classify, fine_ceiling,
+pub use activities::{GUIDANCE, OVERLAPS, Overlap};
+pub use classify::{Class, Classification, EntityProfile, FineCeiling, classify, fine_ceiling};
+pub use consequences::{
+    CompetentAuthority, Registration, Supervision, SupervisionRegime, competent_authority,
 };
 pub use entity_type::{Annex, EntityType, Sector, UnknownEntityType};
+pub use group::{Figures, GroupInfo, LinkKind, RelatedEnterprise, size_figures};
 pub use size::{CEILINGS, Ceiling, SizeClass, size_class};
 
 use serde::Serialize;

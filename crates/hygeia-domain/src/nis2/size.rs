@@ -104,14 +104,11 @@ fn eur_m(v: u64) -> String {
 }
 
 fn fig(v: Option<u64>) -> String {
-    v.map_or_else(|| "not given".to_owned(), eur_m)
+    v.map_or_else(|| "unknown".to_owned(), eur_m)
 }
 
 fn fig_fr(v: Option<u64>) -> String {
-    v.map_or_else(
-        || "non renseigné".to_owned(),
-        |v| eur_m(v).replace('.', ","),
-    )
+    v.map_or_else(|| "inconnu".to_owned(), |v| eur_m(v).replace('.', ","))
 }
 
 /// Size class with the reasoning steps that led to it.
@@ -126,15 +123,15 @@ pub fn size_class(
     if annual_turnover_eur.is_none() && balance_sheet_eur.is_none() {
         steps.push(Step::new(
             "size_financials_missing",
-            "Neither annual turnover nor balance-sheet total was given: the size class rests on headcount alone, which may understate it.",
-            "Ni le chiffre d'affaires annuel ni le total du bilan n'ont été fournis : la catégorie de taille repose sur le seul effectif, ce qui peut la sous-estimer.",
+            "Annual turnover and balance-sheet total are unknown (not recorded, which is not the same as zero): the size class rests on the staff count alone, which understates it when either amount would exceed a ceiling. Record them to confirm the class.",
+            "Le chiffre d'affaires annuel et le total du bilan sont inconnus (non renseignés, ce qui n'équivaut pas à zéro) : la catégorie de taille repose sur le seul effectif, ce qui la sous-estime si l'un de ces montants dépasse un plafond. Renseignez-les pour confirmer la catégorie.",
             ART,
         ));
     } else if annual_turnover_eur.is_none() || balance_sheet_eur.is_none() {
         steps.push(Step::new(
             "size_financials_partial",
-            "Only one financial figure was given: a ceiling counts as met only when that figure is within it (the missing figure is not presumed to be within).",
-            "Un seul critère financier a été fourni : un plafond n'est considéré respecté que si ce chiffre s'y trouve (le chiffre manquant n'est pas présumé inférieur).",
+            "Only one of turnover and balance-sheet total is known; the other is unknown (not zero): a ceiling counts as met only when the known amount is within it, the unknown one is not presumed to be within.",
+            "Seul l'un des deux montants (chiffre d'affaires, total du bilan) est connu ; l'autre est inconnu (et non nul) : un plafond n'est considéré respecté que si le montant connu s'y trouve, le montant inconnu n'est pas présumé inférieur.",
             ART,
         ));
     }
@@ -146,7 +143,7 @@ pub fn size_class(
             steps.push(Step::new(
                 "size_class",
                 format!(
-                    "{} staff (below {}) with turnover {} (ceiling {}) or balance sheet {} (ceiling {}) within a ceiling: {}.",
+                    "{} annual work units of staff (below {}) with turnover {} (ceiling {}) or balance sheet {} (ceiling {}) within a ceiling: {}.",
                     employees,
                     c.staff_below,
                     fig(annual_turnover_eur),
@@ -156,7 +153,7 @@ pub fn size_class(
                     c.class.label_en()
                 ),
                 format!(
-                    "{} salariés (moins de {}) et chiffre d'affaires {} (plafond {}) ou total du bilan {} (plafond {}) sous un plafond : {}.",
+                    "Effectif de {} unités de travail annuel (moins de {}) et chiffre d'affaires {} (plafond {}) ou total du bilan {} (plafond {}) sous un plafond : {}.",
                     employees,
                     c.staff_below,
                     fig_fr(annual_turnover_eur),
@@ -172,9 +169,11 @@ pub fn size_class(
         if c.class == SizeClass::Medium {
             let (why_en, why_fr) = if !staff_ok {
                 (
-                    format!("{employees} staff reach the medium ceiling of 250"),
                     format!(
-                        "{employees} salariés atteignent le plafond de 250 des moyennes entreprises"
+                        "{employees} annual work units of staff reach the medium ceiling of 250"
+                    ),
+                    format!(
+                        "un effectif de {employees} unités de travail annuel atteint le plafond de 250 des moyennes entreprises"
                     ),
                 )
             } else {

@@ -18,6 +18,7 @@ use crate::{Actor, Store, new_id};
 /// The description of an uploaded file.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct EvidenceUpload {
     pub title: String,
     /// The file's name as shown and offered on download.

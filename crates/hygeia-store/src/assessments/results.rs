@@ -19,6 +19,7 @@ use super::types::{
 };
 use super::{check_date, check_optional_text, clean, in_scope, json};
 use crate::audit::{Change, append};
+use crate::database::WriteTx;
 use crate::error::{Result, StoreError};
 use crate::paging::{Page, PageRequest};
 use crate::{Actor, Store, new_id};
@@ -26,6 +27,7 @@ use crate::{Actor, Store, new_id};
 /// Filters of an assessment's requirement list; all optional, combined with AND.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct ResultFilter {
     /// Result value (`not_assessed`, `compliant`, `partially_compliant`, `non_compliant`,
     /// `not_applicable`).
@@ -156,7 +158,7 @@ async fn result_in(
 
 /// Writes one result with its history row and audit record, inside the caller's transaction.
 async fn upsert(
-    conn: &mut AnyConnection,
+    conn: &mut WriteTx,
     actor: &Actor,
     now: &str,
     assessment: &Assessment,
@@ -185,7 +187,7 @@ async fn upsert(
     .bind(detail)
     .bind(now)
     .bind(&actor.label)
-    .execute(&mut *conn)
+    .execute(&mut **conn)
     .await?;
     sqlx::query(
         "INSERT INTO result_history (id, assessment_id, requirement_id, value, at) \
@@ -196,7 +198,7 @@ async fn upsert(
     .bind(&result.requirement_id)
     .bind(result.value.code())
     .bind(now)
-    .execute(&mut *conn)
+    .execute(&mut **conn)
     .await?;
     let after = result_in(conn, &assessment.id, &result.requirement_id)
         .await?

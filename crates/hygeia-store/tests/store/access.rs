@@ -401,3 +401,174 @@ async fn organisation_records_are_for_those_who_see_every_entity() {
         assert!(!scoped.items.iter().any(|r| r.action == "user.create"));
     }
 }
+
+/// Reads one value straight from the database, as someone holding a copy of it would.
+async fn raw_text(url: &hygeia_store::DatabaseUrl, sql: &'static str) -> String {
+    sqlx::any::install_default_drivers();
+    let url = match url {
+        hygeia_store::DatabaseUrl::Sqlite(path) => format!("sqlite://{}?mode=ro", path.display()),
+        hygeia_store::DatabaseUrl::Postgres(url) => url.clone(),
+    };
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    let value: String = sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap();
+    pool.close().await;
+    value
+}
+
+#[tokio::test]
+async fn second_factor_secrets_are_encrypted_and_codes_work_once() {
+    use hygeia_domain::audit::AuditKey;
+    use hygeia_domain::mfa;
+    use hygeia_store::FactorUsed;
+    for db in testing::all().await {
+        let clock = StepClock::new();
+        let store = db
+            .store(Arc::new(clock.clone()))
+            .await
+            .with_key(AuditKey::new([2; 32]));
+        let org = seeded(&store).await;
+        let id = user(
+            &store,
+            &org,
+            "ciso@example.org",
+            Role::Administrator,
+            vec![],
+        )
+        .await;
+        let secret = b"twenty bytes secret!";
+        store.begin_totp_enrolment(&id, secret).await.unwrap();
+        let stored = raw_text(&db.url, "SELECT secret_enc FROM totp_factors").await;
+        assert!(!stored.contains(&mfa::base32_encode(secret)) && !stored.contains("twenty"));
+        assert_eq!(
+            store.pending_totp_secret(&id).await.unwrap().as_deref(),
+            Some(&secret[..])
+        );
+        let now = clock.now();
+        let code =
+            |steps: i64| mfa::hotp(secret, u64::try_from(mfa::step_at(now) + steps).unwrap());
+        let codes = vec!["abcde-fghjk".to_owned(), "mnpqr-stuvw".to_owned()];
+        assert_eq!(
+            store
+                .confirm_totp_enrolment(&Actor::cli(), &id, "000000", &codes)
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            store
+                .confirm_totp_enrolment(&Actor::cli(), &id, &code(0), &codes)
+                .await
+                .unwrap(),
+            Some(())
+        );
+        // A second enrolment over a confirmed one is refused.
+        assert!(matches!(
+            store.begin_totp_enrolment(&id, secret).await,
+            Err(StoreError::Conflict { .. })
+        ));
+        // Codes work once; recovery codes too, typed loosely.
+        assert_eq!(
+            store.check_second_factor(&id, &code(0)).await.unwrap(),
+            None
+        );
+        assert_eq!(
+            store.check_second_factor(&id, &code(1)).await.unwrap(),
+            Some(FactorUsed::Totp)
+        );
+        assert_eq!(
+            store.check_second_factor(&id, "ABCDE FGHJK").await.unwrap(),
+            Some(FactorUsed::RecoveryCode)
+        );
+        assert_eq!(
+            store.check_second_factor(&id, "abcde-fghjk").await.unwrap(),
+            None
+        );
+        let hashed = raw_text(
+            &db.url,
+            "SELECT code_hash FROM recovery_codes ORDER BY code_hash LIMIT 1",
+        )
+        .await;
+        assert!(!hashed.contains("abcde"));
+        assert_eq!(
+            store
+                .second_factor_status(&id)
+                .await
+                .unwrap()
+                .recovery_codes_left,
+            1
+        );
+        // Another instance key cannot read the secret.
+        let other = db
+            .store(test_clock())
+            .await
+            .with_key(AuditKey::new([3; 32]));
+        assert!(other.check_second_factor(&id, &code(1)).await.is_err());
+        // A reset removes everything and ends sessions.
+        store
+            .create_session(&session_for(&id, "s", "2026-03-02T21:00:00.000000Z"))
+            .await
+            .unwrap();
+        store
+            .remove_second_factors(&Actor::cli(), &id)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.second_factor_status(&id).await.unwrap(),
+            Default::default()
+        );
+        assert!(store.session("s", IDLE).await.unwrap().is_none());
+        let report = store.verify_audit_chain().await.unwrap();
+        assert_eq!(report.first_break, None, "{}", db.name);
+        assert!(report.sealed > 0);
+    }
+}
+
+#[tokio::test]
+async fn pending_sign_ins_expire_and_give_up_after_wrong_codes() {
+    for db in testing::all().await {
+        let clock = StepClock::new();
+        let store = db.store(Arc::new(clock.clone())).await;
+        let org = seeded(&store).await;
+        let id = user(
+            &store,
+            &org,
+            "ciso@example.org",
+            Role::Administrator,
+            vec![],
+        )
+        .await;
+        store
+            .create_pending_sign_in(&id, "p1", "2026-03-02T09:05:00.000000Z", true, "192.0.2.1")
+            .await
+            .unwrap();
+        let pending = store.pending_sign_in("p1").await.unwrap().unwrap();
+        assert!(pending.must_enrol);
+        assert_eq!(pending.user.id, id);
+        for n in 1..hygeia_store::MAX_CODE_ATTEMPTS {
+            assert!(
+                store
+                    .refuse_pending_code(&Actor::cli(), "p1", &id)
+                    .await
+                    .unwrap(),
+                "{n}"
+            );
+        }
+        assert!(
+            !store
+                .refuse_pending_code(&Actor::cli(), "p1", &id)
+                .await
+                .unwrap()
+        );
+        assert!(store.pending_sign_in("p1").await.unwrap().is_none());
+        store
+            .create_pending_sign_in(&id, "p2", "2026-03-02T09:05:00.000000Z", false, "192.0.2.1")
+            .await
+            .unwrap();
+        clock.advance(Duration::minutes(6));
+        assert!(
+            store.pending_sign_in("p2").await.unwrap().is_none(),
+            "{}",
+            db.name
+        );
+    }
+}

@@ -3,8 +3,10 @@
 
 mod access;
 mod compliance;
+mod entity_profile;
 mod monitoring;
 mod platform;
+mod sso;
 
 use std::collections::BTreeSet;
 
@@ -20,10 +22,17 @@ fn entity(name: &str) -> EntityInput {
         country: "FR".into(),
         entity_type: "basic_pharmaceutical_manufacturing".into(),
         employees: 820,
-        annual_turnover_eur: 210_000_000,
-        balance_sheet_eur: 160_000_000,
+        annual_turnover_eur: Some(210_000_000),
+        balance_sheet_eur: Some(160_000_000),
         parent_entity_id: None,
         registration_number: None,
+        other_activities: vec![],
+        designation: "none".into(),
+        cer_critical_entity: false,
+        nis1_operator_of_essential_services: false,
+        local_public_administration: false,
+        public_body: false,
+        group_worldwide_turnover_eur: None,
     }
 }
 
@@ -57,6 +66,7 @@ fn session_for<'a>(
         source: "192.0.2.10",
         user_agent: "test",
         replaces: None,
+        mfa: false,
     }
 }
 

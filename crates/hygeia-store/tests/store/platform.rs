@@ -461,7 +461,9 @@ async fn sqlite_backup_restores_the_same_data() {
     store.close().await;
 
     let path = db.url.sqlite_path().unwrap().to_path_buf();
-    hygeia_store::restore_sqlite(&backup, &path).await.unwrap();
+    hygeia_store::restore_sqlite(&backup, &path, None)
+        .await
+        .unwrap();
     let restored = db.store(test_clock()).await;
     let names: Vec<String> = restored
         .list_entities(
@@ -486,7 +488,7 @@ async fn sqlite_backup_restores_the_same_data() {
     let not_a_db = dir.join("garbage.db");
     std::fs::write(&not_a_db, b"not a database").unwrap();
     assert!(
-        hygeia_store::restore_sqlite(&not_a_db, &path)
+        hygeia_store::restore_sqlite(&not_a_db, &path, None)
             .await
             .is_err()
     );

@@ -5,6 +5,7 @@
 //! Every handler authorises with the compliance permissions and the caller's entity scope; an
 //! object of an entity outside the scope answers 404.
 
+pub(crate) mod attestations;
 mod controls;
 mod evidence;
 mod exports;
@@ -58,6 +59,10 @@ pub fn router() -> Router<AppState> {
         .route("/assessments/{id}/accept", post(reuse::accept_result))
         .route("/assessments/{id}/override", post(reuse::override_result))
         .route("/assessments/{id}/gaps", get(reuse::get_gaps))
+        .route(
+            "/assessments/{id}/scope-attestations",
+            post(attestations::attest_scope),
+        )
         .route("/assessments/{id}/scores", get(scores::assessment_scores))
         .route("/entities/{id}/scores", get(scores::entity_scores))
         .route(
@@ -92,7 +97,7 @@ pub fn router() -> Router<AppState> {
         results::update_assessment, results::delete_assessment,
         results::list_assessment_requirements, results::set_results, results::set_result,
         reuse::get_reuse, reuse::accept_result, reuse::override_result, reuse::get_gaps,
-        reuse::list_mapping_reviews, reuse::review_pair,
+        reuse::list_mapping_reviews, reuse::review_pair, attestations::attest_scope,
         scores::assessment_scores, scores::entity_scores,
         exports::export_assessment,
         evidence::list_evidence, evidence::upload_evidence, evidence::create_evidence_link,

@@ -12,6 +12,7 @@ use crate::auth::Auth;
 use crate::error::ApiResult;
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Exact action, such as `entity.update`.
     pub action: Option<String>,

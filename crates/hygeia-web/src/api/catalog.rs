@@ -53,6 +53,7 @@ pub async fn get_framework(
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RequirementQuery {
     /// Text searched in references, titles and descriptions, English and French, accents ignored.
     pub q: Option<String>,

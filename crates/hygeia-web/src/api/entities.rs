@@ -7,7 +7,7 @@ use hygeia_domain::access::Permission;
 use hygeia_domain::nis2::{self, Classification, EntityProfile, EntityType};
 use hygeia_domain::org::{EntityInput, SiteInput};
 use hygeia_domain::validation::FieldError;
-use hygeia_store::{Entity, EntityFilter, Organisation, Page, Site};
+use hygeia_store::{Entity, EntityFilter, GroupLink, Organisation, Page, Site};
 use serde::Deserialize;
 
 use super::{ApiJson, ApiQuery, Paging};
@@ -15,11 +15,54 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
 
-/// Reads an entity type given as a code or a readable name and stores its code.
+/// Reads entity types given as a code or a readable name and stores their codes.
 fn normalise_entity_type(input: &mut EntityInput) {
-    if let Ok(kind) = input.entity_type.parse::<EntityType>() {
-        input.entity_type = kind.code().to_owned();
-    }
+    let code = |text: &mut String| {
+        if let Ok(kind) = text.parse::<EntityType>() {
+            *text = kind.code().to_owned();
+        }
+    };
+    code(&mut input.entity_type);
+    input.other_activities.iter_mut().for_each(code);
+}
+
+fn figure(v: Option<i64>) -> Option<u64> {
+    v.and_then(|v| u64::try_from(v).ok())
+}
+
+/// What the classifier needs from a stored entity and its group links (`None` if its type
+/// code is unknown). Unknown figures stay unknown.
+pub(crate) fn nis2_profile(entity: &Entity, links: &[GroupLink]) -> Option<EntityProfile> {
+    let group = hygeia_store::group_input(entity, links);
+    Some(EntityProfile {
+        entity_type: entity.entity_type.parse().ok()?,
+        employees: u32::try_from(entity.employees).unwrap_or(u32::MAX),
+        annual_turnover_eur: figure(entity.annual_turnover_eur),
+        balance_sheet_eur: figure(entity.balance_sheet_eur),
+        designated_by_member_state: entity.designation != "none",
+        designated_as_important: entity.designation == "important",
+        cer_critical_entity: entity.cer_critical_entity,
+        nis1_operator_of_essential_services: entity.nis1_operator_of_essential_services,
+        other_activities: entity
+            .other_activities
+            .iter()
+            .filter_map(|c| c.parse().ok())
+            .collect(),
+        local_public_administration: entity.local_public_administration,
+        public_body: entity.public_body,
+        member_state: entity.country.clone(),
+        group: group.to_group_info(entity.parent_entity_id.is_some()),
+        group_worldwide_turnover_eur: figure(entity.group_worldwide_turnover_eur),
+    })
+}
+
+/// The classification of a stored entity, reading its group links.
+pub(crate) async fn classify_stored(
+    state: &AppState,
+    entity: &Entity,
+) -> ApiResult<Option<Classification>> {
+    let links = state.store.group_links(&entity.id).await?;
+    Ok(nis2_profile(entity, &links).map(|p| nis2::classify(&p)))
 }
 
 pub(crate) fn known_entity_type(code: &str) -> bool {
@@ -64,6 +107,7 @@ pub async fn get_organisation(
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EntityQuery {
     /// Text in the name or registration number.
     pub q: Option<String>,
@@ -129,13 +173,40 @@ pub struct EntityBody {
     pub country: String,
     /// NIS2 entity type: a code such as `healthcare_provider` or a readable name.
     pub entity_type: String,
+    /// Staff headcount in annual work units.
     pub employees: i64,
-    pub annual_turnover_eur: i64,
-    pub balance_sheet_eur: i64,
+    /// Annual turnover in euros; `null` or absent when unknown (not 0).
+    #[serde(default)]
+    pub annual_turnover_eur: Option<i64>,
+    /// Annual balance-sheet total in euros; `null` or absent when unknown.
+    #[serde(default)]
+    pub balance_sheet_eur: Option<i64>,
     #[serde(default)]
     pub parent_entity_id: Option<String>,
     #[serde(default)]
     pub registration_number: Option<String>,
+    /// Other NIS2 entity types of the entity (several activities), codes or readable names.
+    #[serde(default)]
+    pub other_activities: Vec<String>,
+    /// Member-State designation under NIS2 Art. 2(2)(b)–(e): `none` (default), `essential`
+    /// or `important`.
+    #[serde(default)]
+    pub designation: Option<String>,
+    /// Critical entity under the CER Directive (Art. 2(3)).
+    #[serde(default)]
+    pub cer_critical_entity: bool,
+    /// NIS1 operator of essential services kept essential (Art. 3(1)(g)).
+    #[serde(default)]
+    pub nis1_operator_of_essential_services: bool,
+    /// Local public administration brought into scope by the Member State (Art. 2(5)(a)).
+    #[serde(default)]
+    pub local_public_administration: bool,
+    /// Owned or run by a public authority (Art. 34(7)).
+    #[serde(default)]
+    pub public_body: bool,
+    /// Worldwide annual turnover of the undertaking (the group), for the fine ceiling.
+    #[serde(default)]
+    pub group_worldwide_turnover_eur: Option<i64>,
     /// On update: the version you read, to refuse overwriting a newer change.
     #[serde(default)]
     pub version: Option<i64>,
@@ -152,6 +223,13 @@ impl EntityBody {
             balance_sheet_eur: self.balance_sheet_eur,
             parent_entity_id: self.parent_entity_id,
             registration_number: self.registration_number,
+            other_activities: self.other_activities,
+            designation: self.designation.unwrap_or_else(|| "none".to_owned()),
+            cer_critical_entity: self.cer_critical_entity,
+            nis1_operator_of_essential_services: self.nis1_operator_of_essential_services,
+            local_public_administration: self.local_public_administration,
+            public_body: self.public_body,
+            group_worldwide_turnover_eur: self.group_worldwide_turnover_eur,
         };
         normalise_entity_type(&mut input);
         (input, self.version)
@@ -231,18 +309,12 @@ pub async fn classify_entity(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Classification>> {
     let entity = visible_entity(&state, &auth, &id, Permission::EntityRead).await?;
-    let entity_type: EntityType = entity
-        .entity_type
-        .parse()
-        .map_err(|e: nis2::UnknownEntityType| ApiError::internal(e))?;
-    let profile = EntityProfile {
-        entity_type,
-        employees: u32::try_from(entity.employees).unwrap_or(u32::MAX),
-        annual_turnover_eur: u64::try_from(entity.annual_turnover_eur).ok(),
-        balance_sheet_eur: u64::try_from(entity.balance_sheet_eur).ok(),
-        ..EntityProfile::default()
-    };
-    Ok(Json(nis2::classify(&profile)))
+    let classification = classify_stored(&state, &entity).await?.ok_or_else(|| {
+        ApiError::internal(nis2::UnknownEntityType {
+            input: entity.entity_type.clone(),
+        })
+    })?;
+    Ok(Json(classification))
 }
 
 /// Sites of an entity.

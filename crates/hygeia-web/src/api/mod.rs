@@ -4,9 +4,12 @@ pub(crate) mod assessments;
 mod audit;
 mod catalog;
 pub(crate) mod entities;
+mod entity_group;
 mod monitor;
 mod openapi;
+pub(crate) mod second_factor;
 pub(crate) mod session;
+pub mod sso;
 pub(crate) mod users;
 
 use axum::Router;
@@ -28,6 +31,34 @@ pub fn router() -> Router<AppState> {
         .route("/auth/logout", post(session::logout))
         .route("/me", get(session::me))
         .route("/me/password", post(users::change_own_password))
+        .route(
+            "/auth/second-factor",
+            post(second_factor::submit_second_factor),
+        )
+        .route(
+            "/auth/second-factor/enrol",
+            post(second_factor::enrol_at_sign_in),
+        )
+        .route(
+            "/me/second-factor",
+            get(second_factor::my_second_factor).delete(second_factor::remove_my_second_factor),
+        )
+        .route(
+            "/me/second-factor/totp",
+            post(second_factor::start_my_enrolment),
+        )
+        .route(
+            "/me/second-factor/totp/confirm",
+            post(second_factor::confirm_my_enrolment),
+        )
+        .route(
+            "/me/second-factor/recovery-codes",
+            post(second_factor::renew_my_recovery_codes),
+        )
+        .route(
+            "/users/{id}/second-factor",
+            delete(second_factor::reset_second_factor),
+        )
         .route("/me/sessions", get(session::list_my_sessions))
         .route("/me/sessions/end-all", post(session::end_all_my_sessions))
         .route("/me/sessions/{id}", delete(session::end_my_session))
@@ -43,6 +74,10 @@ pub fn router() -> Router<AppState> {
                 .delete(entities::delete_entity),
         )
         .route("/entities/{id}/nis2", get(entities::classify_entity))
+        .route(
+            "/entities/{id}/group",
+            get(entity_group::get_group).put(entity_group::put_group),
+        )
         .route(
             "/entities/{id}/sites",
             get(entities::list_sites).post(entities::create_site),
@@ -88,6 +123,16 @@ pub fn router() -> Router<AppState> {
         .route("/assets", get(monitor::list_assets))
         .route("/assets/{id}", get(monitor::get_asset))
         .route("/flows", get(monitor::list_flows))
+        .route(
+            "/sso/providers",
+            get(sso::list_providers).post(sso::create_provider),
+        )
+        .route(
+            "/sso/providers/{id}",
+            get(sso::get_provider)
+                .put(sso::update_provider)
+                .delete(sso::delete_provider),
+        )
         .route("/audit", get(audit::list_audit))
         .route("/audit/verify", get(audit::verify_audit))
         .merge(assessments::router())
@@ -137,6 +182,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 
 /// Pagination parameters shared by list endpoints.
 #[derive(Debug, Clone, Copy, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Paging {
     /// Items per page (1–500, default 50).
     pub limit: Option<i64>,

@@ -57,6 +57,7 @@ pub async fn ingest_batch(
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AssetQuery {
     pub entity_id: Option<String>,
     /// Text in names, IP addresses, MAC, vendor or model.
@@ -113,6 +114,7 @@ pub async fn get_asset(
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FlowQuery {
     pub entity_id: Option<String>,
     /// Only flows from or to this address.
@@ -148,6 +150,7 @@ pub async fn list_flows(
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EntityPageQuery {
     pub entity_id: Option<String>,
     /// Event kind: `new_asset`, `new_flow`, `new_operation`, `firmware_changed`, `new_finding`.
@@ -213,7 +216,10 @@ pub async fn get_zone_policy(
     auth: Auth,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ZonePolicyRecord>> {
-    auth.principal.require(Permission::AssetRead)?;
+    // Readers of the inventory, and sensors (ingest tokens), which check traffic against it.
+    auth.principal
+        .require(Permission::AssetRead)
+        .or_else(|_| auth.principal.require(Permission::AssetIngest))?;
     in_scope(&auth, &id)?;
     let policy = state
         .store

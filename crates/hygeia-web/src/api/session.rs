@@ -39,9 +39,13 @@ pub(crate) struct SignedIn {
 }
 
 impl SignedIn {
-    /// The `Set-Cookie` values to send: the session, and the device cookie when new.
+    /// The `Set-Cookie` values to send: the session, the device cookie when new, and the end
+    /// of any pending sign-in.
     pub fn cookies(&self, state: &AppState) -> Vec<(axum::http::HeaderName, String)> {
-        let mut cookies = vec![(SET_COOKIE, session_cookie(state, &self.session_secret))];
+        let mut cookies = vec![
+            (SET_COOKIE, session_cookie(state, &self.session_secret)),
+            (SET_COOKIE, pending_cookie(state, "")),
+        ];
         if let Some(device) = &self.device_secret {
             cookies.push((SET_COOKIE, device_cookie(state, device)));
         }
@@ -143,20 +147,86 @@ pub(crate) async fn check_password(
     Ok(user)
 }
 
-/// Checks credentials with throttling, records the attempt, and opens a session (ending the
-/// one the browser held before, so a session id fixed before sign-in is worthless).
+/// Where a sign-in stands after its first factor.
+pub(crate) enum SignInStep {
+    /// A session is open.
+    Done(Box<SignedIn>),
+    /// The password was right and a second factor is awaited (or must first be set up): a
+    /// pending sign-in exists, named by the secret of the pending cookie. No session yet.
+    SecondFactor {
+        pending_secret: String,
+        must_enrol: bool,
+    },
+}
+
+/// Checks credentials with throttling and records the attempt; then either opens a session or,
+/// when the user has a second factor or their role requires one, waits for it.
 pub(crate) async fn sign_in(
     state: &AppState,
     parts: &Parts,
     email: &str,
     password: &str,
-) -> ApiResult<SignedIn> {
-    let store = &state.store;
+) -> ApiResult<SignInStep> {
     let actor = auth::request_actor(parts, None, &state.config);
     let device = device_hash(state, &parts.headers);
     let user = check_password(state, &actor, email, password, device.as_deref(), None)
         .await?
         .ok_or(ApiError::Unauthenticated)?;
+    after_first_factor(state, parts, &user, false).await
+}
+
+/// How long a sign-in may wait for its second factor.
+const PENDING_MINUTES: i64 = 5;
+
+/// After a first factor: opens a session when no second factor is needed (or the first
+/// already was a strong one: `strong`), else records a pending sign-in.
+pub(crate) async fn after_first_factor(
+    state: &AppState,
+    parts: &Parts,
+    user: &User,
+    strong: bool,
+) -> ApiResult<SignInStep> {
+    let store = &state.store;
+    if strong {
+        return Ok(SignInStep::Done(Box::new(
+            open_session(state, parts, user, true).await?,
+        )));
+    }
+    let status = store.second_factor_status(&user.id).await?;
+    let role = hygeia_store::Store::principal(user)?.role;
+    if !status.totp && !state.config.mfa_policy.required_for(role) {
+        return Ok(SignInStep::Done(Box::new(
+            open_session(state, parts, user, false).await?,
+        )));
+    }
+    let secret = auth::random_secret();
+    let expires = store.clock().now() + chrono::Duration::minutes(PENDING_MINUTES);
+    let actor = auth::request_actor(parts, Some(user), &state.config);
+    store
+        .create_pending_sign_in(
+            &user.id,
+            &auth::secret_hash(&secret),
+            &format_instant(expires),
+            !status.totp,
+            &actor.source,
+        )
+        .await?;
+    Ok(SignInStep::SecondFactor {
+        pending_secret: secret,
+        must_enrol: !status.totp,
+    })
+}
+
+/// Opens a session for `user` (ending the one the browser held before, so a session id fixed
+/// before sign-in is worthless), and remembers the browser as a known device.
+pub(crate) async fn open_session(
+    state: &AppState,
+    parts: &Parts,
+    user: &User,
+    mfa: bool,
+) -> ApiResult<SignedIn> {
+    let store = &state.store;
+    let actor = auth::request_actor(parts, Some(user), &state.config);
     let now = store.clock().now();
     let session_secret = auth::random_secret();
     let csrf_token = auth::random_secret();
@@ -178,9 +248,10 @@ pub(crate) async fn sign_in(
             source: &actor.source,
             user_agent,
             replaces: previous.as_deref(),
+            mfa,
         })
         .await?;
-    let device_secret = match device {
+    let device_secret = match device_hash(state, &parts.headers) {
         Some(hash) if store.device_known(&user.id, &hash).await? => {
             store.remember_device(&user.id, &hash).await?;
             None
@@ -197,11 +268,23 @@ pub(crate) async fn sign_in(
         session_secret,
         device_secret,
         response: LoginResponse {
-            user,
+            user: user.clone(),
             csrf_token,
             expires_at,
         },
     })
+}
+
+/// The `Set-Cookie` value of a pending sign-in (or, with an empty secret, its removal).
+pub(crate) fn pending_cookie(state: &AppState, secret: &str) -> String {
+    let name = state.config.pending_cookie_name();
+    let secure = secure_suffix(state);
+    let max_age = if secret.is_empty() {
+        0
+    } else {
+        PENDING_MINUTES * 60
+    };
+    format!("{name}={secret}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}")
 }
 
 fn secure_suffix(state: &AppState) -> &'static str {
@@ -231,9 +314,20 @@ pub(crate) fn device_cookie(state: &AppState, secret: &str) -> String {
     format!("{name}={secret}; Path=/; HttpOnly; SameSite=Strict; Max-Age={year}{secure}")
 }
 
-/// Sign in with e-mail and password; sets the session cookie.
+/// The answer to a right password when a second factor is needed.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SecondFactorNeeded {
+    /// `code`: send a code from the authenticator app (or a recovery code) to
+    /// `POST /api/v1/auth/second-factor`; `enrol`: the role requires a second factor and none is
+    /// set up: start with `POST /api/v1/auth/second-factor/enrol`.
+    pub second_factor: &'static str,
+}
+
+/// Sign in with e-mail and password; sets the session cookie, or, when a second factor is
+/// needed, answers 202 and sets a short-lived pending cookie instead (no session yet).
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "session", request_body = LoginRequest,
-    responses((status = 200, body = LoginResponse), (status = 400, description = "E-mail or password too long"),
+    responses((status = 200, body = LoginResponse), (status = 202, body = SecondFactorNeeded),
+              (status = 400, description = "E-mail or password too long"),
               (status = 401, description = "Wrong credentials"),
               (status = 429, description = "Too many failed attempts"),
               (status = 503, description = "Too many sign-ins being checked at once")))]
@@ -241,10 +335,28 @@ pub async fn login(
     State(state): State<AppState>,
     parts: Parts,
     ApiJson(request): ApiJson<LoginRequest>,
-) -> ApiResult<impl IntoResponse> {
-    let signed_in = sign_in(&state, &parts, &request.email, &request.password).await?;
-    let cookies = signed_in.cookies(&state);
-    Ok((AppendHeaders(cookies), Json(signed_in.response)))
+) -> ApiResult<axum::response::Response> {
+    match sign_in(&state, &parts, &request.email, &request.password).await? {
+        SignInStep::Done(signed_in) => {
+            let cookies = signed_in.cookies(&state);
+            Ok((AppendHeaders(cookies), Json(signed_in.response)).into_response())
+        }
+        SignInStep::SecondFactor {
+            pending_secret,
+            must_enrol,
+        } => {
+            let cookie = pending_cookie(&state, &pending_secret);
+            let body = SecondFactorNeeded {
+                second_factor: if must_enrol { "enrol" } else { "code" },
+            };
+            Ok((
+                axum::http::StatusCode::ACCEPTED,
+                AppendHeaders([(SET_COOKIE, cookie)]),
+                Json(body),
+            )
+                .into_response())
+        }
+    }
 }
 
 /// End the current browser session.

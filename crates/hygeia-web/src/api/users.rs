@@ -19,7 +19,7 @@ fn parse_role(text: &str) -> ApiResult<Role> {
         .map_err(|e: hygeia_domain::access::UnknownRole| ApiError::field("role", e.to_string()))
 }
 
-async fn user_in_org(state: &AppState, auth: &Auth, id: &str) -> ApiResult<User> {
+pub(crate) async fn user_in_org(state: &AppState, auth: &Auth, id: &str) -> ApiResult<User> {
     let user = state.store.user(id).await?;
     if user.organisation_id != auth.principal.organisation_id {
         return Err(ApiError::NotFound(format!("user '{id}' was not found")));
@@ -88,7 +88,10 @@ pub async fn create_user(
     auth.principal.require(Permission::UserManage)?;
     let role = parse_role(&body.role)?;
     let password_hash = match body.password {
-        Some(password) => Some(state.passwords.hash(password).await?),
+        Some(password) => {
+            let personal = vec![body.email.clone(), body.display_name.clone()];
+            Some(state.passwords.hash(password, personal).await?)
+        }
         None => None,
     };
     let new = NewUser {
@@ -153,6 +156,7 @@ pub async fn update_user(
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TokenQuery {
     /// `all` lists every user's tokens (administrators); default: your own.
     pub scope: Option<String>,
@@ -312,8 +316,9 @@ pub async fn set_user_password(
     ApiJson(body): ApiJson<SetPasswordBody>,
 ) -> ApiResult<StatusCode> {
     auth.principal.require(Permission::UserManage)?;
-    user_in_org(&state, &auth, &id).await?;
-    let hash = state.passwords.hash(body.password).await?;
+    let user = user_in_org(&state, &auth, &id).await?;
+    let personal = vec![user.email, user.display_name];
+    let hash = state.passwords.hash(body.password, personal).await?;
     state
         .store
         .set_password_hash(&auth.actor, &id, &hash)
@@ -370,7 +375,8 @@ pub(crate) async fn change_password(
             "current_password",
         )));
     }
-    let hash = state.passwords.hash(new).await?;
+    let personal = vec![auth.user.email.clone(), auth.user.display_name.clone()];
+    let hash = state.passwords.hash(new, personal).await?;
     state
         .store
         .set_password_hash(&auth.actor, &auth.user.id, &hash)

@@ -29,6 +29,9 @@ struct SettingsPage {
     can_manage_users: bool,
     /// The user's open browser sessions.
     sessions: Vec<SessionRow>,
+    /// The user's second factors, and whether their role requires one.
+    second_factor: hygeia_store::SecondFactorStatus,
+    mfa_required: bool,
     /// What was wrong with the password form (the passwords themselves are never shown again).
     problems: Problems,
 }
@@ -79,6 +82,12 @@ async fn show(state: &AppState, auth: &Auth, problems: Problems) -> PageResult {
         locale: Lang::from_code(&auth.user.locale).code().to_owned(),
         can_manage_users: auth.principal.require(Permission::UserRead).is_ok(),
         sessions,
+        second_factor: state
+            .store
+            .second_factor_status(&auth.user.id)
+            .await
+            .map_err(|e| PageError::new(tr, e.into()))?,
+        mfa_required: state.config.mfa_policy.required_for(auth.principal.role),
         problems,
         shell,
     };

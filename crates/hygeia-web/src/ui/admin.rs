@@ -160,7 +160,14 @@ pub async fn create_user(
     let password_hash = if password.is_empty() {
         None
     } else {
-        Some(state.passwords.hash(password).await.map_err(back)?)
+        let personal = vec![fields.text("email"), fields.text("display_name")];
+        Some(
+            state
+                .passwords
+                .hash(password, personal)
+                .await
+                .map_err(back)?,
+        )
     };
     let new = NewUser {
         email: fields.text("email"),
@@ -188,6 +195,7 @@ struct UserPage {
     is_self: bool,
     created: String,
     last_login: String,
+    second_factor: hygeia_store::SecondFactorStatus,
 }
 
 async fn user_in_org(state: &AppState, auth: &Auth, id: &str) -> Result<User, ApiError> {
@@ -231,12 +239,18 @@ pub async fn user_page(
             checked: user.entity_ids.contains(&e.id),
         })
         .collect();
+    let second_factor = state
+        .store
+        .second_factor_status(&user.id)
+        .await
+        .map_err(|e| PageError::new(tr, e.into()))?;
     let page = UserPage {
         roles: roles(tr, &user.role),
         grants,
         is_self: user.id == auth.user.id,
         created: tr.datetime(&user.created_at),
         last_login: tr.opt_datetime(&user.last_login_at),
+        second_factor,
         user,
         shell,
     };

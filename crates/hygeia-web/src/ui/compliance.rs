@@ -357,7 +357,8 @@ pub async fn requirement_page(
             format!("/compliance/frameworks/{id}"),
         ),
     ];
-    for ancestor in framework.ancestors(&found.id) {
+    // Root first: Compliance › framework › 1 › 1.1 › 1.1.1 › here.
+    for ancestor in framework.ancestors(&found.id).into_iter().rev() {
         crumbs.push(Crumb::link(
             ancestor.reference.clone(),
             format!("/compliance/frameworks/{id}/requirements/{}", ancestor.id),

@@ -27,7 +27,7 @@ use crate::auth::Auth;
 use crate::error::ApiError;
 
 /// The fields of the profile form with their label keys, in the form's order.
-const ENTITY_FIELDS: [(&str, &str); 8] = [
+const ENTITY_FIELDS: [(&str, &str); 11] = [
     ("name", "entity_form.name"),
     ("country", "entity_form.country"),
     ("entity_type", "entity_form.entity_type"),
@@ -36,6 +36,9 @@ const ENTITY_FIELDS: [(&str, &str); 8] = [
     ("balance_sheet_eur", "entity_form.balance_sheet"),
     ("parent_entity_id", "entity_form.parent"),
     ("registration_number", "entity_form.registration"),
+    ("other_activities", "entity_form.other_activities"),
+    ("designation", "entity_form.designation"),
+    ("group_worldwide_turnover_eur", "entity_form.group_turnover"),
 ];
 
 const SITE_FIELDS: [(&str, &str); 4] = [
@@ -113,6 +116,69 @@ pub struct EntityForm {
     pub balance_sheet_eur: String,
     pub registration_number: String,
     pub version: String,
+    pub designation: String,
+    pub cer_critical_entity: bool,
+    pub nis1_operator_of_essential_services: bool,
+    pub local_public_administration: bool,
+    pub public_body: bool,
+    pub group_worldwide_turnover_eur: String,
+}
+
+/// The flags of the profile form: field name and label key.
+pub const FLAG_FIELDS: [(&str, &str); 4] = [
+    ("cer_critical_entity", "entity_form.cer"),
+    ("nis1_operator_of_essential_services", "entity_form.nis1"),
+    ("local_public_administration", "entity_form.local"),
+    ("public_body", "entity_form.public_body"),
+];
+
+/// A checkbox of the form.
+pub struct Flag {
+    pub name: &'static str,
+    pub label: String,
+    pub checked: bool,
+}
+
+fn flags(tr: Tr, form: &EntityForm) -> Vec<Flag> {
+    let values = [
+        form.cer_critical_entity,
+        form.nis1_operator_of_essential_services,
+        form.local_public_administration,
+        form.public_body,
+    ];
+    FLAG_FIELDS
+        .iter()
+        .zip(values)
+        .map(|((name, key), checked)| Flag {
+            name,
+            label: tr.t(key).to_owned(),
+            checked,
+        })
+        .collect()
+}
+
+fn designations(tr: Tr, current: &str) -> Vec<Choice> {
+    hygeia_domain::org::DESIGNATIONS
+        .iter()
+        .map(|d| Choice {
+            value: (*d).to_owned(),
+            label: tr.t(&format!("entity.designation_{d}")).to_owned(),
+            selected: *d == current,
+        })
+        .collect()
+}
+
+/// The other activities as a list of choices (every listed type but the main one).
+fn activity_choices(tr: Tr, main: &str, selected: &[String]) -> Vec<Choice> {
+    EntityType::ALL
+        .iter()
+        .filter(|t| t.annex().is_some() && t.code() != main)
+        .map(|t| Choice {
+            value: t.code().to_owned(),
+            label: tr.pick(t.label_en(), t.label_fr()).to_owned(),
+            selected: selected.iter().any(|s| s == t.code()),
+        })
+        .collect()
 }
 
 /// A group of NIS2 entity types (one sector of one annex).
@@ -158,6 +224,9 @@ struct EntityFormPage {
     parents: Vec<Choice>,
     problems: Problems,
     stale: bool,
+    designations: Vec<Choice>,
+    flags: Vec<Flag>,
+    activities: Vec<Choice>,
 }
 
 fn form_of(entity: &Entity) -> EntityForm {
@@ -165,10 +234,25 @@ fn form_of(entity: &Entity) -> EntityForm {
         name: entity.name.clone(),
         country: entity.country.clone(),
         employees: entity.employees.to_string(),
-        annual_turnover_eur: entity.annual_turnover_eur.to_string(),
-        balance_sheet_eur: entity.balance_sheet_eur.to_string(),
+        annual_turnover_eur: entity
+            .annual_turnover_eur
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
+        balance_sheet_eur: entity
+            .balance_sheet_eur
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
         registration_number: entity.registration_number.clone().unwrap_or_default(),
         version: entity.version.to_string(),
+        designation: entity.designation.clone(),
+        cer_critical_entity: entity.cer_critical_entity,
+        nis1_operator_of_essential_services: entity.nis1_operator_of_essential_services,
+        local_public_administration: entity.local_public_administration,
+        public_body: entity.public_body,
+        group_worldwide_turnover_eur: entity
+            .group_worldwide_turnover_eur
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
     }
 }
 
@@ -190,6 +274,14 @@ fn form_from(fields: &Fields) -> EntityForm {
             .unwrap_or_default()
             .to_owned(),
         version: fields.text("version"),
+        designation: fields.text("designation"),
+        cer_critical_entity: fields.get("cer_critical_entity").is_some(),
+        nis1_operator_of_essential_services: fields
+            .get("nis1_operator_of_essential_services")
+            .is_some(),
+        local_public_administration: fields.get("local_public_administration").is_some(),
+        public_body: fields.get("public_body").is_some(),
+        group_worldwide_turnover_eur: fields.text("group_worldwide_turnover_eur"),
     }
 }
 
@@ -208,24 +300,28 @@ async fn show_entity_form(
     shown: Option<Shown<'_>>,
 ) -> PageResult {
     let tr = tr_of(auth);
-    let (form, entity_type, parent) = match (&shown, entity) {
+    let (form, entity_type, parent, other_activities) = match (&shown, entity) {
         (Some(s), _) => (
             form_from(s.fields),
             s.fields.text("entity_type"),
             s.fields.text("parent_entity_id"),
+            s.fields.all("other_activities"),
         ),
         (None, Some(e)) => (
             form_of(e),
             e.entity_type.clone(),
             e.parent_entity_id.clone().unwrap_or_default(),
+            e.other_activities.clone(),
         ),
         (None, None) => (
             EntityForm {
                 country: "FR".into(),
+                designation: "none".into(),
                 ..EntityForm::default()
             },
             String::new(),
             String::new(),
+            Vec::new(),
         ),
     };
     let (title, crumbs) = match entity {
@@ -292,11 +388,14 @@ async fn show_entity_form(
         ),
         cancel: entity.map_or_else(|| "/".to_owned(), |e| format!("/entities/{}", e.id)),
         editing: entity.is_some(),
-        form,
         types: entity_types(tr, &entity_type),
         parents,
         problems,
         stale,
+        designations: designations(tr, &form.designation),
+        flags: flags(tr, &form),
+        activities: activity_choices(tr, &entity_type, &other_activities),
+        form,
     };
     render_status(tr, status, &page)
 }
@@ -323,8 +422,25 @@ fn entity_input(
         }
     };
     let employees = number("employees");
-    let annual_turnover_eur = number("annual_turnover_eur");
-    let balance_sheet_eur = number("balance_sheet_eur");
+    // Turnover and balance sheet may be unknown: empty means unknown, never 0.
+    let mut amount = |field: &str| {
+        let text = fields.text(field);
+        if text.is_empty() {
+            return None;
+        }
+        let value = whole_number(&text);
+        if value.is_none() {
+            problems.add(
+                field,
+                &label_of(tr, &ENTITY_FIELDS, field),
+                tr.t("entity_form.not_a_number"),
+            );
+        }
+        value
+    };
+    let annual_turnover_eur = amount("annual_turnover_eur");
+    let balance_sheet_eur = amount("balance_sheet_eur");
+    let group_worldwide_turnover_eur = amount("group_worldwide_turnover_eur");
     let entity_type = fields.text("entity_type");
     let parent = Some(fields.text("parent_entity_id")).filter(|p| !p.is_empty());
     // Like the API: a new parent must be an entity the caller may see.
@@ -349,6 +465,21 @@ fn entity_input(
         balance_sheet_eur,
         parent_entity_id: parent,
         registration_number: Some(fields.text("registration_number")).filter(|r| !r.is_empty()),
+        other_activities: fields
+            .all("other_activities")
+            .into_iter()
+            .filter(|a| !a.is_empty())
+            .collect(),
+        designation: Some(fields.text("designation"))
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| "none".to_owned()),
+        cer_critical_entity: fields.get("cer_critical_entity").is_some(),
+        nis1_operator_of_essential_services: fields
+            .get("nis1_operator_of_essential_services")
+            .is_some(),
+        local_public_administration: fields.get("local_public_administration").is_some(),
+        public_body: fields.get("public_body").is_some(),
+        group_worldwide_turnover_eur,
     };
     if let Err(errors) = input.validate(known_entity_type) {
         for e in errors.0 {

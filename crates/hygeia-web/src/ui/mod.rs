@@ -15,12 +15,16 @@ mod contrast;
 mod controls;
 pub(crate) mod dashboard;
 mod entities;
+mod entity_group;
 mod evidence;
 mod forms;
 pub mod i18n;
 mod result_detail;
 mod reuse;
+mod reuse_source;
 mod search;
+mod second_factor;
+mod sso;
 mod validation;
 
 use askama::Template;
@@ -48,9 +52,21 @@ const SCRIPT: &str = include_str!("../../assets/hygeia.js");
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .fallback(no_such_page)
         .route("/", get(dashboard::home))
         .route("/login", get(login_form).post(login_submit))
         .route("/logout", post(logout_submit))
+        .route("/login/sso/callback", get(sso::callback))
+        .route("/login/sso/{id}", get(sso::start))
+        .route(
+            "/settings/sso",
+            get(sso::providers_page).post(sso::create_provider),
+        )
+        .route(
+            "/settings/sso/{id}",
+            get(sso::provider_page).post(sso::update_provider),
+        )
+        .route("/settings/sso/{id}/delete", post(sso::delete_provider))
         .route("/entities/{id}", get(dashboard::entity_page))
         .route(
             "/entities/new",
@@ -59,6 +75,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/entities/{id}/edit",
             get(entities::edit_entity_form).post(entities::update_entity),
+        )
+        .route(
+            "/entities/{id}/group",
+            get(entity_group::group_page).post(entity_group::save_group),
         )
         .route(
             "/entities/{id}/sites",
@@ -116,6 +136,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/compliance/assessments/{id}/gaps", get(reuse::gaps_page))
         .route(
+            "/compliance/assessments/{id}/reuse/attest",
+            post(reuse_source::attest),
+        )
+        .route(
             "/compliance/controls",
             get(controls::controls_page).post(controls::create_control),
         )
@@ -135,6 +159,30 @@ pub fn router() -> Router<AppState> {
         .route("/settings", get(account::settings_page))
         .route("/settings/locale", post(set_locale))
         .route("/settings/password", post(account::change_password))
+        .route(
+            "/login/second-factor",
+            get(second_factor::second_step_page).post(second_factor::second_step_submit),
+        )
+        .route(
+            "/settings/second-factor/start",
+            post(second_factor::start_setup),
+        )
+        .route(
+            "/settings/second-factor/confirm",
+            post(second_factor::confirm_setup),
+        )
+        .route(
+            "/settings/second-factor/recovery-codes",
+            post(second_factor::renew_codes),
+        )
+        .route(
+            "/settings/second-factor/remove",
+            post(second_factor::remove),
+        )
+        .route(
+            "/settings/users/{id}/second-factor/reset",
+            post(second_factor::reset_for_user),
+        )
         .route(
             "/settings/sessions/end-all",
             post(account::end_all_sessions),
@@ -638,10 +686,17 @@ struct LoginPage {
     /// A confirmation shown above the form (the password was changed).
     notice: Option<String>,
     other_lang: &'static str,
+    /// "Sign in with …" links of the enabled single sign-on providers.
+    providers: Vec<sso::ProviderLink>,
 }
 
-fn login_page(tr: Tr, status: StatusCode, error: Option<&str>) -> Response {
-    login_page_with(tr, status, error, None)
+fn login_page(
+    tr: Tr,
+    status: StatusCode,
+    error: Option<&str>,
+    providers: Vec<sso::ProviderLink>,
+) -> Response {
+    login_page_with(tr, status, error, None, providers)
 }
 
 fn login_page_with(
@@ -649,6 +704,7 @@ fn login_page_with(
     status: StatusCode,
     error: Option<&str>,
     notice: Option<&str>,
+    providers: Vec<sso::ProviderLink>,
 ) -> Response {
     let page = LoginPage {
         tr,
@@ -658,6 +714,7 @@ fn login_page_with(
             Lang::En => "fr",
             Lang::Fr => "en",
         },
+        providers,
     };
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
@@ -666,7 +723,7 @@ fn login_page_with(
 }
 
 /// The language of an anonymous visitor: `?lang=` first, then `Accept-Language`.
-fn visitor_lang(headers: &HeaderMap, asked: Option<&str>) -> Tr {
+pub(crate) fn visitor_lang(headers: &HeaderMap, asked: Option<&str>) -> Tr {
     Tr::new(match asked {
         Some(code) if !code.is_empty() => Lang::from_code(code),
         _ => headers
@@ -682,14 +739,22 @@ struct LangQuery {
     /// Set after a password change, to confirm it above the sign-in form.
     #[serde(default)]
     changed: Option<String>,
+    /// Set when a two-step sign-in expired or took too many wrong codes.
+    #[serde(default)]
+    expired: Option<String>,
 }
 
-async fn login_form(headers: HeaderMap, Query(query): Query<LangQuery>) -> Response {
+async fn login_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<LangQuery>,
+) -> Response {
     login_page_with(
         visitor_lang(&headers, query.lang.as_deref()),
         StatusCode::OK,
-        None,
+        query.expired.is_some().then_some("mfa.expired"),
         query.changed.is_some().then_some("password.changed"),
+        sso::provider_links(&state).await,
     )
 }
 
@@ -702,7 +767,7 @@ struct LoginForm {
 }
 
 /// Refuses form posts from other sites (login CSRF): the browser's Origin must be ours.
-fn same_origin(headers: &HeaderMap) -> bool {
+pub(crate) fn same_origin(headers: &HeaderMap) -> bool {
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
     match (
         headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
@@ -725,19 +790,32 @@ async fn login_submit(
     Form(form): Form<LoginForm>,
 ) -> Response {
     let tr = visitor_lang(&parts.headers, form.lang.as_deref());
+    let providers = sso::provider_links(&state).await;
     if !same_origin(&parts.headers) {
-        return login_page(tr, StatusCode::FORBIDDEN, Some("login.cross_site"));
+        return login_page(
+            tr,
+            StatusCode::FORBIDDEN,
+            Some("login.cross_site"),
+            providers,
+        );
     }
     match session::sign_in(&state, &parts, &form.email, &form.password).await {
-        Ok(signed_in) => {
-            let cookie = session::session_cookie(&state, &signed_in.session_secret);
-            (AppendHeaders([(SET_COOKIE, cookie)]), redirect("/")).into_response()
+        Ok(session::SignInStep::Done(signed_in)) => {
+            (AppendHeaders(signed_in.cookies(&state)), redirect("/")).into_response()
         }
-        Err(ApiError::TooManyRequests { .. }) => {
-            login_page(tr, StatusCode::TOO_MANY_REQUESTS, Some("login.throttled"))
+        Ok(session::SignInStep::SecondFactor { pending_secret, .. }) => {
+            let cookie = session::pending_cookie(&state, &pending_secret);
+            let to = format!("/login/second-factor?lang={}", tr.code());
+            (AppendHeaders([(SET_COOKIE, cookie)]), redirect(&to)).into_response()
         }
+        Err(ApiError::TooManyRequests { .. }) => login_page(
+            tr,
+            StatusCode::TOO_MANY_REQUESTS,
+            Some("login.throttled"),
+            providers,
+        ),
         Err(ApiError::Unauthenticated) => {
-            login_page(tr, StatusCode::UNAUTHORIZED, Some("login.wrong"))
+            login_page(tr, StatusCode::UNAUTHORIZED, Some("login.wrong"), providers)
         }
         Err(other) => PageError::new(tr, other).into_response(),
     }
@@ -755,6 +833,16 @@ async fn logout_submit(State(state): State<AppState>, PageForm(auth, _): PageFor
     let cookie = session::session_cookie(&state, "");
     let lang = format!("/login?lang={}", tr_of(&auth).code());
     Ok((AppendHeaders([(SET_COOKIE, cookie)]), redirect(&lang)).into_response())
+}
+
+/// Any other address: a styled "not found" page in the reader's language (their own when
+/// signed in, the browser's otherwise), never the browser's bare error page.
+async fn no_such_page(State(state): State<AppState>, mut parts: Parts) -> Response {
+    let tr = match auth::authenticate(&mut parts, &state, false).await {
+        Ok(auth) => tr_of(&auth),
+        Err(_) => visitor_lang(&parts.headers, None),
+    };
+    PageError::new(tr, ApiError::NotFound(tr.t("error.no_page").to_owned())).into_response()
 }
 
 // ----- about -----

@@ -10,8 +10,8 @@ use axum::http::StatusCode;
 use hygeia_catalog::Relationship;
 use hygeia_catalog::ids::NIS2_2024_2690;
 use hygeia_compliance::{
-    DerivedValue, PairReview, ResultValue, ReviewDecision, ReviewState, accept_derived, gap_view,
-    override_derived,
+    DerivedValue, PairReview, ResultValue, ReviewDecision, ReviewState, SourceCaveat,
+    accept_derived, gap_view, override_derived,
 };
 use hygeia_domain::access::Permission;
 use hygeia_store::assessments::{Assessment, StoredResult};
@@ -22,6 +22,7 @@ use super::assessments::{
     render_status, see_other, value_choices, value_label,
 };
 use super::i18n::Tr;
+use super::reuse_source::{SourcePanel, source_panel};
 use super::{Area, Choice, Crumb, PageAuth, PageForm, PageResult, Shell, tr_of};
 use crate::AppState;
 use crate::api::assessments::reuse::{derive_view, suggestions};
@@ -49,7 +50,7 @@ impl ReuseQuery {
         }
     }
 
-    fn encode(&self) -> String {
+    pub(super) fn encode(&self) -> String {
         let mut out = url::form_urlencoded::Serializer::new(String::new());
         out.append_pair("target", self.target());
         if !self.art21.is_empty() {
@@ -95,6 +96,8 @@ pub struct DerivedLine {
     pub provenance: Vec<ProvenanceLine>,
     pub current: String,
     pub decided: bool,
+    /// Derived from an assessment that is not completed.
+    pub provisional: bool,
 }
 
 #[derive(Template)]
@@ -116,6 +119,7 @@ struct ReusePage {
     next: Option<String>,
     count: String,
     override_values: Vec<Choice>,
+    source_panel: SourcePanel,
 }
 
 /// The newest assessment (not archived) of `framework` for the same entity.
@@ -143,7 +147,7 @@ pub async fn reuse_page(
     show_reuse(&state, &auth, &id, query, None).await
 }
 
-async fn show_reuse(
+pub(super) async fn show_reuse(
     state: &AppState,
     auth: &Auth,
     id: &str,
@@ -281,6 +285,7 @@ async fn show_reuse(
                     .unwrap_or_else(|| value_label(tr, ResultValue::NotAssessed)),
                 decided: stored
                     .is_some_and(|r| r.origin != hygeia_store::assessments::Origin::Manual),
+                provisional: d.caveats.contains(&SourceCaveat::SourceNotCompleted),
             }
         })
         .collect();
@@ -347,8 +352,10 @@ async fn show_reuse(
             ("total", &tr.unum(wanted.len() as u64)),
         ],
     );
+    let source_panel = source_panel(state, auth, &source, back.clone(), true).await?;
     let page = ReusePage {
         shell,
+        source_panel,
         id: source.id.clone(),
         source_name: format!(
             "{} — {}",
@@ -384,7 +391,7 @@ async fn show_reuse(
     render_status(tr, status, &page)
 }
 
-fn query_from(back: &str) -> ReuseQuery {
+pub(super) fn query_from(back: &str) -> ReuseQuery {
     let mut query = ReuseQuery::default();
     for (key, value) in url::form_urlencoded::parse(back.as_bytes()) {
         match key.as_ref() {
@@ -684,6 +691,8 @@ pub struct GapLine {
     pub value: String,
     pub value_code: &'static str,
     pub suggestion: String,
+    /// Derived from an assessment that is not completed.
+    pub provisional: bool,
 }
 
 pub struct LetterGroup {
@@ -702,6 +711,7 @@ struct GapsPage {
     intro: String,
     lang: &'static str,
     groups: Vec<LetterGroup>,
+    source_panel: SourcePanel,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -761,6 +771,7 @@ pub async fn gaps_page(
         value: derived_label(tr, g.value),
         value_code: g.value.code(),
         suggestion: tr.text(&g.suggestion.text).to_owned(),
+        provisional: gaps.caveats.contains(&SourceCaveat::SourceNotCompleted),
     };
     // Every letter is summarised; the gaps of one letter at a time are listed (the first
     // with gaps unless one is asked), which keeps the page small.
@@ -812,8 +823,10 @@ pub async fn gaps_page(
         Some(&source.entity_id),
     )
     .await?;
+    let source_panel = source_panel(&state, &auth, &source, String::new(), false).await?;
     let page = GapsPage {
         shell,
+        source_panel,
         id: source.id.clone(),
         intro: tr.tf(
             "gaps.intro",

@@ -129,6 +129,9 @@ mod tests {
             FieldError::already_exists("f", "x"),
             FieldError::bad_value("f", "why"),
             FieldError::wrong_password("f"),
+            FieldError::weak_password("f", &hygeia_domain::password_policy::Weakness::Personal),
+            FieldError::weak_password("f", &hygeia_domain::password_policy::Weakness::Predictable),
+            FieldError::weak_password("f", &hygeia_domain::password_policy::Weakness::Breached),
             FieldError::invalid("f", "why"),
         ];
         let covered: std::collections::BTreeSet<Code> = samples.iter().map(|e| e.code).collect();

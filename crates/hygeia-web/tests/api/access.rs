@@ -43,6 +43,63 @@ fn cases() -> Vec<Case> {
             [400, 400, 400, 400],
         ),
         c(
+            M::POST,
+            "/api/v1/auth/second-factor",
+            "/api/v1/auth/second-factor",
+            Some(json!({"code": "123456"})),
+            // Only a pending sign-in (its cookie) may give a second factor.
+            [401, 401, 401, 401],
+        ),
+        c(
+            M::POST,
+            "/api/v1/auth/second-factor/enrol",
+            "/api/v1/auth/second-factor/enrol",
+            None,
+            [401, 401, 401, 401],
+        ),
+        c(
+            M::GET,
+            "/api/v1/me/second-factor",
+            "/api/v1/me/second-factor",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::POST,
+            "/api/v1/me/second-factor/totp",
+            "/api/v1/me/second-factor/totp",
+            Some(json!({"current_password": PASSWORD})),
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::POST,
+            "/api/v1/me/second-factor/totp/confirm",
+            "/api/v1/me/second-factor/totp/confirm",
+            Some(json!({"code": "000000"})),
+            [404, 404, 404, 404],
+        ),
+        c(
+            M::POST,
+            "/api/v1/me/second-factor/recovery-codes",
+            "/api/v1/me/second-factor/recovery-codes",
+            Some(json!({"code": "000000"})),
+            [400, 400, 400, 400],
+        ),
+        c(
+            M::DELETE,
+            "/api/v1/me/second-factor",
+            "/api/v1/me/second-factor",
+            Some(json!({"current_password": PASSWORD})),
+            [204, 204, 204, 204],
+        ),
+        c(
+            M::DELETE,
+            "/api/v1/users/{contributor}/second-factor",
+            "/api/v1/users/{id}/second-factor",
+            None,
+            [204, 403, 403, 403],
+        ),
+        c(
             M::GET,
             "/api/v1/me/sessions",
             "/api/v1/me/sessions",
@@ -132,6 +189,29 @@ fn cases() -> Vec<Case> {
             "/api/v1/entities/{id}/nis2",
             None,
             [200, 404, 404, 404],
+        ),
+        c(
+            M::GET,
+            "/api/v1/entities/{a}/group",
+            "/api/v1/entities/{id}/group",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::PUT,
+            "/api/v1/entities/{a}/group",
+            "/api/v1/entities/{id}/group",
+            Some(
+                serde_json::json!({"links": [{"kind": "partner", "name": "Partenaire", "share_basis_points": 3000, "employees": 40}]}),
+            ),
+            [200, 200, 403, 403],
+        ),
+        c(
+            M::PUT,
+            "/api/v1/entities/{b}/group",
+            "/api/v1/entities/{id}/group",
+            Some(serde_json::json!({})),
+            [200, 404, 403, 403],
         ),
         c(
             M::GET,
@@ -482,6 +562,13 @@ fn cases() -> Vec<Case> {
             [200, 200, 403, 403],
         ),
         c(
+            M::POST,
+            "/api/v1/assessments/{iso}/scope-attestations",
+            "/api/v1/assessments/{id}/scope-attestations",
+            Some(json!({"statement": "The certificate covers every site"})),
+            [200, 200, 403, 403],
+        ),
+        c(
             M::GET,
             "/api/v1/assessments/{iso}/gaps",
             "/api/v1/assessments/{id}/gaps",
@@ -560,6 +647,45 @@ fn cases() -> Vec<Case> {
             "/api/v1/evidence/{id}/attachments",
             Some(json!({"control_id": "{control}"})),
             [200, 200, 200, 403],
+        ),
+        c(
+            M::GET,
+            "/api/v1/sso/providers",
+            "/api/v1/sso/providers",
+            None,
+            [200, 403, 403, 403],
+        ),
+        c(
+            M::POST,
+            "/api/v1/sso/providers",
+            "/api/v1/sso/providers",
+            Some(
+                json!({"name": "IdP", "issuer": "https://idp.example.org", "client_id": "hygeia"}),
+            ),
+            [201, 403, 403, 403],
+        ),
+        c(
+            M::GET,
+            "/api/v1/sso/providers/no-such-provider",
+            "/api/v1/sso/providers/{id}",
+            None,
+            [404, 403, 403, 403],
+        ),
+        c(
+            M::PUT,
+            "/api/v1/sso/providers/no-such-provider",
+            "/api/v1/sso/providers/{id}",
+            Some(
+                json!({"name": "IdP", "issuer": "https://idp.example.org", "client_id": "hygeia"}),
+            ),
+            [404, 403, 403, 403],
+        ),
+        c(
+            M::DELETE,
+            "/api/v1/sso/providers/no-such-provider",
+            "/api/v1/sso/providers/{id}",
+            None,
+            [404, 403, 403, 403],
         ),
     ]
 }
@@ -784,4 +910,45 @@ async fn bad_input_gets_a_clear_problem_and_changes_nothing() {
             "a refused request left a trace"
         );
     }
+}
+
+#[tokio::test]
+async fn the_openapi_document_declares_parameters_where_they_are() {
+    let doc = serde_json::to_value(hygeia_web::api::document()).unwrap();
+    let mut problems = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let in_template: BTreeSet<&str> = path
+            .split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split('}').next())
+            .collect();
+        for (method, op) in item.as_object().unwrap() {
+            let declared: Vec<(&str, &str)> = op["parameters"]
+                .as_array()
+                .map(|ps| {
+                    ps.iter()
+                        .map(|p| (p["name"].as_str().unwrap(), p["in"].as_str().unwrap()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            for (name, place) in &declared {
+                if *place == "path" && !in_template.contains(name) {
+                    problems.push(format!("{method} {path}: `{name}` declared in path"));
+                }
+            }
+            for name in &in_template {
+                if !declared.contains(&(name, "path")) {
+                    problems.push(format!(
+                        "{method} {path}: path parameter `{name}` undeclared"
+                    ));
+                }
+            }
+            for (status, response) in op["responses"].as_object().unwrap() {
+                if response["description"].as_str().is_none_or(str::is_empty) {
+                    problems.push(format!("{method} {path} {status}: no description"));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -7,12 +7,16 @@ mod accounts;
 mod catalog;
 mod compliance;
 mod dashboard;
+mod entity_profile;
 mod forms;
 mod languages;
 mod monitoring;
 mod pages;
+mod reuse_source;
 mod search;
+mod second_factor;
 mod security;
+mod sso;
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
@@ -83,16 +87,20 @@ fn entity(name: &str) -> EntityInput {
         country: "FR".into(),
         entity_type: "healthcare_provider".into(),
         employees: 1_500,
-        annual_turnover_eur: 140_000_000,
-        balance_sheet_eur: 90_000_000,
+        annual_turnover_eur: Some(140_000_000),
+        balance_sheet_eur: Some(90_000_000),
         parent_entity_id: None,
         registration_number: None,
+        ..Default::default()
     }
 }
 
 impl TestApp {
     async fn new(db: TestDb) -> Self {
-        let store = db.store(test_clock()).await;
+        let store = db
+            .store(test_clock())
+            .await
+            .with_key(hygeia_domain::audit::AuditKey::new([9; 32]));
         let actor = Actor::system();
         let org = store
             .ensure_organisation(&actor, "CHU Exemple")
@@ -149,8 +157,13 @@ impl TestApp {
             }
             tokens.push((role, secret));
         }
+        // Second factors are tested on their own (`second_factor.rs`); the other cases sign
+        // in with a password only.
         let config = WebConfig {
             secure_cookies: false,
+            mfa_policy: hygeia_domain::mfa::MfaPolicy {
+                required_roles: Default::default(),
+            },
             ..WebConfig::default()
         };
         static CATALOG: std::sync::OnceLock<hygeia_catalog::Catalog> = std::sync::OnceLock::new();

@@ -59,3 +59,45 @@ async fn absurd_page_numbers_show_an_empty_page_instead_of_failing() {
         assert_eq!(status, StatusCode::OK, "{path}");
     }
 }
+
+#[tokio::test]
+async fn breadcrumbs_run_root_first_and_unknown_pages_are_styled() {
+    let app = TestApp::new(testing::sqlite()).await;
+    let token = app.token(Role::Auditor).to_owned();
+    let html = String::from_utf8(
+        app.raw(
+            Method::GET,
+            "/compliance/frameworks/nis2-2024-2690/requirements/1.1.1.a",
+            &token,
+            None,
+        )
+        .await,
+    )
+    .unwrap();
+    let crumbs = html
+        .split("<nav class=\"crumbs\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</nav>").next())
+        .unwrap();
+    let position = |label: &str| crumbs.find(&format!(">{label}<")).unwrap_or(usize::MAX);
+    assert!(
+        position("1") < position("1.1") && position("1.1") < position("1.1.1"),
+        "{crumbs}"
+    );
+    // An address that is no page: a styled page in the reader's language, status 404.
+    for (auth, expected) in [(Some(token.as_str()), "Not found"), (None, "Not found")] {
+        let mut request = Request::builder().uri("/entities-list-that-does-not-exist");
+        if let Some(token) = auth {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let mut request = request.body(Body::empty()).unwrap();
+        request
+            .extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([198, 51, 100, 7], 40000))));
+        let response = app.app.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let page = String::from_utf8_lossy(&bytes);
+        assert!(page.contains("<h1>") && page.contains(expected), "{page}");
+    }
+}

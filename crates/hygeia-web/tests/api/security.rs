@@ -558,3 +558,64 @@ async fn entity_limited_readers_do_not_see_organisation_records() {
         "an auditor of one entity read user records"
     );
 }
+
+#[tokio::test]
+async fn new_passwords_follow_the_policy_and_the_breached_list() {
+    use sha1::Digest;
+    let app = TestApp::new(testing::sqlite()).await;
+    let dir = std::env::temp_dir().join(format!("hygeia-pwned-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let list = dir.join("pwned.txt");
+    let mut lines: Vec<String> = ["summer holidays 2026", "iloveparisinthespring"]
+        .iter()
+        .map(|p| format!("{}:42", hex::encode_upper(sha1::Sha1::digest(p.as_bytes()))))
+        .collect();
+    lines.sort();
+    std::fs::write(&list, lines.join("\r\n")).unwrap();
+    let catalog = hygeia_catalog::Catalog::load_embedded().unwrap();
+    let strict = hygeia_web::router(AppState::new(
+        app.store.clone(),
+        WebConfig {
+            secure_cookies: false,
+            mfa_policy: hygeia_domain::mfa::MfaPolicy {
+                required_roles: Default::default(),
+            },
+            breached_passwords: Some(hygeia_web::breached::BreachedList::open(&list).unwrap()),
+            ..WebConfig::default()
+        },
+        CatalogCache::new(catalog, 0),
+    ));
+    let token = app.token(Role::Contributor).to_owned();
+    let change = |new: &str| {
+        let body = json!({"current_password": PASSWORD, "new_password": new});
+        (
+            Request::builder()
+                .method(Method::POST)
+                .uri("/api/v1/me/password")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header(header::CONTENT_TYPE, "application/json"),
+            Body::from(body.to_string()),
+        )
+    };
+    for (new, code) in [
+        ("summer holidays 2026", "password_breached"),
+        ("contributor@example", "password_personal"),
+        ("aaaaaaaaaaaaaaaa", "password_predictable"),
+        ("short one", "too_short"),
+    ] {
+        let (request, body) = change(new);
+        let response = from(&strict, [198, 51, 100, 7], request, body).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{new}");
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let problem: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(problem["errors"][0]["code"], code, "{new}: {problem}");
+    }
+    let (request, body) = change("a long phrase nobody has leaked");
+    assert_eq!(
+        from(&strict, [198, 51, 100, 7], request, body)
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -136,6 +136,111 @@ fn nis2_classify_explains_and_rejects_bad_figures() {
 }
 
 #[test]
+fn nis2_classify_counts_the_group_and_the_profile_flags() {
+    let classify = |extra: &[&str]| {
+        let mut args = vec![
+            "nis2",
+            "classify",
+            "--sector-entity",
+            "API manufacturing",
+            "--employees",
+            "180",
+            "--turnover-eur",
+            "30000000",
+            "--balance-sheet-eur",
+            "20000000",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        let out = Command::new(BIN).args(&args).output().unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let codes = |json: &serde_json::Value| -> Vec<String> {
+        json["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["code"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // "API manufacturing" is NACE 21.10, Annex I: medium on its own figures, important.
+    let own = classify(&["--has-parent"]);
+    assert_eq!(own["entity_type"], "basic_pharmaceutical_manufacturing");
+    assert_eq!(own["classification"], "important");
+    assert!(codes(&own).contains(&"group_figures_missing".to_owned()));
+    // With the linked parent counted in full: large, essential; fine on the group turnover.
+    let group = classify(&[
+        "--linked",
+        "Groupe SA:60:1350:400000000",
+        "--group-turnover-eur",
+        "2500000000",
+        "--country",
+        "fr",
+    ]);
+    assert_eq!(group["classification"], "essential");
+    assert_eq!(group["size_figures"]["employees"], 1530);
+    assert_eq!(group["max_fine_eur"], 50_000_000);
+    assert_eq!(
+        group["competent_authority"]["registration_channel"],
+        "MonEspaceNIS2"
+    );
+    // Independent network and information systems: own figures again.
+    let independent = classify(&[
+        "--linked",
+        "Groupe SA:60:1350:400000000",
+        "--independent-systems",
+        "Own network and identity provider",
+    ]);
+    assert_eq!(independent["classification"], "important");
+    // A partner counted pro rata; designation, CER and NIS1 flags.
+    let partner = classify(&["--partner", "Partenaire:25:280:8000000:4000000"]);
+    assert_eq!(partner["size_figures"]["employees"], 250);
+    let small = |flag: &str| {
+        let out = Command::new(BIN)
+            .args([
+                "nis2",
+                "classify",
+                "--sector-entity",
+                "hospital",
+                "--employees",
+                "20",
+                "--json",
+                flag,
+            ])
+            .output()
+            .unwrap();
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["classification"].clone()
+    };
+    assert_eq!(small("--designated"), "essential");
+    assert_eq!(small("--cer-critical-entity"), "essential");
+    assert_eq!(small("--nis1-operator"), "essential");
+    // Several activities: the most demanding one wins, with the overlap warning.
+    let both = classify(&["--other-activity", "ivd"]);
+    assert!(codes(&both).contains(&"activity_on_both_annexes".to_owned()));
+    // A malformed link is refused with the option named.
+    let out = Command::new(BIN)
+        .args([
+            "nis2",
+            "classify",
+            "--sector-entity",
+            "hospital",
+            "--employees",
+            "20",
+            "--partner",
+            "P:70:10",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--partner"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
 fn every_subcommand_has_help_with_examples() {
     for args in [
         vec!["--help"],

@@ -3,10 +3,14 @@
 //! catalogs and monitoring. One test binary; the shared fixtures (a `hygeia` run, a running
 //! server, a plain HTTP client) live here, the cases in the modules below.
 
+mod audit;
 mod catalog;
 mod config;
+mod contract;
+mod limits;
 mod monitoring;
 mod platform;
+mod sensor_tls;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -22,11 +26,24 @@ fn temp_dir() -> PathBuf {
     dir
 }
 
+/// The data folder of one test database (its instance key and audit anchor live there for
+/// PostgreSQL; SQLite keeps them beside the database file), the same for every run on it.
+fn data_dir_for(db: &str) -> PathBuf {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    db.hash(&mut hasher);
+    let dir = std::env::temp_dir().join(format!("hygeia-cli-data-{:016x}", hasher.finish()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 fn hygeia(args: &[&str], db: &str) -> Output {
     Command::new(BIN)
         .args(args)
         .env("HYGEIA_DB", db)
+        .env("HYGEIA_DATA_DIR", data_dir_for(db))
         .env_remove("HYGEIA_CONFIG")
+        .env_remove("HYGEIA_SECRET_KEY_FILE")
         .output()
         .unwrap()
 }
@@ -42,6 +59,63 @@ fn demo_password(log: &str) -> Option<String> {
     text.lines()
         .find_map(|l| l.strip_prefix("password: "))
         .map(|p| p.trim().to_owned())
+}
+
+/// The first cookie named `name` set by a response head.
+fn set_cookie(head: &str, name: &str) -> Option<String> {
+    head.lines()
+        .filter_map(|l| l.strip_prefix("set-cookie: "))
+        .filter_map(|c| c.split(';').next())
+        .find(|c| c.starts_with(&format!("{name}=")) && c.len() > name.len() + 1)
+        .map(str::to_owned)
+}
+
+/// Signs an administrator in for the first time: password, then the authenticator app set up
+/// with a code computed as an app would. Returns the session cookie.
+fn sign_in_enrolling(server: &Server, email: &str, password: &str) -> String {
+    let body = format!("{{\"email\":\"{email}\",\"password\":\"{password}\"}}");
+    let json = [("Content-Type", "application/json")];
+    let (status, head, answer) = server.request("POST", "/api/v1/auth/login", &json, &body);
+    assert_eq!(status, 202, "{answer}");
+    assert!(answer.contains("\"enrol\""), "{answer}");
+    assert!(
+        set_cookie(&head, "hygeia_session").is_none(),
+        "a session before the second factor"
+    );
+    let pending = set_cookie(&head, "hygeia_pending").unwrap();
+    let with_pending = [
+        ("Cookie", pending.as_str()),
+        ("Content-Type", "application/json"),
+    ];
+    let (status, _, enrolment) = server.request(
+        "POST",
+        "/api/v1/auth/second-factor/enrol",
+        &with_pending,
+        "{}",
+    );
+    assert_eq!(status, 200, "{enrolment}");
+    let enrolment: serde_json::Value = serde_json::from_str(&enrolment).unwrap();
+    let secret = hygeia_domain::mfa::base32_decode(enrolment["secret"].as_str().unwrap()).unwrap();
+    let now = chrono::Utc::now();
+    let code = hygeia_domain::mfa::hotp(
+        &secret,
+        u64::try_from(hygeia_domain::mfa::step_at(now)).unwrap(),
+    );
+    let (status, head, answer) = server.request(
+        "POST",
+        "/api/v1/auth/second-factor",
+        &with_pending,
+        &format!("{{\"code\":\"{code}\"}}"),
+    );
+    assert_eq!(status, 200, "{answer}");
+    assert!(answer.contains("recovery_codes"), "{answer}");
+    set_cookie(&head, "hygeia_session").unwrap()
+}
+
+/// Fills a database with the demo (entities, users, assessments), through a server run.
+fn create_entities(url: &str) {
+    let server = Server::start(url, &["--demo"]);
+    assert!(server.stop().success());
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -91,7 +165,7 @@ impl Server {
             .args(["serve", "--listen", &listen, "--insecure-cookies"])
             .args(extra)
             .env("HYGEIA_DB", db)
-            .env("HYGEIA_DATA_DIR", temp_dir())
+            .env("HYGEIA_DATA_DIR", data_dir_for(db))
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -148,7 +222,18 @@ fn http_request(
     headers: &[(&str, &str)],
     body: &str,
 ) -> (u16, String, String) {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    try_http_request(port, method, path, headers, body).unwrap()
+}
+
+/// As [`http_request`], with the connection's failure as an error (a server being killed).
+fn try_http_request(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> std::io::Result<(u16, String, String)> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
     let mut request = format!(
         "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
@@ -158,14 +243,14 @@ fn http_request(
     }
     request.push_str("\r\n");
     request.push_str(body);
-    stream.write_all(request.as_bytes()).unwrap();
+    stream.write_all(request.as_bytes())?;
     let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
+    stream.read_to_string(&mut response)?;
     let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
     let status = head
         .split(' ')
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    (status, head.to_owned(), body.to_owned())
+    Ok((status, head.to_owned(), body.to_owned()))
 }

@@ -2,7 +2,7 @@
 
 use super::*;
 
-fn shared_capture(relative: &str) -> Option<PathBuf> {
+pub(super) fn shared_capture(relative: &str) -> Option<PathBuf> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/pcaps")
         .join(relative);
@@ -100,6 +100,52 @@ async fn a_sensor_streams_a_capture_to_the_hub_inventory() {
         &zones.to_string(),
     );
     assert_eq!(status, 200, "{answer}");
+
+    // The sensor holds a token that can only push this entity's observations (and read the
+    // policy they are checked against).
+    let out = hygeia(
+        &[
+            "token",
+            "create",
+            "--email",
+            "admin@hygee-demo.example",
+            "--name",
+            "line-1 sensor",
+            "--scope",
+            "ingest",
+            "--entity",
+            &entity,
+        ],
+        &url,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let token = text(&out.stdout).trim().to_owned();
+    let ingest_bearer = format!("Bearer {token}");
+    let (status, _, _) = server.request(
+        "GET",
+        "/api/v1/entities",
+        &[("Authorization", &ingest_bearer)],
+        "",
+    );
+    assert_eq!(status, 403, "an ingest token read the entities");
+    let out = hygeia(
+        &[
+            "token",
+            "create",
+            "--email",
+            "admin@hygee-demo.example",
+            "--name",
+            "x",
+            "--scope",
+            "ingest",
+        ],
+        &url,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an ingest token without its entity"
+    );
 
     // A live stream on standard input, as from `tcpdump -w -`.
     let mut sensor = Command::new(BIN)
@@ -202,7 +248,7 @@ async fn a_sensor_streams_a_capture_to_the_hub_inventory() {
             "--capture",
             "-",
             "--hub",
-            "https://hub",
+            "ftp://hub",
             "--entity",
             "x",
             "--token",
@@ -210,7 +256,8 @@ async fn a_sensor_streams_a_capture_to_the_hub_inventory() {
         ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("ftp"), "{}", text(&out.stderr));
     assert!(server.stop().success());
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -14,21 +14,8 @@ async fn demo_serves_ready_with_printed_credentials_and_stops_gracefully() {
         let password = demo_password(&log).unwrap_or_else(|| panic!("no credentials file: {log}"));
         let (status, _, _) = server.request("GET", "/readyz", &[], "");
         assert_eq!(status, 200, "{log}");
-        let body =
-            format!("{{\"email\":\"admin@hygee-demo.example\",\"password\":\"{password}\"}}");
-        let (status, head, _) = server.request(
-            "POST",
-            "/api/v1/auth/login",
-            &[("Content-Type", "application/json")],
-            &body,
-        );
-        assert_eq!(status, 200);
-        let cookie = head
-            .lines()
-            .find_map(|l| l.strip_prefix("set-cookie: "))
-            .and_then(|c| c.split(';').next())
-            .unwrap()
-            .to_owned();
+        // Administrators set up a second factor at their first sign-in (the default policy).
+        let cookie = sign_in_enrolling(&server, "admin@hygee-demo.example", &password);
         let (status, _, entities) =
             server.request("GET", "/api/v1/entities", &[("Cookie", &cookie)], "");
         assert_eq!(status, 200);
@@ -66,6 +53,7 @@ async fn users_and_tokens_from_the_cli_work_against_the_api() {
                 "--password-stdin",
             ])
             .env("HYGEIA_DB", &url)
+            .env("HYGEIA_DATA_DIR", data_dir_for(&url))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -97,6 +85,7 @@ async fn users_and_tokens_from_the_cli_work_against_the_api() {
                 "--password-stdin",
             ])
             .env("HYGEIA_DB", &url)
+            .env("HYGEIA_DATA_DIR", data_dir_for(&url))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -149,11 +138,6 @@ async fn users_and_tokens_from_the_cli_work_against_the_api() {
         assert_eq!(status, 401);
         assert!(server.stop().success());
     }
-}
-
-fn create_entities(url: &str) {
-    let server = Server::start(url, &["--demo"]);
-    assert!(server.stop().success());
 }
 
 #[tokio::test]
@@ -279,6 +263,7 @@ fn backup_and_restore_round_trip_through_the_cli() {
             "--password-stdin",
         ])
         .env("HYGEIA_DB", &url)
+        .env("HYGEIA_DATA_DIR", data_dir_for(&url))
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -344,6 +329,7 @@ fn logs_carry_request_ids_and_never_secrets() {
             &format!("127.0.0.1:{port}"),
         ])
         .env("HYGEIA_DB", &url)
+        .env("HYGEIA_DATA_DIR", data_dir_for(&url))
         .stderr(std::fs::File::create(&log_path).unwrap())
         .spawn()
         .unwrap();

@@ -19,6 +19,7 @@ use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EvidenceQuery {
     /// Only evidence in this state: `expired`, `expiring_soon`, `valid` or `no_end_date`.
     pub expiry: Option<String>,

@@ -5,7 +5,9 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use hygeia_catalog::Catalog;
 use hygeia_catalog::ids::NIS2_2024_2690;
-use hygeia_compliance::{Contribution, GapView, ResultValue, ReuseView, gap_view};
+use hygeia_compliance::{
+    Contribution, GapView, ResultValue, ReuseView, ReviewState, SourceAssessment, gap_view,
+};
 use hygeia_domain::access::Permission;
 use hygeia_domain::validation::FieldError;
 use hygeia_report::{Format, GapRow, SoaRow, gap_analysis, statement_of_applicability};
@@ -20,6 +22,7 @@ use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// `csv` (default) or `xlsx`.
     pub format: Option<String>,
@@ -27,6 +30,44 @@ pub struct ExportQuery {
     pub target: Option<String>,
     /// Language of titles and suggestions: `en` (default) or `fr`.
     pub lang: Option<String>,
+}
+
+/// The source assessment's cells of every gap-analysis row: name, status (loud when not
+/// completed), scope, date, whether its scope is attested.
+fn source_cells(source: Option<&SourceAssessment>) -> [String; 5] {
+    let Some(s) = source else {
+        return Default::default();
+    };
+    [
+        format!("{} ({})", s.name, s.assessment_id),
+        if s.completed() {
+            s.status.clone()
+        } else {
+            format!("NOT COMPLETED ({})", s.status)
+        },
+        s.scope.clone(),
+        s.date.clone(),
+        if s.scope_attested { "yes" } else { "NO" }.to_owned(),
+    ]
+}
+
+/// The pairs behind a derived result that the organisation refined, labelled as such.
+fn refined_pairs(view: &ReuseView, requirement_id: &str) -> String {
+    let mut labels: Vec<String> = Vec::new();
+    for p in view.get(requirement_id).map_or(&[][..], |d| &d.provenance) {
+        if let ReviewState::Refined { rationale, .. } = &p.review {
+            let label = format!(
+                "{}: refined by the organisation ({} → {}): {rationale}",
+                p.source_ref,
+                p.shipped_relationship.code(),
+                p.relationship.code()
+            );
+            if !labels.contains(&label) {
+                labels.push(label);
+            }
+        }
+    }
+    labels.join("; ")
 }
 
 fn gap_rows(view: &ReuseView, gaps: &GapView, lang: &str) -> Vec<GapRow> {
@@ -42,6 +83,13 @@ fn gap_rows(view: &ReuseView, gaps: &GapView, lang: &str) -> Vec<GapRow> {
         }
         refs.join(", ")
     };
+    let [
+        source_assessment,
+        source_status,
+        source_scope,
+        source_date,
+        scope_attested,
+    ] = source_cells(view.source.as_ref());
     let row = |letters: String, gap: &hygeia_compliance::Gap| GapRow {
         letters,
         reference: gap.reference.clone(),
@@ -51,6 +99,12 @@ fn gap_rows(view: &ReuseView, gaps: &GapView, lang: &str) -> Vec<GapRow> {
         rule: gap.rule.code().to_owned(),
         sources: sources(&gap.requirement_id),
         suggested_control: gap.suggestion.text.get(lang).to_owned(),
+        refined_pairs: refined_pairs(view, &gap.requirement_id),
+        source_assessment: source_assessment.clone(),
+        source_status: source_status.clone(),
+        source_scope: source_scope.clone(),
+        source_date: source_date.clone(),
+        scope_attested: scope_attested.clone(),
     };
     let mut rows = Vec::new();
     for letter in &gaps.letters {
@@ -62,6 +116,54 @@ fn gap_rows(view: &ReuseView, gaps: &GapView, lang: &str) -> Vec<GapRow> {
         rows.push(row(String::new(), gap));
     }
     rows
+}
+
+/// Lines written after the rows: the source assessment, loud warnings when it is not completed
+/// or its scope is not attested, and every organisation-refined pair the derivation used (a
+/// refinement may have made a requirement compliant, which then has no row).
+fn source_notes(view: &ReuseView) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(s) = &view.source {
+        lines.push(format!(
+            "Derived from the assessment \"{}\" ({}), status {}, scope: {}, dated {}.",
+            s.name,
+            s.assessment_id,
+            s.status,
+            if s.scope.trim().is_empty() {
+                "(none stated)"
+            } else {
+                s.scope.as_str()
+            },
+            s.date
+        ));
+        if !s.completed() {
+            lines.push(
+                "WARNING: the source assessment is not completed; every derived result is \
+                 provisional."
+                    .to_owned(),
+            );
+        }
+        if !s.scope_attested {
+            lines.push(
+                "WARNING: nobody attested that the source scope covers the whole entity."
+                    .to_owned(),
+            );
+        }
+    }
+    let mut refined: Vec<String> = Vec::new();
+    for d in &view.derived {
+        let label = refined_pairs(view, &d.requirement_id);
+        if !label.is_empty() {
+            refined.push(format!("{} ← {label}", d.reference));
+        }
+    }
+    if !refined.is_empty() {
+        lines.push(format!(
+            "Organisation-refined pairs (not the published crosswalk): {}",
+            refined.join(" | ")
+        ));
+    }
+    lines
 }
 
 fn code<T: serde::Serialize>(value: &T) -> String {
@@ -181,12 +283,14 @@ pub async fn export_assessment(
         _ => "en",
     };
     let catalog = state.catalog.current(&state.store).await?;
+    let mut notes = Vec::new();
     let (mut table, stem, credited) = match kind.as_str() {
         "gap-analysis" => {
             let target = query.target.as_deref().unwrap_or(NIS2_2024_2690);
             let view = derive_view(&state, &auth, &catalog, &assessment, target).await?;
             let gaps = gap_view(&catalog, &view, suggestions()?).map_err(compliance_error)?;
             let sets = view.mapping_sets.clone();
+            notes = source_notes(&view);
             (
                 gap_analysis(&gap_rows(&view, &gaps, lang)),
                 "gap-analysis",
@@ -205,7 +309,8 @@ pub async fn export_assessment(
             )));
         }
     };
-    table.credits = credits(&catalog, &assessment.framework_id, &credited);
+    notes.extend(credits(&catalog, &assessment.framework_id, &credited));
+    table.credits = notes;
     let bytes = format.write(&table).map_err(ApiError::internal)?;
     state
         .store

@@ -102,6 +102,7 @@ pub async fn delete_assessment(
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RequirementQuery {
     /// Result value: `not_assessed`, `compliant`, `partially_compliant`, `non_compliant`,
     /// `not_applicable`.

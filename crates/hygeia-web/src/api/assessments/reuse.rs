@@ -14,7 +14,9 @@ use hygeia_compliance::{
     accept_derived, gap_view, override_derived,
 };
 use hygeia_domain::access::Permission;
-use hygeia_store::assessments::{Assessment, EvidenceRef, MappingReview, StoredResult};
+use hygeia_store::assessments::{
+    Assessment, EvidenceRef, MappingReview, ScopeAttestation, StoredResult,
+};
 use serde::{Deserialize, Serialize};
 
 use super::{assessment_for, compliance_error};
@@ -24,6 +26,7 @@ use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TargetQuery {
     /// Framework to carry the results to (default `nis2-2024-2690`).
     pub target: Option<String>,
@@ -59,7 +62,7 @@ pub(crate) fn source_results(
 }
 
 /// Derives the target framework's view from a source assessment with the organisation's
-/// pair reviews.
+/// pair reviews, naming the source (status, scope, date, attestation) with its caveats.
 pub(crate) async fn derive_view(
     state: &AppState,
     auth: &Auth,
@@ -74,16 +77,23 @@ pub(crate) async fn derive_view(
         .store
         .pair_reviews(&auth.principal.organisation_id)
         .await?;
-    reuse.derive(&results, &reviews).map_err(compliance_error)
+    let view = reuse.derive(&results, &reviews).map_err(compliance_error)?;
+    let (info, _) = super::attestations::source_of(state, source).await?;
+    Ok(view.with_source(info))
 }
 
 /// A reuse view with the evidence that reaches each target requirement.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ReuseResponse {
     pub source_assessment_id: String,
-    /// The derived results with provenance (see docs/reuse-rules.md).
+    /// The derived results with provenance (see docs/reuse-rules.md); `view.source` names the
+    /// source assessment (status, scope, date, whether its scope is attested) and
+    /// `view.caveats` (also on every derived result) flags a source that is not completed
+    /// (`source_not_completed`) or whose scope is not attested (`scope_not_attested`).
     #[schema(value_type = Object)]
     pub view: ReuseView,
+    /// The attestation that the source's current scope covers the entity, if any.
+    pub scope_attestation: Option<ScopeAttestation>,
     /// Per target requirement: evidence attached to the source requirements that counted in
     /// its derivation, and evidence attached to it directly.
     pub evidence: BTreeMap<String, Vec<EvidenceRef>>,
@@ -137,9 +147,11 @@ pub async fn get_reuse(
             evidence.insert(derived.requirement_id.clone(), found);
         }
     }
+    let (_, scope_attestation) = super::attestations::source_of(&state, &source).await?;
     Ok(Json(ReuseResponse {
         source_assessment_id: source.id,
         view,
+        scope_attestation,
         evidence,
     }))
 }

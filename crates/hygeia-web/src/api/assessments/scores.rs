@@ -44,6 +44,7 @@ pub struct AssessmentScores {
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ScoreQuery {
     /// Also score the view derived for this framework (e.g. `nis2-2024-2690`).
     pub target: Option<String>,

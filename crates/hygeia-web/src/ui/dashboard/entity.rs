@@ -3,25 +3,18 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use hygeia_domain::access::Permission;
-use hygeia_domain::nis2::{self, Class, Classification, EntityProfile, EntityType};
-use hygeia_store::{Entity, Site};
+use hygeia_domain::nis2::{self, Class, Classification};
+use hygeia_store::{Entity, GroupLink, Site};
 
 use super::super::i18n::Tr;
 use super::super::{Area, Crumb, PageAuth, PageError, PageResult, Shell, render, tr_of};
 use crate::AppState;
 use crate::error::ApiError;
 
-/// The NIS2 classification of a stored entity (`None` if its type code is unknown).
-pub fn classify(entity: &Entity) -> Option<Classification> {
-    let entity_type: EntityType = entity.entity_type.parse().ok()?;
-    let profile = EntityProfile {
-        entity_type,
-        employees: u32::try_from(entity.employees).unwrap_or(u32::MAX),
-        annual_turnover_eur: u64::try_from(entity.annual_turnover_eur).ok(),
-        balance_sheet_eur: u64::try_from(entity.balance_sheet_eur).ok(),
-        ..EntityProfile::default()
-    };
-    Some(nis2::classify(&profile))
+/// The NIS2 classification of a stored entity with its group links (`None` if its type code
+/// is unknown).
+pub fn classify(entity: &Entity, links: &[GroupLink]) -> Option<Classification> {
+    crate::api::entities::nis2_profile(entity, links).map(|p| nis2::classify(&p))
 }
 
 pub fn class_label(tr: Tr, class: Class) -> String {
@@ -51,6 +44,8 @@ pub struct Nis2View {
     pub supervision: Option<(String, String)>,
     pub fine: Option<FineView>,
     pub registration: Option<(String, String)>,
+    /// The national competent authority and its registration service (text, address).
+    pub authority: Option<(String, String)>,
 }
 
 pub struct FineView {
@@ -73,6 +68,82 @@ struct EntityPage {
     sites: Vec<SiteRow>,
     nis2: Option<Nis2View>,
     can_see_audit: bool,
+    profile: ProfileView,
+}
+
+/// The NIS2 facts of the profile and the group, as shown.
+pub struct ProfileView {
+    pub designation: String,
+    /// Labels of the flags that are set (CER, NIS1, local authority, public body).
+    pub flags: Vec<String>,
+    pub other_activities: Vec<String>,
+    pub group_turnover: String,
+    pub consolidated: Option<String>,
+    pub links: Vec<LinkRow>,
+    pub independence: Option<String>,
+}
+
+pub struct LinkRow {
+    pub kind: String,
+    pub name: String,
+    pub share: String,
+    pub employees: String,
+    pub turnover: String,
+}
+
+/// An amount in euros, or "unknown".
+fn money(tr: Tr, v: Option<i64>) -> String {
+    v.and_then(|v| u64::try_from(v).ok())
+        .map_or_else(|| tr.t("entity.unknown").to_owned(), |v| tr.eur(v))
+}
+
+fn profile_view(tr: Tr, e: &Entity, links: &[GroupLink]) -> ProfileView {
+    let flags = [
+        (e.cer_critical_entity, "entity.flag_cer"),
+        (e.nis1_operator_of_essential_services, "entity.flag_nis1"),
+        (e.local_public_administration, "entity.flag_local"),
+        (e.public_body, "entity.flag_public_body"),
+    ]
+    .into_iter()
+    .filter(|(set, _)| *set)
+    .map(|(_, key)| tr.t(key).to_owned())
+    .collect();
+    ProfileView {
+        designation: tr
+            .t(&format!("entity.designation_{}", e.designation))
+            .to_owned(),
+        flags,
+        other_activities: e
+            .other_activities
+            .iter()
+            .map(|c| match c.parse::<nis2::EntityType>() {
+                Ok(t) => tr.pick(t.label_en(), t.label_fr()).to_owned(),
+                Err(_) => c.clone(),
+            })
+            .collect(),
+        group_turnover: money(tr, e.group_worldwide_turnover_eur),
+        consolidated: e.consolidated_employees.map(|staff| {
+            tr.tf(
+                "entity.consolidated_figures",
+                &[
+                    ("staff", &tr.num(staff)),
+                    ("turnover", &money(tr, e.consolidated_turnover_eur)),
+                    ("balance", &money(tr, e.consolidated_balance_sheet_eur)),
+                ],
+            )
+        }),
+        links: links
+            .iter()
+            .map(|l| LinkRow {
+                kind: tr.t(&format!("group.kind_{}", l.kind)).to_owned(),
+                name: l.name.clone(),
+                share: tr.basis_points(u32::try_from(l.share_basis_points).unwrap_or(0)),
+                employees: tr.num(l.employees),
+                turnover: money(tr, l.annual_turnover_eur),
+            })
+            .collect(),
+        independence: e.independent_systems_justification.clone(),
+    }
 }
 
 pub async fn entity_page(
@@ -108,7 +179,16 @@ pub async fn entity_page(
             country: s.country,
         })
         .collect();
-    let nis2 = classify(&entity).map(|c| Nis2View {
+    let links = state
+        .store
+        .group_links(&id)
+        .await
+        .map_err(|e| fail(e.into()))?;
+    let nis2 = classify(&entity, &links).map(|c| Nis2View {
+        authority: c
+            .competent_authority
+            .as_ref()
+            .map(|a| (tr.pick(&a.en, &a.fr).to_owned(), a.url.clone())),
         class_code: c.classification.code(),
         class_label: class_label(tr, c.classification),
         entity_type: tr
@@ -159,8 +239,9 @@ pub async fn entity_page(
     let page = EntityPage {
         shell,
         employees: tr.num(entity.employees),
-        turnover: tr.eur(u64::try_from(entity.annual_turnover_eur).unwrap_or(0)),
-        balance_sheet: tr.eur(u64::try_from(entity.balance_sheet_eur).unwrap_or(0)),
+        turnover: money(tr, entity.annual_turnover_eur),
+        balance_sheet: money(tr, entity.balance_sheet_eur),
+        profile: profile_view(tr, &entity, &links),
         parent,
         sites,
         nis2,

@@ -95,9 +95,17 @@ pub async fn home(
         .count_sites(&auth.principal.organisation_id, &auth.principal.scope)
         .await
         .map_err(|e| fail(e.into()))?;
+    let ids: Vec<&str> = entities.iter().map(|e| e.id.as_str()).collect();
+    let links = store
+        .group_links_of(&ids)
+        .await
+        .map_err(|e| fail(e.into()))?;
     let classified: Vec<(&Entity, Option<Class>)> = entities
         .iter()
-        .map(|e| (e, classify(e).map(|c| c.classification)))
+        .map(|e| {
+            let own = links.get(&e.id).map_or(&[][..], Vec::as_slice);
+            (e, classify(e, own).map(|c| c.classification))
+        })
         .collect();
     let (catalog_generation, catalog) = state
         .catalog
