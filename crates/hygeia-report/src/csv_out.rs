@@ -20,12 +20,15 @@ fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Writes the header and rows as CSV.
+/// Writes the header and rows as CSV, separated as the table's language expects (`,` in
+/// English, `;` in French).
 pub fn to_csv(table: &Table) -> Result<Vec<u8>, ReportError> {
     table.check()?;
     let mut out = Vec::with_capacity(64 * (table.rows.len() + 1));
     out.extend_from_slice("\u{feff}".as_bytes());
-    let mut writer = csv::WriterBuilder::new().from_writer(out);
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(table.language.csv_separator())
+        .from_writer(out);
     writer.write_record(&table.headers)?;
     for row in &table.rows {
         writer.write_record(row.iter().map(|c| neutralise(c).into_owned()))?;

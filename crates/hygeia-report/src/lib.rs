@@ -12,7 +12,7 @@ mod table;
 mod xlsx_out;
 
 pub use csv_out::to_csv;
-pub use table::{GapRow, SoaRow, Table, gap_analysis, statement_of_applicability};
+pub use table::{GapRow, Language, SoaRow, Table, gap_analysis, statement_of_applicability};
 pub use xlsx_out::to_xlsx;
 
 /// What can go wrong while writing an export.

@@ -2,6 +2,34 @@
 
 use crate::ReportError;
 
+/// The reader's language: it decides the headers, and in CSV the separator (French
+/// spreadsheet settings split on `;`, since `,` is their decimal mark).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Language {
+    #[default]
+    En,
+    Fr,
+}
+
+impl Language {
+    /// `fr` is French; anything else English.
+    pub fn from_code(code: &str) -> Self {
+        if code.trim().eq_ignore_ascii_case("fr") {
+            Language::Fr
+        } else {
+            Language::En
+        }
+    }
+
+    /// The CSV field separator.
+    pub fn csv_separator(self) -> u8 {
+        match self {
+            Language::En => b',',
+            Language::Fr => b';',
+        }
+    }
+}
+
 /// A titled table of text cells with one header row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Table {
@@ -12,6 +40,7 @@ pub struct Table {
     /// Sources to credit (mapping producers and their licences), written after the rows in
     /// CSV and on a "Sources" sheet in XLSX.
     pub credits: Vec<String>,
+    pub language: Language,
 }
 
 impl Table {
@@ -21,6 +50,19 @@ impl Table {
             headers: headers.iter().map(|h| (*h).to_owned()).collect(),
             rows: Vec::new(),
             credits: Vec::new(),
+            language: Language::En,
+        }
+    }
+
+    /// A table with its title and headers in `language`.
+    fn in_language(language: Language, en: (&str, &[&str]), fr: (&str, &[&str])) -> Self {
+        let (title, headers) = match language {
+            Language::En => en,
+            Language::Fr => fr,
+        };
+        Self {
+            language,
+            ..Self::new(title, headers)
         }
     }
 
@@ -81,26 +123,48 @@ pub struct SoaRow {
     pub evidence: usize,
 }
 
-/// The gap analysis table.
-pub fn gap_analysis(rows: &[GapRow]) -> Table {
-    let mut table = Table::new(
-        "Gap analysis",
-        &[
-            "Art. 21(2)",
-            "Requirement",
-            "Title",
-            "Gap",
-            "Derived result",
-            "Rule",
-            "Sources",
-            "Suggested control",
-            "Organisation-refined pairs",
-            "Source assessment",
-            "Source status",
-            "Source scope",
-            "Source date",
-            "Source scope attested",
-        ],
+/// The gap analysis table, headed in `language`.
+pub fn gap_analysis(rows: &[GapRow], language: Language) -> Table {
+    let mut table = Table::in_language(
+        language,
+        (
+            "Gap analysis",
+            &[
+                "Art. 21(2)",
+                "Requirement",
+                "Title",
+                "Gap",
+                "Derived result",
+                "Rule",
+                "Sources",
+                "Suggested control",
+                "Organisation-refined pairs",
+                "Source assessment",
+                "Source status",
+                "Source scope",
+                "Source date",
+                "Source scope attested",
+            ],
+        ),
+        (
+            "Analyse des écarts",
+            &[
+                "Art. 21, par. 2",
+                "Exigence",
+                "Intitulé",
+                "Écart",
+                "Résultat déduit",
+                "Règle",
+                "Sources",
+                "Mesure suggérée",
+                "Correspondances affinées par l'organisation",
+                "Évaluation source",
+                "Statut de la source",
+                "Périmètre de la source",
+                "Date de la source",
+                "Périmètre de la source attesté",
+            ],
+        ),
     );
     table.rows = rows
         .iter()
@@ -126,20 +190,36 @@ pub fn gap_analysis(rows: &[GapRow]) -> Table {
     table
 }
 
-/// The Statement of Applicability table.
-pub fn statement_of_applicability(rows: &[SoaRow]) -> Table {
-    let mut table = Table::new(
-        "Statement of Applicability",
-        &[
-            "Requirement",
-            "Title",
-            "Applicable",
-            "Justification",
-            "Result",
-            "Controls",
-            "Owner",
-            "Evidence",
-        ],
+/// The Statement of Applicability table, headed in `language`.
+pub fn statement_of_applicability(rows: &[SoaRow], language: Language) -> Table {
+    let mut table = Table::in_language(
+        language,
+        (
+            "Statement of Applicability",
+            &[
+                "Requirement",
+                "Title",
+                "Applicable",
+                "Justification",
+                "Result",
+                "Controls",
+                "Owner",
+                "Evidence",
+            ],
+        ),
+        (
+            "Déclaration d'applicabilité",
+            &[
+                "Exigence",
+                "Intitulé",
+                "Applicable",
+                "Justification",
+                "Résultat",
+                "Mesures",
+                "Responsable",
+                "Preuves",
+            ],
+        ),
     );
     table.rows = rows
         .iter()
@@ -176,9 +256,13 @@ mod tests {
                 found: 1
             })
         ));
-        let soa = statement_of_applicability(&[SoaRow::default()]);
+        let soa = statement_of_applicability(&[SoaRow::default()], Language::Fr);
         assert!(soa.check().is_ok());
         assert_eq!(soa.rows[0][7], "0");
-        assert!(gap_analysis(&[GapRow::default()]).check().is_ok());
+        assert!(
+            gap_analysis(&[GapRow::default()], Language::En)
+                .check()
+                .is_ok()
+        );
     }
 }

@@ -3,7 +3,7 @@
 use std::io::Cursor;
 
 use calamine::{Reader, Xlsx};
-use hygeia_report::{Format, GapRow, SoaRow, gap_analysis, statement_of_applicability};
+use hygeia_report::{Format, GapRow, Language, SoaRow, gap_analysis, statement_of_applicability};
 
 fn gaps() -> Vec<GapRow> {
     vec![
@@ -40,7 +40,7 @@ fn gaps() -> Vec<GapRow> {
 
 #[test]
 fn csv_reads_back_with_every_cell() {
-    let table = gap_analysis(&gaps());
+    let table = gap_analysis(&gaps(), Language::En);
     let bytes = Format::Csv.write(&table).unwrap();
     let text = String::from_utf8(bytes).unwrap();
     let text = text.trim_start_matches('\u{feff}');
@@ -58,26 +58,29 @@ fn csv_reads_back_with_every_cell() {
 
 #[test]
 fn xlsx_opens_back_with_the_same_cells() {
-    let table = statement_of_applicability(&[
-        SoaRow {
-            reference: "A.5.1".into(),
-            title: "Politiques".into(),
-            applicable: "yes".into(),
-            justification: "Exigé par la direction".into(),
-            result: "compliant".into(),
-            controls: "PSSI".into(),
-            owner: "RSSI".into(),
-            evidence: 2,
-        },
-        SoaRow {
-            reference: "A.7.5".into(),
-            title: "Menaces physiques".into(),
-            applicable: "no".into(),
-            justification: "Hébergement externalisé".into(),
-            result: "not_applicable".into(),
-            ..SoaRow::default()
-        },
-    ]);
+    let table = statement_of_applicability(
+        &[
+            SoaRow {
+                reference: "A.5.1".into(),
+                title: "Politiques".into(),
+                applicable: "yes".into(),
+                justification: "Exigé par la direction".into(),
+                result: "compliant".into(),
+                controls: "PSSI".into(),
+                owner: "RSSI".into(),
+                evidence: 2,
+            },
+            SoaRow {
+                reference: "A.7.5".into(),
+                title: "Menaces physiques".into(),
+                applicable: "no".into(),
+                justification: "Hébergement externalisé".into(),
+                result: "not_applicable".into(),
+                ..SoaRow::default()
+            },
+        ],
+        Language::En,
+    );
     let bytes = Format::Xlsx.write(&table).unwrap();
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).unwrap();
     let names = book.sheet_names();
@@ -89,4 +92,26 @@ fn xlsx_opens_back_with_the_same_cells() {
     assert_eq!(cell(1, 0).as_deref(), Some("A.5.1"));
     assert_eq!(cell(2, 3).as_deref(), Some("Hébergement externalisé"));
     assert_eq!(cell(1, 7).as_deref(), Some("2"));
+}
+
+#[test]
+fn french_csv_splits_on_semicolons_with_french_headers() {
+    let table = gap_analysis(&gaps(), Language::Fr);
+    let bytes = Format::Csv.write(&table).unwrap();
+    let text = String::from_utf8(bytes).unwrap();
+    assert!(text.starts_with('\u{feff}'), "no byte-order mark");
+    let text = text.trim_start_matches('\u{feff}');
+    assert!(
+        text.starts_with("Art. 21, par. 2;Exigence;Intitulé;Écart;"),
+        "{text}"
+    );
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(text.as_bytes());
+    assert_eq!(reader.headers().unwrap().len(), 14);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    // One row per requirement, every row as wide as the header.
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().all(|r| r.len() == 14));
+    assert_eq!(&rows[1][1], "6.8.1");
 }

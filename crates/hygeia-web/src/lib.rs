@@ -124,6 +124,10 @@ pub struct AppState {
     pub(crate) activity: ui::dashboard::ActivityCache,
     /// Bounds how many password hashes run at once.
     pub(crate) passwords: Arc<passwords::PasswordGate>,
+    /// Bounds how many single sign-on starts call out to providers at once (each fetches the
+    /// provider's discovery document): a crowd of anonymous starts gets 503s, not a flood of
+    /// outbound calls.
+    pub(crate) sso_calls: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -137,6 +141,7 @@ impl AppState {
             derived_letters: ui::dashboard::DerivedLetterCache::default(),
             activity: ui::dashboard::ActivityCache::default(),
             passwords: Arc::new(passwords::PasswordGate::default().with_breached(breached)),
+            sso_calls: Arc::new(tokio::sync::Semaphore::new(8)),
         }
     }
 

@@ -458,8 +458,9 @@ async fn flow(b: &Browser, password: &str, work_dir: &std::path::Path) -> Result
     b.click("#audit-filters button").await?;
     assert!(b.path().await?.contains("action=entity.create"));
     assert_eq!(b.text("#audit-summary").await?, "Records 1–4 of 4");
+    // Actions read in the reader's language; the code stays in the filter's value.
     let actions = b.all_text("#audit-table tbody td:nth-child(4)").await?;
-    assert_eq!(actions, vec!["entity.create"; 4]);
+    assert_eq!(actions, vec!["Entity created"; 4]);
     b.snapshot("audit-en").await?;
 
     // Compliance: the dashboard's figures, then a result changed, evidence uploaded and

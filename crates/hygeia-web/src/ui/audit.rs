@@ -10,6 +10,7 @@ use hygeia_domain::access::Permission;
 use hygeia_store::{AuditFilter, PageRequest};
 use serde::Deserialize;
 
+use super::i18n::Tr;
 use super::{Area, Choice, Crumb, PageAuth, PageError, PageResult, Shell, choices, render, tr_of};
 use crate::AppState;
 
@@ -41,6 +42,8 @@ pub struct AuditRow {
     pub actor: String,
     pub source: String,
     pub action: String,
+    /// The action in the reader's language.
+    pub action_label: String,
     pub object_type: String,
     pub object_id: String,
     pub entity: String,
@@ -142,7 +145,8 @@ pub async fn audit_page(
             actor: r.actor_label.clone(),
             source: r.source.clone(),
             action: r.action.clone(),
-            object_type: r.object_type.clone(),
+            action_label: tr.label("audit_action", &r.action),
+            object_type: tr.label("audit_object", &r.object_type),
             object_id: r.object_id.clone(),
             entity: r
                 .entity_id
@@ -175,9 +179,17 @@ pub async fn audit_page(
         || filter.since.is_some()
         || filter.until.is_some();
     let page = AuditPage {
-        actions: choices(facets.actions, query.action.trim()),
+        actions: labelled(
+            tr,
+            "audit_action",
+            choices(facets.actions, query.action.trim()),
+        ),
         actors: choices(facets.actors, query.actor.trim()),
-        object_types: choices(facets.object_types, query.object_type.trim()),
+        object_types: labelled(
+            tr,
+            "audit_object",
+            choices(facets.object_types, query.object_type.trim()),
+        ),
         from: from
             .map(|d| d.format("%Y-%m-%d").to_string())
             .unwrap_or_default(),
@@ -230,4 +242,12 @@ pub async fn verify_page(State(state): State<AppState>, PageAuth(auth): PageAuth
         first_break: report.first_break.unwrap_or_default(),
     };
     render(tr, &page)
+}
+
+/// Filter choices shown by their labels in the reader's language (the value stays the code).
+fn labelled(tr: Tr, section: &str, mut choices: Vec<Choice>) -> Vec<Choice> {
+    for choice in &mut choices {
+        choice.label = tr.label(section, &choice.value);
+    }
+    choices
 }

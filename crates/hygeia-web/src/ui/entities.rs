@@ -340,7 +340,7 @@ async fn show_entity_form(
     let shell = Shell::new(
         state,
         auth,
-        Area::Dashboard,
+        Area::Entities,
         title,
         crumbs,
         entity.map(|e| e.id.as_str()),
@@ -722,7 +722,7 @@ async fn show_sites(
     let shell = Shell::new(
         state,
         auth,
-        Area::Dashboard,
+        Area::Entities,
         tr.tf("sites.title", &[("name", &entity.name)]),
         crumbs,
         Some(&entity.id),
@@ -832,7 +832,7 @@ async fn show_site(
     let shell = Shell::new(
         state,
         auth,
-        Area::Dashboard,
+        Area::Entities,
         tr.tf("sites.edit_title", &[("name", &site.name)]),
         crumbs,
         Some(&entity.id),
@@ -923,7 +923,7 @@ pub async fn delete_site_form(
     let shell = Shell::new(
         &state,
         &auth,
-        Area::Dashboard,
+        Area::Entities,
         tr.tf("sites.delete_title", &[("name", &site.name)]),
         crumbs,
         Some(&entity.id),

@@ -182,7 +182,7 @@ async fn show(
     let shell = Shell::new(
         state,
         auth,
-        Area::Dashboard,
+        Area::Entities,
         tr.tf("group.page_title", &[("name", &entity.name)]),
         vec![
             Crumb::link(entity.name.clone(), format!("/entities/{}", entity.id)),

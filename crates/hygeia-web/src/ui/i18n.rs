@@ -133,6 +133,15 @@ impl Tr {
         }
     }
 
+    /// The label of a code under `section` (`audit_action.entity.update`), or the code itself
+    /// when the code has no label (a code added later, or made by an import).
+    pub fn label(&self, section: &str, code: &str) -> String {
+        messages(self.lang)
+            .get(&format!("{section}.{code}"))
+            .cloned()
+            .unwrap_or_else(|| code.to_owned())
+    }
+
     /// The text of `key` with `{name}` placeholders replaced (values are escaped by the template).
     pub fn tf(&self, key: &str, args: &[(&str, &str)]) -> String {
         let mut text = self.t(key).to_owned();

@@ -16,9 +16,11 @@ mod controls;
 pub(crate) mod dashboard;
 mod entities;
 mod entity_group;
+mod entity_list;
 mod evidence;
 mod forms;
 pub mod i18n;
+mod own_gaps;
 mod result_detail;
 mod reuse;
 mod reuse_source;
@@ -67,6 +69,7 @@ pub fn router() -> Router<AppState> {
             get(sso::provider_page).post(sso::update_provider),
         )
         .route("/settings/sso/{id}/delete", post(sso::delete_provider))
+        .route("/entities", get(entity_list::entities_page))
         .route("/entities/{id}", get(dashboard::entity_page))
         .route(
             "/entities/new",
@@ -437,6 +440,8 @@ pub struct EntityChoice {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Area {
     Dashboard,
+    /// The legal entities: the list and each entity's pages.
+    Entities,
     Compliance,
     Risks,
     Assets,
@@ -548,6 +553,7 @@ impl Shell {
         let mut nav = Vec::new();
         for (href, key, item_area, coming) in [
             ("/", "nav.dashboard", Area::Dashboard, false),
+            ("/entities", "nav.entities", Area::Entities, false),
             ("/compliance", "nav.compliance", Area::Compliance, false),
             ("/risks", "nav.risks", Area::Risks, true),
             ("/assets", "nav.assets", Area::Assets, false),

@@ -106,9 +106,15 @@ async fn show(
         .await
         .map_err(fail(tr))?;
     let framework = catalog.framework(&assessment.framework_id);
-    let found = framework
-        .and_then(|f| f.requirement(requirement))
-        .filter(|r| r.assessable)
+    let known = framework.and_then(|f| f.requirement(requirement));
+    // A section heading has no result of its own: its catalog page lists what it holds.
+    if let Some(heading) = known.filter(|r| !r.assessable) {
+        return Ok(see_other(&format!(
+            "/compliance/frameworks/{}/requirements/{}",
+            assessment.framework_id, heading.id
+        )));
+    }
+    let found = known
         .ok_or_else(|| fail(tr)(ApiError::NotFound(tr.t("error.no_requirement").to_owned())))?;
     let store = &state.store;
     let e = |e: hygeia_store::StoreError| fail(tr)(e.into());

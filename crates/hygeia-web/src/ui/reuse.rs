@@ -63,6 +63,26 @@ impl ReuseQuery {
     }
 }
 
+/// Where a requirement links: its result in `assessment` when it is assessable there, its
+/// catalog page otherwise (section headings such as "1" or "1.1" have no result of their own).
+pub fn requirement_href(
+    catalog: &hygeia_catalog::Catalog,
+    assessment: Option<&str>,
+    framework: &str,
+    requirement: &str,
+) -> String {
+    let assessable = catalog
+        .framework(framework)
+        .and_then(|f| f.requirement(requirement))
+        .is_some_and(|r| r.assessable);
+    match assessment {
+        Some(id) if assessable => {
+            format!("/compliance/assessments/{id}/requirements/{requirement}")
+        }
+        _ => format!("/compliance/frameworks/{framework}/requirements/{requirement}"),
+    }
+}
+
 pub fn derived_label(tr: Tr, value: DerivedValue) -> String {
     tr.t(&format!("reuse.value.{}", value.code())).to_owned()
 }
@@ -210,16 +230,12 @@ pub(super) async fn show_reuse(
                 title: requirement
                     .map(|r| tr.text(&r.title).to_owned())
                     .unwrap_or_default(),
-                href: match &target {
-                    Some(t) => format!(
-                        "/compliance/assessments/{}/requirements/{}",
-                        t.id, d.requirement_id
-                    ),
-                    None => format!(
-                        "/compliance/frameworks/{}/requirements/{}",
-                        view.target_framework, d.requirement_id
-                    ),
-                },
+                href: requirement_href(
+                    &catalog,
+                    target.as_ref().map(|t| t.id.as_str()),
+                    &view.target_framework,
+                    &d.requirement_id,
+                ),
                 value_code: d.value.code(),
                 value: derived_label(tr, d.value),
                 rule: d.rule.code(),
@@ -236,9 +252,11 @@ pub(super) async fn show_reuse(
                             .append_pair("back", &back);
                         ProvenanceLine {
                             source_ref: p.source_ref.clone(),
-                            source_href: format!(
-                                "/compliance/assessments/{}/requirements/{}",
-                                source.id, p.source_requirement
+                            source_href: requirement_href(
+                                &catalog,
+                                Some(&source.id),
+                                &source.framework_id,
+                                &p.source_requirement,
                             ),
                             source_result: value_label(tr, p.source_result),
                             mapping: catalog
@@ -683,6 +701,7 @@ pub async fn review_pair(
 
 // ----- gaps -----
 
+#[derive(Clone)]
 pub struct GapLine {
     pub reference: String,
     pub title: String,
@@ -704,14 +723,20 @@ pub struct LetterGroup {
 
 #[derive(Template)]
 #[template(path = "gaps.html")]
-struct GapsPage {
-    shell: Shell,
-    id: String,
-    target: String,
-    intro: String,
-    lang: &'static str,
-    groups: Vec<LetterGroup>,
-    source_panel: SourcePanel,
+pub(super) struct GapsPage {
+    pub shell: Shell,
+    pub id: String,
+    pub target: String,
+    pub intro: String,
+    pub lang: &'static str,
+    pub groups: Vec<LetterGroup>,
+    pub source_panel: SourcePanel,
+    /// The assessment's own open points (no reuse): no source panel, no gap-analysis export.
+    pub own: bool,
+    /// Why the own points are shown instead of the requested reuse (no crosswalk to it).
+    pub notice: Option<String>,
+    /// What to do next, with the own points.
+    pub own_next: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -740,25 +765,50 @@ pub async fn gaps_page(
     } else {
         query.target.clone()
     };
-    let view = derive_view(&state, &auth, &catalog, &source, &target_id)
-        .await
-        .map_err(fail(tr))?;
+    // The gaps of an assessment against its own framework are its own open points (a NIS2
+    // assessment is not carried to itself).
+    if target_id == source.framework_id {
+        return super::own_gaps::page(&state, &auth, &catalog, &source, &query.art21, None).await;
+    }
+    let view = match derive_view(&state, &auth, &catalog, &source, &target_id).await {
+        Ok(view) => view,
+        // No crosswalk leads to the asked framework: the own open points, saying why, rather
+        // than a refusal.
+        Err(ApiError::BadRequest { .. }) => {
+            let notice = tr.tf(
+                "gaps.no_crosswalk",
+                &[
+                    (
+                        "source",
+                        &framework_name(tr, &catalog, &source.framework_id),
+                    ),
+                    ("target", &framework_name(tr, &catalog, &target_id)),
+                ],
+            );
+            return super::own_gaps::page(
+                &state,
+                &auth,
+                &catalog,
+                &source,
+                &query.art21,
+                Some(notice),
+            )
+            .await;
+        }
+        Err(e) => return Err(fail(tr)(e)),
+    };
     let gaps = gap_view(&catalog, &view, suggestions().map_err(fail(tr))?)
         .map_err(|e| fail(tr)(engine_error(e)))?;
     let target = target_assessment(&state, tr, &source, &view.target_framework).await?;
     let line = |g: &hygeia_compliance::Gap| GapLine {
         reference: g.reference.clone(),
         title: tr.text(&g.title).to_owned(),
-        href: match &target {
-            Some(t) => format!(
-                "/compliance/assessments/{}/requirements/{}",
-                t.id, g.requirement_id
-            ),
-            None => format!(
-                "/compliance/frameworks/{}/requirements/{}",
-                view.target_framework, g.requirement_id
-            ),
-        },
+        href: requirement_href(
+            &catalog,
+            target.as_ref().map(|t| t.id.as_str()),
+            &view.target_framework,
+            &g.requirement_id,
+        ),
         kind: tr
             .t(&format!(
                 "gaps.kind.{}",
@@ -841,6 +891,9 @@ pub async fn gaps_page(
         target: view.target_framework.clone(),
         lang: tr.code(),
         groups,
+        own: false,
+        notice: None,
+        own_next: String::new(),
     };
     render_status(tr, StatusCode::OK, &page)
 }

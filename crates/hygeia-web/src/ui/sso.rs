@@ -79,6 +79,14 @@ pub async fn start(
     Query(query): Query<StartQuery>,
 ) -> Response {
     let tr = visitor_lang(&parts.headers, query.lang.as_deref());
+    let Ok(_calling) = state.sso_calls.try_acquire() else {
+        crate::security_log::note("single sign-on starts saturated", &id, None);
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(axum::http::header::RETRY_AFTER, "1")],
+        )
+            .into_response();
+    };
     match flow::start(&state, &parts, &id, tr.code()).await {
         Ok((location, cookie)) => {
             let location = axum::http::HeaderValue::from_str(&location);

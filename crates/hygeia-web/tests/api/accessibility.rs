@@ -347,6 +347,7 @@ async fn every_main_page_passes_the_markup_checks_in_both_languages() {
         .0;
     let pages = [
         "/".to_owned(),
+        "/entities".into(),
         format!("/entities/{}", ids.entity_a),
         "/entities/new".into(),
         format!("/entities/{}/edit", ids.entity_a),
@@ -367,6 +368,7 @@ async fn every_main_page_passes_the_markup_checks_in_both_languages() {
             "/compliance/assessments/{}/gaps?target=nis2-2024-2690",
             ids.iso
         ),
+        format!("/compliance/assessments/{}/gaps", ids.nis2),
         "/compliance/controls".into(),
         "/compliance/evidence".into(),
         format!(

@@ -424,7 +424,7 @@ async fn every_reuse_rule_shows_through_the_api_with_provenance_and_can_be_decid
             .await;
         use calamine::Reader;
         let mut book: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
-        let range = book.worksheet_range("Statement of Applicability").unwrap();
+        let range = book.worksheet_range("Déclaration d'applicabilité").unwrap();
         let cell = |r: u32, c: u32| {
             range
                 .get_value((r, c))

@@ -7,6 +7,7 @@ mod accounts;
 mod catalog;
 mod compliance;
 mod dashboard;
+mod dead_ends;
 mod entity_profile;
 mod forms;
 mod languages;
@@ -369,6 +370,20 @@ async fn login(app: &TestApp, email: &str, password: &str) -> (StatusCode, Value
 }
 
 impl TestApp {
+    /// How many audit records of `action` the administrator sees.
+    async fn audit_count(&self, action: &str) -> Value {
+        let path = format!("/api/v1/audit?action={action}");
+        let (_, trail) = self
+            .call(
+                Method::GET,
+                &path,
+                Some(self.token(Role::Administrator)),
+                None,
+            )
+            .await;
+        trail["total"].clone()
+    }
+
     /// The raw bytes of a successful GET.
     async fn raw(&self, method: Method, path: &str, token: &str, body: Option<Body>) -> Vec<u8> {
         let mut request = Request::builder()

@@ -185,3 +185,28 @@ async fn a_killed_server_keeps_every_acknowledged_write_and_an_intact_trail() {
         );
     }
 }
+
+#[test]
+fn connections_beyond_the_limit_wait_for_a_free_one() {
+    let dir = temp_dir();
+    let url = format!("sqlite://{}", dir.join("h.db").display());
+    let server = Server::start(&url, &["--max-connections", "16", "--header-timeout", "3"]);
+    // Sixteen clients that connect and say nothing hold every slot …
+    let idle: Vec<TcpStream> = (0..16)
+        .map(|_| TcpStream::connect(("127.0.0.1", server.port)).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    // … so the seventeenth is answered only once the silent ones are cut off.
+    let started = Instant::now();
+    let (status, _, _) = server.request("GET", "/healthz", &[], "");
+    let waited = started.elapsed();
+    assert_eq!(status, 200);
+    assert!(
+        waited >= Duration::from_secs(2),
+        "answered after {waited:?}: the limit did not hold"
+    );
+    assert!(waited < Duration::from_secs(10), "waited {waited:?}");
+    drop(idle);
+    assert!(server.stop().success());
+    let _ = std::fs::remove_dir_all(dir);
+}

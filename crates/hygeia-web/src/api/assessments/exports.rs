@@ -10,7 +10,7 @@ use hygeia_compliance::{
 };
 use hygeia_domain::access::Permission;
 use hygeia_domain::validation::FieldError;
-use hygeia_report::{Format, GapRow, SoaRow, gap_analysis, statement_of_applicability};
+use hygeia_report::{Format, GapRow, Language, SoaRow, gap_analysis, statement_of_applicability};
 use hygeia_store::assessments::Assessment;
 use serde::Deserialize;
 
@@ -292,13 +292,16 @@ pub async fn export_assessment(
             let sets = view.mapping_sets.clone();
             notes = source_notes(&view);
             (
-                gap_analysis(&gap_rows(&view, &gaps, lang)),
+                gap_analysis(&gap_rows(&view, &gaps, lang), Language::from_code(lang)),
                 "gap-analysis",
                 sets,
             )
         }
         "soa" => (
-            statement_of_applicability(&soa_rows(&state, &catalog, &assessment, lang).await?),
+            statement_of_applicability(
+                &soa_rows(&state, &catalog, &assessment, lang).await?,
+                Language::from_code(lang),
+            ),
             "statement-of-applicability",
             Vec::new(),
         ),

@@ -69,6 +69,14 @@ struct EntityPage {
     nis2: Option<Nis2View>,
     can_see_audit: bool,
     profile: ProfileView,
+    assessments: Vec<AssessmentRow>,
+}
+
+pub struct AssessmentRow {
+    pub href: String,
+    pub name: String,
+    pub framework: String,
+    pub status: String,
 }
 
 /// The NIS2 facts of the profile and the group, as shown.
@@ -230,14 +238,40 @@ pub async fn entity_page(
     let shell = Shell::new(
         &state,
         &auth,
-        Area::Dashboard,
+        Area::Entities,
         entity.name.clone(),
-        vec![Crumb::here(entity.name.clone())],
+        vec![
+            Crumb::link(tr.t("entities.title"), "/entities"),
+            Crumb::here(entity.name.clone()),
+        ],
         Some(&id),
     )
     .await?;
+    // The entity's assessments, for those who may read them.
+    let assessments = if auth.principal.require(Permission::ComplianceRead).is_ok() {
+        let catalog = state.catalog.current(&state.store).await.map_err(fail)?;
+        state
+            .store
+            .list_assessments(&id)
+            .await
+            .map_err(|e| fail(e.into()))?
+            .into_iter()
+            .map(|a| AssessmentRow {
+                href: format!("/compliance/assessments/{}", a.id),
+                framework: catalog
+                    .framework(&a.framework_id)
+                    .map(|f| tr.text(&f.meta.name).to_owned())
+                    .unwrap_or_else(|| a.framework_id.clone()),
+                status: tr.t(&format!("assessment.status.{}", a.status)).to_owned(),
+                name: a.name,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let page = EntityPage {
         shell,
+        assessments,
         employees: tr.num(entity.employees),
         turnover: money(tr, entity.annual_turnover_eur),
         balance_sheet: money(tr, entity.balance_sheet_eur),
