@@ -452,7 +452,8 @@ async fn every_reuse_rule_shows_through_the_api_with_provenance_and_can_be_decid
                 cell(row, 3).as_str(),
                 cell(row, 4).as_str()
             ),
-            ("no", "Hors périmètre", "not_applicable")
+            // French values for a French reader.
+            ("non", "Hors périmètre", "Non applicable")
         );
         let (status, bad) = app
             .call(

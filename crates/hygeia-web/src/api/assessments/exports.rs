@@ -70,6 +70,16 @@ fn refined_pairs(view: &ReuseView, requirement_id: &str) -> String {
     labels.join("; ")
 }
 
+/// A coded value as a French reader reads it (`non_compliant` → « non conforme »); English
+/// exports keep the stable codes that scripts and spreadsheets filter on.
+fn value_in(lang: &str, section: &str, code: &str) -> String {
+    if lang == "fr" {
+        crate::ui::i18n::Tr::new(crate::ui::i18n::Lang::Fr).label(section, code)
+    } else {
+        code.to_owned()
+    }
+}
+
 fn gap_rows(view: &ReuseView, gaps: &GapView, lang: &str) -> Vec<GapRow> {
     let sources = |requirement_id: &str| -> String {
         let mut refs: Vec<&str> = Vec::new();
@@ -94,8 +104,8 @@ fn gap_rows(view: &ReuseView, gaps: &GapView, lang: &str) -> Vec<GapRow> {
         letters,
         reference: gap.reference.clone(),
         title: gap.title.get(lang).to_owned(),
-        kind: code(&gap.kind),
-        derived_value: gap.value.code().to_owned(),
+        kind: value_in(lang, "gaps.kind", &code(&gap.kind)),
+        derived_value: value_in(lang, "reuse.value", gap.value.code()),
         rule: gap.rule.code().to_owned(),
         sources: sources(&gap.requirement_id),
         suggested_control: gap.suggestion.text.get(lang).to_owned(),
@@ -207,9 +217,13 @@ async fn soa_rows(
             SoaRow {
                 reference: requirement.reference.clone(),
                 title: requirement.title.get(lang).to_owned(),
-                applicable: if applicable { "yes" } else { "no" }.to_owned(),
+                applicable: value_in(
+                    lang,
+                    "export.applicable",
+                    if applicable { "yes" } else { "no" },
+                ),
                 justification,
-                result: value.code().to_owned(),
+                result: value_in(lang, "assessment.value", value.code()),
                 controls: controls
                     .get(&requirement.id)
                     .map(|cs| {
