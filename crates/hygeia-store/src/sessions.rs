@@ -263,42 +263,36 @@ impl Store {
 
     // ---- known devices ---------------------------------------------------------------------
 
-    /// Whether a device cookie belongs to this user.
-    pub async fn device_known(&self, user_id: &str, id_hash: &str) -> Result<bool> {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM known_devices WHERE id_hash = $1 AND user_id = $2",
-        )
-        .bind(id_hash)
-        .bind(user_id)
-        .fetch_one(self.reader())
-        .await?;
-        Ok(n > 0)
-    }
-
-    /// Remembers (or refreshes) a browser where `user_id` signed in.
-    pub async fn remember_device(&self, user_id: &str, id_hash: &str) -> Result<()> {
-        let now = self.now();
+    /// Notes a new use of a known-device cookie of `user_id`; false when the cookie is not one
+    /// of theirs (unknown, or another user's).
+    pub async fn refresh_device(&self, user_id: &str, id_hash: &str) -> Result<bool> {
         let mut tx = self.begin().await?;
         let updated = sqlx::query(
             "UPDATE known_devices SET last_used_at = $3 WHERE id_hash = $1 AND user_id = $2",
         )
         .bind(id_hash)
         .bind(user_id)
-        .bind(&now)
+        .bind(self.now())
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        if updated == 0 {
-            sqlx::query(
-                "INSERT INTO known_devices (id_hash, user_id, created_at, last_used_at) \
-                 VALUES ($1, $2, $3, $3)",
-            )
-            .bind(id_hash)
-            .bind(user_id)
-            .bind(&now)
-            .execute(&mut *tx)
-            .await?;
-        }
+        tx.commit().await?;
+        Ok(updated > 0)
+    }
+
+    /// Remembers a new browser where `user_id` signed in (by its cookie's hash).
+    pub async fn remember_device(&self, user_id: &str, id_hash: &str) -> Result<()> {
+        let now = self.now();
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO known_devices (id_hash, user_id, created_at, last_used_at) \
+             VALUES ($1, $2, $3, $3)",
+        )
+        .bind(id_hash)
+        .bind(user_id)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -204,6 +204,14 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, value)| value)
 }
 
+/// The stored form (SHA-256) of a secret cookie the browser sent, if it sent a plausible one:
+/// how sessions, pending sign-ins and known devices are looked up.
+pub fn cookie_hash(headers: &HeaderMap, name: &str) -> Option<String> {
+    cookie(headers, name)
+        .filter(|v| !v.is_empty() && v.len() <= 100)
+        .map(secret_hash)
+}
+
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::AUTHORIZATION)

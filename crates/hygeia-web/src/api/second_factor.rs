@@ -65,9 +65,7 @@ pub(crate) fn new_recovery_codes() -> Vec<String> {
 
 /// The pending sign-in of this browser, and the hash naming it.
 pub(crate) async fn pending(state: &AppState, parts: &Parts) -> ApiResult<(PendingSignIn, String)> {
-    let hash = auth::cookie(&parts.headers, state.config.pending_cookie_name())
-        .filter(|v| !v.is_empty() && v.len() <= 100)
-        .map(auth::secret_hash)
+    let hash = auth::cookie_hash(&parts.headers, state.config.pending_cookie_name())
         .ok_or(ApiError::Unauthenticated)?;
     let found = state
         .store
@@ -218,30 +216,6 @@ pub struct PasswordBody {
     pub current_password: String,
 }
 
-/// Checks the caller's own password (throttled with sign-ins) before a change of factors.
-pub(crate) async fn confirm_password(
-    state: &AppState,
-    auth: &Auth,
-    password: &str,
-) -> ApiResult<()> {
-    auth.require_full_credential()?;
-    let checked = session::check_password(
-        state,
-        &auth.actor,
-        &auth.user.email,
-        password,
-        None,
-        Some("auth.password_check_failed"),
-    )
-    .await?;
-    if checked.is_none_or(|u| u.id != auth.user.id) {
-        return Err(ApiError::field_error(FieldError::wrong_password(
-            "current_password",
-        )));
-    }
-    Ok(())
-}
-
 /// Start setting up an authenticator app (your current password is required).
 #[utoipa::path(post, path = "/api/v1/me/second-factor/totp", tag = "session", request_body = PasswordBody,
     responses((status = 200, body = Enrolment), (status = 409, description = "Already set up")),
@@ -251,7 +225,7 @@ pub async fn start_my_enrolment(
     auth: Auth,
     ApiJson(body): ApiJson<PasswordBody>,
 ) -> ApiResult<Json<Enrolment>> {
-    confirm_password(&state, &auth, &body.current_password).await?;
+    session::confirm_own_password(&state, &auth, &body.current_password, None).await?;
     Ok(Json(
         start_enrolment(&state, &auth.user.id, &auth.user.email).await?,
     ))
@@ -332,7 +306,7 @@ pub async fn remove_my_second_factor(
     auth: Auth,
     ApiJson(body): ApiJson<PasswordBody>,
 ) -> ApiResult<impl IntoResponse> {
-    confirm_password(&state, &auth, &body.current_password).await?;
+    session::confirm_own_password(&state, &auth, &body.current_password, None).await?;
     state
         .store
         .remove_second_factors(&auth.actor, &auth.user.id)

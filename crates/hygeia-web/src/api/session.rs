@@ -78,9 +78,7 @@ fn check_lengths(email: &str, password: &str) -> ApiResult<()> {
 
 /// The hash of this browser's known-device cookie, if it sent one.
 pub(crate) fn device_hash(state: &AppState, headers: &axum::http::HeaderMap) -> Option<String> {
-    auth::cookie(headers, state.config.device_cookie_name())
-        .filter(|v| !v.is_empty() && v.len() <= 100)
-        .map(auth::secret_hash)
+    auth::cookie_hash(headers, state.config.device_cookie_name())
 }
 
 /// Checks a password of `email` under the throttle: reserves the attempt (429 when too many
@@ -159,6 +157,33 @@ pub(crate) enum SignInStep {
     },
 }
 
+/// Checks the signed-in caller's own current password (throttled with sign-ins, so a stolen
+/// session cannot be used to guess it) before a change of their account: password, second
+/// factors. A token with less than its owner's full rights may not change the account.
+pub(crate) async fn confirm_own_password(
+    state: &AppState,
+    auth: &Auth,
+    password: &str,
+    device: Option<&str>,
+) -> ApiResult<()> {
+    auth.require_full_credential()?;
+    let checked = check_password(
+        state,
+        &auth.actor,
+        &auth.user.email,
+        password,
+        device,
+        Some("auth.password_check_failed"),
+    )
+    .await?;
+    if checked.is_none_or(|user| user.id != auth.user.id) {
+        return Err(ApiError::field_error(FieldError::wrong_password(
+            "current_password",
+        )));
+    }
+    Ok(())
+}
+
 /// Checks credentials with throttling and records the attempt; then either opens a session or,
 /// when the user has a second factor or their role requires one, waits for it.
 pub(crate) async fn sign_in(
@@ -232,8 +257,7 @@ pub(crate) async fn open_session(
     let csrf_token = auth::random_secret();
     let ttl = chrono::Duration::from_std(state.config.session_ttl).unwrap_or_default();
     let expires_at = format_instant(now + ttl);
-    let previous =
-        auth::cookie(&parts.headers, state.config.session_cookie_name()).map(auth::secret_hash);
+    let previous = auth::cookie_hash(&parts.headers, state.config.session_cookie_name());
     let user_agent = parts
         .headers
         .get(axum::http::header::USER_AGENT)
@@ -251,18 +275,19 @@ pub(crate) async fn open_session(
             mfa,
         })
         .await?;
-    let device_secret = match device_hash(state, &parts.headers) {
-        Some(hash) if store.device_known(&user.id, &hash).await? => {
-            store.remember_device(&user.id, &hash).await?;
-            None
-        }
-        _ => {
-            let secret = auth::random_secret();
-            store
-                .remember_device(&user.id, &auth::secret_hash(&secret))
-                .await?;
-            Some(secret)
-        }
+    // A browser showing this user's device cookie stays known; any other gets a new one.
+    let known = match device_hash(state, &parts.headers) {
+        Some(hash) => store.refresh_device(&user.id, &hash).await?,
+        None => false,
+    };
+    let device_secret = if known {
+        None
+    } else {
+        let secret = auth::random_secret();
+        store
+            .remember_device(&user.id, &auth::secret_hash(&secret))
+            .await?;
+        Some(secret)
     };
     Ok(SignedIn {
         session_secret,

@@ -343,7 +343,6 @@ pub async fn change_own_password(
     headers: axum::http::HeaderMap,
     ApiJson(body): ApiJson<ChangePasswordBody>,
 ) -> ApiResult<StatusCode> {
-    auth.require_full_credential()?;
     let device = super::session::device_hash(&state, &headers);
     let (current, new) = (body.current_password, body.new_password);
     change_password(&state, &auth, device.as_deref(), current, new).await?;
@@ -361,20 +360,7 @@ pub(crate) async fn change_password(
     current: String,
     new: String,
 ) -> ApiResult<()> {
-    let checked = super::session::check_password(
-        state,
-        &auth.actor,
-        &auth.user.email,
-        &current,
-        device,
-        Some("auth.password_check_failed"),
-    )
-    .await?;
-    if checked.is_none_or(|user| user.id != auth.user.id) {
-        return Err(ApiError::field_error(FieldError::wrong_password(
-            "current_password",
-        )));
-    }
+    super::session::confirm_own_password(state, auth, &current, device).await?;
     let personal = vec![auth.user.email.clone(), auth.user.display_name.clone()];
     let hash = state.passwords.hash(new, personal).await?;
     state

@@ -214,7 +214,7 @@ pub async fn start_setup(
         .get("current_password")
         .unwrap_or_default()
         .to_owned();
-    if let Err(error) = mfa_api::confirm_password(&state, &auth, &password).await {
+    if let Err(error) = session::confirm_own_password(&state, &auth, &password, None).await {
         let message = refusal(tr_of(&auth), &error);
         return settings_step(&state, &auth, Some(message), None, None).await;
     }
@@ -264,7 +264,7 @@ pub async fn remove(State(state): State<AppState>, PageForm(auth, fields): PageF
         .get("current_password")
         .unwrap_or_default()
         .to_owned();
-    if let Err(error) = mfa_api::confirm_password(&state, &auth, &password).await {
+    if let Err(error) = session::confirm_own_password(&state, &auth, &password, None).await {
         let message = refusal(tr, &error);
         return settings_step(&state, &auth, Some(message), None, None).await;
     }
