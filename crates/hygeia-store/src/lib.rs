@@ -23,6 +23,7 @@ mod paging;
 pub mod search;
 mod second_factor;
 pub mod secrets;
+mod security_keys;
 mod sessions;
 mod sql;
 mod sso;
@@ -42,6 +43,9 @@ pub use orgs::EntityFilter;
 pub use orgs::{Entity, Organisation, Site};
 pub use paging::{Page, PageRequest};
 pub use second_factor::{FactorUsed, MAX_CODE_ATTEMPTS, PendingSignIn, SecondFactorStatus};
+pub use security_keys::{
+    Ceremony, MAX_SECURITY_KEYS, NewSecurityKey, SecurityKey, SecurityKeyCredential,
+};
 pub use sessions::{CheckReservation, NewSession, ReservedCheck, SessionInfo, SessionRecord};
 pub use sso::{SsoFlow, SsoLinked, SsoProvider, SsoProviderInput, SsoRule};
 pub use ui_queries::{AuditFacets, MonitoringCounts};

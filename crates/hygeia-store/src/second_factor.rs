@@ -19,6 +19,15 @@ pub struct SecondFactorStatus {
     pub totp: bool,
     /// Recovery codes not used yet.
     pub recovery_codes_left: i64,
+    /// Security keys and passkeys registered.
+    pub security_keys: i64,
+}
+
+impl SecondFactorStatus {
+    /// Whether any second factor is set up (recovery codes alone are not one).
+    pub fn any(&self) -> bool {
+        self.totp || self.security_keys > 0
+    }
 }
 
 /// How a second factor was given.
@@ -27,6 +36,7 @@ pub struct SecondFactorStatus {
 pub enum FactorUsed {
     Totp,
     RecoveryCode,
+    SecurityKey,
 }
 
 /// A sign-in waiting for its second factor.
@@ -44,7 +54,7 @@ pub struct PendingSignIn {
 pub const MAX_CODE_ATTEMPTS: i64 = 5;
 
 impl Store {
-    fn key_required(&self) -> Result<&hygeia_domain::audit::AuditKey> {
+    pub(crate) fn instance_key(&self) -> Result<&hygeia_domain::audit::AuditKey> {
         self.key().ok_or_else(|| {
             StoreError::Corrupt("second factors need the instance key, and none is loaded".into())
         })
@@ -64,16 +74,22 @@ impl Store {
         .bind(user_id)
         .fetch_one(self.reader())
         .await?;
+        let security_keys: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM security_keys WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_one(self.reader())
+                .await?;
         Ok(SecondFactorStatus {
             totp: totp > 0,
             recovery_codes_left: left,
+            security_keys,
         })
     }
 
     /// Starts setting up an authenticator app: stores `secret` unconfirmed (replacing an
     /// unconfirmed one). Refused when one is already confirmed: remove it first.
     pub async fn begin_totp_enrolment(&self, user_id: &str, secret: &[u8]) -> Result<()> {
-        let sealed = seal_secret(self.key_required()?, user_id, secret)?;
+        let sealed = seal_secret(self.instance_key()?, user_id, secret)?;
         let mut tx = self.begin().await?;
         let confirmed: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM totp_factors WHERE user_id = $1 AND confirmed_at IS NOT NULL",
@@ -112,7 +128,7 @@ impl Store {
         .fetch_optional(self.reader())
         .await?;
         stored
-            .map(|s| open_secret(self.key_required()?, user_id, &s))
+            .map(|s| open_secret(self.instance_key()?, user_id, &s))
             .transpose()
     }
 
@@ -126,7 +142,7 @@ impl Store {
         code: &str,
         recovery_codes: &[String],
     ) -> Result<Option<()>> {
-        let key = self.key_required()?.clone();
+        let key = self.instance_key()?.clone();
         let now = self.clock().now();
         let mut tx = self.begin().await?;
         let row = sqlx::query(
@@ -162,7 +178,7 @@ impl Store {
         Ok(Some(()))
     }
 
-    async fn store_recovery_codes(
+    pub(crate) async fn store_recovery_codes(
         tx: &mut crate::database::WriteTx,
         key: &hygeia_domain::audit::AuditKey,
         user_id: &str,
@@ -194,7 +210,7 @@ impl Store {
         user_id: &str,
         codes: &[String],
     ) -> Result<()> {
-        let key = self.key_required()?.clone();
+        let key = self.instance_key()?.clone();
         let at = self.now();
         let mut tx = self.begin().await?;
         Self::store_recovery_codes(&mut tx, &key, user_id, codes, &at).await?;
@@ -218,7 +234,7 @@ impl Store {
         user_id: &str,
         code: &str,
     ) -> Result<Option<FactorUsed>> {
-        let key = self.key_required()?.clone();
+        let key = self.instance_key()?.clone();
         let now = self.clock().now();
         let at = hygeia_domain::clock::format_instant(now);
         let mut tx = self.begin().await?;
@@ -265,6 +281,8 @@ impl Store {
         for sql in [
             "DELETE FROM totp_factors WHERE user_id = $1",
             "DELETE FROM recovery_codes WHERE user_id = $1",
+            "DELETE FROM security_keys WHERE user_id = $1",
+            "DELETE FROM security_key_ceremonies WHERE user_id = $1",
             "DELETE FROM sessions WHERE user_id = $1",
         ] {
             sqlx::query(sql).bind(user_id).execute(&mut *tx).await?;

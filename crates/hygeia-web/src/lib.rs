@@ -15,6 +15,7 @@ pub mod client_address;
 pub mod error;
 mod health;
 mod passwords;
+mod public_origin;
 mod security_log;
 pub mod server;
 mod ui;
@@ -56,8 +57,9 @@ pub struct WebConfig {
     pub breached_passwords: Option<breached::BreachedList>,
     /// Largest evidence file accepted, in bytes.
     pub evidence_max_bytes: usize,
-    /// The address users reach Hygeia at (`https://hygeia.example.org`), for the single
-    /// sign-on redirect address; without it, the request's host is used.
+    /// The address users reach Hygeia at (`https://hygeia.example.org`): the single sign-on
+    /// redirect address and the site security keys answer for; without it, the request's host
+    /// is used.
     pub public_url: Option<String>,
 }
 

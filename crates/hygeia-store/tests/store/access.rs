@@ -13,15 +13,15 @@ use super::*;
 
 /// A clock the test moves forward.
 #[derive(Clone)]
-struct StepClock(Arc<Mutex<DateTime<Utc>>>);
+pub(crate) struct StepClock(Arc<Mutex<DateTime<Utc>>>);
 
 impl StepClock {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let start = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).single().unwrap();
         Self(Arc::new(Mutex::new(start)))
     }
 
-    fn advance(&self, by: Duration) {
+    pub(crate) fn advance(&self, by: Duration) {
         *self.0.lock().unwrap() += by;
     }
 }
@@ -32,7 +32,13 @@ impl Clock for StepClock {
     }
 }
 
-async fn user(store: &Store, org: &str, email: &str, role: Role, entities: Vec<String>) -> String {
+pub(crate) async fn user(
+    store: &Store,
+    org: &str,
+    email: &str,
+    role: Role,
+    entities: Vec<String>,
+) -> String {
     let new = NewUser {
         email: email.into(),
         display_name: email.into(),
@@ -403,7 +409,7 @@ async fn organisation_records_are_for_those_who_see_every_entity() {
 }
 
 /// Reads one value straight from the database, as someone holding a copy of it would.
-async fn raw_text(url: &hygeia_store::DatabaseUrl, sql: &'static str) -> String {
+pub(crate) async fn raw_text(url: &hygeia_store::DatabaseUrl, sql: &'static str) -> String {
     sqlx::any::install_default_drivers();
     let url = match url {
         hygeia_store::DatabaseUrl::Sqlite(path) => format!("sqlite://{}?mode=ro", path.display()),

@@ -6,6 +6,7 @@ mod compliance;
 mod entity_profile;
 mod monitoring;
 mod platform;
+mod security_keys;
 mod sso;
 
 use std::collections::BTreeSet;

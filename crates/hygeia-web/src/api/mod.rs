@@ -8,6 +8,7 @@ mod entity_group;
 mod monitor;
 mod openapi;
 pub(crate) mod second_factor;
+pub(crate) mod security_keys;
 pub(crate) mod session;
 pub mod sso;
 pub(crate) mod users;
@@ -54,6 +55,26 @@ pub fn router() -> Router<AppState> {
         .route(
             "/me/second-factor/recovery-codes",
             post(second_factor::renew_my_recovery_codes),
+        )
+        .route(
+            "/me/second-factor/security-keys",
+            get(security_keys::my_security_keys).post(security_keys::finish_my_registration),
+        )
+        .route(
+            "/me/second-factor/security-keys/challenge",
+            post(security_keys::start_my_registration),
+        )
+        .route(
+            "/me/second-factor/security-keys/{id}",
+            delete(security_keys::remove_my_security_key),
+        )
+        .route(
+            "/auth/second-factor/security-key/challenge",
+            post(security_keys::start_key_sign_in),
+        )
+        .route(
+            "/auth/second-factor/security-key",
+            post(security_keys::finish_key_sign_in),
         )
         .route(
             "/users/{id}/second-factor",

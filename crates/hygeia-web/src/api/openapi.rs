@@ -5,7 +5,10 @@ use axum::response::Html;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{audit, catalog, entities, entity_group, monitor, second_factor, session, sso, users};
+use super::{
+    audit, catalog, entities, entity_group, monitor, second_factor, security_keys, session, sso,
+    users,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -19,6 +22,9 @@ use super::{audit, catalog, entities, entity_group, monitor, second_factor, sess
         second_factor::my_second_factor, second_factor::start_my_enrolment,
         second_factor::confirm_my_enrolment, second_factor::renew_my_recovery_codes,
         second_factor::remove_my_second_factor, second_factor::reset_second_factor,
+        security_keys::start_my_registration, security_keys::finish_my_registration,
+        security_keys::my_security_keys, security_keys::remove_my_security_key,
+        security_keys::start_key_sign_in, security_keys::finish_key_sign_in,
         entities::get_organisation, entities::list_entities, entities::create_entity,
         entities::get_entity, entities::update_entity, entities::delete_entity,
         entities::classify_entity, entity_group::get_group, entity_group::put_group,

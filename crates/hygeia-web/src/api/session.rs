@@ -219,7 +219,7 @@ pub(crate) async fn after_first_factor(
     }
     let status = store.second_factor_status(&user.id).await?;
     let role = hygeia_store::Store::principal(user)?.role;
-    if !status.totp && !state.config.mfa_policy.required_for(role) {
+    if !status.any() && !state.config.mfa_policy.required_for(role) {
         return Ok(SignInStep::Done(Box::new(
             open_session(state, parts, user, false).await?,
         )));
@@ -232,13 +232,13 @@ pub(crate) async fn after_first_factor(
             &user.id,
             &auth::secret_hash(&secret),
             &format_instant(expires),
-            !status.totp,
+            !status.any(),
             &actor.source,
         )
         .await?;
     Ok(SignInStep::SecondFactor {
         pending_secret: secret,
-        must_enrol: !status.totp,
+        must_enrol: !status.any(),
     })
 }
 

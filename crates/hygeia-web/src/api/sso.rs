@@ -191,23 +191,7 @@ pub(crate) fn flow_cookie(state: &AppState, secret: &str) -> String {
 /// The address the provider sends the browser back to: the configured public address, or
 /// this request's host.
 pub(crate) fn redirect_uri(state: &AppState, parts: &Parts) -> String {
-    let base = match &state.config.public_url {
-        Some(url) => url.trim_end_matches('/').to_owned(),
-        None => {
-            let host = parts
-                .headers
-                .get(axum::http::header::HOST)
-                .and_then(|v| v.to_str().ok())
-                .filter(|h| !h.is_empty() && !h.contains(['/', '\\', '@', ' ']))
-                .unwrap_or("localhost");
-            let scheme = if state.config.secure_cookies {
-                "https"
-            } else {
-                "http"
-            };
-            format!("{scheme}://{host}")
-        }
-    };
+    let base = crate::public_origin::public_origin(state, parts);
     format!("{base}/login/sso/callback")
 }
 

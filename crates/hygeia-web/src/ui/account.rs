@@ -32,6 +32,8 @@ struct SettingsPage {
     /// The user's second factors, and whether their role requires one.
     second_factor: hygeia_store::SecondFactorStatus,
     mfa_required: bool,
+    /// The user's security keys and passkeys.
+    security_keys: Vec<super::security_keys::KeyRow>,
     /// What was wrong with the password form (the passwords themselves are never shown again).
     problems: Problems,
 }
@@ -88,6 +90,7 @@ async fn show(state: &AppState, auth: &Auth, problems: Problems) -> PageResult {
             .await
             .map_err(|e| PageError::new(tr, e.into()))?,
         mfa_required: state.config.mfa_policy.required_for(auth.principal.role),
+        security_keys: super::security_keys::key_rows(state, auth).await?,
         problems,
         shell,
     };

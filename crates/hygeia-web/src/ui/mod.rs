@@ -26,6 +26,7 @@ mod reuse;
 mod reuse_source;
 mod search;
 mod second_factor;
+mod security_keys;
 mod sso;
 mod validation;
 
@@ -183,6 +184,10 @@ pub fn router() -> Router<AppState> {
             post(second_factor::remove),
         )
         .route(
+            "/settings/second-factor/security-keys/{id}/remove",
+            post(security_keys::remove),
+        )
+        .route(
             "/settings/users/{id}/second-factor/reset",
             post(second_factor::reset_for_user),
         )
@@ -209,6 +214,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/assets/hygeia.js",
             get(|| asset("text/javascript", SCRIPT)),
+        )
+        .route(
+            "/assets/security-keys.js",
+            get(|| asset("text/javascript", security_keys::SCRIPT)),
         )
 }
 

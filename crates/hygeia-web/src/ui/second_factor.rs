@@ -55,6 +55,17 @@ struct SignInStepPage {
     error: Option<String>,
     enrolment: Option<TotpSetup>,
     recovery_codes: Option<Vec<String>>,
+    /// The user can answer with a security key (the script offers it).
+    has_security_keys: bool,
+}
+
+/// Whether `user_id` has a security key to sign in with.
+async fn has_security_keys(state: &AppState, user_id: &str) -> bool {
+    state
+        .store
+        .second_factor_status(user_id)
+        .await
+        .is_ok_and(|status| status.security_keys > 0)
 }
 
 fn page(status: StatusCode, page: &SignInStepPage) -> Response {
@@ -92,6 +103,7 @@ pub async fn second_step_page(
         error: None,
         enrolment,
         recovery_codes: None,
+        has_security_keys: has_security_keys(&state, &pending.user.id).await,
     };
     page(StatusCode::OK, &view)
 }
@@ -124,6 +136,7 @@ pub async fn second_step_submit(
                         error: None,
                         enrolment: None,
                         recovery_codes: Some(codes),
+                        has_security_keys: false,
                     };
                     (AppendHeaders(cookies), page(StatusCode::OK, &view)).into_response()
                 }
@@ -131,20 +144,23 @@ pub async fn second_step_submit(
             }
         }
         Ok(Completed::Wrong { still_open: true }) => {
-            let enrolment = match mfa_api::pending(&state, &parts).await {
-                Ok((pending, _)) if pending.must_enrol => {
+            let (enrolment, has_keys) = match mfa_api::pending(&state, &parts).await {
+                Ok((pending, _)) if pending.must_enrol => (
                     mfa_api::start_enrolment(&state, &pending.user.id, &pending.user.email)
                         .await
                         .ok()
-                        .map(|e| setup_view(&e))
-                }
-                _ => None,
+                        .map(|e| setup_view(&e)),
+                    false,
+                ),
+                Ok((pending, _)) => (None, has_security_keys(&state, &pending.user.id).await),
+                _ => (None, false),
             };
             let view = SignInStepPage {
                 tr,
                 error: Some(tr.t("mfa.wrong").to_owned()),
                 enrolment,
                 recovery_codes: None,
+                has_security_keys: has_keys,
             };
             page(StatusCode::UNAUTHORIZED, &view)
         }

@@ -17,6 +17,7 @@ mod reuse_source;
 mod search;
 mod second_factor;
 mod security;
+mod security_keys;
 mod sso;
 
 use std::collections::BTreeSet;

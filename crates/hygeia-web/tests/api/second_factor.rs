@@ -7,7 +7,7 @@ use hygeia_domain::mfa;
 use super::*;
 
 /// The app with the default policy (administrators need a second factor).
-fn strict_app(app: &TestApp) -> Router {
+pub(super) fn strict_app(app: &TestApp) -> Router {
     let catalog = hygeia_catalog::Catalog::load_embedded().unwrap();
     hygeia_web::router(AppState::new(
         app.store.clone(),
@@ -20,20 +20,20 @@ fn strict_app(app: &TestApp) -> Router {
 }
 
 /// The code an authenticator app shows `steps` steps after the test clock's instant.
-fn code(secret_base32: &str, steps: i64) -> String {
+pub(super) fn code(secret_base32: &str, steps: i64) -> String {
     let secret = mfa::base32_decode(secret_base32).unwrap();
     let now = test_clock().now();
     let step = u64::try_from(mfa::step_at(now) + steps).unwrap();
     mfa::hotp(&secret, step)
 }
 
-struct Answer {
-    status: StatusCode,
-    body: Value,
-    cookies: Vec<String>,
+pub(super) struct Answer {
+    pub(super) status: StatusCode,
+    pub(super) body: Value,
+    pub(super) cookies: Vec<String>,
 }
 
-async fn post(app: &Router, path: &str, cookie: Option<&str>, body: Value) -> Answer {
+pub(super) async fn post(app: &Router, path: &str, cookie: Option<&str>, body: Value) -> Answer {
     let mut request = Request::builder()
         .method(Method::POST)
         .uri(path)
@@ -62,7 +62,7 @@ async fn post(app: &Router, path: &str, cookie: Option<&str>, body: Value) -> An
     }
 }
 
-fn named<'a>(answer: &'a Answer, name: &str) -> &'a str {
+pub(super) fn named<'a>(answer: &'a Answer, name: &str) -> &'a str {
     answer
         .cookies
         .iter()
@@ -71,7 +71,7 @@ fn named<'a>(answer: &'a Answer, name: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no {name} cookie in {:?}", answer.cookies))
 }
 
-async fn password_step(app: &Router, email: &str) -> Answer {
+pub(super) async fn password_step(app: &Router, email: &str) -> Answer {
     post(
         app,
         "/api/v1/auth/login",
@@ -150,7 +150,7 @@ async fn administrators_set_up_a_second_factor_before_any_session() {
         assert_eq!(status, StatusCode::OK);
         assert_eq!(
             status_body,
-            json!({"totp": true, "recovery_codes_left": 10})
+            json!({"totp": true, "recovery_codes_left": 10, "security_keys": 0})
         );
 
         // Next sign-in: a code is asked; the code already used does not work again.
