@@ -107,3 +107,69 @@ pub async fn serve(
     while tasks.join_next().await.is_some() {}
     Ok(())
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use std::time::Instant;
+
+    use axum::routing::post;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+
+    /// A body that stops flowing is cut off after the idle timeout: the client gets an answer
+    /// (the body could not be read) and the connection is closed, instead of a task held for
+    /// as long as the client likes.
+    #[tokio::test]
+    async fn a_request_body_that_stops_flowing_is_cut_off() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let app = Router::new().route(
+            "/upload",
+            post(|body: axum::body::Bytes| async move { format!("{} bytes", body.len()) }),
+        );
+        let limits = ServerLimits {
+            body_idle_timeout: Duration::from_millis(300),
+            ..ServerLimits::default()
+        };
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve(listener, app, limits, async {
+            let _ = stopped.await;
+        }));
+
+        // A whole body is read as usual.
+        let mut client = tokio::net::TcpStream::connect(address).await.unwrap();
+        client
+            .write_all(b"POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello")
+            .await
+            .unwrap();
+        let mut answer = String::new();
+        client.read_to_string(&mut answer).await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        assert!(answer.ends_with("5 bytes"), "{answer}");
+
+        // Ten bytes of a hundred, then nothing.
+        let mut slow = tokio::net::TcpStream::connect(address).await.unwrap();
+        slow.write_all(
+            b"POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789",
+        )
+        .await
+        .unwrap();
+        let started = Instant::now();
+        let mut answer = String::new();
+        let read = tokio::time::timeout(Duration::from_secs(10), slow.read_to_string(&mut answer))
+            .await
+            .expect("the stalled upload was never cut off");
+        assert!(read.is_ok(), "{read:?}");
+        let waited = started.elapsed();
+        assert!(
+            waited >= Duration::from_millis(250) && waited < Duration::from_secs(5),
+            "cut off after {waited:?}"
+        );
+        assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+        assert!(answer.contains("not received within"), "{answer}");
+        let _ = stop.send(());
+        server.await.unwrap().unwrap();
+    }
+}

@@ -27,8 +27,9 @@ struct SettingsPage {
     role: String,
     locale: String,
     can_manage_users: bool,
-    /// The user's open browser sessions.
+    /// The user's open browser sessions, and the limits they live under.
     sessions: Vec<SessionRow>,
+    sessions_intro: String,
     /// The user's second factors, and whether their role requires one.
     second_factor: hygeia_store::SecondFactorStatus,
     mfa_required: bool,
@@ -84,6 +85,13 @@ async fn show(state: &AppState, auth: &Auth, problems: Problems) -> PageResult {
         locale: Lang::from_code(&auth.user.locale).code().to_owned(),
         can_manage_users: auth.principal.require(Permission::UserRead).is_ok(),
         sessions,
+        sessions_intro: tr.tf(
+            "sessions.intro",
+            &[
+                ("idle", &tr.duration(state.config.session_idle)),
+                ("absolute", &tr.duration(state.config.session_ttl)),
+            ],
+        ),
         second_factor: state
             .store
             .second_factor_status(&auth.user.id)

@@ -151,6 +151,17 @@ impl Tr {
         text
     }
 
+    /// A length of time in whole hours or minutes: "12 hours" / "12 heures", "30 minutes".
+    pub fn duration(&self, span: std::time::Duration) -> String {
+        let seconds = span.as_secs();
+        let (count, one, many) = match (seconds % 3600 == 0 && seconds > 0, self.lang) {
+            (true, Lang::En) => (seconds / 3600, "hour", "hours"),
+            (true, Lang::Fr) => (seconds / 3600, "heure", "heures"),
+            (false, _) => (seconds.div_ceil(60), "minute", "minutes"),
+        };
+        format!("{count} {}", if count < 2 { one } else { many })
+    }
+
     /// An integer with the language's digit grouping: `1,350` / `1 350` (narrow no-break space).
     pub fn num(&self, value: i64) -> String {
         let digits = value.unsigned_abs().to_string();
@@ -247,6 +258,18 @@ mod tests {
 
     fn keys(source: &str) -> BTreeSet<String> {
         flatten(source).unwrap().into_keys().collect()
+    }
+
+    #[test]
+    fn durations_read_in_each_language() {
+        let (en, fr) = (Tr::new(Lang::En), Tr::new(Lang::Fr));
+        let hours = std::time::Duration::from_secs(12 * 3600);
+        let minutes = std::time::Duration::from_secs(30 * 60);
+        assert_eq!(en.duration(hours), "12 hours");
+        assert_eq!(fr.duration(hours), "12 heures");
+        assert_eq!(fr.duration(std::time::Duration::from_secs(3600)), "1 heure");
+        assert_eq!(en.duration(minutes), "30 minutes");
+        assert_eq!(fr.duration(std::time::Duration::from_secs(90)), "2 minutes");
     }
 
     #[test]
