@@ -63,6 +63,10 @@ pub const EMBEDDED_MAPPINGS: &[(&str, &str)] = &[
         include_str!("../data/mappings/hds-2024-to-iso27001-2022.yaml"),
     ),
     (
+        "data/mappings/hygeia-2024-2690-to-iso27001-2022.yaml",
+        include_str!("../data/mappings/hygeia-2024-2690-to-iso27001-2022.yaml"),
+    ),
+    (
         "data/mappings/eu-gmp-annex11-to-2024-2690.yaml",
         include_str!("../data/mappings/eu-gmp-annex11-to-2024-2690.yaml"),
     ),
@@ -220,6 +224,19 @@ impl Catalog {
 
     pub fn mapping_set(&self, id: &str) -> Option<&MappingSet> {
         self.mappings.iter().find(|m| m.id() == id)
+    }
+
+    /// The reviewed coverage of requirement `point` of `framework`, and the set carrying it
+    /// (the first mapping set from `framework` that reviews it).
+    pub fn reviewed_coverage(
+        &self,
+        framework: &str,
+        point: &str,
+    ) -> Option<(&MappingSet, &crate::PointCoverage)> {
+        self.mappings
+            .iter()
+            .filter(|m| m.meta.source_framework == framework)
+            .find_map(|m| m.coverage_of(point).map(|c| (m, c)))
     }
 
     /// Requirement by framework id and requirement id.

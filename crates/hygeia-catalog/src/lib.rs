@@ -23,6 +23,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod catalog;
+mod coverage;
 mod error;
 pub mod french;
 mod load;
@@ -30,6 +31,7 @@ mod model;
 pub mod oscal;
 
 pub use catalog::{Catalog, EMBEDDED_FRAMEWORKS, EMBEDDED_MAPPINGS, Filter, Hit, Neighbour};
+pub use coverage::{CoverageVerdict, PointCoverage};
 pub use error::{CatalogError, Issue, IssueKind};
 pub use load::{parse_framework, parse_mapping};
 pub use model::{

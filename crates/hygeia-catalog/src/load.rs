@@ -101,6 +101,9 @@ struct RawMappingFile {
     mapping: RawMappingMeta,
     #[serde(default)]
     pairs: Vec<Vec<String>>,
+    /// A reviewed coverage (`crate::coverage`), whose pairs join the explicit ones.
+    #[serde(default)]
+    coverage: Vec<crate::coverage::RawCoverage>,
 }
 
 fn parse_yaml<'a, T: Deserialize<'a>>(file: &str, text: &'a str) -> Result<T, CatalogError> {
@@ -125,7 +128,7 @@ pub(crate) fn is_token(s: &str) -> bool {
 }
 
 /// Both languages required.
-fn required_text(
+pub(crate) fn required_text(
     issues: &mut Issues,
     file: &str,
     entry: &str,
@@ -484,6 +487,12 @@ pub fn parse_mapping(
             rationale,
         });
     }
+    let coverage = crate::coverage::parse_coverage(&mut issues, file, raw.coverage, src, tgt);
+    for pair in crate::coverage::implied_pairs(&coverage) {
+        if seen.insert((pair.source.clone(), pair.target.clone())) {
+            pairs.push(pair);
+        }
+    }
     let set = MappingSet {
         meta: MappingMeta {
             id,
@@ -497,6 +506,7 @@ pub fn parse_mapping(
         },
         file: file.to_owned(),
         pairs,
+        coverage,
     };
     issues.into_result(set)
 }

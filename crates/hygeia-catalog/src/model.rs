@@ -430,11 +430,19 @@ pub struct MappingSet {
     pub meta: MappingMeta,
     pub file: String,
     pub pairs: Vec<MappingPair>,
+    /// A reviewed coverage of the source framework's requirements, when the set carries one
+    /// (its pairs are among `pairs`).
+    pub coverage: Vec<crate::coverage::PointCoverage>,
 }
 
 impl MappingSet {
     pub fn id(&self) -> &str {
         &self.meta.id
+    }
+
+    /// The review of `point` (a source framework requirement), when the set has one.
+    pub fn coverage_of(&self, point: &str) -> Option<&crate::coverage::PointCoverage> {
+        self.coverage.iter().find(|c| c.point == point)
     }
 
     /// Metadata with the pair count, for listings (serializable).

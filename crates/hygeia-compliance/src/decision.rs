@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::derive::{Contribution, ReuseView};
+use crate::derive::ReuseView;
 use crate::result::{ResultValue, SourceResult};
 use crate::rules::{DerivedValue, Rule};
 
@@ -46,6 +46,9 @@ pub enum ResultOrigin {
         rule: Rule,
         /// References of the source requirements that counted (`A.8.22`).
         sources: Vec<String>,
+        /// Why the results hold, when several were accepted at once with one justification.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
     },
     /// The user replaced the derived result.
     OverriddenDerivation {
@@ -78,21 +81,53 @@ pub fn accept_derived(
             requirement_id: requirement_id.to_owned(),
         });
     }
-    let mut sources: Vec<String> = Vec::new();
-    for p in &derived.provenance {
-        let counted = matches!(p.counted_as, Contribution::Covers | Contribution::Overlaps);
-        if counted && !sources.contains(&p.source_ref) {
-            sources.push(p.source_ref.clone());
-        }
-    }
+    let sources: Vec<String> = derived
+        .counted_sources()
+        .into_iter()
+        .map(|(_, reference)| reference.to_owned())
+        .collect();
     Ok(DecidedResult {
         result: SourceResult::new(derived.requirement_id.clone(), derived.value.as_result()),
         origin: ResultOrigin::AcceptedDerivation {
             source_framework: view.source_framework.clone(),
             rule: derived.rule,
             sources,
+            reason: None,
         },
     })
+}
+
+/// Accept, with one reason, every derived result among `requirement_ids` that can be
+/// accepted (those without coverage are skipped: there is nothing to accept). Fails on an
+/// unknown requirement or an empty reason; all or nothing.
+pub fn accept_all_derived(
+    view: &ReuseView,
+    requirement_ids: &[&str],
+    reason: &str,
+) -> Result<Vec<DecidedResult>, DecisionError> {
+    if reason.trim().is_empty() {
+        return Err(DecisionError::MissingReason {
+            requirement_id: requirement_ids
+                .first()
+                .copied()
+                .unwrap_or_default()
+                .to_owned(),
+        });
+    }
+    let mut decided = Vec::new();
+    for id in requirement_ids {
+        match accept_derived(view, id) {
+            Ok(mut one) => {
+                if let ResultOrigin::AcceptedDerivation { reason: r, .. } = &mut one.origin {
+                    *r = Some(reason.trim().to_owned());
+                }
+                decided.push(one);
+            }
+            Err(DecisionError::NothingToAccept { .. }) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(decided)
 }
 
 /// Override the derived result of a requirement with another value and a reason (and, for
@@ -153,6 +188,35 @@ mod tests {
     }
 
     #[test]
+    fn accepting_several_gives_each_the_reason_and_skips_what_has_no_coverage() {
+        let view = view();
+        let all: Vec<&str> = view
+            .derived
+            .iter()
+            .map(|d| d.requirement_id.as_str())
+            .collect();
+        let decided = accept_all_derived(&view, &all, "  Checked by the CISO  ").unwrap();
+        let with_coverage = view
+            .derived
+            .iter()
+            .filter(|d| d.value != DerivedValue::NoCoverage)
+            .count();
+        assert_eq!(decided.len(), with_coverage);
+        assert!(decided.iter().all(|d| matches!(
+            &d.origin,
+            ResultOrigin::AcceptedDerivation { reason: Some(r), .. } if r == "Checked by the CISO"
+        )));
+        assert!(matches!(
+            accept_all_derived(&view, &all, " "),
+            Err(DecisionError::MissingReason { .. })
+        ));
+        assert!(matches!(
+            accept_all_derived(&view, &["t-int", "zz"], "why"),
+            Err(DecisionError::UnknownRequirement { .. })
+        ));
+    }
+
+    #[test]
     fn accepting_cites_the_sources() {
         let view = view();
         let decided = accept_derived(&view, "t-int").unwrap();
@@ -163,6 +227,7 @@ mod tests {
                 source_framework: "src".into(),
                 rule: Rule::SomeSourceNonCompliant,
                 sources: vec!["S.1".into(), "S.2".into()],
+                reason: None,
             }
         );
         let err = accept_derived(&view, "t-none").unwrap_err();

@@ -9,6 +9,7 @@ use crate::explain::explain;
 use crate::index::{CoverageIndex, Reach};
 use crate::result::{ResultValue, SourceResult, validate_results};
 use crate::review::{PairReview, ReviewState, Reviews};
+use crate::reviewed::{ConfirmedDeltas, ReviewIndex, ReviewedCoverage};
 use crate::rules::{DerivedValue, Evidence, Rule, conclude, covers};
 use crate::source::{GroupResult, SourceResults};
 use crate::source_assessment::{SourceAssessment, SourceCaveat};
@@ -66,6 +67,10 @@ pub struct Derived {
     pub rule: Rule,
     /// Every pair reaching the requirement, including ignored ones, in mapping-set order.
     pub provenance: Vec<Provenance>,
+    /// Hygeia's review of the requirement against the source framework, when one exists
+    /// (`decided` says whether it concluded the result).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<ReviewedCoverage>,
     pub explanation: Text,
     /// The source assessment's caveats (not completed, scope not attested), on every result.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -123,6 +128,30 @@ pub struct ReuseView {
     pub caveats: Vec<SourceCaveat>,
 }
 
+impl Derived {
+    /// The source requirements the result rests on, each once, as (id, reference): those of
+    /// the reviewed crosswalk when it decided, else those of the pairs that counted (covering
+    /// or overlapping, neither rejected nor not applicable).
+    pub fn counted_sources(&self) -> Vec<(&str, &str)> {
+        if let Some(review) = self.review.as_ref().filter(|r| r.decided) {
+            return review
+                .by_ids
+                .iter()
+                .zip(&review.by)
+                .map(|(id, reference)| (id.as_str(), reference.as_str()))
+                .collect();
+        }
+        let mut sources: Vec<(&str, &str)> = Vec::new();
+        for p in &self.provenance {
+            let counted = matches!(p.counted_as, Contribution::Covers | Contribution::Overlaps);
+            if counted && !sources.iter().any(|(id, _)| *id == p.source_requirement) {
+                sources.push((&p.source_requirement, &p.source_ref));
+            }
+        }
+        sources
+    }
+}
+
 impl ReuseView {
     /// The derived result of one requirement.
     pub fn get(&self, requirement_id: &str) -> Option<&Derived> {
@@ -149,6 +178,7 @@ pub struct Reuse<'c> {
     source: &'c Framework,
     target: &'c Framework,
     index: CoverageIndex<'c>,
+    reviews: ReviewIndex<'c>,
 }
 
 impl<'c> Reuse<'c> {
@@ -179,11 +209,13 @@ impl<'c> Reuse<'c> {
                 target_framework: target.id().to_owned(),
             });
         }
+        let reviews = ReviewIndex::build(&index.mapping_sets, source, target);
         Ok(Self {
             catalog,
             source,
             target,
             index,
+            reviews,
         })
     }
 
@@ -212,16 +244,43 @@ impl<'c> Reuse<'c> {
         Ok(self.derive_validated(results, &reviews))
     }
 
+    /// [`Reuse::derive`], with the deltas the entity confirmed.
+    pub fn derive_with_deltas(
+        &self,
+        results: &[SourceResult],
+        reviews: &[PairReview],
+        confirmed: &ConfirmedDeltas,
+    ) -> Result<ReuseView, ComplianceError> {
+        validate_results(self.source, results).map_err(ComplianceError::InvalidResults)?;
+        let reviews =
+            Reviews::validate(self.catalog, reviews).map_err(ComplianceError::InvalidReviews)?;
+        Ok(self.derive_confirmed(results, &reviews, confirmed))
+    }
+
     /// Derive from results the caller has validated (results naming unknown requirements
     /// are ignored; of two results for one requirement, the last wins).
     pub fn derive_validated(&self, results: &[SourceResult], reviews: &Reviews) -> ReuseView {
+        self.derive_confirmed(results, reviews, &ConfirmedDeltas::default())
+    }
+
+    /// [`Reuse::derive_validated`], with the deltas the entity confirmed (requirements that
+    /// a reviewed crosswalk covers except a delta become compliant once it is confirmed).
+    pub fn derive_confirmed(
+        &self,
+        results: &[SourceResult],
+        reviews: &Reviews,
+        confirmed: &ConfirmedDeltas,
+    ) -> ReuseView {
         let mut book = SourceResults::new(self.source, results);
         let mut counts = DerivedCounts::default();
         let mut derived = Vec::new();
         for target in self.target.assessable() {
             let mut provenance = Vec::new();
             let mut evidence = Vec::new();
+            // Which links come from a reviewed crosswalk (whose verdicts decide per point).
+            let mut from_review = Vec::new();
             for (link, reach) in self.index.reaching(&target.id) {
+                from_review.push(!link.set.coverage.is_empty());
                 let (reviewed, review) = reviews.apply(link.set.id(), link.pair);
                 let rejected = reviewed.is_none();
                 let relationship =
@@ -251,16 +310,50 @@ impl<'c> Reuse<'c> {
                     counted_as: contribution(rejected, value, relationship),
                 });
             }
-            let rule = conclude(&evidence);
+            let organisation_reviewed = provenance
+                .iter()
+                .any(|p| p.review != ReviewState::Unreviewed);
+            // The reviewed crosswalk's own pairs count in the pair rules only where no other
+            // crosswalk links the point; and when the organisation reviewed a pair reaching
+            // it, its reviews win: the reviewed crosswalk steps aside with its unreviewed
+            // pairs, and the pairs as reviewed decide.
+            if organisation_reviewed || from_review.iter().any(|review_pair| !review_pair) {
+                let keep: Vec<bool> = provenance
+                    .iter()
+                    .zip(&from_review)
+                    .map(|(p, review_pair)| !review_pair || p.review != ReviewState::Unreviewed)
+                    .collect();
+                let mut flags = keep.iter();
+                provenance.retain(|_| *flags.next().unwrap_or(&true));
+                let mut flags = keep.iter();
+                evidence.retain(|_| *flags.next().unwrap_or(&true));
+            }
+            let linked_non_compliant = evidence
+                .iter()
+                .any(|e| !e.rejected && e.value == ResultValue::NonCompliant);
+            let review = self.reviews.apply(
+                &target.id,
+                self.source,
+                &mut book,
+                confirmed,
+                organisation_reviewed,
+                linked_non_compliant,
+            );
+            let rule = review
+                .as_ref()
+                .and_then(|(rule, _)| *rule)
+                .unwrap_or_else(|| conclude(&evidence));
+            let review = review.map(|(_, shown)| shown);
             let value = rule.value();
             counts.add(value);
-            let explanation = explain(rule, &provenance, self.source, self.target);
+            let explanation = explain(rule, &provenance, review.as_ref(), self.source, self.target);
             derived.push(Derived {
                 requirement_id: target.id.clone(),
                 reference: target.reference.clone(),
                 value,
                 rule,
                 provenance,
+                review,
                 explanation,
                 caveats: Vec::new(),
             });

@@ -5,6 +5,7 @@ use hygeia_catalog::{Framework, Text};
 use crate::derive::{Contribution, Provenance};
 use crate::result::ResultValue;
 use crate::review::ReviewState;
+use crate::reviewed::{self, ReviewedCoverage};
 use crate::rules::Rule;
 
 /// How many references a list shows before "and N more".
@@ -14,6 +15,7 @@ const SHOWN_REFERENCES: usize = 6;
 pub(crate) fn explain(
     rule: Rule,
     provenance: &[Provenance],
+    review: Option<&ReviewedCoverage>,
     source: &Framework,
     target: &Framework,
 ) -> Text {
@@ -161,6 +163,17 @@ pub(crate) fn explain(
             }
             Text::new(format!("{en}."), format!("{fr}."))
         }
+        Rule::CoveredByReview
+        | Rule::DeltaToConfirm
+        | Rule::DeltaConfirmed
+        | Rule::NotCoveredByReview => review
+            .and_then(|r| reviewed::explain(rule, r, source))
+            .unwrap_or_else(|| {
+                Text::new(
+                    format!("Decided by a reviewed crosswalk between {src_en} and {tgt_en}."),
+                    format!("Décidé par une correspondance revue entre {src_fr} et {tgt_fr}."),
+                )
+            }),
     };
     if rule != Rule::OnlyNotApplicableSources && !not_applicable.0.is_empty() {
         text.en.push_str(&format!(

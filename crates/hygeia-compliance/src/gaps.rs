@@ -4,8 +4,9 @@
 use hygeia_catalog::{Art21Letter, Catalog, Text};
 use serde::{Deserialize, Serialize};
 
-use crate::derive::ReuseView;
+use crate::derive::{Derived, ReuseView};
 use crate::error::ComplianceError;
+use crate::result::ResultValue;
 use crate::rules::{DerivedValue, Rule};
 use crate::source_assessment::{SourceAssessment, SourceCaveat};
 use crate::suggestions::{Suggestion, Suggestions};
@@ -23,10 +24,16 @@ pub enum GapKind {
     Partial,
     /// Linked source requirements are not assessed yet.
     NotAssessed,
+    /// The reviewed crosswalk credits the requirement except a stated delta, which the entity
+    /// has still to confirm: the only work left is that delta.
+    DeltaToConfirm,
 }
 
 impl GapKind {
-    fn of(value: DerivedValue) -> Option<GapKind> {
+    fn of(value: DerivedValue, rule: Rule) -> Option<GapKind> {
+        if rule == Rule::DeltaToConfirm {
+            return Some(GapKind::DeltaToConfirm);
+        }
         match value {
             DerivedValue::Compliant => None,
             DerivedValue::PartiallyCompliant => Some(GapKind::Partial),
@@ -49,6 +56,12 @@ pub struct Gap {
     /// The requirement's Art. 21(2) letters (a requirement may serve several).
     pub letters: Vec<Art21Letter>,
     pub suggestion: Suggestion,
+    /// For [`GapKind::DeltaToConfirm`]: what the requirement asks beyond the source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delta: Option<Text>,
+    /// What is already in place: the compliant source requirements that count (`A.5.1`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub in_place: Vec<String>,
 }
 
 /// Counts of gaps by kind.
@@ -58,6 +71,8 @@ pub struct GapCounts {
     pub non_compliant: usize,
     pub partial: usize,
     pub not_assessed: usize,
+    #[serde(default)]
+    pub delta_to_confirm: usize,
 }
 
 impl GapCounts {
@@ -67,11 +82,16 @@ impl GapCounts {
             GapKind::NonCompliant => self.non_compliant += 1,
             GapKind::Partial => self.partial += 1,
             GapKind::NotAssessed => self.not_assessed += 1,
+            GapKind::DeltaToConfirm => self.delta_to_confirm += 1,
         }
     }
 
     pub fn total(&self) -> usize {
-        self.no_coverage + self.non_compliant + self.partial + self.not_assessed
+        self.no_coverage
+            + self.non_compliant
+            + self.partial
+            + self.not_assessed
+            + self.delta_to_confirm
     }
 }
 
@@ -117,6 +137,23 @@ impl GapView {
     }
 }
 
+/// The compliant source requirements a derived result rests on (what is already in place).
+fn in_place(derived: &Derived) -> Vec<String> {
+    let compliant = |id: &str| {
+        derived
+            .provenance
+            .iter()
+            .find(|p| p.source_requirement == id)
+            .is_none_or(|p| p.source_result == ResultValue::Compliant)
+    };
+    derived
+        .counted_sources()
+        .into_iter()
+        .filter(|(id, _)| compliant(id))
+        .map(|(_, reference)| reference.to_owned())
+        .collect()
+}
+
 /// Build the gap view of a reuse view.
 pub fn gap_view(
     catalog: &Catalog,
@@ -139,13 +176,23 @@ pub fn gap_view(
     let mut without_letter = Vec::new();
     let mut counts = GapCounts::default();
     for derived in &view.derived {
-        let Some(kind) = GapKind::of(derived.value) else {
+        let Some(kind) = GapKind::of(derived.value, derived.rule) else {
             continue;
         };
         let Some(requirement) = target.requirement(&derived.requirement_id) else {
             continue;
         };
         counts.add(kind);
+        let in_place = in_place(derived);
+        let delta = derived
+            .review
+            .as_ref()
+            .filter(|_| kind == GapKind::DeltaToConfirm)
+            .and_then(|r| r.delta.clone());
+        let suggestion = match &delta {
+            Some(delta) => Suggestion::for_delta(delta, &in_place),
+            None => suggestions.for_requirement(target, requirement),
+        };
         let gap = Gap {
             requirement_id: derived.requirement_id.clone(),
             reference: derived.reference.clone(),
@@ -154,7 +201,9 @@ pub fn gap_view(
             value: derived.value,
             rule: derived.rule,
             letters: requirement.nis2_art21.clone(),
-            suggestion: suggestions.for_requirement(target, requirement),
+            suggestion,
+            delta,
+            in_place,
         };
         if requirement.nis2_art21.is_empty() {
             without_letter.push(gap);

@@ -34,21 +34,30 @@ mod error;
 mod explain;
 mod gaps;
 mod index;
+mod merged;
 mod result;
 mod review;
+mod reviewed;
 mod rules;
 mod score;
 mod source;
 mod source_assessment;
 mod suggestions;
 
-pub use decision::{DecidedResult, DecisionError, ResultOrigin, accept_derived, override_derived};
+pub use decision::{
+    DecidedResult, DecisionError, ResultOrigin, accept_all_derived, accept_derived,
+    override_derived,
+};
 pub use derive::{Contribution, Derived, DerivedCounts, Provenance, Reuse, ReuseView};
 pub use error::{ComplianceError, ResultError, ReviewError};
 pub use gaps::{Gap, GapCounts, GapKind, GapView, LetterGaps, gap_view};
 pub use index::Reach;
+pub use merged::{
+    DerivedOutcome, Merged, MergedCounts, MergedOrigin, MergedResult, merge, merge_view,
+};
 pub use result::{ResultValue, SourceResult, validate_results};
 pub use review::{PairReview, ReviewDecision, ReviewState, Reviews};
+pub use reviewed::{ConfirmedDeltas, ReviewedCoverage};
 pub use rules::{DerivedValue, Evidence, Rule, conclude, covers};
 pub use score::{LetterScore, Score, Scores, score_results, score_view};
 pub use source::{GroupResult, ValueCounts};

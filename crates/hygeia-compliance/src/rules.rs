@@ -67,11 +67,21 @@ pub enum Rule {
     CoveredByCompliantSources,
     PartialRelationshipsOnly,
     MixedSourceResults,
+    /// Hygeia's review: the listed sources together meet the requirement, all compliant.
+    CoveredByReview,
+    /// Hygeia's review: the listed sources, all compliant, meet it except a delta that the
+    /// entity has not confirmed yet.
+    DeltaToConfirm,
+    /// The same, with the delta confirmed by the entity.
+    DeltaConfirmed,
+    /// Hygeia's review: the source framework does not meet the requirement.
+    NotCoveredByReview,
 }
 
 impl Rule {
-    /// Every rule, in evaluation order.
-    pub const ALL: [Rule; 10] = [
+    /// Every rule: the pair rules in evaluation order, then the reviewed-coverage rules
+    /// (`reviewed.rs`), which take precedence where a review applies.
+    pub const ALL: [Rule; 14] = [
         Rule::NoPair,
         Rule::AllPairsRejected,
         Rule::OnlyNotApplicableSources,
@@ -82,6 +92,10 @@ impl Rule {
         Rule::CoveredByCompliantSources,
         Rule::PartialRelationshipsOnly,
         Rule::MixedSourceResults,
+        Rule::CoveredByReview,
+        Rule::DeltaToConfirm,
+        Rule::DeltaConfirmed,
+        Rule::NotCoveredByReview,
     ];
 
     /// Stable code, as serialized.
@@ -97,23 +111,31 @@ impl Rule {
             Self::CoveredByCompliantSources => "covered_by_compliant_sources",
             Self::PartialRelationshipsOnly => "partial_relationships_only",
             Self::MixedSourceResults => "mixed_source_results",
+            Self::CoveredByReview => "covered_by_review",
+            Self::DeltaToConfirm => "delta_to_confirm",
+            Self::DeltaConfirmed => "delta_confirmed",
+            Self::NotCoveredByReview => "not_covered_by_review",
         }
     }
 
     /// The value this rule concludes.
     pub fn value(self) -> DerivedValue {
         match self {
-            Self::NoPair | Self::AllPairsRejected | Self::OnlyNotApplicableSources => {
-                DerivedValue::NoCoverage
-            }
+            Self::NoPair
+            | Self::AllPairsRejected
+            | Self::OnlyNotApplicableSources
+            | Self::NotCoveredByReview => DerivedValue::NoCoverage,
             Self::SourcesNotAssessed => DerivedValue::NotAssessed,
             Self::EqualSourceNonCompliant | Self::AllSourcesNonCompliant => {
                 DerivedValue::NonCompliant
             }
-            Self::CoveredByCompliantSources => DerivedValue::Compliant,
+            Self::CoveredByCompliantSources | Self::CoveredByReview | Self::DeltaConfirmed => {
+                DerivedValue::Compliant
+            }
             Self::SomeSourceNonCompliant
             | Self::PartialRelationshipsOnly
-            | Self::MixedSourceResults => DerivedValue::PartiallyCompliant,
+            | Self::MixedSourceResults
+            | Self::DeltaToConfirm => DerivedValue::PartiallyCompliant,
         }
     }
 }
@@ -234,8 +256,9 @@ mod tests {
             assert_eq!(conclude(links), rule, "{links:?}");
         }
         let mut codes: Vec<&str> = Rule::ALL.iter().map(|r| r.code()).collect();
+        codes.sort_unstable();
         codes.dedup();
-        assert_eq!(codes.len(), 10);
+        assert_eq!(codes.len(), 14);
         for rule in Rule::ALL {
             let json = serde_json::to_string(&rule).unwrap();
             assert_eq!(json, format!("\"{}\"", rule.code()));

@@ -29,6 +29,8 @@ pub enum SuggestionBasis {
     Tag(String),
     /// No better match.
     Generic,
+    /// The delta a reviewed crosswalk states: what is left once the source is credited.
+    ReviewedDelta,
 }
 
 /// A suggested control.
@@ -36,6 +38,27 @@ pub enum SuggestionBasis {
 pub struct Suggestion {
     pub text: Text,
     pub basis: SuggestionBasis,
+}
+
+impl Suggestion {
+    /// The suggestion for a requirement credited except a delta: confirm the delta, knowing
+    /// what is in place.
+    pub fn for_delta(delta: &Text, in_place: &[String]) -> Self {
+        let refs = in_place.join(", ");
+        Self {
+            text: Text::new(
+                format!(
+                    "Confirm, with evidence if you have it: {} (Already in place: {refs}.)",
+                    delta.en
+                ),
+                format!(
+                    "Confirmez, preuve à l'appui si possible : {} (Déjà en place : {refs}.)",
+                    delta.fr
+                ),
+            ),
+            basis: SuggestionBasis::ReviewedDelta,
+        }
+    }
 }
 
 /// Parsed suggestions.

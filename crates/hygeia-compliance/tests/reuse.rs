@@ -2,13 +2,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use hygeia_catalog::ids::{ISO27001_2022, NIS2_2024_2690, NIS2_DIRECTIVE};
-use hygeia_catalog::{Catalog, Relationship};
+use hygeia_catalog::{Catalog, CoverageVerdict, Relationship};
 use hygeia_compliance::{
-    Contribution, DerivedValue, GapKind, PairReview, Reach, ResultValue, Reuse, ReviewDecision,
-    ReviewState, Rule, SourceResult, Suggestions, gap_view, score_results, score_view,
+    ConfirmedDeltas, Contribution, DerivedValue, GapKind, PairReview, ResultOrigin, ResultValue,
+    Reuse, ReviewDecision, ReviewState, Reviews, Rule, SourceResult, Suggestions, accept_derived,
+    gap_view, score_results, score_view,
 };
 
 const ENISA_ISO: &str = "enisa-2024-2690-to-iso27001-2022";
+const HYGEIA_ISO: &str = "hygeia-2024-2690-to-iso27001-2022";
 
 fn complete_iso(catalog: &Catalog, overrides: &[(&str, ResultValue)]) -> Vec<SourceResult> {
     catalog
@@ -26,66 +28,111 @@ fn complete_iso(catalog: &Catalog, overrides: &[(&str, ResultValue)]) -> Vec<Sou
 }
 
 #[test]
-fn fully_compliant_iso_gives_partial_nis2_and_the_specific_gap() {
+fn fully_compliant_iso_credits_the_reviewed_points_and_leaves_deltas_and_gaps() {
     let cat = Catalog::load_embedded().unwrap();
     let reuse = Reuse::new(&cat, ISO27001_2022, NIS2_2024_2690).unwrap();
-    assert_eq!(reuse.mapping_sets(), [ENISA_ISO]);
+    assert_eq!(reuse.mapping_sets(), [ENISA_ISO, HYGEIA_ISO]);
     let view = reuse.derive(&complete_iso(&cat, &[]), &[]).unwrap();
 
-    // 353 Annex points (351 before 3.6.3 and 13.1.2(e) were made assessable) and Hygeia's two
-    // Art. 21(2)(j) supplement points.
+    // 353 Annex points and Hygeia's two Art. 21(2)(j) supplement points, each decided by the
+    // reviewed crosswalk: 101 credited in full, 237 deltas to confirm, 17 not covered by ISO.
     assert_eq!(view.derived.len(), 355);
-    // ENISA grades every pair `intersect`: nothing comes out compliant.
-    assert_eq!(view.counts.compliant, 0);
-    let unmapped = cat.unmapped(NIS2_2024_2690, ENISA_ISO);
-    assert_eq!(view.counts.no_coverage, unmapped.len());
-    // shared/data/README.md says about 26 Annex points have no ISO pair. In the catalog as
-    // shipped, 26 assessable Annex points have no pair at any level (27 when pairs on parts are
-    // not counted: 5.2.1 is reached only through its parts 5.2.a and 5.2.b) — 24 before 3.6.3 and
-    // 13.1.2(e), which ENISA does not map, became assessable — plus the 2 supplement points.
-    assert_eq!(view.counts.no_coverage, 28);
-    assert_eq!(view.counts.partially_compliant, 355 - 28);
-
+    assert_eq!(view.counts.compliant, 101);
+    assert_eq!(view.counts.partially_compliant, 237);
+    assert_eq!(view.counts.no_coverage, 17);
+    let review_set = cat.mapping_set(HYGEIA_ISO).unwrap();
     for d in &view.derived {
-        match d.value {
-            DerivedValue::PartiallyCompliant => {
-                assert!(!d.provenance.is_empty());
-                assert!(
-                    d.provenance
-                        .iter()
-                        .all(|p| p.relationship == Relationship::Intersect
-                            || p.relationship == Relationship::Subset),
-                    "{}",
-                    d.requirement_id
-                );
-                assert_eq!(d.rule, Rule::PartialRelationshipsOnly);
-                assert!(d.provenance.iter().all(|p| p.mapping_set == ENISA_ISO));
-            }
-            DerivedValue::NoCoverage => {
-                assert_eq!(d.rule, Rule::NoPair);
-                assert!(d.provenance.is_empty());
-            }
-            other => panic!("{}: unexpected {other:?}", d.requirement_id),
+        let review = d.review.as_ref().unwrap();
+        assert!(review.decided, "{}", d.requirement_id);
+        assert_eq!(review.mapping_set, HYGEIA_ISO);
+        let shipped = review_set.coverage_of(&d.requirement_id).unwrap();
+        let expected = match shipped.verdict {
+            CoverageVerdict::Covered => (DerivedValue::Compliant, Rule::CoveredByReview),
+            CoverageVerdict::Delta => (DerivedValue::PartiallyCompliant, Rule::DeltaToConfirm),
+            CoverageVerdict::NotCovered => (DerivedValue::NoCoverage, Rule::NotCoveredByReview),
+        };
+        assert_eq!((d.value, d.rule), expected, "{}", d.requirement_id);
+        // The explanation names the ISO requirements of the review, in both languages.
+        if let Some(first) = review.by.first() {
+            assert!(
+                d.explanation.en.contains(first.as_str()),
+                "{}",
+                d.requirement_id
+            );
+            assert!(
+                d.explanation.fr.contains(first.as_str()),
+                "{}",
+                d.requirement_id
+            );
+        }
+        if d.rule == Rule::DeltaToConfirm {
+            let delta = review.delta.as_ref().unwrap();
+            assert!(d.explanation.en.contains(&delta.en), "{}", d.requirement_id);
+            assert!(d.explanation.fr.contains(&delta.fr), "{}", d.requirement_id);
         }
     }
-    for id in [
-        "7.2", "7.2.a", "7.3", "9.2.a", "9.2.c.iv", "9.3", "3.6.3", "13.1.2.e", "hyg.j.1",
-        "hyg.j.2",
-    ] {
-        assert_eq!(
-            view.get(id).unwrap().value,
-            DerivedValue::NoCoverage,
-            "{id}"
-        );
-    }
-    // 5.2.1 has no pair of its own but its parts have: partly covered, through descendants.
-    let register = view.get("5.2.1").unwrap();
-    assert_eq!(register.value, DerivedValue::PartiallyCompliant);
+    // The NIS2 notification duties and crisis management are not ISO's; the policy is.
+    assert_eq!(view.get("3.5.3.a").unwrap().value, DerivedValue::NoCoverage);
+    assert_eq!(view.get("4.3.1").unwrap().value, DerivedValue::NoCoverage);
+    assert_eq!(view.get("1.1.1.a").unwrap().value, DerivedValue::Compliant);
+    // Accepting a reviewed result cites the review's ISO requirements.
+    let accepted = accept_derived(&view, "1.1.1.a").unwrap();
+    let ResultOrigin::AcceptedDerivation { sources, rule, .. } = accepted.origin else {
+        panic!("not an accepted derivation");
+    };
+    assert_eq!(rule, Rule::CoveredByReview);
+    assert_eq!(
+        sources,
+        view.get("1.1.1.a").unwrap().review.as_ref().unwrap().by
+    );
+
+    // Confirming every delta credits them: only the 17 points ISO does not cover remain.
+    let deltas: Vec<String> = view
+        .derived
+        .iter()
+        .filter(|d| d.rule == Rule::DeltaToConfirm)
+        .map(|d| d.requirement_id.clone())
+        .collect();
+    let confirmed = reuse.derive_confirmed(
+        &complete_iso(&cat, &[]),
+        &Reviews::default(),
+        &ConfirmedDeltas::new(deltas),
+    );
+    assert_eq!(confirmed.counts.compliant, 338);
+    assert_eq!(confirmed.counts.no_coverage, 17);
+    let policy_review = confirmed.get("1.1.2").unwrap();
+    assert_eq!(policy_review.rule, Rule::DeltaConfirmed);
+    assert!(policy_review.review.as_ref().unwrap().delta_confirmed);
+}
+
+/// A review credits only what its listed requirements prove: one of them not compliant, or
+/// any linked requirement non-compliant, and the pair rules decide as before.
+#[test]
+fn a_review_never_hides_a_failing_source() {
+    let cat = Catalog::load_embedded().unwrap();
+    let reuse = Reuse::new(&cat, ISO27001_2022, NIS2_2024_2690).unwrap();
+    let review_set = cat.mapping_set(HYGEIA_ISO).unwrap();
+    let covered = review_set
+        .coverage
+        .iter()
+        .find(|c| c.verdict == CoverageVerdict::Covered && c.by.len() > 1)
+        .unwrap();
+    let failing = covered.by[1].clone();
+    let results = complete_iso(&cat, &[(failing.as_str(), ResultValue::NotAssessed)]);
+    let view = reuse.derive(&results, &[]).unwrap();
+    let d = view.get(&covered.point).unwrap();
+    assert_ne!(d.value, DerivedValue::Compliant, "{}", covered.point);
+    assert!(!d.review.as_ref().unwrap().decided);
+    let results = complete_iso(&cat, &[(failing.as_str(), ResultValue::NonCompliant)]);
+    let view = reuse.derive(&results, &[]).unwrap();
+    let d = view.get(&covered.point).unwrap();
     assert!(
-        register
-            .provenance
-            .iter()
-            .all(|p| matches!(p.reach, Reach::ViaDescendant { .. }))
+        matches!(
+            d.value,
+            DerivedValue::PartiallyCompliant | DerivedValue::NonCompliant
+        ),
+        "{}",
+        covered.point
     );
 }
 
@@ -113,23 +160,24 @@ fn non_compliant_segregation_of_networks_shows_on_segmentation_points() {
             d.rule,
             Rule::AllSourcesNonCompliant | Rule::SomeSourceNonCompliant
         ));
-        let failing: Vec<&str> = d
+        let mut failing: Vec<&str> = d
             .provenance
             .iter()
             .filter(|p| p.source_result == ResultValue::NonCompliant)
             .map(|p| p.source_ref.as_str())
             .collect();
+        failing.dedup();
         assert_eq!(failing, ["A.8.22"], "{id}");
         assert!(d.explanation.en.contains("A.8.22"), "{id}");
         assert!(d.explanation.fr.contains("A.8.22"), "{id}");
     }
     // 6.8.1 maps to A.8.22 only.
     assert_eq!(view.get("6.8.1").unwrap().value, DerivedValue::NonCompliant);
-    // Points without an A.8.22 pair are unaffected.
-    assert_eq!(
+    // Points without an A.8.22 pair are unaffected: their review still decides.
+    assert!(matches!(
         view.get("6.7.2.a").unwrap().rule,
-        Rule::PartialRelationshipsOnly
-    );
+        Rule::CoveredByReview | Rule::DeltaToConfirm
+    ));
 }
 
 #[test]
@@ -137,6 +185,9 @@ fn a_review_changes_a_real_derivation() {
     let cat = Catalog::load_embedded().unwrap();
     let reuse = Reuse::new(&cat, ISO27001_2022, NIS2_2024_2690).unwrap();
     let results = complete_iso(&cat, &[]);
+    let unreviewed = reuse.derive(&results, &[]).unwrap();
+    // Hygeia's review finds a delta on 6.8.1 (what ISO's segregation leaves unsaid).
+    assert_eq!(unreviewed.get("6.8.1").unwrap().rule, Rule::DeltaToConfirm);
     let refine = PairReview::new(
         ENISA_ISO,
         "6.8.1",
@@ -159,7 +210,9 @@ fn a_review_changes_a_real_derivation() {
             ..
         }
     ));
-    assert_eq!(view.counts.compliant, 1);
+    // The organisation's review wins over Hygeia's: one more point compliant.
+    assert_eq!(view.counts.compliant, unreviewed.counts.compliant + 1);
+    assert!(d.provenance.iter().all(|p| p.mapping_set == ENISA_ISO));
 
     let reject = PairReview::new(
         ENISA_ISO,
@@ -178,8 +231,12 @@ fn gap_view_and_scores_by_art21_letter() {
     let view = reuse.derive(&complete_iso(&cat, &[]), &[]).unwrap();
     let suggestions = Suggestions::embedded().unwrap();
     let gaps = gap_view(&cat, &view, &suggestions).unwrap();
-    assert_eq!(gaps.counts.no_coverage, 28);
-    assert_eq!(gaps.no_coverage().len(), 28);
+    // What a fully compliant ISO assessment leaves: 17 points ISO does not cover, and 237
+    // deltas to confirm; nothing else (no failing or unassessed source).
+    assert_eq!(gaps.counts.no_coverage, 17);
+    assert_eq!(gaps.counts.delta_to_confirm, 237);
+    assert_eq!(gaps.counts.total(), 17 + 237);
+    assert_eq!(gaps.no_coverage().len(), 17);
     assert_eq!(gaps.letters.len(), 10);
     let letter = |c: char| {
         gaps.letters
@@ -187,44 +244,61 @@ fn gap_view_and_scores_by_art21_letter() {
             .find(|l| l.letter.as_char() == c)
             .unwrap()
     };
-    // 7.2–7.3 are point (f), 9.2–9.3 point (h).
-    assert_eq!(letter('f').counts.no_coverage, 8);
-    assert_eq!(letter('h').counts.no_coverage, 16);
-    for gap in letter('f')
-        .gaps
+    // Crisis management (4.3, point (c)) and the NIS2 notification duties (point (b)) are
+    // not ISO's; the effectiveness assessment (section 7, point (f)) is ISO's, but for two deltas.
+    assert_eq!(letter('c').counts.no_coverage, 7);
+    assert_eq!(letter('b').counts.no_coverage, 3);
+    assert_eq!(letter('f').counts.no_coverage, 0);
+    assert_eq!(letter('f').counts.delta_to_confirm, 2);
+    // Every delta gap suggests its own delta and names what is already in place, instead of
+    // the generic suggestion for the section.
+    for gap in gaps
+        .letters
         .iter()
-        .filter(|g| g.kind == GapKind::NoCoverage)
+        .flat_map(|l| &l.gaps)
+        .filter(|g| g.kind == GapKind::DeltaToConfirm)
     {
-        assert!(gap.suggestion.text.en.contains("effectiveness"));
-        assert!(!gap.suggestion.text.fr.is_empty());
+        let delta = gap.delta.as_ref().unwrap();
+        assert!(
+            gap.suggestion.text.en.contains(&delta.en),
+            "{}",
+            gap.reference
+        );
+        assert!(
+            gap.suggestion.text.fr.contains(&delta.fr),
+            "{}",
+            gap.reference
+        );
+        assert!(!gap.in_place.is_empty(), "{}", gap.reference);
+        assert!(
+            gap.suggestion.text.en.contains(&gap.in_place[0]),
+            "{}",
+            gap.reference
+        );
     }
     assert!(gaps.without_letter.is_empty());
-    // Point (j): the secured communications (Hygeia's supplement) are a gap ISO does not close.
+    // Point (j): the emergency communications channel (Hygeia's supplement) is a gap ISO does
+    // not close; secured communications (hyg.j.1) and MFA (11.7) are deltas.
     let j: Vec<&str> = letter('j')
         .gaps
         .iter()
         .filter(|g| g.kind == GapKind::NoCoverage)
         .map(|g| g.requirement_id.as_str())
         .collect();
-    assert_eq!(j, ["hyg.j.1", "hyg.j.2"]);
+    assert_eq!(j, ["hyg.j.2"]);
 
     let scores = score_view(&cat, &view).unwrap();
     assert_eq!(scores.overall.total, 355);
-    assert_eq!(scores.overall.no_coverage, 28);
-    assert_eq!(scores.overall.points, 163.5);
-    assert_eq!(scores.overall.percent, Some(46.1));
-    let f = scores
-        .by_letter
-        .iter()
-        .find(|l| l.letter.as_char() == 'f')
-        .unwrap();
-    assert_eq!(f.score.no_coverage, 8);
+    assert_eq!(scores.overall.no_coverage, 17);
+    // 101 compliant points, 237 half points.
+    assert_eq!(scores.overall.points, 101.0 + 237.0 / 2.0);
+    assert_eq!(scores.overall.percent, Some(61.8));
     let h = scores
         .by_letter
         .iter()
         .find(|l| l.letter.as_char() == 'h')
         .unwrap();
-    assert_eq!(h.score.compliant, 0);
+    assert_eq!(h.score.compliant, 2);
 }
 
 #[test]
@@ -348,6 +422,12 @@ fn property_random_assessments_and_reviews() {
             ));
         }
         let view = reuse.derive(&results, &reviews).unwrap();
+        let result_of = |id: &str| {
+            results
+                .iter()
+                .find(|r| r.requirement_id == id)
+                .map_or(ResultValue::NotAssessed, |r| r.value)
+        };
         for d in &view.derived {
             let counted: Vec<_> = d
                 .provenance
@@ -360,7 +440,34 @@ fn property_random_assessments_and_reviews() {
                 })
                 .collect();
             let id = &d.requirement_id;
-            if d.value == DerivedValue::Compliant {
+            let by_review = matches!(
+                d.rule,
+                Rule::CoveredByReview
+                    | Rule::DeltaToConfirm
+                    | Rule::DeltaConfirmed
+                    | Rule::NotCoveredByReview
+            );
+            if by_review {
+                let review = d.review.as_ref().unwrap();
+                assert!(review.decided, "{round} {id}");
+                // Only when no organisation review reaches the point.
+                assert!(
+                    d.provenance
+                        .iter()
+                        .all(|p| p.review == ReviewState::Unreviewed),
+                    "{round} {id}"
+                );
+                if d.rule != Rule::NotCoveredByReview {
+                    assert!(
+                        review
+                            .by_ids
+                            .iter()
+                            .all(|s| result_of(s) == ResultValue::Compliant),
+                        "{round} {id}"
+                    );
+                }
+            }
+            if d.value == DerivedValue::Compliant && !by_review {
                 assert!(
                     counted.iter().any(|p| p.counted_as == Contribution::Covers),
                     "{round} {id}"
@@ -385,16 +492,21 @@ fn property_random_assessments_and_reviews() {
                 assert!(
                     matches!(
                         d.value,
-                        DerivedValue::NonCompliant | DerivedValue::PartiallyCompliant
+                        DerivedValue::NonCompliant
+                            | DerivedValue::PartiallyCompliant
+                            | DerivedValue::NoCoverage
                     ),
                     "{round} {id}"
                 );
+                assert_ne!(d.rule, Rule::CoveredByReview, "{round} {id}");
             }
-            assert_eq!(
-                d.value == DerivedValue::NoCoverage,
-                counted.is_empty(),
-                "{round} {id}"
-            );
+            if !by_review {
+                assert_eq!(
+                    d.value == DerivedValue::NoCoverage,
+                    counted.is_empty(),
+                    "{round} {id}"
+                );
+            }
             assert_eq!(d.rule.value(), d.value);
         }
         let scores = score_view(&cat, &view).unwrap();

@@ -68,6 +68,8 @@ pub enum Code {
     OneTarget,
     /// `value` names nothing the caller may use (an entity, a control…).
     NotFound,
+    /// `value` is not a user with access to the entity (a result's owner).
+    NotAnOwner,
     /// An entity would become its own ancestor.
     OwnAncestor,
     /// A catalog entry's parent `value` is not in the framework.
@@ -121,6 +123,7 @@ impl Code {
         Code::EmptyFile,
         Code::OneTarget,
         Code::NotFound,
+        Code::NotAnOwner,
         Code::OwnAncestor,
         Code::UnknownParent,
         Code::ParentCycle,
@@ -164,6 +167,7 @@ impl Code {
             Code::EmptyFile => "empty_file",
             Code::OneTarget => "one_target",
             Code::NotFound => "not_found",
+            Code::NotAnOwner => "not_an_owner",
             Code::OwnAncestor => "own_ancestor",
             Code::UnknownParent => "unknown_parent",
             Code::ParentCycle => "parent_cycle",
@@ -501,6 +505,12 @@ impl FieldError {
     pub fn not_found(field: &str, value: &str) -> Self {
         let message = format!("'{value}' does not exist");
         Self::valued(field, Code::NotFound, value, message)
+    }
+
+    /// An owner who is not a user with access to the entity.
+    pub fn not_an_owner(field: &str, value: &str) -> Self {
+        let message = format!("'{value}' is not a user with access to this entity");
+        Self::valued(field, Code::NotAnOwner, value, message)
     }
 
     pub fn own_ancestor(field: &str) -> Self {

@@ -52,4 +52,12 @@ pub enum MonitorError {
         /// What is wrong.
         reason: String,
     },
+    /// The bundled protocol-number names are malformed (a build defect, caught by tests).
+    #[error("protocol names data line {line}: {reason}")]
+    ProtocolData {
+        /// One-based line number in `data/protocol_numbers.tsv`.
+        line: usize,
+        /// What is wrong.
+        reason: String,
+    },
 }

@@ -566,6 +566,7 @@ impl Inventory {
                 src: k.client,
                 dst: k.server,
                 protocol: k.protocol,
+                protocol_name: k.protocol.known().map(|n| n.name),
                 packets: f.packets,
                 bytes: f.bytes,
                 operations: f.ops,

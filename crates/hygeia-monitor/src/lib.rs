@@ -3,8 +3,10 @@
 //! This crate owns Hygeia's passive network monitoring: it reads packet captures (pcap and
 //! pcapng, from files or standard input) as a stream, dissects industrial (Modbus/TCP, S7comm,
 //! S7comm-plus, EtherNet/IP and CIP, DNP3, BACnet/IP, OPC UA, PROFINET DCP), medical (DICOM
-//! upper layer, HL7 v2 over MLLP) and IT (ARP, DHCP, LLDP, CDP, mDNS, NetBIOS, HTTP, TLS, SNMP)
-//! protocols, and builds an asset inventory, a communication map and zone/conduit findings.
+//! upper layer, HL7 v2 over MLLP) and IT (ARP, DHCP, LLDP, CDP, spanning tree, mDNS, NetBIOS,
+//! HTTP, TLS, SNMP) protocols, names the others by number ([`names`]: EtherTypes, LLC service
+//! access points, IP protocols), and builds an asset inventory, a communication map and
+//! zone/conduit findings ([`zones`]; the format is in `docs/zone-policy.md`).
 //! It never transmits a packet: monitoring is strictly passive.
 //!
 //! It must not depend on other Hygeia crates, on any database or on the web stack: the binary
@@ -37,14 +39,15 @@ pub mod error;
 mod import;
 pub mod inventory;
 pub mod model;
+pub mod names;
 pub mod oui;
 pub mod report;
 mod util;
 pub mod zones;
 
 pub use error::MonitorError;
-pub use model::{AttrKind, Endpoint, MacAddr, Op, OpSet, Protocol, Role};
-pub use report::{Asset, Finding, Flow, Report, Stats};
+pub use model::{AttrKind, Endpoint, MacAddr, Op, OpSet, Protocol, Role, protocol_label};
+pub use report::{Asset, Finding, Flow, PolicySummary, Report, ReportWarning, Stats};
 pub use zones::ZonePolicy;
 
 use capture::{MalformedCounts, link};
@@ -196,6 +199,11 @@ impl Analyzer {
             assets,
             flows,
             findings,
+            zone_policy: zones.map(|z| PolicySummary {
+                zones: z.zones.len(),
+                conduits: z.conduits.len(),
+            }),
+            warnings: ReportWarning::about_policy(zones),
             stats: Stats {
                 packets: self.packets,
                 bytes: self.bytes,

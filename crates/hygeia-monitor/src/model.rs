@@ -104,6 +104,8 @@ pub enum Protocol {
     Lldp,
     /// Cisco Discovery Protocol.
     Cdp,
+    /// Spanning tree bridge protocol data units (STP, RSTP, MSTP; Cisco PVST+).
+    Stp,
     /// Multicast DNS.
     Mdns,
     /// Unicast DNS.
@@ -128,6 +130,8 @@ pub enum Protocol {
     Ip(u8),
     /// Other EtherType.
     Ether(u16),
+    /// Other IEEE 802.3 length frame, by its LLC destination service access point.
+    Llc(u8),
 }
 
 impl Protocol {
@@ -168,6 +172,7 @@ impl Protocol {
             "dhcp" => Protocol::Dhcp,
             "lldp" => Protocol::Lldp,
             "cdp" => Protocol::Cdp,
+            "stp" => Protocol::Stp,
             "mdns" => Protocol::Mdns,
             "dns" => Protocol::Dns,
             "netbios_ns" => Protocol::NetbiosNs,
@@ -185,12 +190,42 @@ impl Protocol {
                     "ether" => {
                         Protocol::Ether(u16::from_str_radix(num.trim_start_matches("0x"), 16).ok()?)
                     }
+                    "llc" => {
+                        Protocol::Llc(u8::from_str_radix(num.trim_start_matches("0x"), 16).ok()?)
+                    }
                     _ => return None,
                 }
             }
         };
         Some(p)
     }
+
+    /// The registered name of a protocol reported by number (an EtherType, an LLC service
+    /// access point, an IP protocol number), when `data/protocol_numbers.tsv` lists it.
+    pub fn known(&self) -> Option<crate::names::KnownProtocol> {
+        use crate::names::{NumberKind, lookup};
+        match *self {
+            Protocol::Ether(t) => lookup(NumberKind::Ether, t),
+            Protocol::Llc(sap) => lookup(NumberKind::Llc, u16::from(sap)),
+            Protocol::Ip(n) => lookup(NumberKind::Ip, u16::from(n)),
+            _ => None,
+        }
+    }
+
+    /// How tables show the protocol: its code, preceded by its name when the code is a number
+    /// with a known name (`MRP (ether/0x88e3)`).
+    pub fn label(&self) -> String {
+        match self.known() {
+            Some(k) => format!("{} ({self})", k.name),
+            None => self.to_string(),
+        }
+    }
+}
+
+/// The table label of a protocol code as reports and the hub store it (`ether/0x88e3` →
+/// `MRP (ether/0x88e3)`); a code this version does not parse is returned as it is.
+pub fn protocol_label(code: &str) -> String {
+    Protocol::parse(code).map_or_else(|| code.to_owned(), |p| p.label())
 }
 
 impl fmt::Display for Protocol {
@@ -212,6 +247,7 @@ impl fmt::Display for Protocol {
             Protocol::Dhcp => "dhcp",
             Protocol::Lldp => "lldp",
             Protocol::Cdp => "cdp",
+            Protocol::Stp => "stp",
             Protocol::Mdns => "mdns",
             Protocol::Dns => "dns",
             Protocol::NetbiosNs => "netbios_ns",
@@ -224,6 +260,7 @@ impl fmt::Display for Protocol {
             Protocol::Udp(p) => return write!(f, "udp/{p}"),
             Protocol::Ip(p) => return write!(f, "ip/{p}"),
             Protocol::Ether(t) => return write!(f, "ether/0x{t:04x}"),
+            Protocol::Llc(sap) => return write!(f, "llc/0x{sap:02x}"),
         };
         f.write_str(s)
     }
@@ -435,11 +472,26 @@ mod tests {
             Protocol::Tcp(8080),
             Protocol::Udp(47808),
             Protocol::Ether(0x88cc),
+            Protocol::Llc(0x42),
+            Protocol::Stp,
             Protocol::NetbiosNs,
         ] {
             assert_eq!(Protocol::parse(&p.to_string()), Some(p));
         }
         assert_eq!(Protocol::parse("nope"), None);
+    }
+
+    #[test]
+    fn numbered_protocols_are_labelled_by_name_when_known() {
+        assert_eq!(Protocol::Ether(0x88e3).label(), "MRP (ether/0x88e3)");
+        assert_eq!(Protocol::Ether(0x88f7).label(), "PTP (ether/0x88f7)");
+        assert_eq!(Protocol::Llc(0x42).label(), "STP (llc/0x42)");
+        assert_eq!(Protocol::Ip(112).label(), "VRRP (ip/112)");
+        // Unlisted numbers and dissected protocols keep their code.
+        assert_eq!(Protocol::Ether(0x1234).label(), "ether/0x1234");
+        assert_eq!(Protocol::Modbus.label(), "modbus");
+        assert_eq!(protocol_label("ether/0x88b8"), "GOOSE (ether/0x88b8)");
+        assert_eq!(protocol_label("something/new"), "something/new");
     }
 
     #[test]

@@ -14,8 +14,52 @@ pub struct Report {
     pub flows: Vec<Flow>,
     /// Zone and conduit violations (empty without a policy).
     pub findings: Vec<Finding>,
+    /// The zone policy the flows were checked against; `null` when none was applied.
+    pub zone_policy: Option<PolicySummary>,
+    /// What the reader should know about this analysis, such as a missing zone policy.
+    pub warnings: Vec<ReportWarning>,
     /// Counters.
     pub stats: Stats,
+}
+
+/// The size of the zone policy a report was checked against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PolicySummary {
+    /// Zones defined.
+    pub zones: usize,
+    /// Conduits allowed.
+    pub conduits: usize,
+}
+
+/// A warning about an analysis as a whole.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportWarning {
+    /// Stable code: `no_zone_policy` or `empty_zone_policy`.
+    pub code: &'static str,
+    /// One sentence saying what it means and what to do.
+    pub message: String,
+}
+
+impl ReportWarning {
+    /// Flows are checked only against a policy that defines zones: say so, and how to give one.
+    pub fn about_policy(zones: Option<&crate::ZonePolicy>) -> Vec<ReportWarning> {
+        match zones {
+            None => vec![ReportWarning {
+                code: "no_zone_policy",
+                message: "no zone policy was applied, so flows were not checked against zones \
+                          and conduits and there are no findings; give one with --zones FILE \
+                          (format: docs/zone-policy.md)"
+                    .to_owned(),
+            }],
+            Some(policy) if policy.zones.is_empty() => vec![ReportWarning {
+                code: "empty_zone_policy",
+                message: "the zone policy defines no zone, so no flow could be checked; add \
+                          [[zone]] tables (format: docs/zone-policy.md)"
+                    .to_owned(),
+            }],
+            Some(_) => Vec::new(),
+        }
+    }
 }
 
 impl Report {
@@ -99,6 +143,10 @@ pub struct Flow {
     pub dst: Endpoint,
     /// Protocol.
     pub protocol: Protocol,
+    /// The protocol's registered name when it is reported by number (`MRP` for
+    /// `ether/0x88e3`); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol_name: Option<&'static str>,
     /// Packets both ways.
     pub packets: u64,
     /// Bytes on the wire both ways.

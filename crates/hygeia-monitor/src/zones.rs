@@ -1,6 +1,8 @@
 //! Zones and conduits (IEC 62443-3-2 vocabulary): a TOML policy of zones (CIDRs, VLANs, Purdue
 //! level, target security level) and the conduits allowed between them (protocols, operation
-//! classes). Flows between zones that no conduit allows become findings.
+//! classes). Flows between zones that no conduit allows become findings. The format, with a
+//! complete example and the checking rules, is documented in `docs/zone-policy.md` (a test
+//! parses that example).
 //!
 //! ```toml
 //! unzoned = "ignore"          # or "report": flows with an endpoint in no zone become findings
@@ -97,6 +99,13 @@ impl Cidr {
     /// True for a zero-length prefix.
     pub fn is_empty(&self) -> bool {
         self.len == 0
+    }
+}
+
+impl std::fmt::Display for Cidr {
+    /// `10.1.0.0/24`, as written in policies.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.addr, self.len)
     }
 }
 
@@ -403,7 +412,7 @@ fn finding(
     };
     let summary = format!(
         "{} {} from {} (zone {}) to {} (zone {}) is not allowed by any conduit",
-        f.protocol,
+        f.protocol.label(),
         ops_text,
         f.src,
         src_zone.as_deref().unwrap_or("none"),
@@ -471,6 +480,11 @@ operations = ["read"]
                 .contains(&"fd12::1".parse().unwrap())
         );
         assert_eq!(Cidr::parse("10.0.0.0/33"), None);
+        assert_eq!(
+            Cidr::parse("10.1.0.0/24").unwrap().to_string(),
+            "10.1.0.0/24"
+        );
+        assert_eq!(Cidr::parse("fd00::1").unwrap().to_string(), "fd00::1/128");
     }
 
     #[test]
@@ -491,6 +505,42 @@ operations = ["read"]
             "cell"
         );
         assert!(p.zone_of(&ip("172.31.0.1"), Some(7)).is_none());
+    }
+
+    #[test]
+    fn the_documented_example_is_a_valid_policy() {
+        let doc = include_str!("../../../docs/zone-policy.md");
+        let example = doc
+            .split("```toml\n")
+            .nth(1)
+            .and_then(|rest| rest.split("```").next())
+            .unwrap();
+        let p = ZonePolicy::from_toml(example, "docs/zone-policy.md").unwrap();
+        assert_eq!((p.zones.len(), p.conduits.len()), (7, 6));
+        assert!(p.report_unzoned);
+        let ip = |s: &str| Endpoint::Ip(s.parse().unwrap());
+        // The longest prefix wins; a VLAN places what no range covers.
+        assert_eq!(
+            p.zone_of(&ip("192.168.1.201"), None).unwrap().name,
+            "engineering"
+        );
+        assert_eq!(
+            p.zone_of(&ip("192.168.1.20"), None).unwrap().name,
+            "supervision"
+        );
+        assert_eq!(
+            p.zone_of(&ip("fd00:10::7"), None).unwrap().name,
+            "filling-line-1"
+        );
+        assert_eq!(
+            p.zone_of(&ip("10.99.0.1"), Some(120)).unwrap().name,
+            "filling-line-2"
+        );
+        assert!(
+            p.conduits
+                .iter()
+                .any(|c| c.bidirectional && c.from == "qc-lab")
+        );
     }
 
     #[test]

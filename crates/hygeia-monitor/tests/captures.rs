@@ -616,3 +616,97 @@ fn report_json_has_the_documented_shape() {
     assert_eq!(plc["vendor"], "Siemens AG");
     assert_eq!(plc["protocols"], serde_json::json!(["modbus"]));
 }
+
+/// A layer-2 frame of `ethertype` from station `src` to a group address.
+fn ether(src: u8, dst: [u8; 6], ethertype: u16, payload: &[u8]) -> Vec<u8> {
+    let mut f = dst.to_vec();
+    f.extend_from_slice(&mac(src));
+    f.extend_from_slice(&ethertype.to_be_bytes());
+    f.extend_from_slice(payload);
+    f.resize(f.len().max(60), 0);
+    f
+}
+
+/// An 802.3 length frame carrying `llc`.
+fn llc(src: u8, dst: [u8; 6], llc: &[u8]) -> Vec<u8> {
+    let mut f = dst.to_vec();
+    f.extend_from_slice(&mac(src));
+    f.extend_from_slice(&(llc.len() as u16).to_be_bytes());
+    f.extend_from_slice(llc);
+    f.resize(f.len().max(60), 0);
+    f
+}
+
+#[test]
+fn numbered_protocols_are_named_and_spanning_tree_marks_bridges() {
+    let bpdu = [
+        0x42, 0x42, 0x03, 0, 0, 2, 0x02, 0x3c, 0x80, 0, 0, 0x0e, 0x8c, 0, 0, 0x21,
+    ];
+    let frames = vec![
+        ether(0x21, [0x01, 0x15, 0x4e, 0, 0, 1], 0x88e3, &[0, 1, 2, 3]), // MRP test frame
+        ether(0x22, [0x01, 0x0c, 0xcd, 1, 0, 1], 0x88b8, &[0, 1, 0, 8]), // GOOSE
+        ether(0x23, [0x01, 0x1b, 0x19, 0, 0, 0], 0x88f7, &[0x00, 0x02]), // PTP sync
+        ether(0x24, [0xff; 6], 0x1234, &[1, 2, 3]),                      // not listed
+        llc(0x21, [0x01, 0x80, 0xc2, 0, 0, 0], &bpdu),                   // RSTP BPDU
+        llc(0x25, [0xff; 6], &[0xf0, 0xf0, 0x03, 0x2c]),                 // NetBIOS over LLC
+    ];
+    let mut a = Analyzer::new();
+    a.feed("mem", &pcap(&frames)[..]).unwrap();
+    let r = a.finish(None);
+    let named: Vec<(String, Option<&str>)> = r
+        .flows
+        .iter()
+        .map(|f| (f.protocol.to_string(), f.protocol_name))
+        .collect();
+    for (code, name) in [
+        ("ether/0x88e3", Some("MRP")),
+        ("ether/0x88b8", Some("GOOSE")),
+        ("ether/0x88f7", Some("PTP")),
+        ("ether/0x1234", None),
+        ("stp", None),
+        ("llc/0xf0", Some("NetBIOS")),
+    ] {
+        assert!(
+            named.contains(&(code.to_owned(), name)),
+            "{code}: {named:?}"
+        );
+    }
+    let v: serde_json::Value = serde_json::from_str(&r.to_json_pretty().unwrap()).unwrap();
+    let mrp = v["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["protocol"] == "ether/0x88e3")
+        .unwrap();
+    assert_eq!(mrp["protocol_name"], "MRP");
+    // The BPDU's sender is a bridge (and also speaks MRP: a ring manager).
+    let bridge = asset_by_mac(&r, "00:0e:8c:00:00:21");
+    assert!(bridge.roles.contains(&Role::NetworkDevice), "{bridge:?}");
+    assert!(bridge.protocols.contains(&Protocol::Stp));
+}
+
+#[test]
+fn a_report_says_when_no_zone_policy_was_applied() {
+    let mut a = Analyzer::new();
+    a.feed("mem", &pcap(&plant_frames())[..]).unwrap();
+    let r = a.finish(None);
+    assert_eq!(r.zone_policy, None);
+    assert_eq!(r.warnings.len(), 1);
+    assert_eq!(r.warnings[0].code, "no_zone_policy");
+    assert!(r.warnings[0].message.contains("--zones FILE"));
+    let v: serde_json::Value = serde_json::from_str(&r.to_json_pretty().unwrap()).unwrap();
+    assert_eq!(v["warnings"][0]["code"], "no_zone_policy");
+    assert!(v["zone_policy"].is_null());
+
+    let mut a = Analyzer::new();
+    a.feed("mem", &pcap(&plant_frames())[..]).unwrap();
+    let r = a.finish(Some(&ZonePolicy::from_toml(PLANT_POLICY, "t").unwrap()));
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    let summary = r.zone_policy.unwrap();
+    assert_eq!((summary.zones, summary.conduits), (3, 2));
+
+    let mut a = Analyzer::new();
+    a.feed("mem", &pcap(&plant_frames())[..]).unwrap();
+    let r = a.finish(Some(&ZonePolicy::from_toml("", "t").unwrap()));
+    assert_eq!(r.warnings[0].code, "empty_zone_policy");
+}

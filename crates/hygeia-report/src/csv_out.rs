@@ -33,10 +33,21 @@ pub fn to_csv(table: &Table) -> Result<Vec<u8>, ReportError> {
     for row in &table.rows {
         writer.write_record(row.iter().map(|c| neutralise(c).into_owned()))?;
     }
+    // After one empty row, what the export is (label, value), then one credit per row in the
+    // first cell; every row keeps the header's width so that any CSV reader still reads the
+    // file.
+    let blank = vec![String::new(); table.headers.len()];
+    if !table.about.is_empty() {
+        writer.write_record(&blank)?;
+        for (label, value) in &table.about {
+            let mut row = blank.clone();
+            for (cell, text) in row.iter_mut().zip([label, value]) {
+                *cell = neutralise(text).into_owned();
+            }
+            writer.write_record(&row)?;
+        }
+    }
     if !table.credits.is_empty() {
-        // After one empty row, one credit per row in the first cell; every row keeps the
-        // header's width so that any CSV reader still reads the file.
-        let blank = vec![String::new(); table.headers.len()];
         writer.write_record(&blank)?;
         for credit in &table.credits {
             let mut row = blank.clone();
@@ -72,6 +83,20 @@ mod tests {
                 ",,",
                 "\"Mapping pairs: ENISA, CC BY 4.0\",,"
             ]
+        );
+    }
+
+    #[test]
+    fn what_the_export_is_follows_the_rows() {
+        let mut t = Table::new("t", &["a", "b", "c"]);
+        t.rows.push(vec!["1".into(), "2".into(), "3".into()]);
+        t.about.push(("Entity".into(), "=Acme".into()));
+        t.credits.push("ENISA".into());
+        let text = String::from_utf8(to_csv(&t).unwrap()).unwrap();
+        let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+        assert_eq!(
+            lines,
+            ["a,b,c", "1,2,3", ",,", "Entity,'=Acme,", ",,", "ENISA,,"]
         );
     }
 

@@ -37,6 +37,10 @@ pub struct Table {
     pub title: String,
     pub headers: Vec<String>,
     pub rows: Vec<Vec<String>>,
+    /// What the export is (entity, framework, date, author…) as label and value, written
+    /// after the rows in CSV (so the file keeps one header row and one row per line of the
+    /// table) and on an "About" sheet in XLSX.
+    pub about: Vec<(String, String)>,
     /// Sources to credit (mapping producers and their licences), written after the rows in
     /// CSV and on a "Sources" sheet in XLSX.
     pub credits: Vec<String>,
@@ -49,6 +53,7 @@ impl Table {
             title: title.into(),
             headers: headers.iter().map(|h| (*h).to_owned()).collect(),
             rows: Vec::new(),
+            about: Vec::new(),
             credits: Vec::new(),
             language: Language::En,
         }
@@ -88,7 +93,7 @@ pub struct GapRow {
     pub letters: String,
     pub reference: String,
     pub title: String,
-    /// `no_coverage`, `non_compliant`, `partial` or `not_assessed`.
+    /// `no_coverage`, `delta_to_confirm`, `non_compliant`, `partial` or `not_assessed`.
     pub kind: String,
     pub derived_value: String,
     pub rule: String,

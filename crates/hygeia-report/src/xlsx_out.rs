@@ -39,6 +39,20 @@ pub fn to_xlsx(table: &Table) -> Result<Vec<u8>, ReportError> {
         }
     }
     sheet.set_freeze_panes(1, 0)?;
+    if !table.about.is_empty() {
+        let about = workbook.add_worksheet();
+        about.set_name(match table.language {
+            crate::Language::En => "About",
+            crate::Language::Fr => "À propos",
+        })?;
+        about.set_column_width(0, 28)?;
+        about.set_column_width(1, 70)?;
+        for (index, (label, value)) in table.about.iter().enumerate() {
+            let r = u32::try_from(index).unwrap_or(u32::MAX);
+            about.write_string_with_format(r, 0, label, &bold)?;
+            about.write_string_with_format(r, 1, value, &wrap)?;
+        }
+    }
     if !table.credits.is_empty() {
         let sources = workbook.add_worksheet();
         sources.set_name("Sources")?;

@@ -10,12 +10,14 @@
 mod assessment;
 mod attestations;
 mod controls;
+mod delta_confirmations;
 mod evidence;
 mod results;
 mod reviews;
 mod types;
 
 pub use attestations::ScopeAttestation;
+pub use delta_confirmations::{DeltaConfirmation, delta_fingerprint};
 pub use evidence::{EvidenceLinkInput, EvidenceUpload};
 pub use hygeia_compliance::ResultValue;
 pub use results::{EvidenceRef, ResultFilter};

@@ -1,5 +1,7 @@
 //! Appending to, reading and verifying the hash-chained audit trail.
 
+use std::collections::HashMap;
+
 use hygeia_domain::access::EntityScope;
 use hygeia_domain::audit::{AuditEntry, AuditKey, AuditRecord, ChainBreak, ChainVerifier};
 use serde::{Deserialize, Serialize};
@@ -85,6 +87,22 @@ pub(crate) async fn append(
         .await?;
     Ok(record)
 }
+
+/// Object types whose names the trail shows: (type, table, column holding the name).
+const NAMED: [(&str, &str, &str); 9] = [
+    ("entity", "entities", "name"),
+    ("site", "sites", "name"),
+    ("assessment", "assessments", "name"),
+    ("control", "controls", "name"),
+    ("evidence", "evidence", "title"),
+    ("asset", "assets", "asset_key"),
+    ("user", "users", "display_name"),
+    ("api_token", "api_tokens", "name"),
+    ("sso_provider", "sso_providers", "name"),
+];
+
+/// At most this many names are read by one query.
+const NAMES_PER_QUERY: usize = 500;
 
 const COLUMNS: &str = "seq, at, actor_id, actor_label, source, request_id, action, object_type, \
                        object_id, entity_id, before_json, after_json, prev_hash, hash, mac";
@@ -375,6 +393,116 @@ impl Store {
         })
     }
 
+    /// The names of the objects the audit records of one page are about, in one query for the
+    /// whole page: `refs` are (object type, id) pairs; the answer maps each pair whose object
+    /// still exists to its name (entities, sites, assessments, controls, evidence, assets,
+    /// users, API tokens, identity providers). Pairs of other types, or whose object is gone,
+    /// are left out, and the caller shows the id.
+    pub async fn audit_object_names(
+        &self,
+        refs: &[(String, String)],
+    ) -> Result<HashMap<(String, String), String>> {
+        let mut wanted: Vec<(&str, &str)> = refs
+            .iter()
+            .filter(|(kind, _)| NAMED.iter().any(|(k, _, _)| k == kind))
+            .map(|(kind, id)| (kind.as_str(), id.as_str()))
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let mut names = HashMap::new();
+        // A page needs one query; an export of many records one per chunk, so that the
+        // number of bound parameters stays far below the engines' limits.
+        for chunk in wanted.chunks(NAMES_PER_QUERY) {
+            let mut parts = Vec::new();
+            let mut values: Vec<&str> = Vec::new();
+            for (kind, table, column) in NAMED {
+                let mut placeholders = Vec::new();
+                for (_, id) in chunk.iter().filter(|(k, _)| *k == kind) {
+                    values.push(id);
+                    placeholders.push(format!("${}", values.len()));
+                }
+                if placeholders.is_empty() {
+                    continue;
+                }
+                // Table, column and kind are constants of ours; the ids are bound.
+                parts.push(format!(
+                    "SELECT '{kind}' AS kind, id, {column} AS name FROM {table} WHERE id IN ({})",
+                    placeholders.join(", ")
+                ));
+            }
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(parts.join(" UNION ALL ")));
+            for value in values {
+                query = query.bind(value.to_owned());
+            }
+            for row in query.fetch_all(self.reader()).await? {
+                let kind: String = row.try_get("kind")?;
+                let id: String = row.try_get("id")?;
+                let name: String = row.try_get("name")?;
+                names.insert((kind, id), name);
+            }
+        }
+        Ok(names)
+    }
+
+    /// The records about one object (a result: `assessment_result`, `ASSESSMENT/REQUIREMENT`),
+    /// newest first, at most `limit`: who changed it, when, from what to what. The caller has
+    /// checked that the object's entity is within the reader's scope.
+    pub async fn object_trail(
+        &self,
+        object_type: &str,
+        object_id: &str,
+        limit: i64,
+    ) -> Result<Vec<AuditRecord>> {
+        // The limit is an integer of our own, written into the SQL text.
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM audit_log WHERE object_type = $1 AND object_id = $2 \
+             ORDER BY seq DESC LIMIT {}",
+            limit.clamp(1, 10_000)
+        )))
+        .bind(object_type)
+        .bind(object_id)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(record_from_row)
+            .collect::<sqlx::Result<Vec<_>>>()?)
+    }
+
+    /// The records matching `filter` that `scope` may see (as [`Store::list_audit`]: records
+    /// about other entities and, unless the scope is everything, organisation-level records
+    /// are left out), oldest first, at most `limit + 1` of them so that the caller can tell
+    /// when more match than it exports.
+    pub async fn export_audit(
+        &self,
+        scope: &EntityScope,
+        filter: &AuditFilter,
+        limit: i64,
+    ) -> Result<Vec<AuditRecord>> {
+        let mut f = Filter::new();
+        f.eq_opt("action", filter.action.as_deref());
+        f.eq_opt("object_type", filter.object_type.as_deref());
+        f.eq_opt("object_id", filter.object_id.as_deref());
+        f.eq_opt("entity_id", filter.entity_id.as_deref());
+        f.eq_opt("actor_label", filter.actor.as_deref());
+        f.cmp_opt("at", ">=", filter.since.as_deref());
+        f.cmp_opt("at", "<", filter.until.as_deref());
+        f.scope("entity_id", scope);
+        // The limit is an integer of our own, written into the SQL text.
+        let rows = f
+            .query(format!(
+                "SELECT {COLUMNS} FROM audit_log{} ORDER BY seq LIMIT {}",
+                f.where_clause(),
+                limit.max(0) + 1
+            ))
+            .fetch_all(self.reader())
+            .await?;
+        Ok(rows
+            .iter()
+            .map(record_from_row)
+            .collect::<sqlx::Result<Vec<_>>>()?)
+    }
+
     /// Whether an anchor was sealed by this instance's key (false without a key or a seal).
     pub fn anchor_is_ours(&self, anchor: &AuditAnchor) -> bool {
         match (self.key(), &anchor.seal) {
@@ -402,5 +530,93 @@ fn report_break(checked: i64, broken: &ChainBreak, seals: (i64, i64)) -> ChainRe
         broken_at: Some(at),
         unsealed_before_key: seals.0,
         sealed: seals.1,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::Actor;
+
+    #[tokio::test]
+    async fn names_are_read_in_one_query_and_exports_keep_to_the_scope() {
+        for db in crate::testing::all().await {
+            let store = db.store(crate::testing::test_clock()).await;
+            let org = store
+                .ensure_organisation(&Actor::system(), "Org")
+                .await
+                .unwrap();
+            let input = hygeia_domain::org::EntityInput {
+                name: "Labo Nord".into(),
+                country: "FR".into(),
+                entity_type: "healthcare_provider".into(),
+                employees: 10,
+                annual_turnover_eur: Some(1),
+                balance_sheet_eur: Some(1),
+                ..Default::default()
+            };
+            let entity = store
+                .create_entity(&Actor::system(), &org.id, &input, |_| true)
+                .await
+                .unwrap();
+            let site = hygeia_domain::org::SiteInput {
+                name: "Usine de Lyon".into(),
+                kind: hygeia_domain::org::SiteKind::Laboratory,
+                city: "Lyon".into(),
+                country: "FR".into(),
+            };
+            let site = store
+                .create_site(&Actor::system(), &entity.id, &site)
+                .await
+                .unwrap();
+            let refs = vec![
+                ("entity".to_owned(), entity.id.clone()),
+                ("site".to_owned(), site.id.clone()),
+                ("site".to_owned(), site.id.clone()),
+                ("control".to_owned(), "gone".to_owned()),
+                ("organisation".to_owned(), org.id.clone()),
+            ];
+            let names = store.audit_object_names(&refs).await.unwrap();
+            assert_eq!(names.len(), 2, "{names:?}");
+            assert_eq!(
+                names[&("entity".to_owned(), entity.id.clone())],
+                "Labo Nord"
+            );
+            assert_eq!(
+                names[&("site".to_owned(), site.id.clone())],
+                "Usine de Lyon"
+            );
+            assert!(store.audit_object_names(&[]).await.unwrap().is_empty());
+            // More ids than one query reads: read in chunks, the known ones found.
+            let mut many: Vec<(String, String)> = (0..1_200)
+                .map(|n| ("control".to_owned(), format!("missing-{n}")))
+                .collect();
+            many.push(("site".to_owned(), site.id.clone()));
+            let names = store.audit_object_names(&many).await.unwrap();
+            assert_eq!(names.len(), 1);
+
+            let all = store
+                .export_audit(&EntityScope::All, &AuditFilter::default(), 100)
+                .await
+                .unwrap();
+            assert!(all.windows(2).all(|w| w[0].seq < w[1].seq));
+            assert!(all.iter().any(|r| r.entity_id.is_none()));
+            let narrow = EntityScope::Only(std::iter::once(entity.id.clone()).collect());
+            let mine = store
+                .export_audit(&narrow, &AuditFilter::default(), 100)
+                .await
+                .unwrap();
+            assert_eq!(mine.len(), 2, "entity and site created");
+            assert!(
+                mine.iter()
+                    .all(|r| r.entity_id.as_deref() == Some(&entity.id))
+            );
+            let capped = store
+                .export_audit(&EntityScope::All, &AuditFilter::default(), 1)
+                .await
+                .unwrap();
+            assert_eq!(capped.len(), 2, "one more than the limit");
+        }
     }
 }

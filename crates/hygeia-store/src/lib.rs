@@ -49,7 +49,9 @@ pub use security_keys::{
 pub use sessions::{CheckReservation, NewSession, ReservedCheck, SessionInfo, SessionRecord};
 pub use sso::{SsoFlow, SsoLinked, SsoProvider, SsoProviderInput, SsoRule};
 pub use ui_queries::{AuditFacets, MonitoringCounts};
-pub use users::{ApiToken, NewToken, NewUser, TokenOwner, User, UserUpdate, normalise_email};
+pub use users::{
+    ApiToken, EntityMember, NewToken, NewUser, TokenOwner, User, UserUpdate, normalise_email,
+};
 
 pub use hygeia_domain::audit::AuditRecord;
 

@@ -250,6 +250,28 @@ pub struct StoredFinding {
     pub occurrences: i64,
     pub first_seen: String,
     pub last_seen: String,
+    /// `open` (never reviewed, or reopened), `acknowledged` or `false_positive`.
+    pub state: String,
+    /// The current review: who said so, when and why (absent if never reviewed).
+    pub review: Option<FindingReview>,
+}
+
+/// The states a finding can be reviewed into.
+pub const FINDING_STATES: [&str; 3] = ["open", "acknowledged", "false_positive"];
+
+/// What a reviewer said of a finding. Every review is in the audit trail as well.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FindingReview {
+    /// `open`, `acknowledged` or `false_positive`.
+    pub state: String,
+    /// Why: the ticket, the accepted risk, what makes it a false positive.
+    pub reason: String,
+    pub reviewed_by: String,
+    pub reviewed_at: String,
+    /// The finding's occurrences when it was reviewed: fewer than `occurrences` means the flow
+    /// was seen again since.
+    pub occurrences_at_review: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -267,10 +289,32 @@ struct FindingRow {
     occurrences: i64,
     first_seen: String,
     last_seen: String,
+    review_state: Option<String>,
+    review_reason: Option<String>,
+    reviewed_by: Option<String>,
+    reviewed_at: Option<String>,
+    occurrences_at_review: Option<i64>,
 }
 
 impl From<FindingRow> for StoredFinding {
     fn from(r: FindingRow) -> Self {
+        let review = match (
+            r.review_state,
+            r.review_reason,
+            r.reviewed_by,
+            r.reviewed_at,
+        ) {
+            (Some(state), Some(reason), Some(reviewed_by), Some(reviewed_at)) => {
+                Some(FindingReview {
+                    state,
+                    reason,
+                    reviewed_by,
+                    reviewed_at,
+                    occurrences_at_review: r.occurrences_at_review.unwrap_or(0),
+                })
+            }
+            _ => None,
+        };
         StoredFinding {
             id: r.id,
             entity_id: r.entity_id,
@@ -285,8 +329,22 @@ impl From<FindingRow> for StoredFinding {
             occurrences: r.occurrences,
             first_seen: r.first_seen,
             last_seen: r.last_seen,
+            state: review
+                .as_ref()
+                .map_or_else(|| "open".to_owned(), |v| v.state.clone()),
+            review,
         }
     }
+}
+
+/// Filters for the findings list.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct FindingFilter {
+    pub entity_id: Option<String>,
+    /// `open`, `acknowledged` or `false_positive`.
+    pub state: Option<String>,
+    /// `high` or `medium`.
+    pub severity: Option<String>,
 }
 
 /// Filters for the asset list.
@@ -323,8 +381,13 @@ const ASSET_COLUMNS: &str = "id, entity_id, asset_key, mac, ips, names, vendor, 
                              roles, protocols, sensors, packets, first_seen, last_seen";
 const FLOW_COLUMNS: &str =
     "id, entity_id, src, dst, protocol, packets, bytes, operations, first_seen, last_seen";
-const FINDING_COLUMNS: &str = "id, entity_id, kind, severity, summary, src, dst, protocol, operations, refs, \
-                               occurrences, first_seen, last_seen";
+/// Findings with their current review (the review columns are NULL when there is none).
+const FINDING_COLUMNS: &str = "f.id, f.entity_id, f.kind, f.severity, f.summary, f.src, f.dst, f.protocol, \
+                               f.operations, f.refs, f.occurrences, f.first_seen, f.last_seen, \
+                               r.state AS review_state, r.reason AS review_reason, r.reviewed_by, \
+                               r.reviewed_at, r.occurrences_at_review";
+const FINDING_TABLES: &str =
+    "monitor_findings f LEFT JOIN finding_reviews r ON r.finding_id = f.id";
 
 struct EventSink<'a> {
     entity_id: &'a str,
@@ -716,19 +779,145 @@ impl Store {
         entity_id: Option<&str>,
         page: PageRequest,
     ) -> Result<Page<StoredFinding>> {
+        let filter = FindingFilter {
+            entity_id: entity_id.map(str::to_owned),
+            ..FindingFilter::default()
+        };
+        self.list_findings(scope, &filter, page).await
+    }
+
+    /// Findings newest first, by entity, review state and severity.
+    pub async fn list_findings(
+        &self,
+        scope: &EntityScope,
+        filter: &FindingFilter,
+        page: PageRequest,
+    ) -> Result<Page<StoredFinding>> {
+        let mut v = hygeia_domain::validation::Validator::new();
+        if let Some(state) = &filter.state
+            && !FINDING_STATES.contains(&state.as_str())
+        {
+            v.one_of("state", &FINDING_STATES);
+        }
+        if let Some(severity) = &filter.severity
+            && !["high", "medium"].contains(&severity.as_str())
+        {
+            v.one_of("severity", &["high", "medium"]);
+        }
+        v.finish()?;
         let mut f = Filter::new();
-        f.eq_opt("entity_id", entity_id);
-        f.scope("entity_id", scope);
+        f.eq_opt("f.entity_id", filter.entity_id.as_deref());
+        f.eq_opt("f.severity", filter.severity.as_deref());
+        match filter.state.as_deref() {
+            Some("open") => f.condition("(r.state IS NULL OR r.state = 'open')"),
+            state => f.eq_opt("r.state", state),
+        }
+        f.scope("f.entity_id", scope);
         let rows: Page<FindingRow> = f
             .page(
                 self.reader(),
-                "monitor_findings",
+                FINDING_TABLES,
                 FINDING_COLUMNS,
-                "last_seen DESC",
+                "f.last_seen DESC, f.id",
                 page,
             )
             .await?;
         Ok(rows.map(StoredFinding::from))
+    }
+
+    /// One finding with its review.
+    pub async fn monitor_finding(&self, id: &str) -> Result<StoredFinding> {
+        let sql = format!("SELECT {FINDING_COLUMNS} FROM {FINDING_TABLES} WHERE f.id = $1");
+        let row: Option<FindingRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?;
+        row.map(StoredFinding::from)
+            .ok_or_else(|| StoreError::not_found("finding", id))
+    }
+
+    /// Records a review of a finding (acknowledged, false positive, or open again) with its
+    /// reason, replacing the previous one; audited with the review before and after. A finding
+    /// outside `scope` is not found.
+    pub async fn review_finding(
+        &self,
+        actor: &Actor,
+        scope: &EntityScope,
+        id: &str,
+        state: &str,
+        reason: &str,
+    ) -> Result<StoredFinding> {
+        let mut v = hygeia_domain::validation::Validator::new();
+        if !FINDING_STATES.contains(&state) {
+            v.one_of("state", &FINDING_STATES);
+        }
+        v.text("reason", reason, 1000);
+        v.finish()?;
+        let reason = reason.trim();
+        let before = self
+            .monitor_finding(id)
+            .await
+            .ok()
+            .filter(|f| scope.contains(&f.entity_id))
+            .ok_or_else(|| StoreError::not_found("finding", id))?;
+        let now = self.now();
+        let mut tx = self.begin().await?;
+        // Read again inside the transaction: the occurrences to record, and whether it still
+        // exists.
+        let occurrences: Option<i64> =
+            sqlx::query_scalar("SELECT occurrences FROM monitor_findings WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(occurrences) = occurrences else {
+            return Err(StoreError::not_found("finding", id));
+        };
+        sqlx::query(
+            "INSERT INTO finding_reviews (finding_id, entity_id, state, reason, reviewed_by, reviewed_at, \
+             occurrences_at_review) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (finding_id) DO UPDATE SET state = excluded.state, reason = excluded.reason, \
+             reviewed_by = excluded.reviewed_by, reviewed_at = excluded.reviewed_at, \
+             occurrences_at_review = excluded.occurrences_at_review",
+        )
+        .bind(id)
+        .bind(&before.entity_id)
+        .bind(state)
+        .bind(reason)
+        .bind(&actor.label)
+        .bind(&now)
+        .bind(occurrences)
+        .execute(&mut *tx)
+        .await?;
+        let review = FindingReview {
+            state: state.to_owned(),
+            reason: reason.to_owned(),
+            reviewed_by: actor.label.clone(),
+            reviewed_at: now.clone(),
+            occurrences_at_review: occurrences,
+        };
+        let described = |review: Option<&FindingReview>| {
+            serde_json::json!({
+                "finding": before.summary,
+                "state": review.map_or("open", |r| r.state.as_str()),
+                "reason": review.map(|r| r.reason.as_str()),
+            })
+        };
+        let change = Change {
+            action: "finding.review",
+            object_type: "monitor_finding",
+            object_id: id,
+            entity_id: Some(&before.entity_id),
+            before: Some(described(before.review.as_ref())),
+            after: Some(described(Some(&review))),
+        };
+        append(&mut tx, actor, &now, change).await?;
+        tx.commit().await?;
+        Ok(StoredFinding {
+            state: review.state.clone(),
+            review: Some(review),
+            occurrences,
+            ..before
+        })
     }
 
     pub async fn list_asset_events(
@@ -765,6 +954,24 @@ pub struct ZonePolicyRecord {
 }
 
 impl Store {
+    /// The zone policies of the entities `scope` may see (entities without one are absent).
+    pub async fn list_zone_policies(&self, scope: &EntityScope) -> Result<Vec<ZonePolicyRecord>> {
+        use sqlx::FromRow;
+        let mut f = Filter::new();
+        f.scope("entity_id", scope);
+        let rows = f
+            .query(format!(
+                "SELECT entity_id, policy, updated_at, updated_by FROM zone_policies{} ORDER BY entity_id",
+                f.where_clause()
+            ))
+            .fetch_all(self.reader())
+            .await?;
+        Ok(rows
+            .iter()
+            .map(ZonePolicyRecord::from_row)
+            .collect::<std::result::Result<_, _>>()?)
+    }
+
     /// The zone policy of an entity, if one was set.
     pub async fn zone_policy(&self, entity_id: &str) -> Result<Option<ZonePolicyRecord>> {
         Ok(sqlx::query_as(

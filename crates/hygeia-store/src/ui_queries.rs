@@ -111,10 +111,16 @@ impl Store {
                 f.where_clause()
             ))
             .fetch_all(self.reader());
-        let findings = f
+        // Findings a reviewer marked as false positives are not counted.
+        let mut real = Filter::new();
+        real.scope("entity_id", scope);
+        real.condition(
+            "id NOT IN (SELECT finding_id FROM finding_reviews WHERE state = 'false_positive')",
+        );
+        let findings = real
             .scalar(format!(
                 "SELECT COUNT(*) FROM monitor_findings{}",
-                f.where_clause()
+                real.where_clause()
             ))
             .fetch_one(self.reader());
         let mut recent = Filter::new();

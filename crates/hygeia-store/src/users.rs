@@ -72,6 +72,13 @@ pub(crate) const USER_COLUMNS_U: &str = "u.id, u.organisation_id, u.email, u.dis
 const USER_COLUMNS: &str = "id, organisation_id, email, display_name, role, locale, created_at, \
                             updated_at, deactivated_at, last_login_at";
 
+/// A user who may see an entity, as a result's owner: the e-mail address is what is stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntityMember {
+    pub email: String,
+    pub display_name: String,
+}
+
 /// What is needed to create a user.
 #[derive(Debug, Clone)]
 pub struct NewUser {
@@ -187,6 +194,31 @@ impl Store {
         let user_row = UserRow::from_row(&row)?;
         let grants = Self::grants_in(&mut conn, &user_row.id).await?;
         Ok(Some((user_row.into_user(grants), hash)))
+    }
+
+    /// The active users who may see `entity_id` (administrators, and those granted the
+    /// entity), by name: the people a result of the entity can be given to.
+    pub async fn users_with_access(&self, entity_id: &str) -> Result<Vec<EntityMember>> {
+        let rows = sqlx::query(
+            "SELECT u.email, u.display_name FROM users u \
+             WHERE u.deactivated_at IS NULL \
+               AND u.organisation_id = (SELECT organisation_id FROM entities WHERE id = $1) \
+               AND (u.role = 'administrator' OR EXISTS (SELECT 1 FROM user_entities g \
+                    WHERE g.user_id = u.id AND g.entity_id = $1)) \
+             ORDER BY u.display_name, u.email",
+        )
+        .bind(entity_id)
+        .fetch_all(self.reader())
+        .await?;
+        use sqlx::Row;
+        rows.iter()
+            .map(|row| {
+                Ok(EntityMember {
+                    email: row.try_get("email")?,
+                    display_name: row.try_get("display_name")?,
+                })
+            })
+            .collect()
     }
 
     pub async fn list_users(&self, organisation_id: &str, page: PageRequest) -> Result<Page<User>> {

@@ -119,9 +119,12 @@ pub struct AppState {
     pub catalog: catalog::CatalogCache,
     /// The dashboard's per-assessment summaries (keyed by versions read from the database).
     pub(crate) summaries: ui::dashboard::SummaryCache,
-    /// The Art. 21(2) scores derived for NIS2 from other frameworks' assessments (same keys,
-    /// plus the latest pair review).
-    pub(crate) derived_letters: ui::dashboard::DerivedLetterCache,
+    /// The NIS2 results derived from other frameworks' assessments (same keys, plus the
+    /// derivation marker: the latest pair review or delta confirmation).
+    pub(crate) derived: ui::dashboard::DerivedCache,
+    /// Each entity's NIS2 standing (own results merged with derived ones), under the stamps of
+    /// the assessments it was computed from.
+    pub(crate) merged: ui::dashboard::MergedCache,
     /// The dashboard's running tally of audit records per day (keyed by the chain head).
     pub(crate) activity: ui::dashboard::ActivityCache,
     /// Bounds how many password hashes run at once.
@@ -140,7 +143,8 @@ impl AppState {
             config: Arc::new(config),
             catalog,
             summaries: ui::dashboard::SummaryCache::default(),
-            derived_letters: ui::dashboard::DerivedLetterCache::default(),
+            derived: ui::dashboard::DerivedCache::default(),
+            merged: ui::dashboard::MergedCache::default(),
             activity: ui::dashboard::ActivityCache::default(),
             passwords: Arc::new(passwords::PasswordGate::default().with_breached(breached)),
             sso_calls: Arc::new(tokio::sync::Semaphore::new(8)),

@@ -16,6 +16,7 @@ mod hub_client;
 mod monitor;
 mod nis2;
 mod serve;
+mod table;
 
 use std::process::ExitCode;
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use hygeia_monitor::capture::window::CaptureWindows;
-use hygeia_monitor::{Analyzer, CaptureSource, Report, ZonePolicy, analyze};
+use hygeia_monitor::{Analyzer, CaptureSource, Report, ZonePolicy, analyze, protocol_label};
 use hygeia_store::monitoring::ObservedReport;
 use hygeia_store::{Actor, Store};
 use serde_json::{Value, json};
@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use crate::cli::Setup;
 use crate::config::ConfigError;
 use crate::hub_client::{Hub, call_hub};
+use crate::table::{Align, Table};
 
 #[derive(Debug, Subcommand)]
 pub enum MonitorCommand {
@@ -29,10 +30,11 @@ pub enum MonitorCommand {
         /// pcap or pcapng files; `-` reads standard input
         #[arg(required = true)]
         captures: Vec<String>,
-        /// Zones and allowed conduits (TOML)
-        #[arg(long)]
+        /// Zones and allowed conduits (TOML, see docs/zone-policy.md); without it, flows are
+        /// not checked and the report says so
+        #[arg(long, value_name = "FILE")]
         zones: Option<PathBuf>,
-        /// Print the whole report as JSON
+        /// Print the whole report as JSON (warnings also go to standard error)
         #[arg(long)]
         json: bool,
     },
@@ -46,7 +48,8 @@ pub enum MonitorCommand {
         /// The legal entity whose network was captured
         #[arg(long)]
         entity: String,
-        #[arg(long)]
+        /// Zones and allowed conduits (TOML, see docs/zone-policy.md)
+        #[arg(long, value_name = "FILE")]
         zones: Option<PathBuf>,
         /// Name recorded as the source of the observations
         #[arg(long, default_value = "cli")]
@@ -125,21 +128,44 @@ fn observed(report: &Report) -> anyhow::Result<ObservedReport> {
     serde_json::from_value(report_value(report)?).context("cannot read the report back")
 }
 
-fn strings(value: &Value) -> String {
-    value
+/// A list cell: the items separated by commas, or `-` when there is none.
+fn list(value: &Value, show: impl Fn(&str) -> String) -> String {
+    let items: Vec<String> = value
         .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(Value::as_str)
-                .collect::<Vec<_>>()
-                .join(",")
-        })
-        .unwrap_or_default()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(show)
+        .collect();
+    if items.is_empty() {
+        "-".to_owned()
+    } else {
+        items.join(", ")
+    }
+}
+
+fn strings(value: &Value) -> String {
+    list(value, str::to_owned)
+}
+
+/// Protocol codes as tables show them: numbers with a known name get it (`MRP (ether/0x88e3)`).
+fn protocols(value: &Value) -> String {
+    list(value, protocol_label)
 }
 
 fn text(value: &Value) -> &str {
     value.as_str().unwrap_or("-")
+}
+
+fn count(value: &Value) -> String {
+    value.as_u64().unwrap_or(0).to_string()
+}
+
+/// The report's warnings on standard error (also with --json, whose report carries them too).
+fn print_warnings(report: &Value) {
+    for warning in report["warnings"].as_array().into_iter().flatten() {
+        eprintln!("warning: {}", text(&warning["message"]));
+    }
 }
 
 fn print_summary(report: &Value) {
@@ -150,40 +176,91 @@ fn print_summary(report: &Value) {
     );
     let assets = report["assets"].as_array().cloned().unwrap_or_default();
     println!("\nAssets ({}):", assets.len());
-    println!(
-        "  {:<18} {:<17} {:<22} {:<26} {:<12} {:<24} protocols",
-        "ip", "mac", "vendor", "model", "firmware", "roles"
-    );
+    let mut table = Table::new(&[
+        ("ip", Align::Left),
+        ("mac", Align::Left),
+        ("name", Align::Left),
+        ("vendor", Align::Left),
+        ("model", Align::Left),
+        ("firmware", Align::Left),
+        ("roles", Align::Left),
+        ("protocols", Align::Left),
+    ]);
     for a in &assets {
-        println!(
-            "  {:<18} {:<17} {:<22} {:<26} {:<12} {:<24} {}",
+        table.row(vec![
             strings(&a["ips"]),
-            text(&a["mac"]),
-            text(&a["vendor"]).chars().take(22).collect::<String>(),
-            text(&a["model"]).chars().take(26).collect::<String>(),
-            text(&a["firmware"]),
+            text(&a["mac"]).to_owned(),
+            text(&a["names"][0]).to_owned(),
+            text(&a["vendor"]).to_owned(),
+            text(&a["model"]).to_owned(),
+            text(&a["firmware"]).to_owned(),
             strings(&a["roles"]),
-            strings(&a["protocols"])
-        );
+            protocols(&a["protocols"]),
+        ]);
     }
+    print!("{}", table.render("  "));
     let flows = report["flows"].as_array().cloned().unwrap_or_default();
     println!("\nFlows ({}, busiest first):", flows.len());
     let mut sorted = flows.clone();
     sorted.sort_by_key(|f| std::cmp::Reverse(f["packets"].as_u64().unwrap_or(0)));
+    let mut table = Table::new(&[
+        ("client", Align::Left),
+        ("server", Align::Left),
+        ("protocol", Align::Left),
+        ("packets", Align::Right),
+        ("bytes", Align::Right),
+        ("operations", Align::Left),
+    ]);
     for f in sorted.iter().take(30) {
-        println!(
-            "  {:<22} → {:<22} {:<12} {:>8} pkts  {}",
-            text(&f["src"]),
-            text(&f["dst"]),
-            text(&f["protocol"]),
-            f["packets"],
-            strings(&f["operations"])
-        );
+        table.row(vec![
+            text(&f["src"]).to_owned(),
+            text(&f["dst"]).to_owned(),
+            protocol_label(text(&f["protocol"])),
+            count(&f["packets"]),
+            count(&f["bytes"]),
+            strings(&f["operations"]),
+        ]);
+    }
+    print!("{}", table.render("  "));
+    if flows.len() > 30 {
+        println!("  … {} more in --json", flows.len() - 30);
     }
     let findings = report["findings"].as_array().cloned().unwrap_or_default();
+    if report["zone_policy"].is_null() {
+        println!(
+            "\nFindings: not checked, no zone policy was applied (give one with --zones FILE)"
+        );
+        return;
+    }
     println!("\nFindings ({}):", findings.len());
+    let mut table = Table::new(&[
+        ("severity", Align::Left),
+        ("kind", Align::Left),
+        ("client", Align::Left),
+        ("client zone", Align::Left),
+        ("server", Align::Left),
+        ("server zone", Align::Left),
+        ("protocol", Align::Left),
+        ("operations", Align::Left),
+        ("first packet", Align::Right),
+        ("packets", Align::Right),
+    ]);
     for f in &findings {
-        println!("  [{}] {}", text(&f["severity"]), text(&f["summary"]));
+        table.row(vec![
+            text(&f["severity"]).to_owned(),
+            text(&f["kind"]).to_owned(),
+            text(&f["src"]).to_owned(),
+            text(&f["src_zone"]).to_owned(),
+            text(&f["dst"]).to_owned(),
+            text(&f["dst_zone"]).to_owned(),
+            protocol_label(text(&f["protocol"])),
+            strings(&f["operations"]),
+            count(&f["evidence"]["first_packet"]),
+            count(&f["evidence"]["packets"]),
+        ]);
+    }
+    if !findings.is_empty() {
+        print!("{}", table.render("  "));
     }
 }
 
@@ -211,6 +288,7 @@ pub async fn run(command: MonitorCommand, setup: Option<Setup>) -> anyhow::Resul
                     .await
                     .context("the analysis stopped")??;
             let value = report_value(&report)?;
+            print_warnings(&value);
             if json {
                 println!("{}", serde_json::to_string_pretty(&value)?);
             } else {
@@ -230,6 +308,7 @@ pub async fn run(command: MonitorCommand, setup: Option<Setup>) -> anyhow::Resul
                 tokio::task::spawn_blocking(move || analyze(&sources(&captures), zones.as_ref()))
                     .await
                     .context("the analysis stopped")??;
+            print_warnings(&report_value(&report)?);
             let store = open(&setup).await?;
             let summary = store
                 .ingest_observations(&Actor::cli(), &entity, &sensor, &observed(&report)?)
@@ -342,6 +421,13 @@ pub fn run_sensor(args: SensorArgs) -> anyhow::Result<ExitCode> {
         {
             match fetch_zones(&hub, &args.token, &args.entity) {
                 Ok(policy) => {
+                    if policy.is_none() && zones_fetched.is_none() {
+                        eprintln!(
+                            "warning: no zone policy was applied: the hub has none for this \
+                             entity and no --zones FILE was given, so flows are not checked \
+                             against zones and conduits (format: docs/zone-policy.md)"
+                        );
+                    }
                     hub_zones = policy;
                     zones_fetched = Some(std::time::Instant::now());
                 }

@@ -174,7 +174,7 @@ fn annex_step(t: EntityType) -> Step {
                     Annex::I => "I",
                     Annex::II => "II",
                 },
-                t.annex_reference(),
+                crate::legal_ref::in_french(t.annex_reference()),
                 t.sector().label_fr()
             ),
             "Art. 2(1), Annexes I and II",

@@ -45,6 +45,8 @@ pub const ETH_LLDP: u16 = 0x88cc;
 pub const ETH_PROFINET: u16 = 0x8892;
 /// Pseudo EtherType for 802.3 frames carrying LLC (CDP, STP…).
 pub const ETH_LLC: u16 = 0;
+/// The protocol field of Linux cooked captures for 802.3 frames carrying LLC (`ETH_P_802_2`).
+const SLL_802_2: u16 = 0x0004;
 
 /// The transport part of an IP packet.
 #[derive(Clone, Copy, Debug)]
@@ -196,6 +198,12 @@ pub fn decode(linktype: i32, data: &[u8]) -> Result<Frame<'_>, Malformed> {
         f.ethertype = ETH_LLC;
         return Ok(f);
     }
+    if f.ethertype == SLL_802_2 && matches!(linktype, linktype::LINUX_SLL | linktype::LINUX_SLL2) {
+        // Linux cooked captures mark 802.3 frames carrying LLC with this protocol number.
+        f.payload = r.rest();
+        f.ethertype = ETH_LLC;
+        return Ok(f);
+    }
     f.payload = r.rest();
     if f.ethertype == ETH_IPV4 || f.ethertype == ETH_IPV6 {
         f.ip = Some(decode_ip(f.payload)?);
@@ -315,6 +323,16 @@ mod tests {
         assert!(decode(linktype::LOOP, &lp).unwrap().ip.is_some());
 
         assert!(decode(linktype::RAW, &ip).unwrap().ip.is_some());
+    }
+
+    #[test]
+    fn llc_frames_in_cooked_captures() {
+        // SLL: packet type, ARPHRD_ETHER, address length 6, address, protocol ETH_P_802_2.
+        let mut sll = vec![0, 0, 0, 1, 0, 6, 0, 0x0e, 0x8c, 9, 9, 9, 0, 0, 0x00, 0x04];
+        sll.extend_from_slice(&[0x42, 0x42, 0x03, 0, 0]);
+        let d = decode(linktype::LINUX_SLL, &sll).unwrap();
+        assert_eq!(d.ethertype, ETH_LLC);
+        assert_eq!(d.payload, &[0x42, 0x42, 0x03, 0, 0]);
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub mod opcua;
 pub mod profinet;
 pub mod s7;
 pub mod snmp;
+pub mod stp;
 pub mod tls;
 
 use crate::capture::link::{self, Frame, Transport};
@@ -145,8 +146,10 @@ pub fn dissect(frame: &Frame<'_>, out: &mut Dissection) {
         link::ETH_LLDP => lldp::dissect_lldp(frame, out),
         link::ETH_PROFINET => profinet::dissect(frame, out),
         link::ETH_LLC => {
-            if !lldp::dissect_cdp(frame, out) {
-                out.protocol = Some(Protocol::Ether(0));
+            if !lldp::dissect_cdp(frame, out) && !stp::dissect(frame, out) {
+                // Named by its destination service access point (NetBIOS, IPX, OSI…).
+                let dsap = frame.payload.first().copied().unwrap_or(0);
+                out.protocol = Some(Protocol::Llc(dsap));
             }
         }
         t => out.protocol = Some(Protocol::Ether(t)),

@@ -262,7 +262,46 @@ impl Store {
         upload: &EvidenceUpload,
         content: &[u8],
     ) -> Result<Evidence> {
+        self.add_evidence_file_attached(actor, entity_id, upload, content, &[], None)
+            .await
+    }
+
+    /// As [`Store::add_evidence_file`], attached at once to `targets` (controls of the same
+    /// entity, requirements of `catalog`), all or nothing: one transaction and one audit
+    /// record whose `after` lists the attachments.
+    pub async fn add_evidence_file_attached(
+        &self,
+        actor: &Actor,
+        entity_id: &str,
+        upload: &EvidenceUpload,
+        content: &[u8],
+        targets: &[Attachment],
+        catalog: Option<&Catalog>,
+    ) -> Result<Evidence> {
         let mut v = Validator::new();
+        let mut wanted: Vec<Attachment> = Vec::with_capacity(targets.len());
+        for target in targets {
+            let cleaned = Attachment {
+                control_id: clean(&target.control_id),
+                framework_id: clean(&target.framework_id),
+                requirement_id: clean(&target.requirement_id),
+            };
+            match (
+                &cleaned.control_id,
+                &cleaned.framework_id,
+                &cleaned.requirement_id,
+            ) {
+                (Some(_), None, None) => {}
+                (None, Some(fw), Some(req)) => match catalog {
+                    Some(catalog) => check_requirement(&mut v, catalog, "requirement_id", fw, req),
+                    None => v.one_target("control_id"),
+                },
+                _ => v.one_target("control_id"),
+            }
+            if !wanted.contains(&cleaned) {
+                wanted.push(cleaned);
+            }
+        }
         v.text("title", &upload.title, 200);
         let file_name = safe_file_name(&upload.file_name);
         if file_name.is_empty() {
@@ -303,6 +342,31 @@ impl Store {
             .bind(content.to_vec())
             .execute(&mut *tx)
             .await?;
+        for target in &wanted {
+            if let Some(control_id) = &target.control_id {
+                let same_entity = control_in(&mut tx, control_id)
+                    .await
+                    .is_ok_and(|c| c.entity_id == entity_id);
+                if !same_entity {
+                    return Err(StoreError::Conflict {
+                        field: "control_id",
+                        message: format!("control '{control_id}' does not exist"),
+                    });
+                }
+            }
+            sqlx::query(
+                "INSERT INTO evidence_links (id, evidence_id, control_id, framework_id, \
+                 requirement_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(new_id())
+            .bind(&id)
+            .bind(&target.control_id)
+            .bind(&target.framework_id)
+            .bind(&target.requirement_id)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        }
         let evidence = self.evidence_in(&mut tx, &id).await?;
         let change = Change {
             action: "evidence.upload",
@@ -436,6 +500,39 @@ impl Store {
         tx.commit().await?;
         Ok(after)
     }
+}
+
+/// Links evidence to a requirement of a framework, once.
+pub(super) async fn link_to_requirement(
+    tx: &mut crate::database::WriteTx,
+    evidence_id: &str,
+    framework_id: &str,
+    requirement_id: &str,
+    now: &str,
+) -> Result<()> {
+    let linked: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM evidence_links WHERE evidence_id = $1 AND framework_id = $2 \
+         AND requirement_id = $3",
+    )
+    .bind(evidence_id)
+    .bind(framework_id)
+    .bind(requirement_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    if linked == 0 {
+        sqlx::query(
+            "INSERT INTO evidence_links (id, evidence_id, control_id, framework_id, \
+             requirement_id, created_at) VALUES ($1, $2, NULL, $3, $4, $5)",
+        )
+        .bind(new_id())
+        .bind(evidence_id)
+        .bind(framework_id)
+        .bind(requirement_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

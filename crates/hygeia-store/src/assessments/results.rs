@@ -13,6 +13,7 @@ use serde::Deserialize;
 use sqlx::{AnyConnection, Row};
 
 use super::assessment::assessment_in;
+use super::evidence::link_to_requirement;
 use super::types::{
     Assessment, DueBucket, EvidenceCounts, Expiry, HistoryEntry, LinkedControl, Origin,
     RequirementRow, ResultInput, StoredResult,
@@ -275,38 +276,80 @@ impl Store {
         decided: &DecidedResult,
         catalog: &Catalog,
     ) -> Result<StoredResult> {
+        let mut stored = self
+            .record_decisions(
+                actor,
+                scope,
+                assessment_id,
+                std::slice::from_ref(decided),
+                catalog,
+                &BTreeMap::new(),
+            )
+            .await?;
+        stored
+            .pop()
+            .ok_or_else(|| StoreError::Corrupt("a decision was not recorded".into()))
+    }
+
+    /// Records several decided results in one transaction (all or nothing), one audit record
+    /// each, and links evidence to them (`evidence`: requirement id → evidence ids of the
+    /// assessment's entity, linked, not copied).
+    pub async fn record_decisions(
+        &self,
+        actor: &Actor,
+        scope: &EntityScope,
+        assessment_id: &str,
+        decided: &[DecidedResult],
+        catalog: &Catalog,
+        evidence: &BTreeMap<String, Vec<String>>,
+    ) -> Result<Vec<StoredResult>> {
         let now = self.now();
         let mut tx = self.begin().await?;
         let assessment = assessment_in(&mut tx, assessment_id).await?;
         in_scope(scope, &assessment.entity_id, "assessment", assessment_id)?;
-        let mut input =
-            ResultInput::new(decided.result.requirement_id.clone(), decided.result.value);
-        input.justification = decided.result.justification.clone();
-        validate(
-            framework_of(catalog, &assessment)?,
-            std::slice::from_ref(&input),
-        )?;
+        let inputs: Vec<ResultInput> = decided
+            .iter()
+            .map(|d| {
+                let mut input = ResultInput::new(d.result.requirement_id.clone(), d.result.value);
+                input.justification = d.result.justification.clone();
+                input
+            })
+            .collect();
+        validate(framework_of(catalog, &assessment)?, &inputs)?;
         // Lock order: the assessment row first, the audit head (taken by the upsert) last.
         bump_results_version(&mut tx, &assessment.id).await?;
-        let existing = result_in(&mut tx, assessment_id, &input.requirement_id).await?;
-        let origin = match decided.origin {
-            ResultOrigin::AcceptedDerivation { .. } => Origin::AcceptedDerivation,
-            ResultOrigin::OverriddenDerivation { .. } => Origin::OverriddenDerivation,
-        };
-        let result = StoredResult {
-            assessment_id: assessment.id.clone(),
-            requirement_id: input.requirement_id.clone(),
-            value: input.value,
-            owner: existing.as_ref().and_then(|e| e.owner.clone()),
-            due_on: existing.as_ref().and_then(|e| e.due_on.clone()),
-            notes: existing.as_ref().and_then(|e| e.notes.clone()),
-            justification: clean(&input.justification),
-            origin,
-            origin_detail: json(&decided.origin),
-            updated_at: now.clone(),
-            updated_by: actor.label.clone(),
-        };
-        let stored = upsert(&mut tx, actor, &now, &assessment, result).await?;
+        let mut stored = Vec::with_capacity(decided.len());
+        for (input, decision) in inputs.into_iter().zip(decided) {
+            let existing = result_in(&mut tx, assessment_id, &input.requirement_id).await?;
+            let origin = match decision.origin {
+                ResultOrigin::AcceptedDerivation { .. } => Origin::AcceptedDerivation,
+                ResultOrigin::OverriddenDerivation { .. } => Origin::OverriddenDerivation,
+            };
+            let result = StoredResult {
+                assessment_id: assessment.id.clone(),
+                requirement_id: input.requirement_id.clone(),
+                value: input.value,
+                owner: existing.as_ref().and_then(|e| e.owner.clone()),
+                due_on: existing.as_ref().and_then(|e| e.due_on.clone()),
+                notes: existing.as_ref().and_then(|e| e.notes.clone()),
+                justification: clean(&input.justification),
+                origin,
+                origin_detail: json(&decision.origin),
+                updated_at: now.clone(),
+                updated_by: actor.label.clone(),
+            };
+            for evidence_id in evidence.get(&input.requirement_id).into_iter().flatten() {
+                link_to_requirement(
+                    &mut tx,
+                    evidence_id,
+                    &assessment.framework_id,
+                    &input.requirement_id,
+                    &now,
+                )
+                .await?;
+            }
+            stored.push(upsert(&mut tx, actor, &now, &assessment, result).await?);
+        }
         tx.commit().await?;
         Ok(stored)
     }

@@ -97,12 +97,12 @@ impl Store {
 
     /// Records (or replaces) the organisation's review of one pair, validated against the
     /// catalog: the mapping set and pair must exist, a refinement needs a rationale.
-    /// A number that changes whenever a pair review is written: the audit sequence number of
-    /// the latest one (no clock involved, so it holds across instances). Views derived with the
-    /// reviews can be cached under it.
-    pub async fn pair_reviews_marker(&self) -> Result<i64> {
+    /// A number that changes whenever an input of derivations besides the results is written
+    /// (a pair review, a delta confirmation): the audit sequence number of the latest one (no
+    /// clock involved, so it holds across instances). Derived views can be cached under it.
+    pub async fn derivation_marker(&self) -> Result<i64> {
         Ok(sqlx::query_scalar(
-            "SELECT COALESCE(MAX(seq), 0) FROM audit_log WHERE object_type = 'mapping_review'",
+            "SELECT COALESCE(MAX(seq), 0) FROM audit_log              WHERE object_type IN ('mapping_review', 'delta_confirmation')",
         )
         .fetch_one(self.reader())
         .await?)

@@ -220,3 +220,213 @@ async fn monitoring_counts_group_assets_by_protocols_and_follow_the_scope() {
         assert_eq!(none, hygeia_store::MonitoringCounts::default());
     }
 }
+
+#[tokio::test]
+async fn findings_are_reviewed_with_a_reason_filtered_by_state_and_audited() {
+    use hygeia_store::monitoring::FindingFilter;
+    for db in testing::all().await {
+        let store = db.store(test_clock()).await;
+        let org = seeded(&store).await;
+        let plant = store
+            .create_entity(&admin_actor(), &org, &entity("Usine"), any_type)
+            .await
+            .unwrap();
+        let other = store
+            .create_entity(&admin_actor(), &org, &entity("Labo"), any_type)
+            .await
+            .unwrap();
+        let batch = observed(serde_json::json!({
+            "findings": [
+                {"kind": "conduit_violation", "severity": "high", "summary": "IT workstation programs a PLC",
+                 "src": "10.0.1.20", "dst": "10.0.0.5", "protocol": "s7comm", "operations": ["program"],
+                 "evidence": {"first_packet": 5, "first_seen": "2026-03-01T09:01:00Z", "packets": 3}},
+                {"kind": "unzoned_flow", "severity": "medium", "summary": "A laptop reads a PLC",
+                 "src": "10.9.9.9", "dst": "10.0.0.5", "protocol": "modbus", "operations": ["read"],
+                 "evidence": {"first_packet": 9, "first_seen": "2026-03-01T09:02:00Z", "packets": 1}}
+            ]
+        }));
+        store
+            .ingest_observations(&admin_actor(), &plant.id, "sensor-1", &batch)
+            .await
+            .unwrap();
+        let all = store
+            .list_monitor_findings(&EntityScope::All, None, PageRequest::default())
+            .await
+            .unwrap();
+        assert_eq!(all.total, 2);
+        assert!(
+            all.items
+                .iter()
+                .all(|f| f.state == "open" && f.review.is_none())
+        );
+        let program = all
+            .items
+            .iter()
+            .find(|f| f.kind == "conduit_violation")
+            .unwrap()
+            .id
+            .clone();
+        let unzoned = all
+            .items
+            .iter()
+            .find(|f| f.kind == "unzoned_flow")
+            .unwrap()
+            .id
+            .clone();
+
+        // A reason is required, the state must be one of three, and need-to-know applies.
+        let everyone = EntityScope::All;
+        for (state, reason) in [("acknowledged", "  "), ("ignored", "because")] {
+            let refused = store
+                .review_finding(&admin_actor(), &everyone, &program, state, reason)
+                .await;
+            assert!(
+                matches!(refused, Err(StoreError::Invalid(_))),
+                "{state:?} {reason:?}: {refused:?}"
+            );
+        }
+        let outsider = EntityScope::Only(BTreeSet::from([other.id.clone()]));
+        let refused = store
+            .review_finding(&admin_actor(), &outsider, &program, "acknowledged", "x")
+            .await;
+        assert!(
+            matches!(refused, Err(StoreError::NotFound { .. })),
+            "{refused:?}"
+        );
+
+        let reviewed = store
+            .review_finding(
+                &admin_actor(),
+                &everyone,
+                &program,
+                "acknowledged",
+                " Engineering laptop moves to the cell zone: change CHG-1042 ",
+            )
+            .await
+            .unwrap();
+        assert_eq!(reviewed.state, "acknowledged");
+        let review = reviewed.review.unwrap();
+        assert_eq!(
+            review.reason,
+            "Engineering laptop moves to the cell zone: change CHG-1042"
+        );
+        assert_eq!(review.reviewed_by, "ciso@example.org");
+        assert_eq!(review.occurrences_at_review, 1);
+        store
+            .review_finding(
+                &admin_actor(),
+                &everyone,
+                &unzoned,
+                "false_positive",
+                "The laptop is the vendor's test bench, never on the plant network",
+            )
+            .await
+            .unwrap();
+
+        // The list filters by state (and severity), and shows who and why.
+        let by = |state: &str| FindingFilter {
+            state: Some(state.into()),
+            ..FindingFilter::default()
+        };
+        for (state, expected) in [
+            ("open", vec![]),
+            ("acknowledged", vec!["conduit_violation"]),
+            ("false_positive", vec!["unzoned_flow"]),
+        ] {
+            let page = store
+                .list_findings(&everyone, &by(state), PageRequest::default())
+                .await
+                .unwrap();
+            let kinds: Vec<&str> = page.items.iter().map(|f| f.kind.as_str()).collect();
+            assert_eq!(kinds, expected, "{state} ({})", db.name);
+        }
+        let high = store
+            .list_findings(
+                &everyone,
+                &FindingFilter {
+                    severity: Some("high".into()),
+                    ..FindingFilter::default()
+                },
+                PageRequest::default(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(high.total, 1);
+        assert!(matches!(
+            store
+                .list_findings(&everyone, &by("closed"), PageRequest::default())
+                .await,
+            Err(StoreError::Invalid(_))
+        ));
+        assert_eq!(
+            store
+                .list_findings(&outsider, &by("acknowledged"), PageRequest::default())
+                .await
+                .unwrap()
+                .total,
+            0
+        );
+        // The dashboard no longer counts the false positive.
+        let counts = store
+            .monitoring_counts(&everyone, "2000-01-01T00:00:00Z")
+            .await
+            .unwrap();
+        assert_eq!(counts.findings, 1);
+
+        // Seen again after the review: the occurrences move on, the review stays.
+        store
+            .ingest_observations(&admin_actor(), &plant.id, "sensor-1", &batch)
+            .await
+            .unwrap();
+        let again = store.monitor_finding(&program).await.unwrap();
+        assert_eq!(again.occurrences, 2);
+        assert_eq!(again.review.as_ref().unwrap().occurrences_at_review, 1);
+        // Reopened, with its reason.
+        let reopened = store
+            .review_finding(
+                &admin_actor(),
+                &everyone,
+                &program,
+                "open",
+                "Seen again after the change",
+            )
+            .await
+            .unwrap();
+        assert_eq!(reopened.state, "open");
+        assert_eq!(
+            store
+                .list_findings(&everyone, &by("open"), PageRequest::default())
+                .await
+                .unwrap()
+                .total,
+            1
+        );
+
+        // Every review is in the audit trail, with the state before and after.
+        let trail = store
+            .list_audit(
+                &everyone,
+                &AuditFilter {
+                    action: Some("finding.review".into()),
+                    object_id: Some(program.clone()),
+                    ..AuditFilter::default()
+                },
+                PageRequest::default(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(trail.total, 2, "{}", db.name);
+        let last = &trail.items[0];
+        assert_eq!(last.object_type, "monitor_finding");
+        assert_eq!(last.entity_id.as_deref(), Some(plant.id.as_str()));
+        let before: serde_json::Value =
+            serde_json::from_str(last.before.as_deref().unwrap()).unwrap();
+        let after: serde_json::Value =
+            serde_json::from_str(last.after.as_deref().unwrap()).unwrap();
+        assert_eq!(before["state"], "acknowledged");
+        assert_eq!(after["state"], "open");
+        assert_eq!(after["reason"], "Seen again after the change");
+        assert_eq!(after["finding"], "IT workstation programs a PLC");
+        assert_eq!(store.verify_audit_chain().await.unwrap().first_break, None);
+    }
+}

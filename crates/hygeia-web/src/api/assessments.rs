@@ -5,16 +5,18 @@
 //! Every handler authorises with the compliance permissions and the caller's entity scope; an
 //! object of an entity outside the scope answers 404.
 
+pub(crate) mod accept_all;
 pub(crate) mod attestations;
 mod controls;
+pub(crate) mod delta_confirmations;
 mod evidence;
 mod exports;
-mod results;
+pub(crate) mod results;
 pub(crate) mod reuse;
 pub(crate) mod scores;
 
 use axum::Router;
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use hygeia_compliance::ComplianceError;
 use hygeia_domain::access::Permission;
 use hygeia_domain::validation::FieldError;
@@ -57,6 +59,19 @@ pub fn router() -> Router<AppState> {
         )
         .route("/assessments/{id}/reuse", get(reuse::get_reuse))
         .route("/assessments/{id}/accept", post(reuse::accept_result))
+        .route(
+            "/assessments/{id}/accept-all",
+            post(accept_all::accept_all_results),
+        )
+        .route(
+            "/entities/{id}/delta-confirmations",
+            get(delta_confirmations::list_delta_confirmations)
+                .post(delta_confirmations::confirm_deltas),
+        )
+        .route(
+            "/entities/{id}/delta-confirmations/{framework}/{requirement}",
+            delete(delta_confirmations::withdraw_delta),
+        )
         .route("/assessments/{id}/override", post(reuse::override_result))
         .route("/assessments/{id}/gaps", get(reuse::get_gaps))
         .route(
@@ -96,7 +111,10 @@ pub fn router() -> Router<AppState> {
         results::list_assessments, results::create_assessment, results::get_assessment,
         results::update_assessment, results::delete_assessment,
         results::list_assessment_requirements, results::set_results, results::set_result,
-        reuse::get_reuse, reuse::accept_result, reuse::override_result, reuse::get_gaps,
+        reuse::get_reuse, reuse::accept_result, accept_all::accept_all_results,
+        reuse::override_result, reuse::get_gaps,
+        delta_confirmations::list_delta_confirmations, delta_confirmations::confirm_deltas,
+        delta_confirmations::withdraw_delta,
         reuse::list_mapping_reviews, reuse::review_pair, attestations::attest_scope,
         scores::assessment_scores, scores::entity_scores,
         exports::export_assessment,

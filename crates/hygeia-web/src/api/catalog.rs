@@ -190,6 +190,31 @@ pub async fn list_mappings(State(state): State<AppState>, auth: Auth) -> ApiResu
     ))
 }
 
+/// One crosswalk: its credit, its pairs and, for a reviewed crosswalk, each point's verdict
+/// (`covered`, `delta` with the delta in English and French, `not_covered`), the requirements
+/// that meet it and the rationale.
+#[utoipa::path(get, path = "/api/v1/mappings/{id}", tag = "catalog",
+    params(("id" = String, Path, description = "The mapping set's id")),
+    responses((status = 200, description = "The set with its pairs and reviewed coverage", body = Object),
+        (status = 404, description = "No such crosswalk")),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn get_mapping(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    auth.principal.require(Permission::CatalogRead)?;
+    let catalog = state.catalog.current(&state.store).await?;
+    let set = catalog
+        .mapping_set(&id)
+        .ok_or_else(|| ApiError::NotFound(format!("no crosswalk '{id}'")))?;
+    Ok(Json(serde_json::json!({
+        "mapping": set.meta,
+        "pairs": set.pairs,
+        "coverage": set.coverage,
+    })))
+}
+
 /// Files imported so far.
 #[utoipa::path(get, path = "/api/v1/catalog/imports", tag = "catalog",
     responses((status = 200, body = Vec<CatalogImport>)), security(("bearer" = []), ("session" = [])))]

@@ -130,6 +130,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/frameworks/{id}/oscal", get(catalog::export_oscal))
         .route("/mappings", get(catalog::list_mappings))
+        .route("/mappings/{id}", get(catalog::get_mapping))
         .route(
             "/catalog/imports",
             get(catalog::list_imports).post(catalog::create_import),
@@ -140,6 +141,10 @@ pub fn router() -> Router<AppState> {
             get(monitor::get_zone_policy).put(monitor::set_zone_policy),
         )
         .route("/monitor/findings", get(monitor::list_findings))
+        .route(
+            "/monitor/findings/{id}/review",
+            axum::routing::put(monitor::review_finding),
+        )
         .route("/monitor/events", get(monitor::list_events))
         .route("/assets", get(monitor::list_assets))
         .route("/assets/{id}", get(monitor::get_asset))
@@ -156,6 +161,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/audit", get(audit::list_audit))
         .route("/audit/verify", get(audit::verify_audit))
+        .route("/audit/export", get(audit::export_audit))
         .merge(assessments::router())
         .fallback(|| async { ApiError::NotFound("no such API endpoint".into()) })
 }

@@ -6,8 +6,8 @@ use axum::extract::{Path, State};
 use hygeia_domain::access::Permission;
 use hygeia_store::Page;
 use hygeia_store::monitoring::{
-    AssetEvent, AssetFilter, IngestSummary, ObservedReport, StoredAsset, StoredFinding, StoredFlow,
-    ZonePolicyRecord,
+    AssetEvent, AssetFilter, FindingFilter, IngestSummary, ObservedReport, StoredAsset,
+    StoredFinding, StoredFlow, ZonePolicyRecord,
 };
 use serde::Deserialize;
 
@@ -159,13 +159,27 @@ pub struct EntityPageQuery {
     pub offset: Option<i64>,
 }
 
-/// Zone and conduit violations seen by sensors, with the requirements they breach.
-#[utoipa::path(get, path = "/api/v1/monitor/findings", tag = "assets", params(EntityPageQuery),
-    responses((status = 200, body = Page<StoredFinding>)), security(("bearer" = []), ("session" = [])))]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FindingQuery {
+    pub entity_id: Option<String>,
+    /// Review state: `open` (never reviewed, or reopened), `acknowledged`, `false_positive`.
+    pub state: Option<String>,
+    /// `high` or `medium`.
+    pub severity: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+/// Zone and conduit violations seen by sensors, with the requirements they breach and their
+/// review (state, who, when, why), newest first.
+#[utoipa::path(get, path = "/api/v1/monitor/findings", tag = "assets", params(FindingQuery),
+    responses((status = 200, body = Page<StoredFinding>), (status = 400, body = crate::error::Problem)),
+    security(("bearer" = []), ("session" = [])))]
 pub async fn list_findings(
     State(state): State<AppState>,
     auth: Auth,
-    ApiQuery(query): ApiQuery<EntityPageQuery>,
+    ApiQuery(query): ApiQuery<FindingQuery>,
 ) -> ApiResult<Json<Page<StoredFinding>>> {
     auth.principal.require(Permission::AssetRead)?;
     let page = Paging {
@@ -173,10 +187,58 @@ pub async fn list_findings(
         offset: query.offset,
     }
     .request();
+    let filter = FindingFilter {
+        entity_id: query.entity_id,
+        state: query.state,
+        severity: query.severity,
+    };
     Ok(Json(
         state
             .store
-            .list_monitor_findings(&auth.principal.scope, query.entity_id.as_deref(), page)
+            .list_findings(&auth.principal.scope, &filter, page)
+            .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FindingReviewBody {
+    /// `acknowledged` (a real violation, known and handled), `false_positive`, or `open` to
+    /// reopen it.
+    pub state: String,
+    /// Why (at most 1,000 characters): the change ticket, the accepted risk, what makes it a
+    /// false positive.
+    pub reason: String,
+}
+
+/// Acknowledge a finding, mark it as a false positive, or reopen it, with a reason; the review
+/// replaces the previous one and is recorded in the audit trail. Those who manage zone
+/// policies may (sensor tokens may not: they would hide their own findings).
+#[utoipa::path(put, path = "/api/v1/monitor/findings/{id}/review", tag = "assets",
+    request_body = FindingReviewBody,
+    responses((status = 200, body = StoredFinding), (status = 400, body = crate::error::Problem),
+        (status = 404, description = "No such finding, or not visible")),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn review_finding(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<FindingReviewBody>,
+) -> ApiResult<Json<StoredFinding>> {
+    // Reviewing is a monitoring write (as a zone policy is) by someone who reads the findings:
+    // an ingest-only token holds the first right without the second.
+    auth.principal.require(Permission::AssetRead)?;
+    auth.principal.require(Permission::AssetIngest)?;
+    Ok(Json(
+        state
+            .store
+            .review_finding(
+                &auth.actor,
+                &auth.principal.scope,
+                &id,
+                &body.state,
+                &body.reason,
+            )
             .await?,
     ))
 }

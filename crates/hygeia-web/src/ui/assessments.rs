@@ -506,6 +506,35 @@ struct AssessmentPage {
     previous: Option<String>,
     next: Option<String>,
     bulk_values: Vec<Choice>,
+    /// The users a result may be given to (the bulk change).
+    bulk_owners: Vec<Choice>,
+}
+
+/// The owners a result may be given: the users with access to the entity (by name, the
+/// e-mail address as value), and the current owner when it is free text of older data (shown
+/// as such). `current` is selected.
+pub(crate) fn owner_choices(
+    tr: Tr,
+    members: &[hygeia_store::EntityMember],
+    current: &str,
+) -> Vec<Choice> {
+    let current = current.trim();
+    let mut out: Vec<Choice> = members
+        .iter()
+        .map(|m| Choice {
+            selected: m.email.eq_ignore_ascii_case(current),
+            label: format!("{} ({})", m.display_name, m.email),
+            value: m.email.clone(),
+        })
+        .collect();
+    if !current.is_empty() && !out.iter().any(|c| c.selected) {
+        out.push(Choice {
+            value: current.to_owned(),
+            label: tr.tf("assessment.owner_free_text", &[("owner", current)]),
+            selected: true,
+        });
+    }
+    out
 }
 
 pub async fn assessment_page(
@@ -637,6 +666,15 @@ async fn show_assessment(
         crumbs.push(Crumb::here(last.label));
     }
     let framework_label = framework_name(tr, &catalog, &assessment.framework_id);
+    let members = if auth.principal.require(Permission::ComplianceEdit).is_ok() {
+        state
+            .store
+            .users_with_access(&assessment.entity_id)
+            .await
+            .map_err(|e| fail(tr)(e.into()))?
+    } else {
+        Vec::new()
+    };
     let shell = Shell::new(
         state,
         auth,
@@ -695,6 +733,7 @@ async fn show_assessment(
         previous,
         next,
         bulk_values: value_choices(tr, None),
+        bulk_owners: owner_choices(tr, &members, ""),
     };
     let status = if error.is_some() {
         StatusCode::BAD_REQUEST
@@ -760,7 +799,7 @@ pub async fn set_results(
         .results(&assessment.id)
         .await
         .map_err(|e| fail(tr)(e.into()))?;
-    let inputs: Vec<ResultInput> = selected
+    let mut inputs: Vec<ResultInput> = selected
         .iter()
         .map(|req| {
             let existing = stored.iter().find(|r| &r.requirement_id == req);
@@ -777,6 +816,11 @@ pub async fn set_results(
         .collect();
     if let Some(message) = needs_justification(tr, &inputs) {
         return show_assessment(&state, &auth, &id, query, Some(message)).await;
+    }
+    if let Err(e) =
+        crate::api::assessments::results::check_owners(&state, &assessment, &mut inputs).await
+    {
+        return show_assessment(&state, &auth, &id, query, Some(refused(tr, &e))).await;
     }
     let catalog = state
         .catalog

@@ -1,12 +1,13 @@
-//! The Assets area: the inventory fed by passive monitoring, an asset's detail, the
-//! communication map (server-rendered SVG with a table behind it) and the zone violations and
-//! change events. Need-to-know applies to every list.
+//! The Assets area: the inventory fed by passive monitoring, an asset's detail and the change
+//! events (the communication map is `asset_map`, the findings `asset_findings`). Need-to-know
+//! applies to every list.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use hygeia_domain::access::Permission;
+use hygeia_monitor::protocol_label;
 use hygeia_store::PageRequest;
 use hygeia_store::monitoring::{AssetFilter, StoredAsset, StoredFlow};
 use serde::Deserialize;
@@ -46,7 +47,18 @@ pub struct AssetRow {
     pub last_seen: String,
 }
 
-fn nonempty(text: &str) -> Option<String> {
+/// "1 asset", "12 assets": the key's `_one` form for one (and for none, in French).
+pub(super) fn counted(tr: super::i18n::Tr, key: &str, n: u64) -> String {
+    let one = n == 1 || (n == 0 && tr.code() == "fr");
+    let key = if one {
+        format!("{key}_one")
+    } else {
+        key.to_owned()
+    };
+    tr.tf(&key, &[("count", &tr.unum(n))])
+}
+
+pub(super) fn nonempty(text: &str) -> Option<String> {
     let text = text.trim();
     (!text.is_empty()).then(|| text.to_owned())
 }
@@ -65,7 +77,12 @@ fn row(tr: &super::i18n::Tr, a: &StoredAsset) -> AssetRow {
         model: a.model.clone().unwrap_or_default(),
         firmware: a.firmware.clone().unwrap_or_default(),
         roles: a.roles.join(", "),
-        protocols: a.protocols.join(", "),
+        protocols: a
+            .protocols
+            .iter()
+            .map(|p| protocol_label(p))
+            .collect::<Vec<_>>()
+            .join(", "),
         last_seen: tr.datetime(&a.last_seen),
     }
 }
@@ -80,7 +97,8 @@ struct InventoryPage {
     roles: Vec<super::Choice>,
     protocols: Vec<super::Choice>,
     filtered: bool,
-    findings: i64,
+    /// Findings still open ("3 open").
+    findings: String,
     events: Vec<EventRow>,
     next: Option<String>,
     previous: Option<String>,
@@ -156,12 +174,25 @@ pub async fn inventory_page(
         roles.extend(a.roles.iter().cloned());
         protocols.extend(a.protocols.iter().cloned());
     }
-    let findings = state
+    let open_findings = state
         .store
-        .list_monitor_findings(scope, entity.as_deref(), PageRequest::new(Some(1), None))
+        .list_findings(
+            scope,
+            &hygeia_store::monitoring::FindingFilter {
+                entity_id: entity.clone(),
+                state: Some("open".into()),
+                severity: None,
+            },
+            PageRequest::new(Some(1), None),
+        )
         .await
         .map_err(fail)?
         .total;
+    let findings = counted(
+        tr,
+        "assets.open_count",
+        u64::try_from(open_findings).unwrap_or(0),
+    );
     let events = state
         .store
         .list_asset_events(
@@ -197,7 +228,13 @@ pub async fn inventory_page(
         total: tr.tf("assets.total", &[("count", &tr.num(assets.total))]),
         q: query.q.trim().to_owned(),
         roles: super::choices(roles.into_iter().collect(), query.role.trim()),
-        protocols: super::choices(protocols.into_iter().collect(), query.protocol.trim()),
+        protocols: super::choices(protocols.into_iter().collect(), query.protocol.trim())
+            .into_iter()
+            .map(|c| super::Choice {
+                label: protocol_label(&c.value),
+                ..c
+            })
+            .collect(),
         filtered: filter.q.is_some() || filter.role.is_some() || filter.protocol.is_some(),
         findings,
         events,
@@ -219,11 +256,11 @@ pub struct FlowRow {
     pub last_seen: String,
 }
 
-fn flow_row(tr: &super::i18n::Tr, f: &StoredFlow) -> FlowRow {
+pub(super) fn flow_row(tr: &super::i18n::Tr, f: &StoredFlow) -> FlowRow {
     FlowRow {
         src: f.src.clone(),
         dst: f.dst.clone(),
-        protocol: f.protocol.clone(),
+        protocol: protocol_label(&f.protocol),
         packets: tr.num(f.packets),
         operations: f.operations.join(", "),
         changing: f
@@ -329,224 +366,4 @@ pub async fn asset_page(
         shell,
     };
     render(tr, &page)
-}
-
-/// A node of the communication map.
-pub struct MapNode {
-    pub label: String,
-    pub x: i64,
-    pub y: i64,
-}
-
-/// An edge of the communication map.
-pub struct MapEdge {
-    pub x1: i64,
-    pub y1: i64,
-    pub x2: i64,
-    pub y2: i64,
-    pub label: String,
-    pub changing: bool,
-}
-
-#[derive(Template)]
-#[template(path = "asset_map.html")]
-struct MapPage {
-    shell: Shell,
-    width: i64,
-    height: i64,
-    nodes: Vec<MapNode>,
-    edges: Vec<MapEdge>,
-    flows: Vec<FlowRow>,
-    truncated: bool,
-}
-
-const MAP_FLOWS: i64 = 120;
-const ROW: i64 = 34;
-
-/// Clients on the left, servers on the right, one row each: readable at plant scale, and the
-/// table below holds every flow for screen readers and printing.
-pub async fn map_page(
-    State(state): State<AppState>,
-    PageAuth(auth): PageAuth,
-    Query(query): Query<InventoryQuery>,
-) -> PageResult {
-    let tr = tr_of(&auth);
-    let fail = |e: hygeia_store::StoreError| PageError::new(tr, e.into());
-    auth.principal
-        .require(Permission::AssetRead)
-        .map_err(|e| PageError::new(tr, e.into()))?;
-    let scope = &auth.principal.scope;
-    let entity = nonempty(&query.entity).filter(|id| scope.contains(id));
-    let page = state
-        .store
-        .list_flows(
-            scope,
-            entity.as_deref(),
-            None,
-            PageRequest::new(Some(MAP_FLOWS), None),
-        )
-        .await
-        .map_err(fail)?;
-    let names: BTreeMap<String, String> = state
-        .store
-        .list_assets(
-            scope,
-            &AssetFilter {
-                entity_id: entity.clone(),
-                ..AssetFilter::default()
-            },
-            PageRequest::new(Some(500), None),
-        )
-        .await
-        .map_err(fail)?
-        .items
-        .into_iter()
-        .flat_map(|a| {
-            let name = a.names.first().cloned();
-            a.ips
-                .into_iter()
-                .filter_map(move |ip| name.clone().map(|n| (ip, n)))
-        })
-        .collect();
-    let label = |endpoint: &str| match names.get(endpoint) {
-        Some(name) => format!("{name} ({endpoint})"),
-        None => endpoint.to_owned(),
-    };
-    let clients: BTreeSet<&str> = page.items.iter().map(|f| f.src.as_str()).collect();
-    let servers: BTreeSet<&str> = page.items.iter().map(|f| f.dst.as_str()).collect();
-    let index = |set: &BTreeSet<&str>, key: &str| {
-        set.iter()
-            .position(|k| *k == key)
-            .and_then(|i| i64::try_from(i).ok())
-            .unwrap_or(0)
-    };
-    let (left, right) = (200, 760);
-    let mut nodes: Vec<MapNode> = clients
-        .iter()
-        .enumerate()
-        .map(|(i, c)| MapNode {
-            label: label(c),
-            x: left,
-            y: 30 + ROW * i64::try_from(i).unwrap_or(0),
-        })
-        .collect();
-    nodes.extend(servers.iter().enumerate().map(|(i, s)| MapNode {
-        label: label(s),
-        x: right,
-        y: 30 + ROW * i64::try_from(i).unwrap_or(0),
-    }));
-    let edges = page
-        .items
-        .iter()
-        .map(|f| MapEdge {
-            x1: left,
-            y1: 30 + ROW * index(&clients, &f.src),
-            x2: right,
-            y2: 30 + ROW * index(&servers, &f.dst),
-            label: format!("{} {}", f.protocol, f.operations.join(",")),
-            changing: f
-                .operations
-                .iter()
-                .any(|op| CHANGING.contains(&op.as_str())),
-        })
-        .collect();
-    let rows = i64::try_from(clients.len().max(servers.len())).unwrap_or(0);
-    let title = tr.t("assets.map").to_owned();
-    let shell = Shell::new(
-        &state,
-        &auth,
-        Area::Assets,
-        title.clone(),
-        vec![
-            Crumb::link(tr.t("nav.assets"), "/assets"),
-            Crumb::here(title),
-        ],
-        entity.as_deref(),
-    )
-    .await?;
-    let map = MapPage {
-        width: 960,
-        height: 40 + ROW * rows.max(1),
-        nodes,
-        edges,
-        flows: page.items.iter().map(|f| flow_row(&tr, f)).collect(),
-        truncated: page.total > MAP_FLOWS,
-        shell,
-    };
-    render(tr, &map)
-}
-
-pub struct FindingRow {
-    pub severity: String,
-    pub summary: String,
-    pub flow: String,
-    pub operations: String,
-    pub references: String,
-    pub occurrences: String,
-    pub last_seen: String,
-}
-
-#[derive(Template)]
-#[template(path = "asset_findings.html")]
-struct FindingsPage {
-    shell: Shell,
-    rows: Vec<FindingRow>,
-}
-
-pub async fn findings_page(
-    State(state): State<AppState>,
-    PageAuth(auth): PageAuth,
-    Query(query): Query<InventoryQuery>,
-) -> PageResult {
-    let tr = tr_of(&auth);
-    let fail = |e: hygeia_store::StoreError| PageError::new(tr, e.into());
-    auth.principal
-        .require(Permission::AssetRead)
-        .map_err(|e| PageError::new(tr, e.into()))?;
-    let scope = &auth.principal.scope;
-    let entity = nonempty(&query.entity).filter(|id| scope.contains(id));
-    let findings = state
-        .store
-        .list_monitor_findings(scope, entity.as_deref(), PageRequest::new(Some(200), None))
-        .await
-        .map_err(fail)?;
-    let rows = findings
-        .items
-        .iter()
-        .map(|f| FindingRow {
-            severity: f.severity.clone(),
-            summary: f.summary.clone(),
-            flow: format!("{} → {} ({})", f.src, f.dst, f.protocol),
-            operations: f.operations.join(", "),
-            references: f
-                .references
-                .iter()
-                .map(|r| {
-                    let framework = r
-                        .get("framework")
-                        .and_then(|v| v.as_str())
-                        .unwrap_or_default();
-                    let id = r.get("id").and_then(|v| v.as_str()).unwrap_or_default();
-                    format!("{framework} {id}").trim().to_owned()
-                })
-                .collect::<Vec<_>>()
-                .join(" · "),
-            occurrences: tr.num(f.occurrences),
-            last_seen: tr.datetime(&f.last_seen),
-        })
-        .collect();
-    let title = tr.t("assets.findings").to_owned();
-    let shell = Shell::new(
-        &state,
-        &auth,
-        Area::Assets,
-        title.clone(),
-        vec![
-            Crumb::link(tr.t("nav.assets"), "/assets"),
-            Crumb::here(title),
-        ],
-        entity.as_deref(),
-    )
-    .await?;
-    render(tr, &FindingsPage { rows, shell })
 }

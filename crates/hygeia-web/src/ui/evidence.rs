@@ -1,23 +1,27 @@
 //! The evidence of one entity (`/compliance/evidence?entity=…&expiry=…`): files and links with
 //! their validity end date and state, what they are attached to, a download link for files;
 //! filtered by state and paged in the database (`Store::list_evidence_page`). The dashboard's
-//! expired and expiring figures link here.
+//! expired and expiring figures link here. It opens on the entity chosen in the switcher (else
+//! the user's own), shows each file's SHA-256, and uploads a file attached at once to several
+//! controls and requirements of the entity (all or nothing).
 
 use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use hygeia_domain::access::Permission;
 use hygeia_domain::validation::FieldError;
-use hygeia_store::assessments::{Evidence, Expiry};
+use hygeia_store::assessments::{Attachment, Evidence, EvidenceUpload, Expiry};
 use hygeia_store::{EntityFilter, PageRequest};
 use serde::Deserialize;
 
 use super::assessments::fail;
 use super::i18n::Tr;
-use super::{Area, Choice, Crumb, PageAuth, PageError, PageResult, Shell, render, tr_of};
+use super::{Area, Choice, Crumb, PageAuth, PageError, PageResult, Shell, tr_of};
 use crate::AppState;
 use crate::api::assessments::entity_in_scope;
+use crate::auth::Auth;
 use crate::error::ApiError;
 
 const PAGE_SIZE: i64 = 50;
@@ -57,6 +61,8 @@ pub struct EvidenceRow {
     pub flag: &'static str,
     pub state: String,
     pub attached: Vec<AttachedTo>,
+    /// A file's SHA-256 (hex), to check a copy against.
+    pub sha256: String,
 }
 
 #[derive(Template)]
@@ -72,6 +78,18 @@ struct EvidencePage {
     summary: String,
     previous: Option<String>,
     next: Option<String>,
+    /// The upload form (for those who may edit): controls and requirements to attach to.
+    can_upload: bool,
+    controls: Vec<Choice>,
+    requirement_groups: Vec<RequirementGroup>,
+    upload_error: Option<String>,
+    limit_hint: String,
+}
+
+/// The assessable requirements of one framework the entity is assessed against.
+pub struct RequirementGroup {
+    pub label: String,
+    pub options: Vec<Choice>,
 }
 
 fn state_label(tr: Tr, expiry: Expiry) -> &'static str {
@@ -126,6 +144,7 @@ fn row(tr: Tr, evidence: Evidence, controls: &HashMap<String, String>) -> Eviden
             })
             .to_owned(),
         file_name: evidence.file_name.unwrap_or_default(),
+        sha256: evidence.sha256.unwrap_or_default(),
         url: evidence.url.unwrap_or_default(),
         valid_until: evidence
             .valid_until
@@ -147,9 +166,21 @@ fn row(tr: Tr, evidence: Evidence, controls: &HashMap<String, String>) -> Eviden
 pub async fn evidence_page(
     State(state): State<AppState>,
     PageAuth(auth): PageAuth,
+    headers: axum::http::HeaderMap,
     Query(query): Query<EvidenceQuery>,
 ) -> PageResult {
-    let tr = tr_of(&auth);
+    show(&state, &auth, &headers, query, None).await
+}
+
+/// The register, with the upload form's refusal when there is one.
+async fn show(
+    state: &AppState,
+    auth: &Auth,
+    headers: &axum::http::HeaderMap,
+    query: EvidenceQuery,
+    refusal: Option<(String, StatusCode)>,
+) -> PageResult {
+    let tr = tr_of(auth);
     auth.principal
         .require(Permission::ComplianceRead)
         .map_err(|e| PageError::new(tr, e.into()))?;
@@ -168,8 +199,13 @@ pub async fn evidence_page(
         Crumb::link(tr.t("nav.compliance"), "/compliance"),
         Crumb::here(title.clone()),
     ];
-    // Without a chosen entity, the first one the caller may see.
-    let entity_id = if query.entity.trim().is_empty() {
+    // Without a chosen entity: the one chosen in the switcher, else the user's own entity,
+    // else the first one the caller may see.
+    let entity_id = if let Some(id) =
+        super::current_entity(headers, auth).filter(|_| query.entity.trim().is_empty())
+    {
+        Some(id)
+    } else if query.entity.trim().is_empty() {
         state
             .store
             .list_entities(
@@ -186,7 +222,7 @@ pub async fn evidence_page(
             .map(|e| e.id)
     } else {
         let id = query.entity.trim().to_owned();
-        entity_in_scope(&state, &auth, &id, Permission::ComplianceRead)
+        entity_in_scope(state, auth, &id, Permission::ComplianceRead)
             .await
             .map_err(|e| match e {
                 ApiError::NotFound(_) => {
@@ -197,8 +233,8 @@ pub async fn evidence_page(
         Some(id)
     };
     let shell = Shell::new(
-        &state,
-        &auth,
+        state,
+        auth,
         Area::Compliance,
         title,
         crumbs,
@@ -276,7 +312,31 @@ pub async fn evidence_page(
         label: state_label(tr, *expiry).to_owned(),
         selected: Some(*expiry) == wanted,
     }));
+    let can_upload =
+        entity_id.is_some() && auth.principal.require(Permission::ComplianceEdit).is_ok();
+    let (controls, requirement_groups) = match (&entity_id, can_upload) {
+        (Some(id), true) => targets(state, tr, id).await?,
+        _ => (Vec::new(), Vec::new()),
+    };
+    let (upload_error, status) = match refusal {
+        Some((message, status)) => (Some(message), status),
+        None => (None, StatusCode::OK),
+    };
     let page = EvidencePage {
+        can_upload,
+        controls,
+        requirement_groups,
+        upload_error,
+        limit_hint: tr.tf(
+            "evidence.limit",
+            &[(
+                "limit",
+                &super::result_detail::size(
+                    tr,
+                    i64::try_from(state.config.evidence_max_bytes).unwrap_or(i64::MAX),
+                ),
+            )],
+        ),
         previous: (page_no > 1).then(|| link(&current, &expiry_code, page_no - 1)),
         next: (last < total).then(|| link(&current, &expiry_code, page_no + 1)),
         entity_id,
@@ -287,5 +347,174 @@ pub async fn evidence_page(
         summary,
         shell,
     };
-    render(tr, &page)
+    super::assessments::render_status(tr, status, &page)
+}
+
+/// What a new piece of evidence of `entity_id` may be attached to: its controls, and the
+/// assessable requirements of the frameworks it is assessed against.
+async fn targets(
+    state: &AppState,
+    tr: Tr,
+    entity_id: &str,
+) -> Result<(Vec<Choice>, Vec<RequirementGroup>), PageError> {
+    let (controls, assessments) = futures_util::future::try_join(
+        state.store.list_controls(entity_id),
+        state.store.list_assessments(entity_id),
+    )
+    .await
+    .map_err(|e| fail(tr)(e.into()))?;
+    let catalog = state
+        .catalog
+        .current(&state.store)
+        .await
+        .map_err(fail(tr))?;
+    let controls = controls
+        .into_iter()
+        .map(|c| Choice {
+            value: c.id,
+            label: c.name,
+            selected: false,
+        })
+        .collect();
+    let mut frameworks: Vec<String> = assessments.into_iter().map(|a| a.framework_id).collect();
+    frameworks.sort();
+    frameworks.dedup();
+    let groups = frameworks
+        .iter()
+        .filter_map(|id| catalog.framework(id))
+        .map(|framework| RequirementGroup {
+            label: tr.text(&framework.meta.name).to_owned(),
+            options: framework
+                .requirements()
+                .iter()
+                .filter(|r| r.assessable)
+                .map(|r| Choice {
+                    value: format!("{}|{}", framework.id(), r.id),
+                    label: format!("{} {}", r.reference, tr.text(&r.title)),
+                    selected: false,
+                })
+                .collect(),
+        })
+        .collect();
+    Ok((controls, groups))
+}
+
+/// Uploads a file as evidence of the entity, attached at once to the controls and
+/// requirements chosen (all or nothing), then shows the register of that entity.
+pub async fn upload_evidence(
+    State(state): State<AppState>,
+    PageAuth(auth): PageAuth,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> PageResult {
+    use super::result_detail::{UploadError, read_upload, size};
+    let tr = tr_of(&auth);
+    auth.principal
+        .require(Permission::ComplianceEdit)
+        .map_err(|e| PageError::new(tr, e.into()))?;
+    let limit = state.config.evidence_max_bytes;
+    let upload = match read_upload(&headers, body, limit).await {
+        Ok(upload) => upload,
+        Err(error) => {
+            let (message, status) = match error {
+                UploadError::TooLarge => {
+                    let limit = size(tr, i64::try_from(limit).unwrap_or(i64::MAX));
+                    (
+                        tr.tf("evidence.too_large", &[("limit", &limit)]),
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                    )
+                }
+                UploadError::Unreadable(detail) => (
+                    format!("{} {detail}", tr.t("evidence.unreadable")),
+                    StatusCode::BAD_REQUEST,
+                ),
+            };
+            return show(
+                &state,
+                &auth,
+                &headers,
+                EvidenceQuery::default(),
+                Some((message, status)),
+            )
+            .await;
+        }
+    };
+    let session_ok = match &auth.via {
+        crate::auth::Via::Session { csrf_token, .. } => *csrf_token == upload.csrf,
+        crate::auth::Via::Token { .. } => true,
+    };
+    if !session_ok {
+        return Err(PageError::new(
+            tr,
+            ApiError::Forbidden(tr.t("error.csrf").to_owned()),
+        ));
+    }
+    entity_in_scope(&state, &auth, &upload.entity, Permission::ComplianceEdit)
+        .await
+        .map_err(|e| match e {
+            ApiError::NotFound(_) => {
+                PageError::new(tr, ApiError::NotFound(tr.t("error.no_entity").to_owned()))
+            }
+            other => PageError::new(tr, other),
+        })?;
+    let query = EvidenceQuery {
+        entity: upload.entity.clone(),
+        ..EvidenceQuery::default()
+    };
+    let refuse = |message: String| Some((message, StatusCode::BAD_REQUEST));
+    if upload.file_name.is_empty() || upload.content.is_empty() {
+        let refusal = refuse(tr.t("evidence.no_file").to_owned());
+        return show(&state, &auth, &headers, query, refusal).await;
+    }
+    let mut targets: Vec<Attachment> = upload
+        .controls
+        .iter()
+        .filter(|c| !c.is_empty())
+        .map(|c| Attachment {
+            control_id: Some(c.clone()),
+            framework_id: None,
+            requirement_id: None,
+        })
+        .collect();
+    for requirement in upload.requirements.iter().filter(|r| !r.is_empty()) {
+        let (framework, id) = requirement.split_once('|').unwrap_or(("", requirement));
+        targets.push(Attachment {
+            control_id: None,
+            framework_id: Some(framework.to_owned()),
+            requirement_id: Some(id.to_owned()),
+        });
+    }
+    let catalog = state
+        .catalog
+        .current(&state.store)
+        .await
+        .map_err(fail(tr))?;
+    let description = EvidenceUpload {
+        title: if upload.title.is_empty() {
+            upload.file_name.clone()
+        } else {
+            upload.title.clone()
+        },
+        file_name: upload.file_name.clone(),
+        valid_until: Some(upload.valid_until.clone()).filter(|v| !v.is_empty()),
+        media_type: upload.media_type.clone(),
+    };
+    match state
+        .store
+        .add_evidence_file_attached(
+            &auth.actor,
+            &upload.entity,
+            &description,
+            &upload.content,
+            &targets,
+            Some(&catalog),
+        )
+        .await
+    {
+        Ok(_) => Ok(super::assessments::see_other(&link(&upload.entity, "", 1))),
+        Err(e) => {
+            let message = super::assessments::refused(tr, &ApiError::from(e));
+            show(&state, &auth, &headers, query, refuse(message)).await
+        }
+    }
 }

@@ -151,10 +151,19 @@ impl Tr {
         text
     }
 
+    /// A legal reference as readers of the language cite it (`Art. 3(1)(a)` / `article 3,
+    /// paragraphe 1, point a)`).
+    pub fn legal(&self, reference: &str) -> String {
+        match self.lang {
+            Lang::En => reference.to_owned(),
+            Lang::Fr => hygeia_domain::legal_ref::in_french(reference),
+        }
+    }
+
     /// A length of time in whole hours or minutes: "12 hours" / "12 heures", "30 minutes".
     pub fn duration(&self, span: std::time::Duration) -> String {
         let seconds = span.as_secs();
-        let (count, one, many) = match (seconds % 3600 == 0 && seconds > 0, self.lang) {
+        let (count, one, many) = match (seconds.is_multiple_of(3600) && seconds > 0, self.lang) {
             (true, Lang::En) => (seconds / 3600, "hour", "hours"),
             (true, Lang::Fr) => (seconds / 3600, "heure", "heures"),
             (false, _) => (seconds.div_ceil(60), "minute", "minutes"),

@@ -4,21 +4,27 @@
 //! are HTML-escaped by the templates; the CSP forbids inline scripts and styles, so there are
 //! none.
 
+mod accept_all;
 mod account;
 mod admin;
 mod assessments;
+mod asset_findings;
+mod asset_map;
 mod assets;
-mod audit;
+pub(crate) mod audit;
 mod compliance;
 #[cfg(test)]
 mod contrast;
 mod controls;
+mod crosswalks;
 pub(crate) mod dashboard;
+mod delta_confirmations;
 mod entities;
 mod entity_group;
 mod entity_list;
 mod evidence;
 mod forms;
+mod gaps;
 pub mod i18n;
 mod own_gaps;
 mod result_detail;
@@ -100,7 +106,12 @@ pub fn router() -> Router<AppState> {
         .route("/compliance", get(compliance::frameworks_page))
         .route("/search", get(search::search_all_page))
         .route("/compliance/search", get(compliance::search_page))
-        .route("/compliance/evidence", get(evidence::evidence_page))
+        .route("/compliance/crosswalks", get(crosswalks::list_page))
+        .route("/compliance/crosswalks/{id}", get(crosswalks::set_page))
+        .route(
+            "/compliance/evidence",
+            get(evidence::evidence_page).post(evidence::upload_evidence),
+        )
         .route(
             "/compliance/frameworks/{id}",
             get(compliance::framework_page),
@@ -138,7 +149,15 @@ pub fn router() -> Router<AppState> {
             "/compliance/assessments/{id}/reuse/review",
             get(reuse::review_page).post(reuse::review_pair),
         )
-        .route("/compliance/assessments/{id}/gaps", get(reuse::gaps_page))
+        .route("/compliance/assessments/{id}/gaps", get(gaps::gaps_page))
+        .route(
+            "/compliance/assessments/{id}/deltas",
+            post(delta_confirmations::submit),
+        )
+        .route(
+            "/compliance/assessments/{id}/reuse/accept-all",
+            post(accept_all::submit),
+        )
         .route(
             "/compliance/assessments/{id}/reuse/attest",
             post(reuse_source::attest),
@@ -153,8 +172,12 @@ pub fn router() -> Router<AppState> {
         )
         .route("/risks", get(coming_risks))
         .route("/assets", get(assets::inventory_page))
-        .route("/assets/map", get(assets::map_page))
-        .route("/assets/findings", get(assets::findings_page))
+        .route("/assets/map", get(asset_map::map_page))
+        .route("/assets/findings", get(asset_findings::findings_page))
+        .route(
+            "/assets/findings/{id}/review",
+            post(asset_findings::review_finding),
+        )
         .route("/assets/{id}", get(assets::asset_page))
         .route("/suppliers", get(coming_suppliers))
         .route("/incidents", get(coming_incidents))
@@ -610,12 +633,62 @@ pub struct SwitchQuery {
     entity: Option<String>,
 }
 
-/// The entity switcher (a GET form): opens the chosen entity.
-async fn switch_entity(PageAuth(auth): PageAuth, Query(query): Query<SwitchQuery>) -> Response {
-    match query.entity.filter(|id| auth.principal.scope.contains(id)) {
-        Some(id) if !id.is_empty() => redirect(&format!("/entities/{id}")).into_response(),
-        _ => redirect("/").into_response(),
+/// The entity switcher (a GET form): the dashboard of the chosen entity, or of all the
+/// caller's entities ("all entities", the default).
+async fn switch_entity(
+    State(state): State<AppState>,
+    PageAuth(auth): PageAuth,
+    Query(query): Query<SwitchQuery>,
+) -> Response {
+    // Entity ids are UUIDs: anything else (an empty choice, a forged value) shows them all.
+    let id = query.entity.filter(|id| {
+        !id.is_empty()
+            && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && auth.principal.scope.contains(id)
+    });
+    // The choice is remembered (not a secret: an entity id) so that pages of one entity, such
+    // as the evidence register, open on it.
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = match &id {
+        Some(id) => format!("{ENTITY_COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict{secure}"),
+        None => format!("{ENTITY_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}"),
+    };
+    let to = match &id {
+        Some(id) => format!("/?entity={}", url_encode(id)),
+        None => "/".to_owned(),
+    };
+    match HeaderValue::from_str(&cookie) {
+        Ok(cookie) => (AppendHeaders([(SET_COOKIE, cookie)]), redirect(&to)).into_response(),
+        Err(_) => redirect(&to).into_response(),
     }
+}
+
+/// The cookie holding the entity last chosen in the switcher.
+const ENTITY_COOKIE: &str = "hygeia_entity";
+
+/// The entity last chosen in the switcher, if it is still within the caller's scope; else
+/// the first entity the user is granted (their own entity), if any.
+pub(crate) fn current_entity(headers: &HeaderMap, auth: &Auth) -> Option<String> {
+    let chosen = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == ENTITY_COOKIE)
+        .map(|(_, value)| value.trim().to_owned())
+        .filter(|id| !id.is_empty() && auth.principal.scope.contains(id));
+    chosen.or_else(|| {
+        auth.user
+            .entity_ids
+            .iter()
+            .find(|id| auth.principal.scope.contains(id))
+            .cloned()
+    })
 }
 
 #[derive(Template)]

@@ -12,7 +12,7 @@ use hygeia_compliance::ResultValue;
 use hygeia_store::assessments::Assessment;
 
 use super::assessments::{assessment_crumbs, fail, framework_name, render_status, value_label};
-use super::reuse::{GapLine, GapsPage, LetterGroup};
+use super::gaps::{GapLine, GapsPage, LetterGroup};
 use super::reuse_source::source_panel;
 use super::{Area, Crumb, PageResult, Shell, tr_of};
 use crate::AppState;
@@ -82,6 +82,9 @@ pub(super) async fn page(
                     .text(&suggestions.for_requirement(framework, requirement).text)
                     .to_owned(),
                 provisional: false,
+                requirement_id: requirement.id.clone(),
+                delta: false,
+                in_place: String::new(),
             },
         ));
     }
@@ -165,6 +168,9 @@ pub(super) async fn page(
         target: source.framework_id.clone(),
         lang: tr.code(),
         groups,
+        kinds: Vec::new(),
+        can_confirm: false,
+        chosen: String::new(),
         own: true,
         notice,
         // Crediting ISO/IEC 27001 work is offered where a crosswalk leads to the framework.

@@ -33,9 +33,75 @@ pub struct EvidenceLine {
     pub expiry_label: String,
 }
 
+/// One change of the result, from the audit trail: who, when, the result from → to, and
+/// the other fields that changed with it.
 pub struct HistoryLine {
     pub at: String,
-    pub value: String,
+    pub who: String,
+    /// The author's e-mail address (their name is shown when known).
+    pub who_email: String,
+    pub from: String,
+    pub to: String,
+    pub other: Vec<String>,
+}
+
+/// The result value named in a stored result's JSON, in the reader's language ("—" when
+/// there was none).
+fn value_in(tr: Tr, json: Option<&str>) -> String {
+    json.and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok())
+        .and_then(|v| v.get("value").and_then(|v| v.as_str()).map(str::to_owned))
+        .and_then(|code| ResultValue::parse(&code))
+        .map(|v| value_label(tr, v))
+        .unwrap_or_else(|| "—".to_owned())
+}
+
+/// The history lines of a result from its audit records (newest first), with the authors'
+/// names from `names`.
+fn history_lines(
+    tr: Tr,
+    records: &[hygeia_domain::audit::AuditRecord],
+    names: &std::collections::HashMap<(String, String), String>,
+) -> Vec<HistoryLine> {
+    const FIELDS: [(&str, &str); 4] = [
+        ("owner", "assessment.owner"),
+        ("due_on", "assessment.due_on"),
+        ("justification", "assessment.justification"),
+        ("notes", "assessment.notes"),
+    ];
+    records
+        .iter()
+        .map(|r| {
+            let changes = super::audit::field_changes(r.before.as_deref(), r.after.as_deref());
+            let other = FIELDS
+                .iter()
+                .filter_map(|(field, key)| {
+                    let c = changes.iter().find(|c| c.field == *field && c.changed())?;
+                    let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".to_owned());
+                    Some(format!(
+                        "{}{}{} → {}",
+                        tr.t(key),
+                        tr.pick(": ", " : "),
+                        show(&c.before),
+                        show(&c.after)
+                    ))
+                })
+                .collect();
+            let who = r
+                .actor_id
+                .as_ref()
+                .and_then(|id| names.get(&("user".to_owned(), id.clone())))
+                .cloned()
+                .unwrap_or_else(|| r.actor_label.clone());
+            HistoryLine {
+                at: tr.datetime(&r.at),
+                who,
+                who_email: r.actor_label.clone(),
+                from: value_in(tr, r.before.as_deref()),
+                to: value_in(tr, r.after.as_deref()),
+                other,
+            }
+        })
+        .collect()
 }
 
 pub struct ControlLine {
@@ -66,6 +132,10 @@ struct DetailPage {
     origin: String,
     can_edit: bool,
     choices: Vec<Choice>,
+    /// The users the result may be given to, and a free-text owner of older data.
+    owners: Vec<Choice>,
+    /// The owner as shown to readers (name, or free text as such).
+    owner_label: String,
     form: ResultForm,
     error: Option<String>,
     upload_error: Option<String>,
@@ -75,7 +145,7 @@ struct DetailPage {
     limit_hint: String,
 }
 
-fn size(tr: Tr, bytes: i64) -> String {
+pub(super) fn size(tr: Tr, bytes: i64) -> String {
     if bytes >= 1024 * 1024 {
         format!("{} MB", tr.num(bytes / (1024 * 1024)))
     } else if bytes >= 1024 {
@@ -132,7 +202,11 @@ async fn show(
             &assessment.framework_id,
             requirement,
         ),
-        store.requirement_history(&assessment.id, requirement, 50),
+        store.object_trail(
+            "assessment_result",
+            &format!("{}/{}", assessment.id, requirement),
+            50,
+        ),
     )
     .await
     .map_err(e)?;
@@ -175,13 +249,13 @@ async fn show(
             })
             .collect()
     };
-    let history = history
-        .into_iter()
-        .map(|h| HistoryLine {
-            at: tr.datetime(&h.at),
-            value: value_label(tr, h.value),
-        })
+    // The authors' names in one query.
+    let authors: Vec<(String, String)> = history
+        .iter()
+        .filter_map(|r| r.actor_id.clone().map(|id| ("user".to_owned(), id)))
         .collect();
+    let names = store.audit_object_names(&authors).await.map_err(e)?;
+    let history = history_lines(tr, &history, &names);
     let value = current.map(|r| r.value).unwrap_or_default();
     let wanted = shown
         .fields
@@ -200,6 +274,16 @@ async fn show(
         due_on: pick("due_on", current.and_then(|r| r.due_on.as_ref())),
         notes: pick("notes", current.and_then(|r| r.notes.as_ref())),
     };
+    let members = store
+        .users_with_access(&assessment.entity_id)
+        .await
+        .map_err(e)?;
+    let owners = super::assessments::owner_choices(tr, &members, &form.owner);
+    let owner_label = owners
+        .iter()
+        .find(|c| c.selected)
+        .map(|c| c.label.clone())
+        .unwrap_or_default();
     let mut crumbs = assessment_crumbs(tr, &catalog, assessment);
     crumbs.push(Crumb::here(found.reference.clone()));
     let title = format!("{} {}", found.reference, tr.text(&found.title));
@@ -236,6 +320,8 @@ async fn show(
             .unwrap_or_default(),
         can_edit: auth.principal.require(Permission::ComplianceEdit).is_ok(),
         choices: value_choices(tr, Some(wanted)),
+        owners,
+        owner_label,
         form,
         error: shown.error,
         upload_error: shown.upload_error,
@@ -297,7 +383,7 @@ pub async fn save_result(
         let shown = refuse(tr.t("assessment.bad_value").to_owned());
         return show(&state, &auth, &assessment, &requirement, shown).await;
     };
-    let input = ResultInput {
+    let mut input = ResultInput {
         requirement_id: requirement.clone(),
         value,
         owner: optional("owner"),
@@ -306,6 +392,16 @@ pub async fn save_result(
         justification: optional("justification"),
     };
     if let Some(message) = needs_justification(tr, std::slice::from_ref(&input)) {
+        return show(&state, &auth, &assessment, &requirement, refuse(message)).await;
+    }
+    if let Err(e) = crate::api::assessments::results::check_owners(
+        &state,
+        &assessment,
+        std::slice::from_mut(&mut input),
+    )
+    .await
+    {
+        let message = refused(tr, &e);
         return show(&state, &auth, &assessment, &requirement, refuse(message)).await;
     }
     let catalog = state
@@ -334,16 +430,24 @@ pub async fn save_result(
 
 /// What an upload form sent.
 #[derive(Default)]
-struct Upload {
-    csrf: String,
-    title: String,
-    valid_until: String,
-    file_name: String,
-    media_type: Option<String>,
-    content: Vec<u8>,
+pub(super) struct Upload {
+    pub csrf: String,
+    pub title: String,
+    pub valid_until: String,
+    pub file_name: String,
+    pub media_type: Option<String>,
+    pub content: Vec<u8>,
+    /// The evidence register's form: its entity, and what to attach the file to (control
+    /// ids; `FRAMEWORK|REQUIREMENT`).
+    pub entity: String,
+    pub controls: Vec<String>,
+    pub requirements: Vec<String>,
 }
 
-enum UploadError {
+/// At most this many attachments are read from one upload form.
+const MAX_TARGETS: usize = 1_000;
+
+pub(super) enum UploadError {
     TooLarge,
     Unreadable(String),
 }
@@ -364,7 +468,11 @@ fn upload_error(error: multer::Error) -> UploadError {
 }
 
 /// Reads a multipart upload, refusing as soon as the file exceeds `limit` bytes.
-async fn read_upload(headers: &HeaderMap, body: Body, limit: usize) -> Result<Upload, UploadError> {
+pub(super) async fn read_upload(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+) -> Result<Upload, UploadError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -402,6 +510,16 @@ async fn read_upload(headers: &HeaderMap, body: Body, limit: usize) -> Result<Up
                 "csrf" => upload.csrf = text,
                 "title" => upload.title = text.trim().to_owned(),
                 "valid_until" => upload.valid_until = text.trim().to_owned(),
+                "entity" => upload.entity = text.trim().to_owned(),
+                "control" | "requirement"
+                    if upload.controls.len() + upload.requirements.len() >= MAX_TARGETS =>
+                {
+                    return Err(UploadError::Unreadable(format!(
+                        "more than {MAX_TARGETS} attachments"
+                    )));
+                }
+                "control" => upload.controls.push(text.trim().to_owned()),
+                "requirement" => upload.requirements.push(text.trim().to_owned()),
                 _ => {}
             }
         }

@@ -11,21 +11,21 @@ use hygeia_catalog::Relationship;
 use hygeia_catalog::ids::NIS2_2024_2690;
 use hygeia_compliance::{
     DerivedValue, PairReview, ResultValue, ReviewDecision, ReviewState, SourceCaveat,
-    accept_derived, gap_view, override_derived,
+    accept_derived, override_derived,
 };
 use hygeia_domain::access::Permission;
-use hygeia_store::assessments::{Assessment, StoredResult};
+use hygeia_store::assessments::{Assessment, DeltaConfirmation, StoredResult};
 use serde::Deserialize;
 
 use super::assessments::{
-    assessment_crumbs, assessment_page_for, engine_error, fail, framework_name, refused,
-    render_status, see_other, value_choices, value_label,
+    assessment_crumbs, assessment_page_for, fail, framework_name, refused, render_status,
+    see_other, value_choices, value_label,
 };
 use super::i18n::Tr;
 use super::reuse_source::{SourcePanel, source_panel};
 use super::{Area, Choice, Crumb, PageAuth, PageForm, PageResult, Shell, tr_of};
 use crate::AppState;
-use crate::api::assessments::reuse::{derive_view, suggestions};
+use crate::api::assessments::reuse::derive_view;
 use crate::auth::Auth;
 use crate::error::ApiError;
 
@@ -118,6 +118,20 @@ pub struct DerivedLine {
     pub decided: bool,
     /// Derived from an assessment that is not completed.
     pub provisional: bool,
+    /// Hygeia's review of the requirement, when one exists.
+    pub review: Option<ReviewLine>,
+}
+
+/// What Hygeia's reviewed crosswalk says of a requirement, on the reuse view.
+pub struct ReviewLine {
+    pub verdict: String,
+    /// The source requirements it names (`A.5.1, 5.2`).
+    pub by: String,
+    pub rationale: String,
+    /// The delta, for a requirement credited except one.
+    pub delta: Option<String>,
+    /// Who confirmed the delta and when.
+    pub confirmed: Option<String>,
 }
 
 #[derive(Template)]
@@ -140,10 +154,16 @@ struct ReusePage {
     count: String,
     override_values: Vec<Choice>,
     source_panel: SourcePanel,
+    /// The caller may confirm deltas (record results of the entity).
+    can_confirm: bool,
+    target_framework: String,
+    /// Derived results shown that accepting all would take (those with coverage).
+    acceptable: String,
+    art21: String,
 }
 
 /// The newest assessment (not archived) of `framework` for the same entity.
-async fn target_assessment(
+pub(super) async fn target_assessment(
     state: &AppState,
     tr: Tr,
     source: &Assessment,
@@ -201,6 +221,15 @@ pub(super) async fn show_reuse(
             .collect(),
         None => HashMap::new(),
     };
+    let confirmations: HashMap<String, DeltaConfirmation> = state
+        .store
+        .delta_confirmations(&catalog, &source.entity_id, &view.target_framework)
+        .await
+        .map_err(|e| fail(tr)(e.into()))?
+        .into_iter()
+        .filter(|c| c.current)
+        .map(|c| (c.requirement_id.clone(), c))
+        .collect();
     let target_framework = catalog.framework(&view.target_framework);
     let letter = query.art21.trim().chars().next();
     let wanted: Vec<_> = view
@@ -304,9 +333,30 @@ pub(super) async fn show_reuse(
                 decided: stored
                     .is_some_and(|r| r.origin != hygeia_store::assessments::Origin::Manual),
                 provisional: d.caveats.contains(&SourceCaveat::SourceNotCompleted),
+                review: d.review.as_ref().map(|r| ReviewLine {
+                    verdict: tr
+                        .t(&format!("reuse.verdict.{}", r.verdict.code()))
+                        .to_owned(),
+                    by: r.by.join(", "),
+                    rationale: tr.text(&r.rationale).to_owned(),
+                    delta: r.delta.as_ref().map(|t| tr.text(t).to_owned()),
+                    confirmed: confirmations.get(&d.requirement_id).map(|c| {
+                        tr.tf(
+                            "reuse.delta_confirmed",
+                            &[
+                                ("who", &c.confirmed_by),
+                                ("when", &tr.datetime(&c.confirmed_at)),
+                            ],
+                        )
+                    }),
+                }),
             }
         })
         .collect();
+    let acceptable = wanted
+        .iter()
+        .filter(|d| d.value != DerivedValue::NoCoverage)
+        .count();
     let page_href = |offset: usize| {
         let q = ReuseQuery {
             target: query.target().to_owned(),
@@ -400,6 +450,10 @@ pub(super) async fn show_reuse(
         next,
         count,
         override_values: value_choices(tr, None),
+        can_confirm: auth.principal.require(Permission::ComplianceEdit).is_ok(),
+        target_framework: view.target_framework.clone(),
+        acceptable: tr.unum(acceptable as u64),
+        art21: query.art21.clone(),
     };
     let status = if error.is_some() {
         StatusCode::BAD_REQUEST
@@ -697,203 +751,4 @@ pub async fn review_pair(
             show_review(&state, &auth, &id, pair, Some(message)).await
         }
     }
-}
-
-// ----- gaps -----
-
-#[derive(Clone)]
-pub struct GapLine {
-    pub reference: String,
-    pub title: String,
-    pub href: String,
-    pub kind: String,
-    pub value: String,
-    pub value_code: &'static str,
-    pub suggestion: String,
-    /// Derived from an assessment that is not completed.
-    pub provisional: bool,
-}
-
-pub struct LetterGroup {
-    pub letter: String,
-    pub label: String,
-    pub total: String,
-    pub gaps: Vec<GapLine>,
-}
-
-#[derive(Template)]
-#[template(path = "gaps.html")]
-pub(super) struct GapsPage {
-    pub shell: Shell,
-    pub id: String,
-    pub target: String,
-    pub intro: String,
-    pub lang: &'static str,
-    pub groups: Vec<LetterGroup>,
-    pub source_panel: SourcePanel,
-    /// The assessment's own open points (no reuse): no source panel, no gap-analysis export.
-    pub own: bool,
-    /// Why the own points are shown instead of the requested reuse (no crosswalk to it).
-    pub notice: Option<String>,
-    /// What to do next, with the own points.
-    pub own_next: String,
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct GapQuery {
-    #[serde(default)]
-    target: String,
-    #[serde(default)]
-    art21: String,
-}
-
-pub async fn gaps_page(
-    State(state): State<AppState>,
-    PageAuth(auth): PageAuth,
-    Path(id): Path<String>,
-    Query(query): Query<GapQuery>,
-) -> PageResult {
-    let tr = tr_of(&auth);
-    let source = assessment_page_for(&state, &auth, &id, Permission::ComplianceRead).await?;
-    let catalog = state
-        .catalog
-        .current(&state.store)
-        .await
-        .map_err(fail(tr))?;
-    let target_id = if query.target.is_empty() {
-        NIS2_2024_2690.to_owned()
-    } else {
-        query.target.clone()
-    };
-    // The gaps of an assessment against its own framework are its own open points (a NIS2
-    // assessment is not carried to itself).
-    if target_id == source.framework_id {
-        return super::own_gaps::page(&state, &auth, &catalog, &source, &query.art21, None).await;
-    }
-    let view = match derive_view(&state, &auth, &catalog, &source, &target_id).await {
-        Ok(view) => view,
-        // No crosswalk leads to the asked framework: the own open points, saying why, rather
-        // than a refusal.
-        Err(ApiError::BadRequest { .. }) => {
-            let notice = tr.tf(
-                "gaps.no_crosswalk",
-                &[
-                    (
-                        "source",
-                        &framework_name(tr, &catalog, &source.framework_id),
-                    ),
-                    ("target", &framework_name(tr, &catalog, &target_id)),
-                ],
-            );
-            return super::own_gaps::page(
-                &state,
-                &auth,
-                &catalog,
-                &source,
-                &query.art21,
-                Some(notice),
-            )
-            .await;
-        }
-        Err(e) => return Err(fail(tr)(e)),
-    };
-    let gaps = gap_view(&catalog, &view, suggestions().map_err(fail(tr))?)
-        .map_err(|e| fail(tr)(engine_error(e)))?;
-    let target = target_assessment(&state, tr, &source, &view.target_framework).await?;
-    let line = |g: &hygeia_compliance::Gap| GapLine {
-        reference: g.reference.clone(),
-        title: tr.text(&g.title).to_owned(),
-        href: requirement_href(
-            &catalog,
-            target.as_ref().map(|t| t.id.as_str()),
-            &view.target_framework,
-            &g.requirement_id,
-        ),
-        kind: tr
-            .t(&format!(
-                "gaps.kind.{}",
-                serde_json::to_value(g.kind)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default()
-            ))
-            .to_owned(),
-        value: derived_label(tr, g.value),
-        value_code: g.value.code(),
-        suggestion: tr.text(&g.suggestion.text).to_owned(),
-        provisional: gaps.caveats.contains(&SourceCaveat::SourceNotCompleted),
-    };
-    // Every letter is summarised; the gaps of one letter at a time are listed (the first
-    // with gaps unless one is asked), which keeps the page small.
-    let chosen = gaps
-        .letters
-        .iter()
-        .find(|l| l.letter.to_string() == query.art21)
-        .or_else(|| gaps.letters.iter().find(|l| !l.gaps.is_empty()))
-        .map(|l| l.letter.to_string());
-    let mut groups: Vec<LetterGroup> = gaps
-        .letters
-        .iter()
-        .filter(|l| !l.gaps.is_empty())
-        .map(|l| {
-            let code = l.letter.to_string();
-            LetterGroup {
-                label: tr.t(&format!("art21.{code}")).to_owned(),
-                total: tr.unum(l.counts.total() as u64),
-                gaps: if chosen.as_deref() == Some(code.as_str()) {
-                    l.gaps.iter().map(line).collect()
-                } else {
-                    Vec::new()
-                },
-                letter: code,
-            }
-        })
-        .collect();
-    if !gaps.without_letter.is_empty() {
-        groups.push(LetterGroup {
-            letter: String::new(),
-            label: tr.t("gaps.without_letter").to_owned(),
-            total: tr.unum(gaps.without_letter.len() as u64),
-            gaps: if query.art21 == "none" {
-                gaps.without_letter.iter().map(line).collect()
-            } else {
-                Vec::new()
-            },
-        });
-    }
-    let mut crumbs = assessment_crumbs(tr, &catalog, &source);
-    let title = tr.t("gaps.title").to_owned();
-    crumbs.push(Crumb::here(title.clone()));
-    let shell = Shell::new(
-        &state,
-        &auth,
-        Area::Compliance,
-        title,
-        crumbs,
-        Some(&source.entity_id),
-    )
-    .await?;
-    let source_panel = source_panel(&state, &auth, &source, String::new(), false).await?;
-    let page = GapsPage {
-        shell,
-        source_panel,
-        id: source.id.clone(),
-        intro: tr.tf(
-            "gaps.intro",
-            &[
-                (
-                    "framework",
-                    &framework_name(tr, &catalog, &view.target_framework),
-                ),
-                ("n", &tr.unum(gaps.counts.total() as u64)),
-            ],
-        ),
-        target: view.target_framework.clone(),
-        lang: tr.code(),
-        groups,
-        own: false,
-        notice: None,
-        own_next: String::new(),
-    };
-    render_status(tr, StatusCode::OK, &page)
 }

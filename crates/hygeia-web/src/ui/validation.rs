@@ -123,6 +123,7 @@ mod tests {
             FieldError::empty_file("f"),
             FieldError::one_target("f"),
             FieldError::not_found("f", "x"),
+            FieldError::not_an_owner("f", "x"),
             FieldError::own_ancestor("f"),
             FieldError::unknown_parent("f", "p").in_entry("a.yaml", "e"),
             FieldError::parent_cycle("f"),

@@ -351,6 +351,13 @@ fn cases() -> Vec<Case> {
             [200, 403, 403, 200],
         ),
         c(
+            M::GET,
+            "/api/v1/audit/export?format=jsonl",
+            "/api/v1/audit/export",
+            None,
+            [200, 403, 403, 200],
+        ),
+        c(
             M::PUT,
             "/api/v1/sites/{site}",
             "/api/v1/sites/{id}",
@@ -417,6 +424,13 @@ fn cases() -> Vec<Case> {
         ),
         c(
             M::GET,
+            "/api/v1/mappings/hygeia-2024-2690-to-iso27001-2022",
+            "/api/v1/mappings/{id}",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::GET,
             "/api/v1/catalog/imports",
             "/api/v1/catalog/imports",
             None,
@@ -465,6 +479,15 @@ fn cases() -> Vec<Case> {
             "/api/v1/monitor/findings",
             None,
             [200, 200, 200, 200],
+        ),
+        c(
+            M::PUT,
+            "/api/v1/monitor/findings/no-such-finding/review",
+            "/api/v1/monitor/findings/{id}/review",
+            Some(json!({"state": "acknowledged", "reason": "Known: change CHG-1042"})),
+            // Rights are checked before the finding is looked up; reviewing a real finding is
+            // tested end to end in monitoring.rs.
+            [404, 404, 403, 403],
         ),
         c(
             M::GET,
@@ -594,6 +617,36 @@ fn cases() -> Vec<Case> {
             "/api/v1/assessments/{id}/accept",
             Some(json!({"source_assessment_id": "{iso}", "requirement_id": "6.8.1"})),
             [200, 200, 403, 403],
+        ),
+        c(
+            M::POST,
+            "/api/v1/assessments/{nis2}/accept-all",
+            "/api/v1/assessments/{id}/accept-all",
+            Some(
+                json!({"source_assessment_id": "{iso}", "art21": "a", "justification": "Checked by the CISO"}),
+            ),
+            [200, 200, 403, 403],
+        ),
+        c(
+            M::GET,
+            "/api/v1/entities/{a}/delta-confirmations",
+            "/api/v1/entities/{id}/delta-confirmations",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::POST,
+            "/api/v1/entities/{a}/delta-confirmations",
+            "/api/v1/entities/{id}/delta-confirmations",
+            Some(json!({"requirement_ids": ["1.1.2"], "note": "Board minutes of 2026-03-12"})),
+            [200, 200, 200, 403],
+        ),
+        c(
+            M::DELETE,
+            "/api/v1/entities/{a}/delta-confirmations/nis2-2024-2690/1.1.2",
+            "/api/v1/entities/{id}/delta-confirmations/{framework}/{requirement}",
+            None,
+            [404, 404, 404, 403],
         ),
         c(
             M::POST,

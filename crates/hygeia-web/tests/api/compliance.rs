@@ -23,8 +23,10 @@ fn sources(d: &Value) -> Vec<String> {
         .collect()
 }
 
-/// Picks NIS2 requirements reached only directly by pairs naming assessable ISO
-/// requirements, with disjoint sources, so each can be given its own scenario.
+/// Picks NIS2 requirements reached only directly by ENISA pairs naming assessable ISO
+/// requirements, with disjoint sources, so each can be given its own scenario. Hygeia's
+/// reviewed crosswalk must not decide them: each needs a reviewed ISO requirement outside its
+/// ENISA sources, which no other scenario touches (the pair rules then decide).
 fn pick(reuse: &Value, catalog: &hygeia_catalog::Catalog, wanted: &[usize]) -> Vec<Value> {
     let iso = catalog.framework("iso27001-2022").unwrap();
     let mut used: HashSet<String> = HashSet::new();
@@ -48,12 +50,26 @@ fn pick(reuse: &Value, catalog: &hygeia_catalog::Catalog, wanted: &[usize]) -> V
                                 .is_some_and(|r| r.assessable)
                     })
                     && srcs.iter().all(|s| !used.contains(s))
+                    && d["review"]["verdict"] != "not_covered"
+                    && d["review"]["by_ids"].as_array().is_some_and(|by| {
+                        by.iter().any(|b| {
+                            let b = b.as_str().unwrap_or_default();
+                            !srcs.iter().any(|s| s == b) && !used.contains(b)
+                        })
+                    })
                     && !picked
                         .iter()
                         .any(|p: &Value| p["requirement_id"] == d["requirement_id"])
             });
         let found = found.unwrap_or_else(|| panic!("no requirement with {want} direct pairs left"));
         used.extend(sources(found));
+        used.extend(
+            found["review"]["by_ids"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|b| b.as_str().map(str::to_owned)),
+        );
         picked.push(found.clone());
     }
     picked
@@ -96,16 +112,25 @@ async fn every_reuse_rule_shows_through_the_api_with_provenance_and_can_be_decid
             .iter()
             .map(|d| d["rule"].as_str().unwrap())
             .collect();
-        assert_eq!(rules, HashSet::from(["no_pair", "sources_not_assessed"]));
-        let no_pair = empty["view"]["derived"]
+        // Nothing assessed: every point waits for its sources, except those Hygeia's review
+        // finds ISO does not cover at all.
+        assert_eq!(
+            rules,
+            HashSet::from(["not_covered_by_review", "sources_not_assessed"])
+        );
+        let not_covered = empty["view"]["derived"]
             .as_array()
             .unwrap()
             .iter()
-            .find(|d| d["rule"] == "no_pair")
+            .find(|d| d["rule"] == "not_covered_by_review")
             .unwrap()
             .clone();
-        assert!(no_pair["provenance"].as_array().unwrap().is_empty());
-        assert_eq!(no_pair["value"], "no_coverage");
+        assert_eq!(not_covered["value"], "no_coverage");
+        assert_eq!(not_covered["review"]["verdict"], "not_covered");
+        assert_eq!(
+            not_covered["review"]["mapping_set"],
+            "hygeia-2024-2690-to-iso27001-2022"
+        );
 
         // One requirement per scenario, with sources of its own.
         let picks = pick(&empty, &catalog, &[1, 1, 1, 1, 2, 1, 1, 2]);
@@ -196,7 +221,7 @@ async fn every_reuse_rule_shows_through_the_api_with_provenance_and_can_be_decid
 
         let (_, after) = app.call(Method::GET, &reuse_path, Some(&admin), None).await;
         let expect = [
-            (&no_pair, "no_pair", "no_coverage"),
+            (&not_covered, "not_covered_by_review", "no_coverage"),
             (&rejected, "all_pairs_rejected", "no_coverage"),
             (
                 &not_applicable,
@@ -233,7 +258,9 @@ async fn every_reuse_rule_shows_through_the_api_with_provenance_and_can_be_decid
             .iter()
             .map(|d| d["rule"].as_str().unwrap())
             .collect();
-        assert_eq!(rules.len(), 10, "every rule shows: {rules:?}");
+        for (_, rule, _) in expect {
+            assert!(rules.contains(rule), "{rule} does not show: {rules:?}");
+        }
         // Provenance names the source, its result, the pair, the relationships and reviews.
         let p = &derived(&after, &id(&covered))["provenance"][0];
         assert_eq!(p["source_result"], "compliant");
@@ -282,7 +309,7 @@ async fn every_reuse_rule_shows_through_the_api_with_provenance_and_can_be_decid
                 Method::POST,
                 &accept,
                 Some(&admin),
-                Some(json!({"source_assessment_id": iso, "requirement_id": id(&no_pair)})),
+                Some(json!({"source_assessment_id": iso, "requirement_id": id(&not_covered)})),
             )
             .await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -344,7 +371,9 @@ async fn every_reuse_rule_shows_through_the_api_with_provenance_and_can_be_decid
             )
             .await;
         assert_eq!(status, StatusCode::OK);
-        assert!(gaps["counts"]["no_coverage"].as_u64().unwrap() >= 24);
+        // At least the 17 points Hygeia's review finds ISO does not cover, plus the scenarios
+        // without coverage (rejected pair, not applicable source).
+        assert!(gaps["counts"]["no_coverage"].as_u64().unwrap() >= 17 + 2);
         assert_eq!(gaps["letters"].as_array().unwrap().len(), 10);
         let first = gaps["letters"]
             .as_array()

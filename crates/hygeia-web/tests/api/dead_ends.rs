@@ -49,21 +49,6 @@ fn links(html: &str) -> Vec<String> {
     found
 }
 
-async fn set_locale(app: &TestApp, email: &str, locale: &str) {
-    let user = app.store.user_by_email(email).await.unwrap().unwrap().0;
-    app.store
-        .update_user(
-            &Actor::system(),
-            &user.id,
-            &hygeia_store::UserUpdate {
-                locale: Some(locale.into()),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-}
-
 #[tokio::test]
 async fn remaining_gaps_of_a_nis2_assessment_are_its_own_open_points() {
     let app = TestApp::new(testing::sqlite()).await;
@@ -143,7 +128,7 @@ async fn remaining_gaps_of_a_nis2_assessment_are_its_own_open_points() {
         );
     }
     // In French, in French.
-    set_locale(&app, "administrator@example.org", "fr").await;
+    app.speak(Role::Administrator, "fr").await;
     let (status, html, _) = fetch(
         &app,
         &admin,
@@ -239,7 +224,7 @@ async fn the_entity_list_shows_the_entities_the_user_may_see() {
     assert!(!html.contains(&format!("/entities/{b}")) && !html.contains("Laboratoire B"));
     assert!(!html.contains("href=\"/entities/new\""));
     // In French.
-    set_locale(&app, "auditor@example.org", "fr").await;
+    app.speak(Role::Auditor, "fr").await;
     let (_, html, _) = fetch(&app, &auditor, "/entities").await;
     assert!(html.contains("<h1>Entités juridiques</h1>") && html.contains("Entité essentielle"));
     assert!(html.contains("1\u{202f}500"), "{html}");
@@ -264,7 +249,7 @@ async fn no_page_says_that_existing_features_are_coming() {
         "/compliance/frameworks/iso27001-2022/requirements/a.8.22".into(),
     ];
     for locale in ["en", "fr"] {
-        set_locale(&app, "administrator@example.org", locale).await;
+        app.speak(Role::Administrator, locale).await;
         for path in &pages {
             let (status, html, _) = fetch(&app, &admin, path).await;
             assert_eq!(status, StatusCode::OK, "{path}");
@@ -296,20 +281,95 @@ async fn no_page_says_that_existing_features_are_coming() {
     assert!(html.contains("est prévu"));
 }
 
+/// Distinctive English phrases of the interface: the parts between placeholders of every
+/// English text that differs from its French one, of three words or more and not found in any
+/// French text. None may show on a French page.
+fn english_phrases() -> Vec<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("i18n");
+    let flat = |file: &str| -> Vec<(String, String)> {
+        let text = std::fs::read_to_string(root.join(file)).unwrap();
+        let value: toml::Table = toml::from_str(&text).unwrap();
+        let mut out = Vec::new();
+        let mut stack: Vec<(String, toml::Value)> = value.into_iter().collect();
+        while let Some((key, value)) = stack.pop() {
+            match value {
+                toml::Value::String(s) => out.push((key, s)),
+                toml::Value::Table(t) => {
+                    stack.extend(t.into_iter().map(|(k, v)| (format!("{key}.{k}"), v)))
+                }
+                _ => {}
+            }
+        }
+        out
+    };
+    let french: std::collections::HashMap<String, String> = flat("fr.toml").into_iter().collect();
+    let all_french: String = french.values().cloned().collect::<Vec<_>>().join("\n");
+    let mut phrases = Vec::new();
+    for (key, english) in flat("en.toml") {
+        if french.get(&key) == Some(&english) {
+            continue;
+        }
+        for part in english.split(['{', '}']).step_by(2) {
+            let part = part.trim().trim_end_matches(['.', ':', ',']);
+            if part.split_whitespace().count() >= 3
+                && part.len() >= 15
+                && !all_french.contains(part)
+                && !phrases.iter().any(|p| p == part)
+            {
+                phrases.push(part.to_owned());
+            }
+        }
+    }
+    phrases
+}
+
+/// The text a reader sees: tags dropped, character references decoded.
+fn visible_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&#39;", "'")
+        .replace("&#34;", "\"")
+        .replace("&amp;", "&")
+        .replace("&#38;", "&")
+}
+
 /// Follows every link of the dashboard and of the pages it links to, as an administrator and as
 /// an auditor limited to entity A, in both languages: each answers 200 (the auditor may meet an
-/// intended 403).
+/// intended 403), and no French page shows an English phrase of the interface.
 #[tokio::test]
 async fn every_link_reachable_from_the_dashboard_answers_a_page() {
     let app = TestApp::new(testing::sqlite()).await;
+    let phrases = english_phrases();
+    assert!(phrases.len() > 200, "only {} phrases", phrases.len());
     let mut failures = Vec::new();
-    for (role, email) in [
-        (Role::Administrator, "administrator@example.org"),
-        (Role::Auditor, "auditor@example.org"),
-    ] {
+    let mut french_pages = 0;
+    let mut check_french = |locale: &str, href: &str, html: &str, failures: &mut Vec<String>| {
+        if locale != "fr" || href.starts_with("/api/") || href.starts_with("/assets/hygeia.") {
+            return;
+        }
+        french_pages += 1;
+        let text = visible_text(html);
+        for phrase in &phrases {
+            if text.contains(phrase.as_str()) {
+                failures.push(format!("{href} (fr) shows English: \"{phrase}\""));
+            }
+        }
+    };
+    for role in [Role::Administrator, Role::Auditor] {
         let token = app.token(role).to_owned();
         for locale in ["en", "fr"] {
-            set_locale(&app, email, locale).await;
+            app.speak(role, locale).await;
             let mut seen: BTreeSet<String> = BTreeSet::new();
             let (status, home, _) = fetch(&app, &token, "/").await;
             assert_eq!(status, StatusCode::OK);
@@ -326,6 +386,7 @@ async fn every_link_reachable_from_the_dashboard_answers_a_page() {
                     failures.push(format!("{role} {locale}: / → {href}: {status}"));
                     continue;
                 }
+                check_french(locale, &href, &html, &mut failures);
                 if status == StatusCode::OK
                     && !href.starts_with("/api/")
                     && !href.starts_with("/assets/hygeia.")
@@ -337,12 +398,13 @@ async fn every_link_reachable_from_the_dashboard_answers_a_page() {
                 if !seen.insert(href.clone()) {
                     continue;
                 }
-                let (status, _, _) = fetch(&app, &token, &href).await;
+                let (status, html, _) = fetch(&app, &token, &href).await;
                 let allowed = status == StatusCode::OK
                     || (role == Role::Auditor && status == StatusCode::FORBIDDEN);
                 if !allowed {
                     failures.push(format!("{role} {locale}: {from} → {href}: {status}"));
                 }
+                check_french(locale, &href, &html, &mut failures);
             }
             assert!(
                 seen.len() > 40,
@@ -351,5 +413,9 @@ async fn every_link_reachable_from_the_dashboard_answers_a_page() {
             );
         }
     }
+    assert!(
+        french_pages > 80,
+        "only {french_pages} French pages checked"
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

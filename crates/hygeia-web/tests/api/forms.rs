@@ -4,7 +4,7 @@
 use super::*;
 
 /// A signed-in browser: the session cookie and the CSRF token forms carry.
-pub(super) struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     app: &'a TestApp,
     cookie: String,
     csrf: String,

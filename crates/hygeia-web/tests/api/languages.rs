@@ -2,28 +2,6 @@
 
 use super::*;
 
-/// Sets the language of the user who holds `role`'s token.
-async fn speak(app: &TestApp, role: Role, locale: &str) {
-    let user = app
-        .store
-        .user_by_email(&format!("{role}@example.org"))
-        .await
-        .unwrap()
-        .unwrap()
-        .0;
-    app.store
-        .update_user(
-            &Actor::system(),
-            &user.id,
-            &hygeia_store::UserUpdate {
-                locale: Some(locale.into()),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-}
-
 /// Posts a form with `role`'s API token (no CSRF token needed) and returns the status and the
 /// page's text with askama's character references decoded.
 async fn post_form(
@@ -89,7 +67,7 @@ async fn the_entity_form_says_what_is_wrong_in_the_users_language() {
     );
     assert!(en.contains("'FRANCE' is not an ISO 3166-1 alpha-2 country code"));
 
-    speak(&app, role, "fr").await;
+    app.speak(role, "fr").await;
     let (status, fr) = post_form(&app, role, &edit, &bad_profile(&version)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{fr}");
     assert!(
@@ -136,7 +114,7 @@ async fn the_control_form_says_what_is_wrong_in_the_users_language() {
         "{en}"
     );
 
-    speak(&app, role, "fr").await;
+    app.speak(role, "fr").await;
     let (status, fr) = post_form(&app, role, "/compliance/controls", &control).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{fr}");
     assert!(
@@ -167,7 +145,7 @@ async fn the_user_form_says_what_is_wrong_in_the_users_language() {
         "{en}"
     );
 
-    speak(&app, role, "fr").await;
+    app.speak(role, "fr").await;
     let (status, fr) = post_form(&app, role, "/settings/users", &user).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{fr}");
     assert!(
@@ -304,4 +282,32 @@ fn french_interface_texts_use_the_legal_vocabulary() {
         })
         .collect();
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The NIS2 reasoning cites the law as its reader does: `Art. 3(1)(a)` in English, "article 3,
+/// paragraphe 1, point a)" in French.
+#[tokio::test]
+async fn legal_references_read_in_the_users_language() {
+    for db in testing::all().await {
+        let app = TestApp::new(db).await;
+        let path = format!("/entities/{}", app.ids.entity_a);
+        let page = |role: Role| {
+            let request = Request::builder()
+                .uri(&path)
+                .header(header::AUTHORIZATION, format!("Bearer {}", app.token(role)))
+                .body(Body::empty())
+                .unwrap();
+            app.send(request)
+        };
+        let (status, english) = page(Role::Auditor).await;
+        assert_eq!(status, StatusCode::OK);
+        let english = english.as_str().unwrap_or_default().to_owned();
+        assert!(english.contains("class=\"article\">Art. "), "{english}");
+        app.speak(Role::Auditor, "fr").await;
+        let (_, french) = page(Role::Auditor).await;
+        let french = french.as_str().unwrap_or_default().to_owned();
+        assert!(french.contains("class=\"article\">article "), "{french}");
+        assert!(!french.contains("class=\"article\">Art. "), "{french}");
+        assert!(!french.contains("Annex I"), "{french}");
+    }
 }

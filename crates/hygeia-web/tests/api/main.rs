@@ -4,16 +4,19 @@
 mod access;
 mod accessibility;
 mod accounts;
+mod audit_trail;
 mod catalog;
 mod compliance;
 mod dashboard;
 mod dead_ends;
 mod entity_profile;
+mod everyday;
 mod forms;
 mod languages;
 mod monitoring;
 mod pages;
 mod reuse_source;
+mod reviewed_crosswalk;
 mod search;
 mod second_factor;
 mod security;
@@ -247,6 +250,28 @@ impl TestApp {
             None => request.body(Body::empty()),
         };
         self.send(request.unwrap()).await
+    }
+
+    /// Sets the language of the fixture user who holds `role`.
+    async fn speak(&self, role: Role, locale: &str) {
+        let user = self
+            .store
+            .user_by_email(&format!("{role}@example.org"))
+            .await
+            .unwrap()
+            .unwrap()
+            .0;
+        self.store
+            .update_user(
+                &Actor::system(),
+                &user.id,
+                &hygeia_store::UserUpdate {
+                    locale: Some(locale.into()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
     }
 
     async fn send(&self, mut request: Request<Body>) -> (StatusCode, Value) {

@@ -5,9 +5,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use hygeia_catalog::Catalog;
 use hygeia_catalog::ids::NIS2_2024_2690;
-use hygeia_compliance::{
-    Contribution, GapView, ResultValue, ReuseView, ReviewState, SourceAssessment, gap_view,
-};
+use hygeia_compliance::{GapView, ResultValue, ReuseView, ReviewState, SourceAssessment, gap_view};
 use hygeia_domain::access::Permission;
 use hygeia_domain::validation::FieldError;
 use hygeia_report::{Format, GapRow, Language, SoaRow, gap_analysis, statement_of_applicability};
@@ -82,16 +80,15 @@ fn value_in(lang: &str, section: &str, code: &str) -> String {
 
 fn gap_rows(view: &ReuseView, gaps: &GapView, lang: &str) -> Vec<GapRow> {
     let sources = |requirement_id: &str| -> String {
-        let mut refs: Vec<&str> = Vec::new();
-        if let Some(derived) = view.get(requirement_id) {
-            for p in &derived.provenance {
-                let counted = matches!(p.counted_as, Contribution::Covers | Contribution::Overlaps);
-                if counted && !refs.contains(&p.source_ref.as_str()) {
-                    refs.push(&p.source_ref);
-                }
-            }
-        }
-        refs.join(", ")
+        view.get(requirement_id)
+            .map(|d| {
+                d.counted_sources()
+                    .into_iter()
+                    .map(|(_, reference)| reference)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default()
     };
     let [
         source_assessment,
@@ -100,8 +97,13 @@ fn gap_rows(view: &ReuseView, gaps: &GapView, lang: &str) -> Vec<GapRow> {
         source_date,
         scope_attested,
     ] = source_cells(view.source.as_ref());
-    let row = |letters: String, gap: &hygeia_compliance::Gap| GapRow {
-        letters,
+    let row = |gap: &hygeia_compliance::Gap| GapRow {
+        letters: gap
+            .letters
+            .iter()
+            .map(|l| l.as_char().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
         reference: gap.reference.clone(),
         title: gap.title.get(lang).to_owned(),
         kind: value_in(lang, "gaps.kind", &code(&gap.kind)),
@@ -116,48 +118,71 @@ fn gap_rows(view: &ReuseView, gaps: &GapView, lang: &str) -> Vec<GapRow> {
         source_date: source_date.clone(),
         scope_attested: scope_attested.clone(),
     };
-    let mut rows = Vec::new();
-    for letter in &gaps.letters {
-        for gap in &letter.gaps {
-            rows.push(row(letter.letter.as_char().to_string(), gap));
-        }
-    }
-    for gap in &gaps.without_letter {
-        rows.push(row(String::new(), gap));
-    }
-    rows
+    // Exactly one row per requirement, in the target framework's order, even when it serves
+    // several Art. 21(2) letters.
+    let mut seen = std::collections::HashSet::new();
+    let mut gaps_once: Vec<&hygeia_compliance::Gap> = gaps
+        .letters
+        .iter()
+        .flat_map(|l| &l.gaps)
+        .chain(&gaps.without_letter)
+        .filter(|g| seen.insert(g.requirement_id.as_str()))
+        .collect();
+    let order: std::collections::HashMap<&str, usize> = view
+        .derived
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.requirement_id.as_str(), i))
+        .collect();
+    gaps_once.sort_by_key(|g| order.get(g.requirement_id.as_str()).copied());
+    gaps_once.into_iter().map(row).collect()
 }
 
 /// Lines written after the rows: the source assessment, loud warnings when it is not completed
 /// or its scope is not attested, and every organisation-refined pair the derivation used (a
 /// refinement may have made a requirement compliant, which then has no row).
-fn source_notes(view: &ReuseView) -> Vec<String> {
+fn source_notes(view: &ReuseView, lang: &str) -> Vec<String> {
+    let fr = lang == "fr";
     let mut lines = Vec::new();
     if let Some(s) = &view.source {
-        lines.push(format!(
-            "Derived from the assessment \"{}\" ({}), status {}, scope: {}, dated {}.",
-            s.name,
-            s.assessment_id,
-            s.status,
-            if s.scope.trim().is_empty() {
-                "(none stated)"
+        let scope = if s.scope.trim().is_empty() {
+            if fr {
+                "(non indiqué)"
             } else {
-                s.scope.as_str()
-            },
-            s.date
-        ));
+                "(none stated)"
+            }
+        } else {
+            s.scope.as_str()
+        };
+        lines.push(if fr {
+            format!(
+                "Déduit de l'évaluation « {} » ({}), statut {}, périmètre : {scope}, datée du {}.",
+                s.name, s.assessment_id, s.status, s.date
+            )
+        } else {
+            format!(
+                "Derived from the assessment \"{}\" ({}), status {}, scope: {scope}, dated {}.",
+                s.name, s.assessment_id, s.status, s.date
+            )
+        });
         if !s.completed() {
-            lines.push(
+            lines.push(if fr {
+                "ATTENTION : l'évaluation source n'est pas terminée ; chaque résultat déduit est \
+                 provisoire."
+                    .to_owned()
+            } else {
                 "WARNING: the source assessment is not completed; every derived result is \
                  provisional."
-                    .to_owned(),
-            );
+                    .to_owned()
+            });
         }
         if !s.scope_attested {
-            lines.push(
-                "WARNING: nobody attested that the source scope covers the whole entity."
-                    .to_owned(),
-            );
+            lines.push(if fr {
+                "ATTENTION : personne n'a attesté que le périmètre source couvre toute l'entité."
+                    .to_owned()
+            } else {
+                "WARNING: nobody attested that the source scope covers the whole entity.".to_owned()
+            });
         }
     }
     let mut refined: Vec<String> = Vec::new();
@@ -169,7 +194,12 @@ fn source_notes(view: &ReuseView) -> Vec<String> {
     }
     if !refined.is_empty() {
         lines.push(format!(
-            "Organisation-refined pairs (not the published crosswalk): {}",
+            "{}: {}",
+            if fr {
+                "Correspondances affinées par l'organisation (pas la table publiée)"
+            } else {
+                "Organisation-refined pairs (not the published crosswalk)"
+            },
             refined.join(" | ")
         ));
     }
@@ -246,6 +276,7 @@ fn credits(
     catalog: &hygeia_catalog::Catalog,
     framework_id: &str,
     mapping_sets: &[String],
+    lang: &str,
 ) -> Vec<String> {
     let mut lines = Vec::new();
     for id in mapping_sets {
@@ -259,17 +290,67 @@ fn credits(
             .into_iter()
             .filter(|p| !p.is_empty())
             .collect();
-            lines.push(format!("{}: {}", meta.title.en, parts.join("; ")));
+            lines.push(format!("{}: {}", meta.title.get(lang), parts.join("; ")));
         }
     }
     if let Some(notice) = catalog
         .framework(framework_id)
         .and_then(|f| f.meta.notice.as_ref())
     {
-        lines.push(notice.en.clone());
+        lines.push(notice.get(lang).to_owned());
     }
-    lines.push("Requirement summaries written by Hygeia in its own words (Apache-2.0).".to_owned());
+    lines.push(if lang == "fr" {
+        "Résumés des exigences rédigés par Hygeia avec ses propres mots (Apache-2.0).".to_owned()
+    } else {
+        "Requirement summaries written by Hygeia in its own words (Apache-2.0).".to_owned()
+    });
     lines
+}
+
+/// What the export is: entity, assessment, framework (and target), date and author.
+async fn about(
+    state: &AppState,
+    auth: &Auth,
+    catalog: &Catalog,
+    assessment: &Assessment,
+    kind: &str,
+    query: &ExportQuery,
+    lang: &str,
+) -> ApiResult<Vec<(String, String)>> {
+    let fr = lang == "fr";
+    let label = |en: &str, fr_text: &str| if fr { fr_text } else { en }.to_owned();
+    let name = |id: &str| {
+        catalog
+            .framework(id)
+            .map_or_else(|| id.to_owned(), |f| f.meta.name.get(lang).to_owned())
+    };
+    let entity = state.store.entity(&assessment.entity_id).await?;
+    let mut about = vec![
+        (label("Entity", "Entité"), entity.name),
+        (
+            label("Assessment", "Évaluation"),
+            format!("{} ({})", assessment.name, assessment.id),
+        ),
+        (
+            label("Framework", "Référentiel"),
+            name(&assessment.framework_id),
+        ),
+    ];
+    if kind == "gap-analysis" {
+        about.push((
+            label("Target framework", "Référentiel cible"),
+            name(query.target.as_deref().unwrap_or(NIS2_2024_2690)),
+        ));
+    }
+    about.push((
+        label("Exported on", "Exporté le"),
+        hygeia_domain::clock::format_instant(state.store.clock().now()),
+    ));
+    about.push((
+        label("Exported by", "Exporté par"),
+        format!("{} <{}>", auth.user.display_name, auth.user.email),
+    ));
+    Ok(about)
 }
 
 /// Export the assessment: `gap-analysis` (the remaining gaps towards `target`, by Art. 21(2)
@@ -304,7 +385,7 @@ pub async fn export_assessment(
             let view = derive_view(&state, &auth, &catalog, &assessment, target).await?;
             let gaps = gap_view(&catalog, &view, suggestions()?).map_err(compliance_error)?;
             let sets = view.mapping_sets.clone();
-            notes = source_notes(&view);
+            notes = source_notes(&view, lang);
             (
                 gap_analysis(&gap_rows(&view, &gaps, lang), Language::from_code(lang)),
                 "gap-analysis",
@@ -326,8 +407,9 @@ pub async fn export_assessment(
             )));
         }
     };
-    notes.extend(credits(&catalog, &assessment.framework_id, &credited));
+    notes.extend(credits(&catalog, &assessment.framework_id, &credited, lang));
     table.credits = notes;
+    table.about = about(&state, &auth, &catalog, &assessment, &kind, &query, lang).await?;
     let bytes = format.write(&table).map_err(ApiError::internal)?;
     state
         .store

@@ -15,7 +15,8 @@ use super::{assessment_for, entity_in_scope};
 use crate::AppState;
 use crate::api::{ApiJson, ApiQuery, Paging};
 use crate::auth::Auth;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
+use hygeia_domain::validation::FieldError;
 
 /// The entity's assessments, newest first.
 #[utoipa::path(get, path = "/api/v1/entities/{id}/assessments", tag = "compliance",
@@ -154,6 +155,64 @@ pub async fn list_assessment_requirements(
     ))
 }
 
+/// Checks the owners of `inputs`: each must be a user with access to the assessment's entity
+/// (given by e-mail address, stored as that user's address), or the owner the result already
+/// has (a free-text owner of older data, kept as it is). An empty owner means none. Anything
+/// else is refused with a field error naming `owner`.
+pub(crate) async fn check_owners(
+    state: &AppState,
+    assessment: &hygeia_store::assessments::Assessment,
+    inputs: &mut [ResultInput],
+) -> ApiResult<()> {
+    if inputs
+        .iter()
+        .all(|i| i.owner.as_deref().is_none_or(|o| o.trim().is_empty()))
+    {
+        for input in inputs.iter_mut() {
+            input.owner = None;
+        }
+        return Ok(());
+    }
+    let members = state.store.users_with_access(&assessment.entity_id).await?;
+    let mut existing: Option<std::collections::HashMap<String, Option<String>>> = None;
+    for input in inputs.iter_mut() {
+        let Some(owner) = input.owner.as_deref().map(str::trim) else {
+            continue;
+        };
+        if owner.is_empty() {
+            input.owner = None;
+            continue;
+        }
+        if let Some(member) = members.iter().find(|m| m.email.eq_ignore_ascii_case(owner)) {
+            input.owner = Some(member.email.clone());
+            continue;
+        }
+        if existing.is_none() {
+            existing = Some(
+                state
+                    .store
+                    .results(&assessment.id)
+                    .await?
+                    .into_iter()
+                    .map(|r| (r.requirement_id, r.owner))
+                    .collect(),
+            );
+        }
+        let kept = existing
+            .as_ref()
+            .and_then(|e| e.get(&input.requirement_id))
+            .and_then(|o| o.as_deref())
+            == Some(owner);
+        if !kept {
+            return Err(ApiError::field_error(FieldError::not_an_owner(
+                "owner", owner,
+            )));
+        }
+        input.owner = Some(owner.to_owned());
+    }
+    Ok(())
+}
+
 /// Several results at once.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -170,9 +229,10 @@ pub async fn set_results(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<BulkResults>,
+    ApiJson(mut body): ApiJson<BulkResults>,
 ) -> ApiResult<Json<Vec<StoredResult>>> {
-    assessment_for(&state, &auth, &id, Permission::ComplianceEdit).await?;
+    let assessment = assessment_for(&state, &auth, &id, Permission::ComplianceEdit).await?;
+    check_owners(&state, &assessment, &mut body.results).await?;
     let catalog = state.catalog.current(&state.store).await?;
     Ok(Json(
         state
@@ -218,9 +278,9 @@ pub async fn set_result(
     Path((id, requirement)): Path<(String, String)>,
     ApiJson(body): ApiJson<ResultBody>,
 ) -> ApiResult<Json<StoredResult>> {
-    assessment_for(&state, &auth, &id, Permission::ComplianceEdit).await?;
+    let assessment = assessment_for(&state, &auth, &id, Permission::ComplianceEdit).await?;
     let catalog = state.catalog.current(&state.store).await?;
-    let input = ResultInput {
+    let mut input = ResultInput {
         requirement_id: requirement,
         value: body.value,
         owner: body.owner,
@@ -228,6 +288,7 @@ pub async fn set_result(
         notes: body.notes,
         justification: body.justification,
     };
+    check_owners(&state, &assessment, std::slice::from_mut(&mut input)).await?;
     let mut written = state
         .store
         .set_results(

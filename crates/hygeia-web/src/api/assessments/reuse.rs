@@ -10,8 +10,8 @@ use axum::extract::{Path, State};
 use hygeia_catalog::Catalog;
 use hygeia_catalog::ids::NIS2_2024_2690;
 use hygeia_compliance::{
-    Contribution, GapView, PairReview, ResultValue, Reuse, ReuseView, SourceResult, Suggestions,
-    accept_derived, gap_view, override_derived,
+    GapView, PairReview, ResultValue, Reuse, ReuseView, SourceResult, Suggestions, accept_derived,
+    gap_view, override_derived,
 };
 use hygeia_domain::access::Permission;
 use hygeia_store::assessments::{
@@ -62,7 +62,7 @@ pub(crate) fn source_results(
 }
 
 /// Derives the target framework's view from a source assessment with the organisation's
-/// pair reviews, naming the source (status, scope, date, attestation) with its caveats.
+/// pair reviews and the entity's confirmed deltas, naming the source (status, scope, date, attestation) with its caveats.
 pub(crate) async fn derive_view(
     state: &AppState,
     auth: &Auth,
@@ -77,7 +77,13 @@ pub(crate) async fn derive_view(
         .store
         .pair_reviews(&auth.principal.organisation_id)
         .await?;
-    let view = reuse.derive(&results, &reviews).map_err(compliance_error)?;
+    let confirmed = state
+        .store
+        .confirmed_deltas(catalog, &source.entity_id, target_framework)
+        .await?;
+    let view = reuse
+        .derive_with_deltas(&results, &reviews, &confirmed)
+        .map_err(compliance_error)?;
     let (info, _) = super::attestations::source_of(state, source).await?;
     Ok(view.with_source(info))
 }
@@ -129,15 +135,8 @@ pub async fn get_reuse(
             .get(&derived.requirement_id)
             .cloned()
             .unwrap_or_default();
-        for p in &derived.provenance {
-            if !matches!(p.counted_as, Contribution::Covers | Contribution::Overlaps) {
-                continue;
-            }
-            for e in source_evidence
-                .get(&p.source_requirement)
-                .into_iter()
-                .flatten()
-            {
+        for (source, _) in derived.counted_sources() {
+            for e in source_evidence.get(source).into_iter().flatten() {
                 if !found.iter().any(|f| f.id == e.id) {
                     found.push(e.clone());
                 }
@@ -180,7 +179,7 @@ pub struct OverrideBody {
 }
 
 /// The target assessment and the view derived for it from the source assessment.
-async fn decision_context(
+pub(super) async fn decision_context(
     state: &AppState,
     auth: &Auth,
     target_id: &str,

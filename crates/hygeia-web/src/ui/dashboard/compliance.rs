@@ -1,22 +1,21 @@
-//! The dashboard's compliance section: score per assessment, per Art. 21(2) measure and week
-//! by week, open gaps by owner and by due date, expired and expiring evidence, over the
-//! entities the caller may see (scored with the functions the scores API uses).
+//! The dashboard's compliance section: each entity's NIS2 standing, score per assessment, per
+//! Art. 21(2) measure and week by week, open gaps by owner and by due date, expired and
+//! expiring evidence, over the entities shown (scored with the functions the scores API uses).
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use futures_util::{StreamExt, TryStreamExt};
 use hygeia_catalog::ids::NIS2_2024_2690;
 use hygeia_catalog::{Art21Letter, Catalog};
-use hygeia_compliance::{Reuse, score_view};
+use hygeia_domain::access::Permission;
+use hygeia_domain::nis2::Class;
 use hygeia_store::Entity;
 use hygeia_store::assessments::{Assessment, DueBucket};
 
 use super::charts::{BarChart, Point, axis_text, len, rounded_percent};
-use super::summary::{AssessmentSummary, Stamp, summaries};
+use super::nis2::{Basis, Nis2Row, RowInput, row, standing};
+use super::summary::{AssessmentSummary, summaries};
 use crate::AppState;
-use crate::api::assessments::compliance_error;
-use crate::api::assessments::reuse::derive_view;
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::ui::PageError;
@@ -34,10 +33,11 @@ pub struct ComplianceFigure {
     pub href: String,
 }
 
-/// The dashboard's compliance section: figures, charts and where the Art. 21(2) scores
-/// come from.
+/// The dashboard's compliance section: each entity's NIS2 standing, figures, charts and
+/// where the Art. 21(2) scores come from.
 #[derive(Default)]
 pub struct ComplianceView {
+    pub nis2: Vec<Nis2Row>,
     pub figures: Vec<ComplianceFigure>,
     pub charts: Vec<BarChart>,
     pub letter_sources: Vec<String>,
@@ -75,14 +75,27 @@ fn most<'a>(per: &'a BTreeMap<&'a str, i64>) -> Option<&'a str> {
         .map(|(id, _)| *id)
 }
 
+/// The entities shown, each with its NIS2 class (`None` when its type is unknown).
+pub(super) struct Shown<'a> {
+    pub entities: &'a [Entity],
+    pub classes: &'a [Option<Class>],
+    /// The entity the switcher chose, if any (drill-down links keep to it).
+    pub only: Option<&'a str>,
+}
+
 pub(super) async fn compliance_view(
     state: &AppState,
     auth: &Auth,
     tr: Tr,
     catalog: &Catalog,
     catalog_generation: i64,
-    entities: &[Entity],
+    shown: Shown<'_>,
 ) -> Result<ComplianceView, PageError> {
+    let Shown {
+        entities,
+        classes,
+        only,
+    } = shown;
     let fail = |e: ApiError| PageError::new(tr, e);
     let store = &state.store;
     let today = store.clock().now().date_naive();
@@ -109,9 +122,6 @@ pub(super) async fn compliance_view(
         .collect();
     let all: Vec<&Assessment> = lists.iter().flatten().collect();
     view.has_assessments = !all.is_empty();
-    if !view.has_assessments {
-        return Ok(view);
-    }
     let found = summaries(state, catalog, catalog_generation, &all)
         .await
         .map_err(fail)?;
@@ -130,11 +140,10 @@ pub(super) async fn compliance_view(
     // Due bucket → (gaps, per assessment).
     let mut dues: BTreeMap<DueBucket, (i64, BTreeMap<&str, i64>)> = BTreeMap::new();
     let (mut gaps, mut assessed) = (0i64, 0i64);
-    // Read once, when the first entity needs a derived view.
-    let mut reviews_marker: Option<i64> = None;
+    // Per entity: the assessments its NIS2 standing is computed from.
+    let mut bases: Vec<Basis> = Vec::with_capacity(entities.len());
     for (entity, assessments) in entities.iter().zip(&lists) {
-        let mut nis2_own: Option<(&str, &hygeia_compliance::Scores)> = None;
-        let mut sources: Vec<&Assessment> = Vec::new();
+        let mut with_summaries: Vec<(&Assessment, &AssessmentSummary)> = Vec::new();
         for assessment in assessments {
             let Some(summary) = summary_of.get(assessment.id.as_str()).copied() else {
                 continue;
@@ -161,89 +170,111 @@ pub(super) async fn compliance_view(
                 format!("{framework} — {}", assessment.name)
             };
             framework_points.push((assessment.id.clone(), label, framework, o.percent));
-            if let Some(scores) = &summary.nis2_scores {
-                if summary.has_results && nis2_own.is_none() {
-                    nis2_own = Some((assessment.id.as_str(), scores));
-                }
-            } else if summary.has_results {
-                sources.push(assessment);
-            }
+            with_summaries.push((assessment, summary));
         }
-        // Art. 21(2): the NIS2 assessment's own results, else the view derived from another.
-        let letter_scores = match nis2_own {
-            Some((id, scores)) => {
-                view.letter_sources.push(tr.tf(
+        bases.push(Basis::pick(catalog, &with_summaries));
+    }
+    // NIS2: each entity's own results completed by those derived from its ISO/IEC 27001
+    // assessment, for its row and the Art. 21(2) chart; cached, else computed a few entities
+    // at a time (the derivation marker read once, if any entity derives).
+    let marker = if bases.iter().any(|b| b.source.is_some()) {
+        Some(
+            store
+                .derivation_marker()
+                .await
+                .map_err(|e| fail(e.into()))?,
+        )
+    } else {
+        None
+    };
+    let work: Vec<_> = entities
+        .iter()
+        .zip(&bases)
+        .map(|(entity, basis)| {
+            standing(
+                state,
+                auth,
+                catalog,
+                catalog_generation,
+                marker,
+                entity,
+                *basis,
+            )
+        })
+        .collect();
+    let standings: Vec<_> = futures_util::stream::iter(work)
+        .buffered(super::CONCURRENT_QUERIES)
+        .try_collect()
+        .await
+        .map_err(fail)?;
+    let can_create = auth.principal.require(Permission::ComplianceManage).is_ok();
+    for ((((entity, assessments), class), basis), merged) in entities
+        .iter()
+        .zip(&lists)
+        .zip(classes)
+        .zip(bases)
+        .zip(standings)
+    {
+        view.nis2.push(row(
+            tr,
+            catalog,
+            RowInput {
+                entity,
+                class: *class,
+                assessed: !assessments.is_empty(),
+                basis,
+                standing: merged.as_deref(),
+                today,
+                can_create,
+            },
+        ));
+        let Some(merged) = merged else {
+            continue;
+        };
+        let source_name = basis
+            .source
+            .map(|s| framework_name(tr, catalog, &s.framework_id));
+        let (text, href) = match (basis.nis2, merged.counts.own > 0, &source_name) {
+            (Some((nis2, _)), true, None) => (
+                tr.tf(
                     "dashboard_compliance.letters_own",
                     &[("entity", &entity.name)],
-                ));
-                letter_href.get_or_insert_with(|| format!("/compliance/assessments/{id}?art21="));
-                Some(scores.clone())
-            }
-            None => {
-                let mut derived = None;
-                for source in &sources {
-                    if Reuse::new(catalog, &source.framework_id, NIS2_2024_2690).is_err() {
-                        continue;
-                    }
-                    // Cached under the source's versions and the latest pair review.
-                    let marker = match reviews_marker {
-                        Some(marker) => marker,
-                        None => {
-                            let marker = state
-                                .store
-                                .pair_reviews_marker()
-                                .await
-                                .map_err(|e| fail(e.into()))?;
-                            reviews_marker = Some(marker);
-                            marker
-                        }
-                    };
-                    let key = (Stamp::of(source, catalog_generation), marker);
-                    let scores = match state.derived_letters.get(&source.id, key) {
-                        Some(scores) => scores,
-                        None => {
-                            let derived_view =
-                                derive_view(state, auth, catalog, source, NIS2_2024_2690)
-                                    .await
-                                    .map_err(fail)?;
-                            let scores = Arc::new(
-                                score_view(catalog, &derived_view)
-                                    .map_err(|e| fail(compliance_error(e)))?,
-                            );
-                            state.derived_letters.put(&source.id, key, scores.clone());
-                            scores
-                        }
-                    };
-                    let scores = (*scores).clone();
-                    view.letter_sources.push(tr.tf(
-                        "dashboard_compliance.letters_derived",
-                        &[
-                            ("entity", &entity.name),
-                            (
-                                "framework",
-                                &framework_name(tr, catalog, &source.framework_id),
-                            ),
-                        ],
-                    ));
-                    letter_href.get_or_insert_with(|| {
-                        format!(
-                            "/compliance/assessments/{}/gaps?target={NIS2_2024_2690}&art21=",
-                            source.id
-                        )
-                    });
-                    derived = Some(scores);
-                    break;
-                }
-                derived
-            }
+                ),
+                format!("/compliance/assessments/{}?art21=", nis2.id),
+            ),
+            (_, true, Some(framework)) => (
+                tr.tf(
+                    "dashboard_compliance.letters_merged",
+                    &[("entity", &entity.name), ("framework", framework)],
+                ),
+                format!(
+                    "/compliance/assessments/{}/reuse?target={NIS2_2024_2690}&art21=",
+                    basis.source.map_or("", |s| s.id.as_str())
+                ),
+            ),
+            (_, false, Some(framework)) => (
+                tr.tf(
+                    "dashboard_compliance.letters_derived",
+                    &[("entity", &entity.name), ("framework", framework)],
+                ),
+                format!(
+                    "/compliance/assessments/{}/gaps?target={NIS2_2024_2690}&art21=",
+                    basis.source.map_or("", |s| s.id.as_str())
+                ),
+            ),
+            // A NIS2 assessment without results and nothing to derive from: no score.
+            (_, false, None) | (None, true, None) => continue,
         };
-        if let Some(scores) = letter_scores {
-            for l in &scores.by_letter {
-                let sum = letters.entry(l.letter).or_default();
-                sum.points += l.score.points;
-                sum.scored += l.score.scored;
-            }
+        view.letter_sources.push(text);
+        letter_href.get_or_insert(href);
+        for l in &merged.scores.by_letter {
+            let sum = letters.entry(l.letter).or_default();
+            sum.points += l.score.points;
+            sum.scored += l.score.scored;
         }
+    }
+    if !view.has_assessments {
+        return Ok(view);
     }
 
     // Compliance per framework (one bar per assessment).
@@ -427,7 +458,10 @@ pub(super) async fn compliance_view(
             id: "fig-assessed",
             label: tr.t("dashboard_compliance.assessed").to_owned(),
             value: tr.num(assessed),
-            href: "/compliance/assessments".into(),
+            href: only.map_or_else(
+                || "/compliance/assessments".to_owned(),
+                |id| format!("/compliance/assessments?entity={id}"),
+            ),
         },
         ComplianceFigure {
             id: "fig-gaps",

@@ -216,15 +216,15 @@ pub async fn entity_page(
             .iter()
             .map(|s| StepRow {
                 text: tr.pick(&s.en, &s.fr).to_owned(),
-                article: s.article.clone(),
+                article: tr.legal(&s.article),
             })
             .collect(),
         supervision: c
             .supervision
             .as_ref()
-            .map(|s| (tr.pick(&s.en, &s.fr).to_owned(), s.article.clone())),
+            .map(|s| (tr.pick(&s.en, &s.fr).to_owned(), tr.legal(&s.article))),
         fine: c.fine.as_ref().map(|f| FineView {
-            article: f.article.clone(),
+            article: tr.legal(&f.article),
             fixed: tr.eur(f.fixed_eur),
             percent: tr.basis_points(f.turnover_basis_points),
             turnover_based: f.turnover_based_eur.map(|v| tr.eur(v)),
@@ -233,7 +233,7 @@ pub async fn entity_page(
         registration: c
             .registration
             .as_ref()
-            .map(|r| (tr.pick(&r.en, &r.fr).to_owned(), r.article.clone())),
+            .map(|r| (tr.pick(&r.en, &r.fr).to_owned(), tr.legal(&r.article))),
     });
     let shell = Shell::new(
         &state,

@@ -1,27 +1,30 @@
-//! The home dashboard: figures, charts that drill down (SVG laid out on the server), the
-//! compliance section and the entities with their NIS2 class; and the entity profile.
+//! The home dashboard: figures, charts that drill down (SVG laid out on the server), each
+//! entity's NIS2 standing, the compliance section and the entities with their NIS2 class; and
+//! the entity profile. The entity switcher narrows the whole dashboard to one entity
+//! (`/?entity=ID`); all the caller's entities by default.
 
 mod activity;
 mod charts;
 mod compliance;
 mod entity;
 mod monitoring;
+mod nis2;
 mod summary;
 
 pub(crate) use activity::ActivityCache;
 pub use charts::{BarChart, Point};
-use compliance::{ComplianceFigure, ComplianceView};
+use compliance::{ComplianceFigure, ComplianceView, Shown};
 pub use entity::{classify, entity_page};
-pub(crate) use summary::{DerivedLetterCache, SummaryCache, summaries};
+pub(crate) use summary::{DerivedCache, MergedCache, SummaryCache, summaries};
 
 use askama::Template;
 use axum::extract::{Query, State};
-use hygeia_domain::access::Permission;
+use hygeia_domain::access::{EntityScope, Permission};
 use hygeia_domain::nis2::{Class, EntityType};
 use hygeia_store::{Entity, EntityFilter, PageRequest};
 use serde::Deserialize;
 
-use super::{Area, PageAuth, PageError, PageResult, Shell, render, tr_of};
+use super::{Area, PageAuth, PageError, PageResult, Shell, render, tr_of, url_encode};
 use crate::AppState;
 use crate::error::ApiError;
 use charts::len;
@@ -41,6 +44,8 @@ pub struct EntityRow {
 }
 
 pub struct Figure {
+    /// A stable id, for tests and deep links.
+    pub id: &'static str,
     pub label: String,
     pub value: String,
     pub href: String,
@@ -58,11 +63,17 @@ struct DashboardPage {
     total_entities: usize,
     compliance: Option<ComplianceView>,
     monitoring: Option<Vec<ComplianceFigure>>,
+    /// The entity the switcher chose: (id, name).
+    only: Option<(String, String)>,
+    /// The class filter's "show all" link (keeps the chosen entity).
+    show_all_href: String,
 }
 
 #[derive(Debug, Deserialize)]
 pub struct DashboardQuery {
     class: Option<String>,
+    /// One entity (the switcher's choice); empty or absent for all.
+    entity: Option<String>,
 }
 
 pub async fn home(
@@ -79,20 +90,47 @@ pub async fn home(
         .map_err(|e| fail(e.into()))?
         .map(|o| o.name)
         .unwrap_or_default();
-    // The figures count every visible entity; the table and the charts show the first 500.
-    let entity_page = store
-        .list_entities(
-            &auth.principal.organisation_id,
-            &auth.principal.scope,
-            &EntityFilter::default(),
-            PageRequest::new(Some(500), None),
-        )
-        .await
-        .map_err(|e| fail(e.into()))?;
-    let entity_total = entity_page.total;
-    let entities = entity_page.items;
+    // One entity when the switcher chose one (within the caller's scope: another answers 404,
+    // as its page would); else every visible entity: the figures count them all, the table
+    // and the charts show the first 500.
+    let only = query.entity.as_deref().filter(|id| !id.is_empty());
+    let (entity_total, entities, scope) = match only {
+        Some(id) => {
+            let entity =
+                crate::api::entities::visible_entity(&state, &auth, id, Permission::EntityRead)
+                    .await
+                    .map_err(|e| match e {
+                        ApiError::NotFound(_) => {
+                            fail(ApiError::NotFound(tr.t("error.no_entity").to_owned()))
+                        }
+                        other => fail(other),
+                    })?;
+            let scope = EntityScope::Only([entity.id.clone()].into());
+            (1, vec![entity], scope)
+        }
+        None => {
+            let page = store
+                .list_entities(
+                    &auth.principal.organisation_id,
+                    &auth.principal.scope,
+                    &EntityFilter::default(),
+                    PageRequest::new(Some(500), None),
+                )
+                .await
+                .map_err(|e| fail(e.into()))?;
+            (page.total, page.items, auth.principal.scope.clone())
+        }
+    };
+    let only = only
+        .and_then(|_| entities.first())
+        .map(|e| (e.id.clone(), e.name.clone()));
+    // Links of the page keep to the chosen entity.
+    let entity_param = only
+        .as_ref()
+        .map(|(id, _)| format!("entity={}&", url_encode(id)))
+        .unwrap_or_default();
     let sites = store
-        .count_sites(&auth.principal.organisation_id, &auth.principal.scope)
+        .count_sites(&auth.principal.organisation_id, &scope)
         .await
         .map_err(|e| fail(e.into()))?;
     let ids: Vec<&str> = entities.iter().map(|e| e.id.as_str()).collect();
@@ -120,21 +158,25 @@ pub async fn home(
 
     let mut figures = vec![
         Figure {
+            id: "fig-entities",
             label: tr.t("dashboard.entities").to_owned(),
             value: tr.num(entity_total),
             href: "#entities".into(),
         },
         Figure {
+            id: "fig-sites",
             label: tr.t("dashboard.sites").to_owned(),
             value: tr.num(sites),
             href: "#entities".into(),
         },
         Figure {
+            id: "fig-frameworks",
             label: tr.t("dashboard.frameworks").to_owned(),
             value: tr.num(len(catalog.frameworks().len())),
             href: "/compliance".into(),
         },
         Figure {
+            id: "fig-requirements",
             label: tr.t("dashboard.requirements").to_owned(),
             value: tr.num(len(requirements)),
             href: "/compliance".into(),
@@ -153,7 +195,7 @@ pub async fn home(
             Point {
                 label: class_label(tr, *class),
                 value,
-                href: format!("/?class={}#entities", class.code()),
+                href: format!("/?{entity_param}class={}#entities", class.code()),
                 class: class.code(),
                 axis: Some(class_label(tr, *class)),
             }
@@ -175,7 +217,7 @@ pub async fn home(
         let since = format!("{}T00:00:00Z", first.format("%Y-%m-%d"));
         let counts = state
             .activity
-            .counts(store, &auth.principal.scope, &since)
+            .counts(store, &scope, &since)
             .await
             .map_err(|e| fail(e.into()))?;
         let mut total = 0;
@@ -205,6 +247,7 @@ pub async fn home(
             points,
         ));
         figures.push(Figure {
+            id: "fig-audit",
             label: tr.t("dashboard.audit_30d").to_owned(),
             value: tr.num(total),
             href: format!("/audit?from={}", first.format("%Y-%m-%d")),
@@ -233,9 +276,21 @@ pub async fn home(
         })
         .collect();
     let compliance = if auth.principal.require(Permission::ComplianceRead).is_ok() {
+        let classes: Vec<Option<Class>> = classified.iter().map(|(_, c)| *c).collect();
         Some(
-            compliance::compliance_view(&state, &auth, tr, &catalog, catalog_generation, &entities)
-                .await?,
+            compliance::compliance_view(
+                &state,
+                &auth,
+                tr,
+                &catalog,
+                catalog_generation,
+                Shown {
+                    entities: &entities,
+                    classes: &classes,
+                    only: only.as_ref().map(|(id, _)| id.as_str()),
+                },
+            )
+            .await?,
         )
     } else {
         None
@@ -243,18 +298,27 @@ pub async fn home(
     let monitoring = if auth.principal.require(Permission::AssetRead).is_ok() {
         let since = store.clock().now() - chrono::Duration::days(7);
         let counts = store
-            .monitoring_counts(
-                &auth.principal.scope,
-                &hygeia_domain::clock::format_instant(since),
-            )
+            .monitoring_counts(&scope, &hygeia_domain::clock::format_instant(since))
             .await
             .map_err(|e| fail(e.into()))?;
-        Some(monitoring::figures(tr, &counts))
+        Some(monitoring::figures(
+            tr,
+            &counts,
+            only.as_ref().map(|(id, _)| id.as_str()),
+        ))
     } else {
         None
     };
     let title = tr.t("nav.dashboard").to_owned();
-    let shell = Shell::new(&state, &auth, Area::Dashboard, title, Vec::new(), None).await?;
+    let shell = Shell::new(
+        &state,
+        &auth,
+        Area::Dashboard,
+        title,
+        Vec::new(),
+        only.as_ref().map(|(id, _)| id.as_str()),
+    )
+    .await?;
     let page = DashboardPage {
         shell,
         organisation,
@@ -265,6 +329,11 @@ pub async fn home(
         total_entities: entities.len(),
         compliance,
         monitoring,
+        show_all_href: match &only {
+            Some((id, _)) => format!("/?entity={}#entities", url_encode(id)),
+            None => "/#entities".to_owned(),
+        },
+        only,
     };
     render(tr, &page)
 }

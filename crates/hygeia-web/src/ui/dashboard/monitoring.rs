@@ -14,7 +14,13 @@ fn is_ot(protocols: &[String]) -> bool {
         .any(|p| Protocol::parse(p).is_some_and(|p| p.is_ot()))
 }
 
-pub(super) fn figures(tr: Tr, counts: &MonitoringCounts) -> Vec<ComplianceFigure> {
+/// The figures, linking to the inventory and the findings (of `only`, the entity the
+/// switcher chose, if any).
+pub(super) fn figures(
+    tr: Tr,
+    counts: &MonitoringCounts,
+    only: Option<&str>,
+) -> Vec<ComplianceFigure> {
     let (mut ot, mut other) = (0i64, 0i64);
     for (protocols, n) in &counts.assets_by_protocols {
         if is_ot(protocols) {
@@ -27,7 +33,10 @@ pub(super) fn figures(tr: Tr, counts: &MonitoringCounts) -> Vec<ComplianceFigure
         id,
         label: tr.t(&format!("dashboard_monitoring.{key}")).to_owned(),
         value: tr.num(value),
-        href: href.to_owned(),
+        href: match only {
+            Some(entity) => format!("{href}?entity={}", crate::ui::url_encode(entity)),
+            None => href.to_owned(),
+        },
     };
     vec![
         figure("fig-assets", "assets", ot + other, "/assets"),

@@ -15,7 +15,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use futures_util::{StreamExt, TryStreamExt};
 use hygeia_catalog::Catalog;
 use hygeia_catalog::ids::NIS2_2024_2690;
-use hygeia_compliance::{ResultValue, Score, Scores, score_results};
+use hygeia_compliance::{
+    DerivedOutcome, MergedCounts, ResultValue, Score, Scores, SourceResult, score_results,
+};
 use hygeia_store::assessments::Assessment;
 
 use crate::AppState;
@@ -53,8 +55,9 @@ pub(crate) struct AssessmentSummary {
     pub overall: Score,
     /// Whether any result naming a requirement of the catalog is recorded.
     pub has_results: bool,
-    /// NIS2 (Implementing Regulation) assessments: the scores, for the per-measure chart.
-    pub nis2_scores: Option<Scores>,
+    /// NIS2 (Implementing Regulation) assessments: their results, for the merge with the
+    /// results derived from the entity's other assessments.
+    pub nis2_results: Option<Vec<SourceResult>>,
     /// Open gaps (non-compliant or partially compliant) per owner (`""` for none).
     pub gaps_by_owner: BTreeMap<String, i64>,
     /// Open gaps per due date (`None` for none).
@@ -107,9 +110,30 @@ impl<S, V> Default for StampedCache<S, V> {
 /// The summaries of assessments.
 pub(crate) type SummaryCache = StampedCache<Stamp, AssessmentSummary>;
 
-/// The Art. 21(2) scores of the NIS2 view derived from an assessment (another framework's),
-/// under its stamp and the pair-review marker (`Store::pair_reviews_marker`).
-pub(crate) type DerivedLetterCache = StampedCache<(Stamp, i64), Scores>;
+/// The NIS2 (2024/2690) results derived from an assessment of another framework (value and
+/// rule per point), under its stamp and the derivation marker (`Store::derivation_marker`:
+/// pair reviews and delta confirmations).
+pub(crate) type DerivedCache = StampedCache<(Stamp, i64), Vec<DerivedOutcome>>;
+
+/// What one entity's NIS2 standing was computed from: its NIS2 assessment's stamp, and the
+/// source assessment's stamp with the derivation marker (each `None` when there is none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct MergedStamp {
+    pub nis2: Option<Stamp>,
+    pub source: Option<(Stamp, i64)>,
+}
+
+/// An entity's NIS2 standing: its own NIS2 results completed by those derived from another
+/// assessment (`hygeia_compliance::merge`), as scores and counts.
+#[derive(Debug)]
+pub(crate) struct MergedNis2 {
+    pub scores: Scores,
+    pub counts: MergedCounts,
+}
+
+/// Entities' NIS2 standings, by entity and the assessments they were computed from, under
+/// those assessments' stamps and the derivation marker.
+pub(crate) type MergedCache = StampedCache<MergedStamp, MergedNis2>;
 
 impl<S: Copy + PartialEq, V> StampedCache<S, V> {
     fn lock(&self) -> MutexGuard<'_, Entries<S, V>> {
@@ -177,7 +201,7 @@ fn summarise(
     Ok(AssessmentSummary {
         overall: scores.overall,
         has_results: !results.is_empty(),
-        nis2_scores: (assessment.framework_id == NIS2_2024_2690).then_some(scores),
+        nis2_results: (assessment.framework_id == NIS2_2024_2690).then_some(results),
         gaps_by_owner,
         gaps_by_due,
         trend: trend(catalog, &assessment.framework_id, history)?,
@@ -235,7 +259,7 @@ mod tests {
         Arc::new(AssessmentSummary {
             overall: Score::default(),
             has_results: false,
-            nis2_scores: None,
+            nis2_results: None,
             gaps_by_owner: BTreeMap::new(),
             gaps_by_due: BTreeMap::new(),
             trend: Vec::new(),
