@@ -6,26 +6,16 @@ use super::*;
 /// A page as a browser gets it: status, body and `Location` (errors are HTML pages here, not
 /// problem documents, so this does not go through `TestApp::send`).
 async fn fetch(app: &TestApp, token: &str, path: &str) -> (StatusCode, String, Option<String>) {
-    let mut request = Request::builder()
+    let request = Request::builder()
         .uri(path)
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
         .body(Body::empty())
         .unwrap();
-    request
-        .extensions_mut()
-        .insert(ConnectInfo(SocketAddr::from(([198, 51, 100, 7], 40000))));
-    let response = app.app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let location = response
-        .headers()
-        .get(header::LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let answer = app.exchange(request).await;
     (
-        status,
-        String::from_utf8_lossy(&bytes).into_owned(),
-        location,
+        answer.status,
+        answer.body.clone(),
+        answer.header(header::LOCATION),
     )
 }
 

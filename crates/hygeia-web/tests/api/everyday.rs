@@ -243,27 +243,17 @@ async fn get_with(
     cookies: &str,
     path: &str,
 ) -> (StatusCode, Option<String>, String) {
-    let mut request = Request::builder()
+    let request = Request::builder()
         .method(Method::GET)
         .uri(path)
         .header(header::COOKIE, cookies)
         .body(Body::empty())
         .unwrap();
-    request
-        .extensions_mut()
-        .insert(ConnectInfo(SocketAddr::from(([198, 51, 100, 7], 40000))));
-    let response = app.app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let set_cookie = response
-        .headers()
-        .get(header::SET_COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let answer = app.exchange(request).await;
     (
-        status,
-        set_cookie,
-        String::from_utf8_lossy(&bytes).into_owned(),
+        answer.status,
+        answer.header(header::SET_COOKIE),
+        answer.body.clone(),
     )
 }
 
@@ -376,28 +366,18 @@ async fn post_multipart(
     content_type: &str,
     body: Vec<u8>,
 ) -> (StatusCode, Option<String>, String) {
-    let mut request = Request::builder()
+    let request = Request::builder()
         .method(Method::POST)
         .uri("/compliance/evidence")
         .header(header::COOKIE, cookie)
         .header(header::CONTENT_TYPE, content_type)
         .body(Body::from(body))
         .unwrap();
-    request
-        .extensions_mut()
-        .insert(ConnectInfo(SocketAddr::from(([198, 51, 100, 7], 40000))));
-    let response = app.app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let location = response
-        .headers()
-        .get(header::LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let answer = app.exchange(request).await;
     (
-        status,
-        location,
-        String::from_utf8_lossy(&bytes).into_owned(),
+        answer.status,
+        answer.header(header::LOCATION),
+        answer.body.clone(),
     )
 }
 

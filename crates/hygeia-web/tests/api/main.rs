@@ -61,6 +61,22 @@ requirements:
     nis2_art21: [a]
 "#;
 
+/// What the app answered: status, headers and the body as text.
+struct Exchange {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Exchange {
+    fn header(&self, name: header::HeaderName) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
+}
+
 /// An app on a fresh database with one user (and API token) per role. The non-administrators
 /// are granted entity A only; entity B is outside their need-to-know.
 struct TestApp {
@@ -272,6 +288,22 @@ impl TestApp {
             )
             .await
             .unwrap();
+    }
+
+    /// Sends a request from the fixture's client address and reads the whole answer.
+    async fn exchange(&self, mut request: Request<Body>) -> Exchange {
+        request
+            .extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([198, 51, 100, 7], 40000))));
+        let response = self.app.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        Exchange {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     async fn send(&self, mut request: Request<Body>) -> (StatusCode, Value) {

@@ -122,28 +122,18 @@ async fn post_form(
     for (name, value) in fields {
         body.append_pair(name, value);
     }
-    let mut request = Request::builder()
+    let request = Request::builder()
         .method(Method::POST)
         .uri(path)
         .header(header::AUTHORIZATION, format!("Bearer {}", app.token(role)))
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .body(Body::from(body.finish()))
         .unwrap();
-    request
-        .extensions_mut()
-        .insert(ConnectInfo(SocketAddr::from(([198, 51, 100, 7], 40000))));
-    let response = app.app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let location = response
-        .headers()
-        .get(header::LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let answer = app.exchange(request).await;
     (
-        status,
-        location,
-        String::from_utf8_lossy(&bytes).into_owned(),
+        answer.status,
+        answer.header(header::LOCATION),
+        answer.body.clone(),
     )
 }
 
