@@ -673,7 +673,18 @@ const ENTITY_COOKIE: &str = "hygeia_entity";
 /// The entity last chosen in the switcher, if it is still within the caller's scope; else
 /// the first entity the user is granted (their own entity), if any.
 pub(crate) fn current_entity(headers: &HeaderMap, auth: &Auth) -> Option<String> {
-    let chosen = headers
+    chosen_entity(headers, auth).or_else(|| {
+        auth.user
+            .entity_ids
+            .iter()
+            .find(|id| auth.principal.scope.contains(id))
+            .cloned()
+    })
+}
+
+/// The entity last chosen in the switcher, if it is still within the caller's scope.
+pub(crate) fn chosen_entity(headers: &HeaderMap, auth: &Auth) -> Option<String> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -681,14 +692,7 @@ pub(crate) fn current_entity(headers: &HeaderMap, auth: &Auth) -> Option<String>
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(name, _)| *name == ENTITY_COOKIE)
         .map(|(_, value)| value.trim().to_owned())
-        .filter(|id| !id.is_empty() && auth.principal.scope.contains(id));
-    chosen.or_else(|| {
-        auth.user
-            .entity_ids
-            .iter()
-            .find(|id| auth.principal.scope.contains(id))
-            .cloned()
-    })
+        .filter(|id| !id.is_empty() && auth.principal.scope.contains(id))
 }
 
 #[derive(Template)]

@@ -752,6 +752,35 @@ async fn the_entity_switcher_filters_the_whole_dashboard() {
             get_status(&app, &format!("/switch?entity={b}"), &contributor).await,
             (StatusCode::SEE_OTHER, Some("/".to_owned()))
         );
+
+        // The switcher's choice is remembered (its cookie): Home keeps to the entity until
+        // "all entities" is chosen (`?entity=` empty); a remembered entity the caller may not
+        // see is ignored.
+        let home = |cookie: String, path: &'static str, token: String| {
+            let request = Request::builder()
+                .uri(path)
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header(header::COOKIE, cookie)
+                .body(Body::empty())
+                .unwrap();
+            app.exchange(request)
+        };
+        let remembered = home(format!("hygeia_entity={b}"), "/", admin.clone()).await;
+        assert_eq!(remembered.status, StatusCode::OK);
+        assert_eq!(figure_value(&remembered.body, "fig-entities"), Some(1));
+        assert!(
+            remembered
+                .body
+                .contains(&format!("<option value=\"{b}\" selected>"))
+        );
+        let everything = home(format!("hygeia_entity={b}"), "/?entity=", admin.clone()).await;
+        assert_eq!(
+            figure_value(&everything.body, "fig-entities"),
+            figure_value(&all, "fig-entities")
+        );
+        let not_theirs = home(format!("hygeia_entity={b}"), "/", contributor.clone()).await;
+        assert_eq!(not_theirs.status, StatusCode::OK);
+        assert!(nis2_row(&not_theirs.body, &b).is_none());
     }
 }
 

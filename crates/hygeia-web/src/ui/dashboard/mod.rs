@@ -78,6 +78,7 @@ pub struct DashboardQuery {
 
 pub async fn home(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     PageAuth(auth): PageAuth,
     Query(query): Query<DashboardQuery>,
 ) -> PageResult {
@@ -93,7 +94,13 @@ pub async fn home(
     // One entity when the switcher chose one (within the caller's scope: another answers 404,
     // as its page would); else every visible entity: the figures count them all, the table
     // and the charts show the first 500.
-    let only = query.entity.as_deref().filter(|id| !id.is_empty());
+    // The address says which (`?entity=` empty: all); without it, the switcher's last choice,
+    // so that Home keeps to the chosen entity until "all entities" is chosen again.
+    let remembered = super::chosen_entity(&headers, &auth);
+    let only = match query.entity.as_deref() {
+        Some(id) => Some(id).filter(|id| !id.is_empty()),
+        None => remembered.as_deref(),
+    };
     let (entity_total, entities, scope) = match only {
         Some(id) => {
             let entity =
