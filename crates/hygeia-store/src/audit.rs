@@ -204,6 +204,22 @@ impl AuditAnchor {
     }
 }
 
+/// The conditions of `filter`, restricted to what `scope` may see. Organisation-level records
+/// (users, grants, sign-ins, settings) carry no entity: only those who see every entity
+/// (administrators) read them.
+fn audit_filter(filter: &AuditFilter, scope: &EntityScope) -> Filter {
+    let mut f = Filter::new();
+    f.eq_opt("action", filter.action.as_deref());
+    f.eq_opt("object_type", filter.object_type.as_deref());
+    f.eq_opt("object_id", filter.object_id.as_deref());
+    f.eq_opt("entity_id", filter.entity_id.as_deref());
+    f.eq_opt("actor_label", filter.actor.as_deref());
+    f.cmp_opt("at", ">=", filter.since.as_deref());
+    f.cmp_opt("at", "<", filter.until.as_deref());
+    f.scope("entity_id", scope);
+    f
+}
+
 impl Store {
     /// Lists audit records, newest first, restricted to what `scope` may see: records about an
     /// entity outside the scope are hidden, and so are organisation-level records (other
@@ -214,17 +230,7 @@ impl Store {
         filter: &AuditFilter,
         page: PageRequest,
     ) -> Result<Page<AuditRecord>> {
-        let mut f = Filter::new();
-        f.eq_opt("action", filter.action.as_deref());
-        f.eq_opt("object_type", filter.object_type.as_deref());
-        f.eq_opt("object_id", filter.object_id.as_deref());
-        f.eq_opt("entity_id", filter.entity_id.as_deref());
-        f.eq_opt("actor_label", filter.actor.as_deref());
-        f.cmp_opt("at", ">=", filter.since.as_deref());
-        f.cmp_opt("at", "<", filter.until.as_deref());
-        // Organisation-level records (users, grants, sign-ins, settings) carry no entity:
-        // only those who see every entity (administrators) read them.
-        f.scope("entity_id", scope);
+        let f = audit_filter(filter, scope);
         let rows: Page<AuditRow> = f
             .page(self.reader(), "audit_log", COLUMNS, "seq DESC", page)
             .await?;
@@ -241,17 +247,7 @@ impl Store {
         page: PageRequest,
         cap: i64,
     ) -> Result<AuditWindow> {
-        let mut f = Filter::new();
-        f.eq_opt("action", filter.action.as_deref());
-        f.eq_opt("object_type", filter.object_type.as_deref());
-        f.eq_opt("object_id", filter.object_id.as_deref());
-        f.eq_opt("entity_id", filter.entity_id.as_deref());
-        f.eq_opt("actor_label", filter.actor.as_deref());
-        f.cmp_opt("at", ">=", filter.since.as_deref());
-        f.cmp_opt("at", "<", filter.until.as_deref());
-        // Organisation-level records (users, grants, sign-ins, settings) carry no entity:
-        // only those who see every entity (administrators) read them.
-        f.scope("entity_id", scope);
+        let f = audit_filter(filter, scope);
         let cap = cap.max(0);
         // The limits are integers of our own, written into the SQL text.
         let rows = f
@@ -479,15 +475,7 @@ impl Store {
         filter: &AuditFilter,
         limit: i64,
     ) -> Result<Vec<AuditRecord>> {
-        let mut f = Filter::new();
-        f.eq_opt("action", filter.action.as_deref());
-        f.eq_opt("object_type", filter.object_type.as_deref());
-        f.eq_opt("object_id", filter.object_id.as_deref());
-        f.eq_opt("entity_id", filter.entity_id.as_deref());
-        f.eq_opt("actor_label", filter.actor.as_deref());
-        f.cmp_opt("at", ">=", filter.since.as_deref());
-        f.cmp_opt("at", "<", filter.until.as_deref());
-        f.scope("entity_id", scope);
+        let f = audit_filter(filter, scope);
         // The limit is an integer of our own, written into the SQL text.
         let rows = f
             .query(format!(
