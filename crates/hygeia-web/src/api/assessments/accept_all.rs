@@ -131,6 +131,7 @@ pub(crate) async fn accept_all(
             wanted.push(d.requirement_id.as_str());
         }
     }
+    let accepting: HashSet<&str> = wanted.iter().copied().collect();
     let decided = accept_all_derived(&view, &wanted, &body.justification)
         .map_err(|e| ApiError::decision(&e))?;
     let source_evidence = state
@@ -140,7 +141,7 @@ pub(crate) async fn accept_all(
     let mut evidence: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for d in selected
         .iter()
-        .filter(|d| wanted.contains(&d.requirement_id.as_str()))
+        .filter(|d| accepting.contains(d.requirement_id.as_str()))
     {
         let mut ids: Vec<String> = Vec::new();
         for (source, _) in d.counted_sources() {
