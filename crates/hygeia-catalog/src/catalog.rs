@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::error::{CatalogError, IssueKind, Issues};
 use crate::load::{parse_framework, parse_mapping};
 use crate::model::{Art21Letter, Framework, MappingSet, Relationship, Requirement};
+use crate::obligations::{EMBEDDED_OBLIGATIONS, Obligation, parse_obligation};
 
 /// Framework files shipped in the binary, in load order.
 pub const EMBEDDED_FRAMEWORKS: &[(&str, &str)] = &[
@@ -77,6 +78,7 @@ pub const EMBEDDED_MAPPINGS: &[(&str, &str)] = &[
 pub struct Catalog {
     frameworks: Vec<Framework>,
     mappings: Vec<MappingSet>,
+    obligations: Vec<Obligation>,
 }
 
 /// A requirement reached through a mapping, seen from the requirement asked about.
@@ -132,11 +134,59 @@ impl Catalog {
                 Err(e) => return Err(e),
             }
         }
+        for (file, text) in EMBEDDED_OBLIGATIONS {
+            match cat.add_obligation(parse_obligation(file, text)) {
+                Ok(()) => {}
+                Err(CatalogError::Invalid(mut i)) => issues.append(&mut i),
+                Err(e) => return Err(e),
+            }
+        }
         if issues.is_empty() {
             Ok(cat)
         } else {
             Err(CatalogError::Invalid(issues))
         }
+    }
+
+    fn add_obligation(
+        &mut self,
+        obligation: Result<Obligation, CatalogError>,
+    ) -> Result<(), CatalogError> {
+        let obligation = obligation?;
+        if self.obligation(&obligation.id).is_some() {
+            let mut issues = Issues::default();
+            issues.push(
+                &obligation.file,
+                "obligation",
+                "id",
+                IssueKind::DuplicateFramework(obligation.id.clone()),
+            );
+            return issues.into_result(());
+        }
+        self.obligations.push(obligation);
+        Ok(())
+    }
+
+    /// Import a user reporting-obligation template (YAML, see `docs/obligations-format.md`).
+    /// All-or-nothing: on any error the catalog is unchanged.
+    pub fn import_obligation(
+        &mut self,
+        file_name: &str,
+        yaml: &str,
+    ) -> Result<&Obligation, CatalogError> {
+        self.add_obligation(parse_obligation(file_name, yaml))?;
+        self.obligations
+            .last()
+            .ok_or_else(|| CatalogError::Invalid(Vec::new()))
+    }
+
+    /// The reporting-obligation templates, shipped ones first.
+    pub fn obligations(&self) -> &[Obligation] {
+        &self.obligations
+    }
+
+    pub fn obligation(&self, id: &str) -> Option<&Obligation> {
+        self.obligations.iter().find(|o| o.id == id)
     }
 
     fn framework_index(&self) -> HashMap<&str, &Framework> {

@@ -123,7 +123,8 @@ pub fn shortcuts(text: &str) -> Vec<Shortcut> {
                 (Some('('), Some(l), Some(')')) if l.is_ascii_lowercase() => Some(3),
                 (Some(l), next, _)
                     if ('a'..='j').contains(&l)
-                        && next.is_none_or(|n| !is_word_char(n) && n != ')') =>
+                        // "points d'accès": an elided word, not a letter.
+                        && next.is_none_or(|n| !is_word_char(n) && !matches!(n, ')' | '\'' | '’')) =>
                 {
                     Some(1)
                 }
@@ -205,6 +206,8 @@ mod tests {
             "point d) : fournisseurs",
             "au point 11.7 de l'annexe",
             "le point de contact unique",
+            "des points d'accès appropriés",
+            "les points d’entrée",
             "le point j)",
             "Saisissez une référence (A.8.22, 21(2)(d))",
             "Reportez-vous à la politique",

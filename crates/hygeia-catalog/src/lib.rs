@@ -4,12 +4,12 @@
 //! shipped catalogs — NIS2 Directive obligations, the Annex of Implementing Regulation (EU)
 //! 2024/2690, ISO/IEC 27001:2022 (identifiers and short titles only), NIST CSF 2.0, HDS 2024,
 //! IEC 62443-3-3 and EU GMP Annex 11 outlines — embedded with `include_str!`, the mapping sets (ENISA, NIST and our
-//! own, each with its credit), their validation, lookups, neighbours, search and filters, user
+//! own, each with its credit), the reporting-obligation templates for incidents, their validation, lookups, neighbours, search and filters, user
 //! framework import and OSCAL catalog export/import.
 //!
 //! It is pure: no I/O beyond `include_str!` of its own data; user files arrive as text with a
 //! file name used in error messages. It must not depend on any Hygeia crate other than
-//! `hygeia-domain` (it currently needs none), nor on a database, web framework or the clock.
+//! `hygeia-domain` (whose incident rules the reporting obligations use), nor on a database, web framework or the clock.
 //!
 //! Requirement titles and descriptions are written in our own words. Standard texts are
 //! copyrighted by their publishers (ISO, IEC); only identifiers and short titles are shipped.
@@ -28,6 +28,7 @@ mod error;
 pub mod french;
 mod load;
 mod model;
+pub mod obligations;
 pub mod oscal;
 
 pub use catalog::{Catalog, EMBEDDED_FRAMEWORKS, EMBEDDED_MAPPINGS, Filter, Hit, Neighbour};

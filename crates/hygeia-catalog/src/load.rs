@@ -106,14 +106,17 @@ struct RawMappingFile {
     coverage: Vec<crate::coverage::RawCoverage>,
 }
 
-fn parse_yaml<'a, T: Deserialize<'a>>(file: &str, text: &'a str) -> Result<T, CatalogError> {
+pub(crate) fn parse_yaml<'a, T: Deserialize<'a>>(
+    file: &str,
+    text: &'a str,
+) -> Result<T, CatalogError> {
     serde_saphyr::from_str(text).map_err(|e| CatalogError::Parse {
         file: file.to_owned(),
         message: e.to_string(),
     })
 }
 
-fn non_empty(v: Option<String>) -> Option<String> {
+pub(crate) fn non_empty(v: Option<String>) -> Option<String> {
     v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 

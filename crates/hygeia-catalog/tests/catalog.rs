@@ -107,6 +107,40 @@ fn every_requirement_has_english_and_french_titles() {
     assert!(total > 800, "{total}");
 }
 
+/// Issue 10: every assessable point of the 2024/2690 Annex is described in our own words in
+/// both languages, and the description adds to the short title (never repeats it).
+#[test]
+fn every_2024_2690_point_has_a_description_in_both_languages() {
+    let c = cat();
+    let fw = c.framework(ids::NIS2_2024_2690).unwrap();
+    let mut described = 0;
+    for r in fw.assessable() {
+        let d = r
+            .description
+            .as_ref()
+            .unwrap_or_else(|| panic!("{} has no description", r.id));
+        for (lang, text, title) in [("en", &d.en, &r.title.en), ("fr", &d.fr, &r.title.fr)] {
+            let words = text.split_whitespace().count();
+            assert!(
+                (12..=120).contains(&words),
+                "{} {lang}: {words} words",
+                r.id
+            );
+            assert_ne!(
+                text.trim(),
+                title.trim(),
+                "{} {lang} repeats its title",
+                r.id
+            );
+        }
+        described += 1;
+    }
+    assert_eq!(
+        described, 355,
+        "353 points of the Annex and 2 of Hygeia's supplement"
+    );
+}
+
 #[test]
 fn iso_and_iec_carry_a_copyright_notice() {
     let c = cat();

@@ -58,6 +58,9 @@ impl Role {
                     | P::EntityRead
                     | P::EntityUpdate
                     | P::SiteWrite
+                    | P::IncidentRead
+                    | P::IncidentWrite
+                    | P::IncidentDecide
                     | P::OwnTokens
             ),
             Role::Contributor => matches!(
@@ -68,6 +71,8 @@ impl Role {
                     | P::ComplianceEdit
                     | P::AssetRead
                     | P::EntityRead
+                    | P::IncidentRead
+                    | P::IncidentWrite
                     | P::OwnTokens
             ),
             Role::Auditor => matches!(
@@ -77,6 +82,7 @@ impl Role {
                     | P::ComplianceRead
                     | P::AssetRead
                     | P::EntityRead
+                    | P::IncidentRead
                     | P::AuditRead
                     | P::OwnTokens
             ),
@@ -156,6 +162,14 @@ pub enum Permission {
     AllTokens,
     /// Read the audit trail.
     AuditRead,
+    /// See incidents, their clocks and reports (within scope).
+    IncidentRead,
+    /// Declare and document incidents: details, timeline, actions, links, report drafts
+    /// (within scope).
+    IncidentWrite,
+    /// Decide on reporting: verdicts, obligations set aside, submissions recorded (within
+    /// scope).
+    IncidentDecide,
 }
 
 /// Which legal entities a user may see.
@@ -215,6 +229,7 @@ impl TokenScope {
                     | P::EntityRead
                     | P::UserRead
                     | P::AuditRead
+                    | P::IncidentRead
             ),
             TokenScope::Ingest => matches!(permission, P::AssetIngest),
         }
@@ -340,6 +355,19 @@ mod tests {
     }
 
     #[test]
+    fn contributors_document_incidents_but_managers_decide_on_reporting() {
+        let decide: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.allows(Permission::IncidentDecide))
+            .collect();
+        assert_eq!(decide, [Role::Administrator, Role::ComplianceManager]);
+        assert!(Role::Contributor.allows(Permission::IncidentWrite));
+        assert!(Role::Auditor.allows(Permission::IncidentRead));
+        assert!(TokenScope::Read.allows(Permission::IncidentRead));
+        assert!(!TokenScope::Read.allows(Permission::IncidentWrite));
+    }
+
+    #[test]
     fn auditors_change_nothing() {
         for permission in [
             Permission::EntityCreate,
@@ -352,6 +380,8 @@ mod tests {
             Permission::AssetIngest,
             Permission::ComplianceEdit,
             Permission::ComplianceManage,
+            Permission::IncidentWrite,
+            Permission::IncidentDecide,
         ] {
             assert!(!Role::Auditor.allows(permission), "{permission:?}");
         }

@@ -11,6 +11,7 @@ pub mod access;
 pub mod audit;
 pub mod audit_export;
 pub mod clock;
+pub mod incidents;
 pub mod legal_ref;
 pub mod mfa;
 pub mod nis2;

@@ -32,6 +32,8 @@ pub enum Code {
     OneOf,
     /// Not a `YYYY-MM-DD` date.
     BadDate,
+    /// Not an RFC 3339 time with its offset (`2026-05-04T10:00:00+02:00`).
+    BadTime,
     /// A date before the date of the `other` field.
     DateOrder,
     /// No `framework` in the catalog.
@@ -105,6 +107,7 @@ impl Code {
         Code::UnknownEntityType,
         Code::OneOf,
         Code::BadDate,
+        Code::BadTime,
         Code::DateOrder,
         Code::UnknownFramework,
         Code::UnknownRequirement,
@@ -149,6 +152,7 @@ impl Code {
             Code::UnknownEntityType => "unknown_entity_type",
             Code::OneOf => "one_of",
             Code::BadDate => "bad_date",
+            Code::BadTime => "bad_time",
             Code::DateOrder => "date_order",
             Code::UnknownFramework => "unknown_framework",
             Code::UnknownRequirement => "unknown_requirement",
@@ -389,6 +393,12 @@ impl FieldError {
         Self::new(field, Code::BadDate, Params::default(), message)
     }
 
+    pub fn bad_time(field: &str) -> Self {
+        let message =
+            "must be a time with its offset, written like 2026-05-04T10:00:00+02:00".into();
+        Self::new(field, Code::BadTime, Params::default(), message)
+    }
+
     /// The date of `field` is before the date of the `other` field.
     pub fn date_order(field: &str, other: &str) -> Self {
         let params = Params {
@@ -627,6 +637,7 @@ record! {
     unknown_entity_type(value: &str);
     one_of(allowed: &[&str]);
     bad_date();
+    bad_time();
     date_order(other: &str);
     unknown_framework(framework: &str);
     unknown_requirement(framework: &str, requirement: &str);

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use hygeia_domain::nis2::EntityProfile;
 use hygeia_domain::org::{GroupInput, GroupLinkInput};
 use serde::Serialize;
 
@@ -56,6 +57,20 @@ pub fn group_input(entity: &Entity, links: &[GroupLink]) -> GroupInput {
 
 const LINK_COLUMNS: &str = "entity_id, kind, name, share_basis_points, employees, \
     annual_turnover_eur, balance_sheet_eur";
+
+/// The links of an entity read inside a transaction.
+pub(crate) async fn group_links_in(
+    conn: &mut sqlx::AnyConnection,
+    entity_id: &str,
+) -> Result<Vec<GroupLink>> {
+    let sql = format!(
+        "SELECT {LINK_COLUMNS} FROM entity_group_links WHERE entity_id = $1 ORDER BY position"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(entity_id)
+        .fetch_all(&mut *conn)
+        .await?)
+}
 
 impl Store {
     /// The linked and partner enterprises of an entity, in the order given.
@@ -187,4 +202,34 @@ impl Store {
         tx.commit().await?;
         Ok((after, links))
     }
+}
+
+fn figure(v: Option<i64>) -> Option<u64> {
+    v.and_then(|v| u64::try_from(v).ok())
+}
+
+/// What the NIS2 classifier needs from a stored entity and its group links (`None` if its
+/// type code is unknown). Unknown figures stay unknown.
+pub fn nis2_profile(entity: &Entity, links: &[GroupLink]) -> Option<EntityProfile> {
+    let group = group_input(entity, links);
+    Some(EntityProfile {
+        entity_type: entity.entity_type.parse().ok()?,
+        employees: u32::try_from(entity.employees).unwrap_or(u32::MAX),
+        annual_turnover_eur: figure(entity.annual_turnover_eur),
+        balance_sheet_eur: figure(entity.balance_sheet_eur),
+        designated_by_member_state: entity.designation != "none",
+        designated_as_important: entity.designation == "important",
+        cer_critical_entity: entity.cer_critical_entity,
+        nis1_operator_of_essential_services: entity.nis1_operator_of_essential_services,
+        other_activities: entity
+            .other_activities
+            .iter()
+            .filter_map(|c| c.parse().ok())
+            .collect(),
+        local_public_administration: entity.local_public_administration,
+        public_body: entity.public_body,
+        member_state: entity.country.clone(),
+        group: group.to_group_info(entity.parent_entity_id.is_some()),
+        group_worldwide_turnover_eur: figure(entity.group_worldwide_turnover_eur),
+    })
 }

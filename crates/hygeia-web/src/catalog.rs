@@ -20,6 +20,8 @@ use crate::error::{ApiError, ApiResult};
 pub enum ImportKind {
     Framework,
     Mapping,
+    /// A reporting-obligation template for incidents (`docs/obligations-format.md`).
+    Obligation,
 }
 
 /// How a file to import is written.
@@ -39,6 +41,7 @@ impl ImportKind {
         match self {
             ImportKind::Framework => "framework",
             ImportKind::Mapping => "mapping",
+            ImportKind::Obligation => "obligation",
         }
     }
 }
@@ -72,6 +75,13 @@ pub fn apply_import(
         (ImportKind::Mapping, ImportFormat::Yaml) => {
             Ok(catalog.import_mapping(file_name, content)?.id().to_owned())
         }
+        (ImportKind::Obligation, ImportFormat::Yaml) => {
+            Ok(catalog.import_obligation(file_name, content)?.id.clone())
+        }
+        (ImportKind::Obligation, ImportFormat::Oscal) => Err(CatalogError::Parse {
+            file: file_name.to_owned(),
+            message: "reporting-obligation templates are written in Hygeia's YAML format".into(),
+        }),
         (ImportKind::Mapping, ImportFormat::Oscal) => Err(CatalogError::Parse {
             file: file_name.to_owned(),
             message: "OSCAL catalogs hold frameworks; import crosswalks in Hygeia's YAML format"
@@ -84,6 +94,7 @@ fn parse_kind(text: &str) -> Option<ImportKind> {
     match text {
         "framework" => Some(ImportKind::Framework),
         "mapping" => Some(ImportKind::Mapping),
+        "obligation" => Some(ImportKind::Obligation),
         _ => None,
     }
 }

@@ -20,6 +20,8 @@ mod security_log;
 pub mod server;
 mod ui;
 
+pub use ui::page_check;
+
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -26,7 +26,8 @@ const EXIT_CONFIG: u8 = 2;
     The embedded SQLite database is the default; set --db postgres://… for PostgreSQL.",
     after_help = "Examples:\n  hygeia serve --demo                 try it with demo data on http://127.0.0.1:8080\n  \
     hygeia serve --db postgres://hygeia@db/hygeia --listen 0.0.0.0:8080\n  \
-    hygeia nis2 classify --sector-entity hospital --employees 1200 --turnover-eur 150000000"
+    hygeia nis2 classify --sector-entity hospital --employees 1200 --turnover-eur 150000000\n  \
+    hygeia incident deadlines --aware-at 2026-05-04T10:00:00+02:00 --time-zone Europe/Paris"
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -93,6 +94,9 @@ pub enum Command {
     /// NIS2 tools
     #[command(subcommand)]
     Nis2(crate::nis2::Nis2Command),
+    /// Incident tools: reporting deadlines (no database needed)
+    #[command(subcommand)]
+    Incident(crate::incident::IncidentCommand),
     /// Compliance catalogs: frameworks and crosswalks
     #[command(subcommand)]
     Catalog(crate::catalog::CatalogCommand),
@@ -250,6 +254,7 @@ pub async fn open_store(setup: &Setup) -> anyhow::Result<Store> {
 async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Nis2(command) => crate::nis2::run(&command),
+        Command::Incident(command) => crate::incident::run(&command),
         Command::Monitor(command @ crate::monitor::MonitorCommand::Analyze { .. }) => {
             crate::monitor::run(command, None).await
         }
@@ -425,6 +430,6 @@ async fn dispatch_with_database(global: GlobalArgs, command: Command) -> anyhow:
         }
         Command::Catalog(command) => crate::catalog::run(command, setup).await,
         Command::Monitor(command) => crate::monitor::run(command, Some(setup)).await,
-        Command::Nis2(_) | Command::Sensor(_) => Ok(ExitCode::SUCCESS),
+        Command::Nis2(_) | Command::Incident(_) | Command::Sensor(_) => Ok(ExitCode::SUCCESS),
     }
 }

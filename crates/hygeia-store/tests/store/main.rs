@@ -4,6 +4,7 @@
 mod access;
 mod compliance;
 mod entity_profile;
+mod incidents;
 mod monitoring;
 mod platform;
 mod security_keys;

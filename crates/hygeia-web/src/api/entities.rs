@@ -4,10 +4,10 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use hygeia_domain::access::Permission;
-use hygeia_domain::nis2::{self, Classification, EntityProfile, EntityType};
+use hygeia_domain::nis2::{self, Classification, EntityType};
 use hygeia_domain::org::{EntityInput, SiteInput};
 use hygeia_domain::validation::FieldError;
-use hygeia_store::{Entity, EntityFilter, GroupLink, Organisation, Page, Site};
+use hygeia_store::{Entity, EntityFilter, Organisation, Page, Site};
 use serde::Deserialize;
 
 use super::{ApiJson, ApiQuery, Paging};
@@ -26,43 +26,13 @@ fn normalise_entity_type(input: &mut EntityInput) {
     input.other_activities.iter_mut().for_each(code);
 }
 
-fn figure(v: Option<i64>) -> Option<u64> {
-    v.and_then(|v| u64::try_from(v).ok())
-}
-
-/// What the classifier needs from a stored entity and its group links (`None` if its type
-/// code is unknown). Unknown figures stay unknown.
-pub(crate) fn nis2_profile(entity: &Entity, links: &[GroupLink]) -> Option<EntityProfile> {
-    let group = hygeia_store::group_input(entity, links);
-    Some(EntityProfile {
-        entity_type: entity.entity_type.parse().ok()?,
-        employees: u32::try_from(entity.employees).unwrap_or(u32::MAX),
-        annual_turnover_eur: figure(entity.annual_turnover_eur),
-        balance_sheet_eur: figure(entity.balance_sheet_eur),
-        designated_by_member_state: entity.designation != "none",
-        designated_as_important: entity.designation == "important",
-        cer_critical_entity: entity.cer_critical_entity,
-        nis1_operator_of_essential_services: entity.nis1_operator_of_essential_services,
-        other_activities: entity
-            .other_activities
-            .iter()
-            .filter_map(|c| c.parse().ok())
-            .collect(),
-        local_public_administration: entity.local_public_administration,
-        public_body: entity.public_body,
-        member_state: entity.country.clone(),
-        group: group.to_group_info(entity.parent_entity_id.is_some()),
-        group_worldwide_turnover_eur: figure(entity.group_worldwide_turnover_eur),
-    })
-}
-
 /// The classification of a stored entity, reading its group links.
 pub(crate) async fn classify_stored(
     state: &AppState,
     entity: &Entity,
 ) -> ApiResult<Option<Classification>> {
     let links = state.store.group_links(&entity.id).await?;
-    Ok(nis2_profile(entity, &links).map(|p| nis2::classify(&p)))
+    Ok(hygeia_store::nis2_profile(entity, &links).map(|p| nis2::classify(&p)))
 }
 
 pub(crate) fn known_entity_type(code: &str) -> bool {

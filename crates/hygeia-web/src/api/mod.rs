@@ -5,6 +5,7 @@ mod audit;
 mod catalog;
 pub(crate) mod entities;
 mod entity_group;
+pub(crate) mod incidents;
 mod monitor;
 mod openapi;
 pub(crate) mod second_factor;
@@ -163,6 +164,7 @@ pub fn router() -> Router<AppState> {
         .route("/audit/verify", get(audit::verify_audit))
         .route("/audit/export", get(audit::export_audit))
         .merge(assessments::router())
+        .merge(incidents::router())
         .fallback(|| async { ApiError::NotFound("no such API endpoint".into()) })
 }
 

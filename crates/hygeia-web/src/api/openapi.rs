@@ -79,6 +79,7 @@ impl Modify for Security {
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(super::assessments::AssessmentsDoc::openapi());
+    doc.merge(super::incidents::IncidentsDoc::openapi());
     describe_responses(&mut doc);
     doc
 }

@@ -31,6 +31,17 @@ impl Fields {
         self.get(name).map(str::trim).unwrap_or_default().to_owned()
     }
 
+    /// The fields whose name starts with `prefix`, the prefix removed (`field.summary` →
+    /// `summary`), first value of each.
+    pub fn iter_prefixed<'a>(
+        &'a self,
+        prefix: &'a str,
+    ) -> impl Iterator<Item = (&'a str, &'a str)> {
+        self.0
+            .iter()
+            .filter_map(move |(key, value)| Some((key.strip_prefix(prefix)?, value.as_str())))
+    }
+
     /// Every value of `name` (checkbox groups).
     pub fn all(&self, name: &str) -> Vec<String> {
         self.0

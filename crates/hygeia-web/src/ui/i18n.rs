@@ -95,7 +95,7 @@ fn flatten(source: &str) -> Result<HashMap<String, String>, String> {
     Ok(out)
 }
 
-fn messages(lang: Lang) -> &'static HashMap<String, String> {
+pub(crate) fn messages(lang: Lang) -> &'static HashMap<String, String> {
     static EN: OnceLock<HashMap<String, String>> = OnceLock::new();
     static FR: OnceLock<HashMap<String, String>> = OnceLock::new();
     let (cell, source) = match lang {

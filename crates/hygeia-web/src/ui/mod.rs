@@ -26,7 +26,10 @@ mod evidence;
 mod forms;
 mod gaps;
 pub mod i18n;
+mod incident_reports;
+mod incidents;
 mod own_gaps;
+pub mod page_check;
 mod result_detail;
 mod reuse;
 mod reuse_source;
@@ -180,7 +183,34 @@ pub fn router() -> Router<AppState> {
         )
         .route("/assets/{id}", get(assets::asset_page))
         .route("/suppliers", get(coming_suppliers))
-        .route("/incidents", get(coming_incidents))
+        .route(
+            "/incidents",
+            get(incidents::incidents_page).post(incidents::create_incident),
+        )
+        .route(
+            "/incidents/{id}",
+            get(incidents::incident_page).post(incidents::update_incident),
+        )
+        .route("/incidents/{id}/verdicts", post(incidents::set_verdict))
+        .route(
+            "/incidents/{id}/obligations/{obligation}/set-aside",
+            post(incidents::set_aside),
+        )
+        .route("/incidents/{id}/timeline", post(incidents::add_timeline))
+        .route("/incidents/{id}/actions", post(incidents::add_action))
+        .route(
+            "/incidents/{id}/actions/{action}/toggle",
+            post(incidents::finish_action),
+        )
+        .route("/incidents/{id}/links", post(incidents::set_links))
+        .route(
+            "/incidents/{id}/reports/{obligation}/{stage}",
+            get(incident_reports::report_page).post(incident_reports::save_report),
+        )
+        .route(
+            "/incidents/{id}/reports/{obligation}/{stage}/submission",
+            post(incident_reports::record_submission),
+        )
         .route("/audit", get(audit::audit_page))
         .route("/audit/verify", get(audit::verify_page))
         .route("/settings", get(account::settings_page))
@@ -590,7 +620,7 @@ impl Shell {
             ("/risks", "nav.risks", Area::Risks, true),
             ("/assets", "nav.assets", Area::Assets, false),
             ("/suppliers", "nav.suppliers", Area::Suppliers, true),
-            ("/incidents", "nav.incidents", Area::Incidents, true),
+            ("/incidents", "nav.incidents", Area::Incidents, false),
             ("/audit", "nav.audit", Area::Audit, false),
             ("/settings", "nav.settings", Area::Settings, false),
         ] {
@@ -729,10 +759,6 @@ async fn coming_risks(State(state): State<AppState>, PageAuth(auth): PageAuth) -
 
 async fn coming_suppliers(State(state): State<AppState>, PageAuth(auth): PageAuth) -> PageResult {
     coming(state, auth, Area::Suppliers, "suppliers").await
-}
-
-async fn coming_incidents(State(state): State<AppState>, PageAuth(auth): PageAuth) -> PageResult {
-    coming(state, auth, Area::Incidents, "incidents").await
 }
 
 /// Changes the signed-in user's language, then goes back to where the form was.

@@ -105,6 +105,7 @@ mod tests {
             FieldError::unknown_entity_type("f", "x"),
             FieldError::one_of("f", &["a", "b"]),
             FieldError::bad_date("f"),
+            FieldError::bad_time("f"),
             FieldError::date_order("f", "starts_on"),
             FieldError::unknown_framework("f", "fw"),
             FieldError::unknown_requirement("f", "fw", "r"),

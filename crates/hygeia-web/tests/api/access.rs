@@ -6,7 +6,8 @@ use super::*;
 /// contributor, auditor), plus 401 for anonymous callers.
 struct Case {
     method: Method,
-    /// `{a}`, `{b}`, `{site}`, `{contributor}` and `{contributor_token}` are filled in.
+    /// `{a}`, `{b}`, `{site}`, `{contributor}`, `{contributor_token}`, `{incident}` and the
+    /// other fixture ids are filled in.
     path: &'static str,
     /// The route as the OpenAPI document names it.
     template: &'static str,
@@ -744,6 +745,160 @@ fn cases() -> Vec<Case> {
             Some(json!({"control_id": "{control}"})),
             [200, 200, 200, 403],
         ),
+        // Incidents (entity A's {incident}, its NIS2 early warning overdue). Contributors
+        // document; only administrators and compliance managers decide on reporting.
+        c(
+            M::GET,
+            "/api/v1/incidents?status=ongoing&overdue=true",
+            "/api/v1/incidents",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::GET,
+            "/api/v1/incidents/export?format=csv&lang=fr",
+            "/api/v1/incidents/export",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::POST,
+            "/api/v1/entities/{a}/incidents",
+            "/api/v1/entities/{id}/incidents",
+            Some(json!({
+                "title": "Phishing: a nurse's account used to send mail",
+                "detected_at": "2026-03-02T07:40:00+01:00",
+                "aware_at": "2026-03-02T08:15:00+01:00",
+                "severity": "medium",
+                "contact": "rssi@chu-exemple.fr"})),
+            [201, 201, 201, 403],
+        ),
+        c(
+            M::POST,
+            "/api/v1/entities/{b}/incidents",
+            "/api/v1/entities/{id}/incidents",
+            Some(json!({
+                "title": "Analyser offline after an update",
+                "detected_at": "2026-03-02T07:40:00Z",
+                "severity": "low"})),
+            [201, 404, 404, 403],
+        ),
+        c(
+            M::GET,
+            "/api/v1/incidents/{incident}",
+            "/api/v1/incidents/{id}",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::PUT,
+            "/api/v1/incidents/{incident}",
+            "/api/v1/incidents/{id}",
+            Some(json!({
+                "title": "Ransomware on the laboratory server",
+                "description": "Results server encrypted; restored from the offline backup",
+                "detected_at": "2026-03-01T08:00:00Z",
+                "status": "contained",
+                "severity": "critical",
+                "version": 1})),
+            [200, 200, 200, 403],
+        ),
+        c(
+            M::POST,
+            "/api/v1/incidents/{incident}/verdicts",
+            "/api/v1/incidents/{id}/verdicts",
+            Some(json!({
+                "question": "significant",
+                "verdict": "yes",
+                "reasoning": "Laboratory results delayed for a day across three hospitals"})),
+            [201, 201, 403, 403],
+        ),
+        c(
+            M::PUT,
+            "/api/v1/incidents/{incident}/obligations/gdpr-art33/set-aside",
+            "/api/v1/incidents/{id}/obligations/{obligation}/set-aside",
+            Some(json!({"reason": "The results server holds no personal data"})),
+            [200, 200, 403, 403],
+        ),
+        c(
+            M::DELETE,
+            "/api/v1/incidents/{incident}/obligations/gdpr-art33/set-aside",
+            "/api/v1/incidents/{id}/obligations/{obligation}/set-aside",
+            None,
+            // Nothing is set aside in the fixture, so there is nothing to restore; setting
+            // aside and restoring are tested end to end in incidents.rs.
+            [404, 404, 403, 403],
+        ),
+        c(
+            M::POST,
+            "/api/v1/incidents/{incident}/timeline",
+            "/api/v1/incidents/{id}/timeline",
+            Some(json!({"at": "2026-03-01T12:00:00Z", "text": "Server isolated from the network"})),
+            [201, 201, 201, 403],
+        ),
+        c(
+            M::POST,
+            "/api/v1/incidents/{incident}/actions",
+            "/api/v1/incidents/{id}/actions",
+            Some(json!({"title": "Test the offline backup restore", "due_date": "2026-04-15"})),
+            [201, 201, 201, 403],
+        ),
+        c(
+            M::PUT,
+            "/api/v1/incidents/{incident}/actions/no-such-action",
+            "/api/v1/incidents/{id}/actions/{action}",
+            Some(json!({"title": "Test the offline backup restore", "status": "done"})),
+            // Rights are checked before the action is looked up; changing a real action is
+            // tested end to end in incidents.rs.
+            [404, 404, 404, 403],
+        ),
+        c(
+            M::PUT,
+            "/api/v1/incidents/{incident}/links",
+            "/api/v1/incidents/{id}/links",
+            Some(json!({"assets": ["{asset}"], "requirements": ["iso27001-2022/a.8.22"]})),
+            [200, 200, 200, 403],
+        ),
+        c(
+            M::GET,
+            "/api/v1/incidents/{incident}/reports/nis2-art23/early_warning",
+            "/api/v1/incidents/{id}/reports/{obligation}/{stage}",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::POST,
+            "/api/v1/incidents/{incident}/reports/nis2-art23/early_warning",
+            "/api/v1/incidents/{id}/reports/{obligation}/{stage}",
+            Some(json!({
+                "language": "fr",
+                "fields": {"summary": "Serveur de résultats chiffré", "malicious": "Oui"}})),
+            [201, 201, 201, 403],
+        ),
+        c(
+            M::GET,
+            "/api/v1/incidents/{incident}/reports/nis2-art23/early_warning/export?format=json",
+            "/api/v1/incidents/{id}/reports/{obligation}/{stage}/export",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::POST,
+            "/api/v1/incidents/{incident}/reports/nis2-art23/early_warning/submission",
+            "/api/v1/incidents/{id}/reports/{obligation}/{stage}/submission",
+            Some(json!({
+                "submitted_at": "2026-03-02T09:40:00+01:00",
+                "channel": "CERT-FR portal",
+                "recipient_reference": "CERTFR-2026-0117"})),
+            [201, 201, 403, 403],
+        ),
+        c(
+            M::GET,
+            "/api/v1/obligations",
+            "/api/v1/obligations",
+            None,
+            [200, 200, 200, 200],
+        ),
         c(
             M::GET,
             "/api/v1/sso/providers",
@@ -797,6 +952,7 @@ fn fill(path: &str, ids: &Ids) -> String {
         .replace("{contributor_token}", &ids.contributor_token)
         .replace("{contributor}", &ids.contributor)
         .replace("{asset}", &ids.asset_a)
+        .replace("{incident}", &ids.incident)
 }
 
 #[tokio::test]

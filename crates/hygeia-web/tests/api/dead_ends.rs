@@ -1,6 +1,8 @@
 //! No dead ends (issue 10, item 3): every link a page shows answers a page, the remaining gaps of
 //! a NIS2 assessment, section headings, the entity list, no "coming" text for what exists.
 
+use hygeia_web::page_check::local_links as links;
+
 use super::*;
 
 /// A page as a browser gets it: status, body and `Location` (errors are HTML pages here, not
@@ -17,26 +19,6 @@ async fn fetch(app: &TestApp, token: &str, path: &str) -> (StatusCode, String, O
         answer.body.clone(),
         answer.header(header::LOCATION),
     )
-}
-
-/// The local links of a page (`href` values of this site, character references decoded,
-/// fragments dropped).
-fn links(html: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for part in html.split("href=\"").skip(1) {
-        let Some(end) = part.find('"') else { continue };
-        let href = part[..end]
-            .replace("&#38;", "&")
-            .replace("&amp;", "&")
-            .replace("&#61;", "=")
-            .replace("&#39;", "'")
-            .replace("&#34;", "\"");
-        let href = href.split('#').next().unwrap_or_default().to_owned();
-        if href.starts_with('/') && !href.starts_with("//") && !found.contains(&href) {
-            found.push(href);
-        }
-    }
-    found
 }
 
 #[tokio::test]
@@ -271,76 +253,13 @@ async fn no_page_says_that_existing_features_are_coming() {
     assert!(html.contains("est prévu"));
 }
 
-/// Distinctive English phrases of the interface: the parts between placeholders of every
-/// English text that differs from its French one, of three words or more and not found in any
-/// French text. None may show on a French page.
-fn english_phrases() -> Vec<String> {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("i18n");
-    let flat = |file: &str| -> Vec<(String, String)> {
-        let text = std::fs::read_to_string(root.join(file)).unwrap();
-        let value: toml::Table = toml::from_str(&text).unwrap();
-        let mut out = Vec::new();
-        let mut stack: Vec<(String, toml::Value)> = value.into_iter().collect();
-        while let Some((key, value)) = stack.pop() {
-            match value {
-                toml::Value::String(s) => out.push((key, s)),
-                toml::Value::Table(t) => {
-                    stack.extend(t.into_iter().map(|(k, v)| (format!("{key}.{k}"), v)))
-                }
-                _ => {}
-            }
-        }
-        out
-    };
-    let french: std::collections::HashMap<String, String> = flat("fr.toml").into_iter().collect();
-    let all_french: String = french.values().cloned().collect::<Vec<_>>().join("\n");
-    let mut phrases = Vec::new();
-    for (key, english) in flat("en.toml") {
-        if french.get(&key) == Some(&english) {
-            continue;
-        }
-        for part in english.split(['{', '}']).step_by(2) {
-            let part = part.trim().trim_end_matches(['.', ':', ',']);
-            if part.split_whitespace().count() >= 3
-                && part.len() >= 15
-                && !all_french.contains(part)
-                && !phrases.iter().any(|p| p == part)
-            {
-                phrases.push(part.to_owned());
-            }
-        }
-    }
-    phrases
-}
-
-/// The text a reader sees: tags dropped, character references decoded.
-fn visible_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
-                out.push(' ');
-            }
-            _ if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace("&#39;", "'")
-        .replace("&#34;", "\"")
-        .replace("&amp;", "&")
-        .replace("&#38;", "&")
-}
-
 /// Follows every link of the dashboard and of the pages it links to, as an administrator and as
 /// an auditor limited to entity A, in both languages: each answers 200 (the auditor may meet an
 /// intended 403), and no French page shows an English phrase of the interface.
 #[tokio::test]
 async fn every_link_reachable_from_the_dashboard_answers_a_page() {
     let app = TestApp::new(testing::sqlite()).await;
-    let phrases = english_phrases();
+    let phrases = hygeia_web::page_check::english_phrases();
     assert!(phrases.len() > 200, "only {} phrases", phrases.len());
     let mut failures = Vec::new();
     let mut french_pages = 0;
@@ -349,11 +268,8 @@ async fn every_link_reachable_from_the_dashboard_answers_a_page() {
             return;
         }
         french_pages += 1;
-        let text = visible_text(html);
-        for phrase in &phrases {
-            if text.contains(phrase.as_str()) {
-                failures.push(format!("{href} (fr) shows English: \"{phrase}\""));
-            }
+        for phrase in hygeia_web::page_check::english_in(html, &phrases) {
+            failures.push(format!("{href} (fr) shows English: \"{phrase}\""));
         }
     };
     for role in [Role::Administrator, Role::Auditor] {

@@ -12,6 +12,7 @@ mod dead_ends;
 mod entity_profile;
 mod everyday;
 mod forms;
+mod incidents;
 mod languages;
 mod monitoring;
 mod pages;
@@ -100,6 +101,8 @@ struct Ids {
     control: String,
     evidence: String,
     asset_a: String,
+    /// An incident of entity A, open, its NIS2 early warning overdue by an hour.
+    incident: String,
 }
 
 fn entity(name: &str) -> EntityInput {
@@ -192,6 +195,23 @@ impl TestApp {
             .get_or_init(|| hygeia_catalog::Catalog::load_embedded().unwrap())
             .clone();
         let compliance = seed_compliance(&store, &a.id, &catalog).await;
+        let incident = store
+            .create_incident(
+                &actor,
+                &catalog,
+                &a.id,
+                &hygeia_store::incidents::IncidentInput {
+                    title: "Ransomware on the laboratory server".into(),
+                    description: "Results server encrypted; analyses sent out by courier".into(),
+                    detected_at: "2026-03-01T08:00:00Z".into(),
+                    aware_at: Some("2026-03-01T08:00:00Z".into()),
+                    status: "open".into(),
+                    severity: "high".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
         let app = hygeia_web::router(AppState::new(
             store.clone(),
             config,
@@ -230,6 +250,7 @@ impl TestApp {
             site_a: site_a.id,
             contributor: contributor.0,
             contributor_token: contributor.1,
+            incident: incident.id,
         };
         Self {
             app,

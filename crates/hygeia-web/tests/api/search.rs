@@ -68,9 +68,10 @@ async fn the_search_box_finds_every_kind_of_thing_within_need_to_know() {
         assert_eq!(found(&html, "found-evidence"), ["Network diagram"]);
         let html = search(Role::Auditor, "10.1.0.5").await;
         assert_eq!(found(&html, "found-assets"), ["10.1.0.5"]);
-        let html = search(Role::Administrator, "laboratoire").await;
+        // (The entity's full name: "laboratoire" alone now finds requirement descriptions.)
+        let html = search(Role::Administrator, "laboratoire b").await;
         assert_eq!(found(&html, "found-entities"), ["Laboratoire B"]);
-        let html = search(Role::Contributor, "laboratoire").await;
+        let html = search(Role::Contributor, "laboratoire b").await;
         assert!(found(&html, "found-entities").is_empty());
         assert!(found(&html, "found-controls").is_empty());
         assert!(html.contains("id=\"nothing-found\""));

@@ -10,6 +10,8 @@
 //! One binary, a module per journey: the interface in both languages, single sign-on through a
 //! real OpenID provider, security keys through Chromium's virtual authenticator.
 
+mod crawl;
+mod incidents;
 mod interface;
 mod security_keys;
 mod sso;

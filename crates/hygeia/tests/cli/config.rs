@@ -252,6 +252,7 @@ fn every_subcommand_has_help_with_examples() {
         vec!["backup", "--help"],
         vec!["restore", "--help"],
         vec!["nis2", "classify", "--help"],
+        vec!["incident", "deadlines", "--help"],
     ] {
         let out = Command::new(BIN).args(&args).output().unwrap();
         assert!(out.status.success(), "{args:?}");

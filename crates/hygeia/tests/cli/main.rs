@@ -7,6 +7,7 @@ mod audit;
 mod catalog;
 mod config;
 mod contract;
+mod incident;
 mod limits;
 mod monitoring;
 mod platform;

@@ -14,7 +14,7 @@ use crate::error::ApiError;
 /// The NIS2 classification of a stored entity with its group links (`None` if its type code
 /// is unknown).
 pub fn classify(entity: &Entity, links: &[GroupLink]) -> Option<Classification> {
-    crate::api::entities::nis2_profile(entity, links).map(|p| nis2::classify(&p))
+    hygeia_store::nis2_profile(entity, links).map(|p| nis2::classify(&p))
 }
 
 pub fn class_label(tr: Tr, class: Class) -> String {
@@ -68,6 +68,8 @@ struct EntityPage {
     sites: Vec<SiteRow>,
     nis2: Option<Nis2View>,
     can_see_audit: bool,
+    /// The entity's incident tile (for those who may see incidents).
+    incidents: Option<super::incidents::IncidentTile>,
     profile: ProfileView,
     assessments: Vec<AssessmentRow>,
 }
@@ -269,8 +271,26 @@ pub async fn entity_page(
     } else {
         Vec::new()
     };
+    let incidents = if auth.principal.require(Permission::IncidentRead).is_ok() {
+        let scope = hygeia_domain::access::EntityScope::Only([entity.id.clone()].into());
+        let overview = state
+            .store
+            .incident_overview(&scope, Some(&entity.id))
+            .await
+            .map_err(|e| fail(e.into()))?;
+        Some(super::incidents::tile(
+            tr,
+            &overview,
+            hygeia_domain::clock::zone_of_country(&entity.country),
+            Some(&entity.id),
+            state.store.clock().now(),
+        ))
+    } else {
+        None
+    };
     let page = EntityPage {
         shell,
+        incidents,
         assessments,
         employees: tr.num(entity.employees),
         turnover: money(tr, entity.annual_turnover_eur),

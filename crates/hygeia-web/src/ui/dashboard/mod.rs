@@ -7,6 +7,7 @@ mod activity;
 mod charts;
 mod compliance;
 mod entity;
+mod incidents;
 mod monitoring;
 mod nis2;
 mod summary;
@@ -63,6 +64,7 @@ struct DashboardPage {
     total_entities: usize,
     compliance: Option<ComplianceView>,
     monitoring: Option<Vec<ComplianceFigure>>,
+    incidents: Option<incidents::IncidentTile>,
     /// The entity the switcher chose: (id, name).
     only: Option<(String, String)>,
     /// The class filter's "show all" link (keeps the chosen entity).
@@ -316,6 +318,29 @@ pub async fn home(
     } else {
         None
     };
+    let incidents = if auth.principal.require(Permission::IncidentRead).is_ok() {
+        let only_id = only.as_ref().map(|(id, _)| id.as_str());
+        let overview = store
+            .incident_overview(&scope, only_id)
+            .await
+            .map_err(|e| fail(e.into()))?;
+        // Deadlines shown in the zone of the chosen entity, else of the group's first entity.
+        let zone = entities
+            .iter()
+            .find(|e| only_id.is_none_or(|id| e.id == id))
+            .map_or(chrono_tz::UTC, |e| {
+                hygeia_domain::clock::zone_of_country(&e.country)
+            });
+        Some(incidents::tile(
+            tr,
+            &overview,
+            zone,
+            only_id,
+            store.clock().now(),
+        ))
+    } else {
+        None
+    };
     let title = tr.t("nav.dashboard").to_owned();
     let shell = Shell::new(
         &state,
@@ -336,6 +361,7 @@ pub async fn home(
         total_entities: entities.len(),
         compliance,
         monitoring,
+        incidents,
         show_all_href: match &only {
             Some((id, _)) => format!("/?entity={}#entities", url_encode(id)),
             None => "/#entities".to_owned(),
