@@ -32,6 +32,8 @@ pub struct User {
     pub updated_at: String,
     pub deactivated_at: Option<String>,
     pub last_login_at: Option<String>,
+    /// The time zone the pages show times in (IANA name); none: each entity's own zone.
+    pub time_zone: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -46,6 +48,7 @@ pub(crate) struct UserRow {
     updated_at: String,
     deactivated_at: Option<String>,
     last_login_at: Option<String>,
+    time_zone: Option<String>,
 }
 
 impl UserRow {
@@ -62,14 +65,15 @@ impl UserRow {
             updated_at: self.updated_at,
             deactivated_at: self.deactivated_at,
             last_login_at: self.last_login_at,
+            time_zone: self.time_zone,
         }
     }
 }
 
 /// The same columns read through the alias `u` in joins.
-pub(crate) const USER_COLUMNS_U: &str = "u.id, u.organisation_id, u.email, u.display_name, u.role, u.locale, \
+pub(crate) const USER_COLUMNS_U: &str = "u.id, u.organisation_id, u.email, u.display_name, u.role, u.locale, u.time_zone, \
                               u.created_at, u.updated_at, u.deactivated_at, u.last_login_at";
-const USER_COLUMNS: &str = "id, organisation_id, email, display_name, role, locale, created_at, \
+const USER_COLUMNS: &str = "id, organisation_id, email, display_name, role, locale, time_zone, created_at, \
                             updated_at, deactivated_at, last_login_at";
 
 /// A user who may see an entity, as a result's owner: the e-mail address is what is stored.
@@ -373,6 +377,16 @@ impl Store {
             v.one_of("locale", &["en", "fr"]);
             v.finish()?;
         }
+        if let Some(Some(zone)) = &update.time_zone
+            && hygeia_domain::clock::parse_zone(zone).is_none()
+        {
+            let mut v = hygeia_domain::validation::Validator::new();
+            v.push(hygeia_domain::validation::FieldError::invalid(
+                "time_zone",
+                &format!("`{zone}` is not a time zone name such as Europe/Paris"),
+            ));
+            v.finish()?;
+        }
         let deactivated_at = match update.active {
             Some(true) => None,
             Some(false) => before.deactivated_at.clone().or_else(|| Some(now.clone())),
@@ -380,7 +394,7 @@ impl Store {
         };
         sqlx::query(
             "UPDATE users SET role = $2, display_name = $3, locale = $4, deactivated_at = $5, \
-             updated_at = $6 WHERE id = $1",
+             updated_at = $6, time_zone = $7 WHERE id = $1",
         )
         .bind(id)
         .bind(
@@ -402,6 +416,13 @@ impl Store {
         )
         .bind(&deactivated_at)
         .bind(&now)
+        .bind(
+            update
+                .time_zone
+                .clone()
+                .unwrap_or_else(|| before.time_zone.clone())
+                .map(|z| z.trim().to_owned()),
+        )
         .execute(&mut *tx)
         .await?;
         let after = Self::user_in(&mut tx, id).await?;
@@ -684,6 +705,8 @@ pub struct UserUpdate {
     pub role: Option<Role>,
     pub display_name: Option<String>,
     pub locale: Option<String>,
+    /// `Some(None)` clears it (each entity's own zone again).
+    pub time_zone: Option<Option<String>>,
     pub entity_ids: Option<Vec<String>>,
     pub active: Option<bool>,
 }

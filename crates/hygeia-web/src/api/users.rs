@@ -149,6 +149,7 @@ pub async fn update_user(
         locale: body.locale,
         entity_ids: body.entity_ids,
         active: body.active,
+        time_zone: None,
     };
     Ok(Json(
         state.store.update_user(&auth.actor, &id, &update).await?,

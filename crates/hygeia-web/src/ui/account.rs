@@ -26,6 +26,9 @@ struct SettingsPage {
     email: String,
     role: String,
     locale: String,
+    /// The user's own time zone; empty: each entity's.
+    time_zone: String,
+    zones: Vec<&'static str>,
     can_manage_users: bool,
     /// The user's open browser sessions, and the limits they live under.
     sessions: Vec<SessionRow>,
@@ -83,6 +86,8 @@ async fn show(state: &AppState, auth: &Auth, problems: Problems) -> PageResult {
         email: auth.user.email.clone(),
         role: tr.t(&format!("role.{}", auth.user.role)).to_owned(),
         locale: Lang::from_code(&auth.user.locale).code().to_owned(),
+        time_zone: auth.user.time_zone.clone().unwrap_or_default(),
+        zones: super::incidents::offered_zones(),
         can_manage_users: auth.principal.require(Permission::UserRead).is_ok(),
         sessions,
         sessions_intro: tr.tf(
@@ -200,4 +205,23 @@ pub async fn end_all_sessions(
     let cookie = session::session_cookie(&state, "");
     let to = format!("/login?lang={}", tr.code());
     Ok((AppendHeaders([(SET_COOKIE, cookie)]), redirect(&to)).into_response())
+}
+
+/// Sets (or clears, with an empty choice) the time zone the pages show times in.
+pub async fn set_time_zone(
+    State(state): State<AppState>,
+    PageForm(auth, fields): PageForm,
+) -> PageResult {
+    let tr = tr_of(&auth);
+    let chosen = fields.text("time_zone");
+    let update = hygeia_store::UserUpdate {
+        time_zone: Some(Some(chosen).filter(|z| !z.is_empty())),
+        ..hygeia_store::UserUpdate::default()
+    };
+    state
+        .store
+        .update_user(&auth.actor, &auth.user.id, &update)
+        .await
+        .map_err(|e| PageError::new(tr, e.into()))?;
+    Ok(redirect("/settings").into_response())
 }

@@ -286,6 +286,8 @@ pub async fn update_user(
         locale: Some(Lang::from_code(&fields.text("locale")).code().to_owned()),
         entity_ids: Some(fields.all("entity_ids")),
         active: Some(active),
+        // The user's own choice of display, not the administrator's.
+        time_zone: None,
     };
     state
         .store

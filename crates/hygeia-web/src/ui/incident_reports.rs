@@ -5,7 +5,6 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use chrono_tz::Tz;
 use hygeia_domain::access::Permission;
 use hygeia_store::incidents::{ReportInput, SubmissionInput};
 use serde::Deserialize;
@@ -75,7 +74,8 @@ async fn show(
     let (view, d) = report_view(state, auth, id, obligation, stage, lang)
         .await
         .map_err(fail(tr))?;
-    let zone: Tz = d.entity.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let zone =
+        super::incidents::viewer_zone(auth, d.entity.time_zone.parse().unwrap_or(chrono_tz::UTC));
     let now = state.store.clock().now();
     let pick = |b: &crate::api::incidents::views::Bilingual| tr.pick(&b.en, &b.fr).to_owned();
     let language = view.language.clone();

@@ -215,6 +215,7 @@ pub fn router() -> Router<AppState> {
         .route("/audit/verify", get(audit::verify_page))
         .route("/settings", get(account::settings_page))
         .route("/settings/locale", post(set_locale))
+        .route("/settings/time-zone", post(account::set_time_zone))
         .route("/settings/password", post(account::change_password))
         .route(
             "/login/second-factor",

@@ -311,3 +311,67 @@ async fn legal_references_read_in_the_users_language() {
         assert!(!french.contains("Annex I"), "{french}");
     }
 }
+
+/// A user's own time zone (Settings) changes how incident times are shown, never when they
+/// fall due: deadlines keep counting in the entity's zone, and the API stays in UTC.
+#[tokio::test]
+async fn a_user_s_time_zone_changes_the_times_shown_not_the_deadlines() {
+    let app = TestApp::new(testing::sqlite()).await;
+    async fn page(app: &TestApp) -> Exchange {
+        let request = Request::builder()
+            .uri(format!("/incidents/{}", app.ids.incident))
+            .header(
+                header::AUTHORIZATION,
+                format!("Bearer {}", app.token(Role::Administrator)),
+            )
+            .body(Body::empty())
+            .unwrap();
+        app.exchange(request).await
+    }
+    // Aware on 1 March 2026 at 08:00 UTC: the early warning is due at 09:00 in Paris.
+    let before = page(&app).await;
+    let row = |body: &str| {
+        let start = body.find("id=\"stage-nis2-art23-early_warning\"").unwrap();
+        body[start..start + 1500].to_owned()
+    };
+    assert!(
+        row(&before.body).contains("2026-03-02 09:00 CET"),
+        "{}",
+        row(&before.body)
+    );
+    let (status, _) = post_form(
+        &app,
+        Role::Administrator,
+        "/settings/time-zone",
+        &[("time_zone", "America/Martinique")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let after = page(&app).await;
+    assert!(
+        row(&after.body).contains("2026-03-02 04:00 AST"),
+        "{}",
+        row(&after.body)
+    );
+    assert!(after.body.contains("America/Martinique"));
+    let (_, detail) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/incidents/{}", app.ids.incident),
+            Some(app.token(Role::Administrator)),
+            None,
+        )
+        .await;
+    let early = &detail["obligations"][0]["stages"][0];
+    assert_eq!(early["due_at"], "2026-03-02T08:00:00.000000Z");
+    // Not a zone: refused, nothing changed.
+    let (status, _) = post_form(
+        &app,
+        Role::Administrator,
+        "/settings/time-zone",
+        &[("time_zone", "Mars/Olympus")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(row(&page(&app).await.body).contains("04:00 AST"));
+}

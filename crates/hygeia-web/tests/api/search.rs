@@ -74,6 +74,8 @@ async fn the_search_box_finds_every_kind_of_thing_within_need_to_know() {
         let html = search(Role::Contributor, "laboratoire b").await;
         assert!(found(&html, "found-entities").is_empty());
         assert!(found(&html, "found-controls").is_empty());
+        assert!(!html.contains("Laboratoire B"));
+        let html = search(Role::Contributor, "xqzv").await;
         assert!(html.contains("id=\"nothing-found\""));
 
         // Users only for those who manage them.

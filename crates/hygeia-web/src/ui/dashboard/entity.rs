@@ -281,7 +281,10 @@ pub async fn entity_page(
         Some(super::incidents::tile(
             tr,
             &overview,
-            hygeia_domain::clock::zone_of_country(&entity.country),
+            crate::ui::incidents::viewer_zone(
+                &auth,
+                hygeia_domain::clock::zone_of_country(&entity.country),
+            ),
             Some(&entity.id),
             state.store.clock().now(),
         ))

@@ -116,7 +116,10 @@ async fn list(
         .into_iter()
         .map(|i| {
             let entity = entities.iter().find(|e| e.id == i.entity_id);
-            let zone = entity.map_or(chrono_tz::UTC, |e| zone_of_country(&e.country));
+            let zone = super::viewer_zone(
+                auth,
+                entity.map_or(chrono_tz::UTC, |e| zone_of_country(&e.country)),
+            );
             IncidentRow {
                 entity: entity.map(|e| e.name.clone()).unwrap_or_default(),
                 status: tr.label("incident_status", &i.status),

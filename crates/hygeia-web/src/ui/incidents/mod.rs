@@ -28,6 +28,40 @@ pub struct Shown {
     pub utc: String,
 }
 
+/// The zone a reader sees times in: their own, when they chose one in their settings, else the
+/// entity's (where its calendar deadlines are counted).
+pub fn viewer_zone(auth: &crate::auth::Auth, entity_zone: Tz) -> Tz {
+    auth.user
+        .time_zone
+        .as_deref()
+        .and_then(hygeia_domain::clock::parse_zone)
+        .unwrap_or(entity_zone)
+}
+
+/// Time zones offered in the settings: Europe's, the French overseas regions' and UTC.
+pub fn offered_zones() -> Vec<&'static str> {
+    let extra = [
+        "UTC",
+        "America/Cayenne",
+        "America/Guadeloupe",
+        "America/Martinique",
+        "Atlantic/Azores",
+        "Atlantic/Canary",
+        "Atlantic/Madeira",
+        "Indian/Mayotte",
+        "Indian/Reunion",
+        "Pacific/Noumea",
+        "Pacific/Tahiti",
+    ];
+    let mut zones: Vec<&'static str> = chrono_tz::TZ_VARIANTS
+        .iter()
+        .map(|z| z.name())
+        .filter(|n| n.starts_with("Europe/") || extra.contains(n))
+        .collect();
+    zones.sort_unstable();
+    zones
+}
+
 /// A stored instant in `zone` (`21/02/2026 11:00 CET`), and its UTC text.
 pub fn shown(tr: Tr, zone: Tz, instant: &str) -> Shown {
     match parse_instant(instant) {

@@ -101,6 +101,7 @@ struct IncidentPage {
     entity: String,
     nis2_class: String,
     zone: String,
+    entity_zone: String,
     status: String,
     severity: String,
     severity_code: String,
@@ -222,13 +223,15 @@ pub(super) async fn show(
     let tr = tr_of(auth);
     let d: IncidentDetail = register::detail(state, auth, id).await.map_err(fail(tr))?;
     let zone: Tz = d.entity.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    // Forms take times in the entity's zone; what is shown follows the reader's choice.
+    let view_zone = super::viewer_zone(auth, zone);
     let now = state.store.clock().now();
     let i = &d.incident;
     let can_write = auth.principal.require(Permission::IncidentWrite).is_ok();
     let obligations: Vec<ObligationBlock> = d
         .obligations
         .iter()
-        .map(|o| obligation_block(tr, zone, id, o, now))
+        .map(|o| obligation_block(tr, view_zone, id, o, now))
         .collect();
     let next = d.next_deadline.as_ref().map(|n| {
         let o = obligations.iter().find(|o| o.id == n.obligation_id);
@@ -242,7 +245,7 @@ pub(super) async fn show(
         );
         (
             label,
-            shown(tr, zone, &n.due_at),
+            shown(tr, view_zone, &n.due_at),
             remaining(tr, &n.due_at, now),
             n.overdue,
         )
@@ -256,7 +259,7 @@ pub(super) async fn show(
             verdict: tr.label("incident_verdict", &v.verdict),
             reasoning: v.reasoning.clone(),
             decided: match (&v.decided_by, &v.decided_at) {
-                (Some(by), Some(at)) => format!("{by}, {}", shown(tr, zone, at).local),
+                (Some(by), Some(at)) => format!("{by}, {}", shown(tr, view_zone, at).local),
                 _ => String::new(),
             },
             choices: code_choices(
@@ -273,7 +276,7 @@ pub(super) async fn show(
         .verdict_history
         .iter()
         .map(|h| HistoryLine {
-            at: shown(tr, zone, &h.decided_at),
+            at: shown(tr, view_zone, &h.decided_at),
             question: tr.label("incident_question", &h.question),
             verdict: tr.label("incident_verdict", &h.verdict),
             reasoning: h.reasoning.clone(),
@@ -285,7 +288,7 @@ pub(super) async fn show(
         .timeline
         .iter()
         .map(|t| TimelineLine {
-            at: shown(tr, zone, &t.at),
+            at: shown(tr, view_zone, &t.at),
             kind: tr.label("incident_timeline", &t.kind),
             text: t.text.clone(),
             author: t.author.clone(),
@@ -424,13 +427,14 @@ pub(super) async fn show(
         entity_id: i.entity_id.clone(),
         entity: d.entity.name.clone(),
         nis2_class: tr.label("nis2.class", &d.entity.nis2_class),
-        zone: d.entity.time_zone.clone(),
+        zone: view_zone.name().to_owned(),
+        entity_zone: d.entity.time_zone.clone(),
         status: tr.label("incident_status", &i.status),
         severity: tr.label("incident_severity", &i.severity),
         severity_code: i.severity.clone(),
-        detected: shown(tr, zone, &i.detected_at),
-        aware: shown(tr, zone, &i.aware_at),
-        ended: i.ended_at.as_deref().map(|e| shown(tr, zone, e)),
+        detected: shown(tr, view_zone, &i.detected_at),
+        aware: shown(tr, view_zone, &i.aware_at),
+        ended: i.ended_at.as_deref().map(|e| shown(tr, view_zone, e)),
         next,
         obligations,
         verdicts,
