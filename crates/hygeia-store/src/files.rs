@@ -58,8 +58,12 @@ pub(crate) fn private_database(path: &Path) -> Result<()> {
         let mut name = path.as_os_str().to_owned();
         name.push(suffix);
         let side = std::path::PathBuf::from(name);
-        if side.exists() {
-            make_private(&side)?;
+        // SQLite removes these when its last connection closes, possibly between the check
+        // and the change: a file gone meanwhile needs no tightening.
+        match make_private(&side) {
+            Err(StoreError::File { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound => {}
+            other => other?,
         }
     }
     Ok(())
