@@ -8,6 +8,7 @@ use crate::error::{CatalogError, IssueKind, Issues};
 use crate::load::{parse_framework, parse_mapping};
 use crate::model::{Art21Letter, Framework, MappingSet, Relationship, Requirement};
 use crate::obligations::{EMBEDDED_OBLIGATIONS, Obligation, parse_obligation};
+use crate::significance::SignificanceThresholds;
 
 /// Framework files shipped in the binary, in load order.
 pub const EMBEDDED_FRAMEWORKS: &[(&str, &str)] = &[
@@ -79,6 +80,9 @@ pub struct Catalog {
     frameworks: Vec<Framework>,
     mappings: Vec<MappingSet>,
     obligations: Vec<Obligation>,
+    /// The significant-incident thresholds of 2024/2690 (absent only in a catalog built by
+    /// hand, never after [`Catalog::load_embedded`]).
+    significance: Option<SignificanceThresholds>,
 }
 
 /// A requirement reached through a mapping, seen from the requirement asked about.
@@ -141,11 +145,21 @@ impl Catalog {
                 Err(e) => return Err(e),
             }
         }
+        match SignificanceThresholds::embedded() {
+            Ok(thresholds) => cat.significance = Some(thresholds),
+            Err(CatalogError::Invalid(mut i)) => issues.append(&mut i),
+            Err(e) => return Err(e),
+        }
         if issues.is_empty() {
             Ok(cat)
         } else {
             Err(CatalogError::Invalid(issues))
         }
+    }
+
+    /// When an incident is significant for the digital providers of 2024/2690 (Arts. 3–14).
+    pub fn significance(&self) -> Option<&SignificanceThresholds> {
+        self.significance.as_ref()
     }
 
     fn add_obligation(

@@ -4,7 +4,7 @@
 //! shipped catalogs — NIS2 Directive obligations, the Annex of Implementing Regulation (EU)
 //! 2024/2690, ISO/IEC 27001:2022 (identifiers and short titles only), NIST CSF 2.0, HDS 2024,
 //! IEC 62443-3-3 and EU GMP Annex 11 outlines — embedded with `include_str!`, the mapping sets (ENISA, NIST and our
-//! own, each with its credit), the reporting-obligation templates for incidents, their validation, lookups, neighbours, search and filters, user
+//! own, each with its credit), the reporting-obligation templates for incidents, the significant-incident thresholds of 2024/2690, their validation, lookups, neighbours, search and filters, user
 //! framework import and OSCAL catalog export/import.
 //!
 //! It is pure: no I/O beyond `include_str!` of its own data; user files arrive as text with a
@@ -30,6 +30,7 @@ mod load;
 mod model;
 pub mod obligations;
 pub mod oscal;
+pub mod significance;
 
 pub use catalog::{Catalog, EMBEDDED_FRAMEWORKS, EMBEDDED_MAPPINGS, Filter, Hit, Neighbour};
 pub use coverage::{CoverageVerdict, PointCoverage};

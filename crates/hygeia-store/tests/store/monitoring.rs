@@ -8,7 +8,7 @@ fn observed(json: serde_json::Value) -> hygeia_store::monitoring::ObservedReport
 
 #[tokio::test]
 async fn sensor_batches_merge_into_the_inventory_and_raise_events() {
-    use hygeia_store::monitoring::AssetFilter;
+    use hygeia_store::monitoring::{AssetFilter, EventDetail, FindingZones};
     for db in testing::all().await {
         let store = db.store(test_clock()).await;
         let org = seeded(&store).await;
@@ -52,6 +52,7 @@ async fn sensor_batches_merge_into_the_inventory_and_raise_events() {
                        "operations": ["read", "program"], "first_seen": "2026-03-01T09:00:00Z", "last_seen": "2026-03-01T09:05:00Z"}],
             "findings": [{"kind": "conduit_violation", "severity": "high", "summary": "IT workstation programs a PLC",
                           "src": "10.0.1.20", "dst": "10.0.0.5", "protocol": "s7comm", "operations": ["program"],
+                          "src_zone": "office", "dst_zone": null,
                           "references": [{"framework": "iso27001-2022", "id": "A.8.22"}],
                           "evidence": {"first_packet": 5, "first_seen": "2026-03-01T09:01:00Z", "packets": 3}}]
         }));
@@ -94,6 +95,42 @@ async fn sensor_batches_merge_into_the_inventory_and_raise_events() {
             .find(|e| e.kind == "firmware_changed")
             .unwrap();
         assert!(firmware.summary.contains("V3.2.6") && firmware.summary.contains("V3.3.0"));
+        // Each event keeps what it is about as fields, for pages in other languages.
+        assert_eq!(
+            firmware.detail,
+            Some(EventDetail::FirmwareChanged {
+                asset: "mac:00:1b:1b:01:02:03".into(),
+                before: "V3.2.6".into(),
+                after: "V3.3.0".into(),
+            })
+        );
+        let added = events
+            .items
+            .iter()
+            .find(|e| e.kind == "new_operation")
+            .unwrap();
+        assert!(
+            matches!(&added.detail, Some(EventDetail::NewOperation { operations, .. }) if operations == &["program"]),
+            "{added:?}"
+        );
+        let zones = FindingZones {
+            src: Some("office".into()),
+            dst: None,
+        };
+        let violation = events
+            .items
+            .iter()
+            .find(|e| e.kind == "new_finding")
+            .unwrap();
+        assert!(
+            matches!(&violation.detail, Some(EventDetail::NewFinding { zones: z, .. }) if z == &zones),
+            "{violation:?}"
+        );
+        let findings = store
+            .list_monitor_findings(&EntityScope::All, Some(&plant.id), PageRequest::default())
+            .await
+            .unwrap();
+        assert_eq!(findings.items[0].zones, Some(zones));
 
         let plcs = store
             .list_assets(

@@ -83,6 +83,8 @@ pub struct FindingRow {
     pub severity_label: String,
     pub kind: String,
     pub summary: String,
+    /// `en` when the summary is a stored English sentence on a page in another language.
+    pub summary_lang: Option<&'static str>,
     pub flow: String,
     pub operations: String,
     pub references: String,
@@ -114,8 +116,6 @@ struct FindingsPage {
     can_review: bool,
     back: String,
     error: Option<String>,
-    /// The page's language differs from the sensors' English summaries.
-    summary_lang: Option<&'static str>,
     next: Option<String>,
     previous: Option<String>,
 }
@@ -145,14 +145,16 @@ fn row(tr: Tr, f: &StoredFinding, refused: Option<(&str, &str, &str)>) -> Findin
         _ => "open",
     };
     let chosen = draft.map_or(next_state, |(_, state, _)| state);
+    let said = super::asset_sentences::finding(tr, f);
     FindingRow {
         id: f.id.clone(),
         severity: f.severity.clone(),
         severity_label: tr.label("assets.severity_level", &f.severity),
         kind: tr.label("assets.finding_kind", &f.kind),
-        summary: f.summary.clone(),
+        summary: said.text,
+        summary_lang: said.lang,
         flow: format!("{} → {} ({})", f.src, f.dst, protocol_label(&f.protocol)),
-        operations: f.operations.join(", "),
+        operations: super::asset_sentences::operations(tr, &f.operations),
         references: f
             .references
             .iter()
@@ -299,7 +301,6 @@ async fn show_findings(
         can_review: may_review(auth),
         back: query.encode(),
         error: refused.map(|(_, _, _, message)| message.to_owned()),
-        summary_lang: (tr.code() != "en").then_some("en"),
         previous: (page_no > 1).then(|| query.with_page(page_no - 1)),
         next: ((page_no - 1) * PAGE_SIZE + shown < findings.total)
             .then(|| query.with_page(page_no + 1)),

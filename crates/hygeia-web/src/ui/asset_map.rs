@@ -629,12 +629,10 @@ pub async fn map_page(
                 .join(", "),
             flows: tr.num(link.flows),
             packets: tr.num(link.packets),
-            operations: link
-                .operations
-                .iter()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", "),
+            operations: super::asset_sentences::operations(
+                tr,
+                &link.operations.iter().cloned().collect::<Vec<_>>(),
+            ),
             changing: link
                 .operations
                 .iter()

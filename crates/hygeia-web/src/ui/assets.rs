@@ -108,7 +108,22 @@ pub struct EventRow {
     pub at: String,
     pub kind: String,
     pub summary: String,
+    /// `en` when the summary is a stored English sentence on a page in another language.
+    pub summary_lang: Option<&'static str>,
     pub sensor: String,
+}
+
+impl EventRow {
+    fn new(tr: super::i18n::Tr, event: hygeia_store::monitoring::AssetEvent) -> Self {
+        let said = super::asset_sentences::event(tr, &event);
+        EventRow {
+            at: tr.datetime(&event.at),
+            kind: tr.label("assets.event", &event.kind),
+            summary: said.text,
+            summary_lang: said.lang,
+            sensor: event.sensor,
+        }
+    }
 }
 
 fn page_link(query: &InventoryQuery, page: i64) -> String {
@@ -205,12 +220,7 @@ pub async fn inventory_page(
         .map_err(fail)?
         .items
         .into_iter()
-        .map(|e| EventRow {
-            at: tr.datetime(&e.at),
-            kind: tr.t(&format!("assets.event.{}", e.kind)).to_owned(),
-            summary: e.summary,
-            sensor: e.sensor,
-        })
+        .map(|e| EventRow::new(tr, e))
         .collect();
     let title = tr.t("nav.assets").to_owned();
     let shell = Shell::new(
@@ -262,7 +272,7 @@ pub(super) fn flow_row(tr: &super::i18n::Tr, f: &StoredFlow) -> FlowRow {
         dst: f.dst.clone(),
         protocol: protocol_label(&f.protocol),
         packets: tr.num(f.packets),
-        operations: f.operations.join(", "),
+        operations: super::asset_sentences::operations(*tr, &f.operations),
         changing: f
             .operations
             .iter()
@@ -334,12 +344,7 @@ pub async fn asset_page(
                 || asset.ips.iter().any(|ip| e.subject.contains(ip.as_str()))
         })
         .take(30)
-        .map(|e| EventRow {
-            at: tr.datetime(&e.at),
-            kind: tr.t(&format!("assets.event.{}", e.kind)).to_owned(),
-            summary: e.summary,
-            sensor: e.sensor,
-        })
+        .map(|e| EventRow::new(tr, e))
         .collect();
     let shown = row(&tr, &asset);
     let shell = Shell::new(

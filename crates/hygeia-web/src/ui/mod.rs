@@ -10,6 +10,7 @@ mod admin;
 mod assessments;
 mod asset_findings;
 mod asset_map;
+mod asset_sentences;
 mod assets;
 pub(crate) mod audit;
 mod compliance;

@@ -1,5 +1,6 @@
 //! Zone policies and the Assets pages.
 
+use super::forms::Browser;
 use super::*;
 
 #[tokio::test]
@@ -564,4 +565,56 @@ async fn the_map_stays_readable_at_a_thousand_assets() {
             "{name}: {times:?}"
         );
     }
+}
+
+#[tokio::test]
+async fn changes_and_findings_are_said_in_the_readers_language() {
+    let app = TestApp::new(testing::sqlite()).await;
+    let batch = serde_json::from_value(json!({
+        "assets": [{"id": "ip:10.1.0.5", "ips": ["10.1.0.5"], "names": ["plc-remplissage"], "roles": ["plc"],
+                    "first_seen": "2026-03-01T09:00:00Z", "last_seen": "2026-03-01T09:05:00Z"}],
+        "flows": [{"src": "10.10.1.50", "dst": "10.1.0.5", "protocol": "modbus", "operations": ["read", "write"],
+                   "first_seen": "2026-03-01T09:00:00Z", "last_seen": "2026-03-01T09:05:00Z"}],
+        "findings": [{"kind": "conduit_violation", "severity": "high",
+                      "summary": "Modbus/TCP write from 10.10.1.50 (zone bureaux) to 10.1.0.5 (zone ligne-1) is not allowed by any conduit",
+                      "src": "10.10.1.50", "dst": "10.1.0.5", "protocol": "modbus", "operations": ["write"],
+                      "src_zone": "bureaux", "dst_zone": "ligne-1"}]
+    }))
+    .unwrap();
+    app.store
+        .ingest_observations(&Actor::system(), &app.ids.entity_a, "sonde-1", &batch)
+        .await
+        .unwrap();
+    let manager = Browser::sign_in(&app, "compliance_manager@example.org").await;
+    let english = manager.get("/assets/findings").await.html;
+    assert!(
+        english.contains("is not allowed by any conduit"),
+        "{english}"
+    );
+    let switched = manager.post("/settings/locale", &[("locale", "fr")]).await;
+    assert_eq!(switched.status, StatusCode::SEE_OTHER);
+
+    let findings = manager.get("/assets/findings").await.html;
+    assert!(
+        findings.contains("(écriture) de 10.10.1.50 (zone bureaux) vers 10.1.0.5 (zone ligne-1) : aucun conduit autorisé ne le permet"),
+        "{findings}"
+    );
+    assert!(
+        !findings.contains("not allowed"),
+        "no English sentence left"
+    );
+    assert!(
+        !findings.contains(r#"<span lang="en">"#),
+        "nothing marked as English: {findings}"
+    );
+
+    let inventory = manager.get("/assets").await.html;
+    for said in [
+        "Nouvel équipement</strong> <span>ip:10.1.0.5 plc-remplissage (plc)",
+        "10.10.1.50 → 10.1.0.5 en modbus (lecture, écriture)",
+        "(zone bureaux) vers 10.1.0.5",
+    ] {
+        assert!(inventory.contains(said), "{said} in {inventory}");
+    }
+    assert!(!inventory.contains(" over "), "{inventory}");
 }

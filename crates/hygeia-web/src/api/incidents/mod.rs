@@ -9,6 +9,7 @@
 pub(crate) mod register;
 mod reporting;
 pub(crate) mod reports;
+pub(crate) mod significance;
 mod story;
 pub(crate) mod views;
 

@@ -14,6 +14,8 @@ use hygeia_store::incidents::{
 };
 use serde::Serialize;
 
+use super::significance::{SignificanceThresholdsView, thresholds_for};
+
 /// A text in English and French.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Bilingual {
@@ -127,6 +129,9 @@ pub struct IncidentDetail {
     pub timeline: Vec<TimelineEntry>,
     pub actions: Vec<IncidentAction>,
     pub links: Vec<IncidentLink>,
+    /// The significant-incident thresholds of 2024/2690: binding for the digital providers it
+    /// lists, guidance for every other entity.
+    pub significance_thresholds: Option<SignificanceThresholdsView>,
 }
 
 fn stage_status(
@@ -286,6 +291,7 @@ pub fn detail(
 ) -> IncidentDetail {
     let obligations = obligation_statuses(catalog, &reporting.clocks, now);
     IncidentDetail {
+        significance_thresholds: thresholds_for(catalog, &reporting.context.entity_types),
         entity: entity_view(&reporting.incident.entity_id, &reporting.context),
         verdicts: current_verdicts(&reporting.verdicts),
         next_deadline: next_deadline(&obligations),

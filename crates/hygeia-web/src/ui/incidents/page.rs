@@ -14,6 +14,7 @@ use super::{
 };
 use crate::AppState;
 use crate::api::incidents::register;
+use crate::api::incidents::significance::SignificanceThresholdsView;
 use crate::api::incidents::views::{IncidentDetail, ObligationStatus};
 use crate::auth::Auth;
 use crate::ui::assessments::{fail, render_status};
@@ -111,6 +112,7 @@ struct IncidentPage {
     next: Option<(String, Shown, String, bool)>,
     obligations: Vec<ObligationBlock>,
     verdicts: Vec<VerdictLine>,
+    thresholds: Option<ThresholdsBlock>,
     history: Vec<HistoryLine>,
     timeline: Vec<TimelineLine>,
     actions: Vec<ActionLine>,
@@ -127,6 +129,45 @@ struct IncidentPage {
     can_write: bool,
     can_decide: bool,
     error: Option<String>,
+}
+
+/// The thresholds of 2024/2690 beside the "significant" verdict: open and binding for the
+/// digital providers it lists, folded and marked as guidance for everyone else.
+pub struct ThresholdsBlock {
+    pub binding: bool,
+    pub summary: String,
+    pub note: String,
+    pub source_url: String,
+    pub articles: Vec<(String, Vec<String>)>,
+}
+
+fn thresholds_block(tr: Tr, t: &SignificanceThresholdsView) -> ThresholdsBlock {
+    let pick = |b: &crate::api::incidents::views::Bilingual| tr.pick(&b.en, &b.fr).to_owned();
+    ThresholdsBlock {
+        binding: t.binding,
+        summary: tr
+            .t(if t.binding {
+                "incidents.thresholds_binding"
+            } else {
+                "incidents.thresholds_guidance"
+            })
+            .to_owned(),
+        note: pick(&t.note),
+        source_url: t.source_url.clone(),
+        articles: t
+            .articles
+            .iter()
+            .map(|a| {
+                (
+                    tr.tf(
+                        "incidents.thresholds_article",
+                        &[("article", &a.article), ("title", &pick(&a.title))],
+                    ),
+                    a.criteria.iter().map(pick).collect(),
+                )
+            })
+            .collect(),
+    }
 }
 
 fn obligation_block(
@@ -438,6 +479,10 @@ pub(super) async fn show(
         next,
         obligations,
         verdicts,
+        thresholds: d
+            .significance_thresholds
+            .as_ref()
+            .map(|t| thresholds_block(tr, t)),
         history,
         timeline,
         actions,

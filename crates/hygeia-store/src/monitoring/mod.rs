@@ -7,13 +7,17 @@
 
 use hygeia_domain::access::EntityScope;
 use serde::{Deserialize, Serialize};
-use sqlx::AnyConnection;
 
 use crate::audit::{Change, append};
 use crate::error::{Result, StoreError};
 use crate::paging::{Page, PageRequest};
 use crate::sql::Filter;
 use crate::{Actor, Store, new_id};
+
+mod events;
+
+use events::EventSink;
+pub use events::{AssetEvent, EventDetail, FindingZones};
 
 /// The part of a monitor report the hub merges.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -82,6 +86,12 @@ pub struct ObservedFinding {
     pub references: Vec<serde_json::Value>,
     #[serde(default)]
     pub evidence: Option<serde_json::Value>,
+    /// The zone of the client (absent: in no zone).
+    #[serde(default)]
+    pub src_zone: Option<String>,
+    /// The zone of the server (absent: in no zone).
+    #[serde(default)]
+    pub dst_zone: Option<String>,
 }
 
 /// What one batch changed.
@@ -217,21 +227,6 @@ impl From<FlowRow> for StoredFlow {
     }
 }
 
-/// A change noticed while merging.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct AssetEvent {
-    pub id: String,
-    pub entity_id: String,
-    pub at: String,
-    /// `new_asset`, `new_flow`, `new_operation`, `firmware_changed` or `new_finding`.
-    pub kind: String,
-    /// The asset key, flow or finding concerned.
-    pub subject: String,
-    pub summary: String,
-    pub sensor: String,
-}
-
 /// A stored zone/conduit violation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -254,6 +249,8 @@ pub struct StoredFinding {
     pub state: String,
     /// The current review: who said so, when and why (absent if never reviewed).
     pub review: Option<FindingReview>,
+    /// The zones of both ends (absent on findings recorded before release 0.6).
+    pub zones: Option<FindingZones>,
 }
 
 /// The states a finding can be reviewed into.
@@ -294,6 +291,7 @@ struct FindingRow {
     reviewed_by: Option<String>,
     reviewed_at: Option<String>,
     occurrences_at_review: Option<i64>,
+    zones: Option<String>,
 }
 
 impl From<FindingRow> for StoredFinding {
@@ -316,6 +314,10 @@ impl From<FindingRow> for StoredFinding {
             _ => None,
         };
         StoredFinding {
+            zones: r
+                .zones
+                .as_deref()
+                .and_then(|z| serde_json::from_str(z).ok()),
             id: r.id,
             entity_id: r.entity_id,
             kind: r.kind,
@@ -385,42 +387,9 @@ const FLOW_COLUMNS: &str =
 const FINDING_COLUMNS: &str = "f.id, f.entity_id, f.kind, f.severity, f.summary, f.src, f.dst, f.protocol, \
                                f.operations, f.refs, f.occurrences, f.first_seen, f.last_seen, \
                                r.state AS review_state, r.reason AS review_reason, r.reviewed_by, \
-                               r.reviewed_at, r.occurrences_at_review";
+                               r.reviewed_at, r.occurrences_at_review, f.zones";
 const FINDING_TABLES: &str =
     "monitor_findings f LEFT JOIN finding_reviews r ON r.finding_id = f.id";
-
-struct EventSink<'a> {
-    entity_id: &'a str,
-    sensor: &'a str,
-    at: &'a str,
-    count: i64,
-}
-
-impl EventSink<'_> {
-    async fn raise(
-        &mut self,
-        conn: &mut AnyConnection,
-        kind: &str,
-        subject: &str,
-        summary: String,
-    ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO asset_events (id, entity_id, at, kind, subject, summary, sensor) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(new_id())
-        .bind(self.entity_id)
-        .bind(self.at)
-        .bind(kind)
-        .bind(subject)
-        .bind(summary)
-        .bind(self.sensor)
-        .execute(&mut *conn)
-        .await?;
-        self.count += 1;
-        Ok(())
-    }
-}
 
 impl Store {
     /// Merges one sensor batch for an entity, all-or-nothing.
@@ -492,13 +461,14 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                     summary.assets_new += 1;
-                    let label = describe_asset(asset);
                     events
                         .raise(
                             &mut tx,
-                            "new_asset",
                             &asset.id,
-                            format!("new asset {label}"),
+                            EventDetail::NewAsset {
+                                asset: describe_asset(asset),
+                                roles: asset.roles.clone(),
+                            },
                         )
                         .await?;
                 }
@@ -508,12 +478,12 @@ impl Store {
                             events
                                 .raise(
                                     &mut tx,
-                                    "firmware_changed",
                                     &asset.id,
-                                    format!(
-                                        "firmware of {} changed from {before} to {after}",
-                                        asset.id
-                                    ),
+                                    EventDetail::FirmwareChanged {
+                                        asset: asset.id.clone(),
+                                        before: before.clone(),
+                                        after: after.clone(),
+                                    },
                                 )
                                 .await?;
                             Some(after.clone())
@@ -576,17 +546,16 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                     summary.flows_new += 1;
-                    let ops = if flow.operations.is_empty() {
-                        "no operation".to_owned()
-                    } else {
-                        flow.operations.join(", ")
-                    };
                     events
                         .raise(
                             &mut tx,
-                            "new_flow",
                             &key,
-                            format!("{} → {} over {} ({ops})", flow.src, flow.dst, flow.protocol),
+                            EventDetail::NewFlow {
+                                src: flow.src.clone(),
+                                dst: flow.dst.clone(),
+                                protocol: flow.protocol.clone(),
+                                operations: flow.operations.clone(),
+                            },
                         )
                         .await?;
                 }
@@ -601,15 +570,13 @@ impl Store {
                         events
                             .raise(
                                 &mut tx,
-                                "new_operation",
                                 &key,
-                                format!(
-                                    "{} → {} over {}: first {}",
-                                    flow.src,
-                                    flow.dst,
-                                    flow.protocol,
-                                    added.join(", ")
-                                ),
+                                EventDetail::NewOperation {
+                                    src: flow.src.clone(),
+                                    dst: flow.dst.clone(),
+                                    protocol: flow.protocol.clone(),
+                                    operations: added,
+                                },
                             )
                             .await?;
                     }
@@ -648,12 +615,16 @@ impl Store {
             .bind(&key)
             .fetch_optional(&mut *tx)
             .await?;
+            let zones = FindingZones {
+                src: finding.src_zone.clone(),
+                dst: finding.dst_zone.clone(),
+            };
             match existing {
                 None => {
                     sqlx::query(
                         "INSERT INTO monitor_findings (id, entity_id, finding_key, kind, severity, summary, src, dst, \
-                         protocol, operations, refs, occurrences, first_seen, last_seen) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12)",
+                         protocol, operations, refs, occurrences, first_seen, last_seen, zones) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12, $13)",
                     )
                     .bind(new_id())
                     .bind(entity_id)
@@ -667,11 +638,22 @@ impl Store {
                     .bind(text(&finding.operations))
                     .bind(serde_json::to_string(&finding.references).unwrap_or_else(|_| "[]".into()))
                     .bind(&seen)
+                    .bind(serde_json::to_string(&zones).ok())
                     .execute(&mut *tx)
                     .await?;
                     summary.findings_new += 1;
                     events
-                        .raise(&mut tx, "new_finding", &key, finding.summary.clone())
+                        .raise(
+                            &mut tx,
+                            &key,
+                            EventDetail::NewFinding {
+                                src: finding.src.clone(),
+                                dst: finding.dst.clone(),
+                                protocol: finding.protocol.clone(),
+                                operations: finding.operations.clone(),
+                                zones: zones.clone(),
+                            },
+                        )
                         .await?;
                 }
                 Some(id) => {
@@ -918,27 +900,6 @@ impl Store {
             occurrences,
             ..before
         })
-    }
-
-    pub async fn list_asset_events(
-        &self,
-        scope: &EntityScope,
-        entity_id: Option<&str>,
-        kind: Option<&str>,
-        page: PageRequest,
-    ) -> Result<Page<AssetEvent>> {
-        let mut f = Filter::new();
-        f.eq_opt("entity_id", entity_id);
-        f.eq_opt("kind", kind);
-        f.scope("entity_id", scope);
-        f.page(
-            self.reader(),
-            "asset_events",
-            "id, entity_id, at, kind, subject, summary, sensor",
-            "at DESC, id DESC",
-            page,
-        )
-        .await
     }
 }
 
