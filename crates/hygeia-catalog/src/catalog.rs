@@ -9,6 +9,7 @@ use crate::load::{parse_framework, parse_mapping};
 use crate::model::{Art21Letter, Framework, MappingSet, Relationship, Requirement};
 use crate::obligations::{EMBEDDED_OBLIGATIONS, Obligation, parse_obligation};
 use crate::significance::SignificanceThresholds;
+use crate::transposition::TranspositionNote;
 
 /// Framework files shipped in the binary, in load order.
 pub const EMBEDDED_FRAMEWORKS: &[(&str, &str)] = &[
@@ -33,12 +34,20 @@ pub const EMBEDDED_FRAMEWORKS: &[(&str, &str)] = &[
         include_str!("../data/frameworks/hds-2024.yaml"),
     ),
     (
+        "data/frameworks/hds-2024-client-checklist.yaml",
+        include_str!("../data/frameworks/hds-2024-client-checklist.yaml"),
+    ),
+    (
         "data/frameworks/iec62443-3-3.yaml",
         include_str!("../data/frameworks/iec62443-3-3.yaml"),
     ),
     (
         "data/frameworks/eu-gmp-annex11.yaml",
         include_str!("../data/frameworks/eu-gmp-annex11.yaml"),
+    ),
+    (
+        "data/frameworks/recyf.yaml",
+        include_str!("../data/frameworks/recyf.yaml"),
     ),
 ];
 
@@ -72,6 +81,14 @@ pub const EMBEDDED_MAPPINGS: &[(&str, &str)] = &[
         "data/mappings/eu-gmp-annex11-to-2024-2690.yaml",
         include_str!("../data/mappings/eu-gmp-annex11-to-2024-2690.yaml"),
     ),
+    (
+        "data/mappings/anssi-recyf-to-iso27001-2022.yaml",
+        include_str!("../data/mappings/anssi-recyf-to-iso27001-2022.yaml"),
+    ),
+    (
+        "data/mappings/hygeia-recyf-to-2024-2690.yaml",
+        include_str!("../data/mappings/hygeia-recyf-to-2024-2690.yaml"),
+    ),
 ];
 
 /// All frameworks and mapping sets.
@@ -83,6 +100,8 @@ pub struct Catalog {
     /// The significant-incident thresholds of 2024/2690 (absent only in a catalog built by
     /// hand, never after [`Catalog::load_embedded`]).
     significance: Option<SignificanceThresholds>,
+    /// Dated notes on national transpositions of NIS2.
+    transpositions: Vec<TranspositionNote>,
 }
 
 /// A requirement reached through a mapping, seen from the requirement asked about.
@@ -106,6 +125,8 @@ pub struct Filter {
     pub tag: Option<String>,
     pub art21_letter: Option<Art21Letter>,
     pub assessable_only: bool,
+    /// Only what a system targeting this security level (1–4) must meet (IEC 62443-3-3).
+    pub security_level: Option<u8>,
 }
 
 /// A requirement with its framework id.
@@ -150,11 +171,21 @@ impl Catalog {
             Err(CatalogError::Invalid(mut i)) => issues.append(&mut i),
             Err(e) => return Err(e),
         }
+        match crate::transposition::embedded() {
+            Ok(notes) => cat.transpositions = notes,
+            Err(CatalogError::Invalid(mut i)) => issues.append(&mut i),
+            Err(e) => return Err(e),
+        }
         if issues.is_empty() {
             Ok(cat)
         } else {
             Err(CatalogError::Invalid(issues))
         }
+    }
+
+    /// Where `country` (ISO 3166-1 alpha-2) stands in transposing NIS2, when we have a note.
+    pub fn transposition(&self, country: &str) -> Option<&TranspositionNote> {
+        self.transpositions.iter().find(|n| n.country == country)
     }
 
     /// When an incident is significant for the digital providers of 2024/2690 (Arts. 3–14).
@@ -479,6 +510,7 @@ fn matches_filter(r: &Requirement, f: &Filter) -> bool {
             .as_deref()
             .is_none_or(|t| r.tags.iter().any(|x| x == t))
         && f.art21_letter.is_none_or(|l| r.nis2_art21.contains(&l))
+        && f.security_level.is_none_or(|target| r.required_at(target))
 }
 
 /// Lower-case and strip the common Latin accents, for accent-insensitive French search.

@@ -31,6 +31,7 @@ mod model;
 pub mod obligations;
 pub mod oscal;
 pub mod significance;
+pub mod transposition;
 
 pub use catalog::{Catalog, EMBEDDED_FRAMEWORKS, EMBEDDED_MAPPINGS, Filter, Hit, Neighbour};
 pub use coverage::{CoverageVerdict, PointCoverage};
@@ -53,6 +54,8 @@ pub mod ids {
     pub const ISO27001_2022: &str = "iso27001-2022";
     pub const NIST_CSF_2_0: &str = "nist-csf-2.0";
     pub const HDS_2024: &str = "hds-2024";
+    pub const HDS_2024_CLIENT: &str = "hds-2024-client";
     pub const IEC62443_3_3: &str = "iec62443-3-3";
     pub const EU_GMP_ANNEX11: &str = "eu-gmp-annex11";
+    pub const RECYF: &str = "recyf";
 }

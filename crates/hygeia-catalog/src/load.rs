@@ -62,6 +62,8 @@ struct RawRequirement {
     tags: Option<Vec<String>>,
     #[serde(default)]
     nis2_art21: Option<Vec<String>>,
+    #[serde(default)]
+    security_level: Option<u8>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -309,6 +311,16 @@ fn validate_requirements(
                 ),
             }
         }
+        if let Some(level) = r.security_level
+            && !(1..=4).contains(&level)
+        {
+            issues.push(
+                file,
+                &entry,
+                "security_level",
+                IssueKind::InvalidValue(format!("{level}: security levels are 1 to 4")),
+            );
+        }
         out.push(Requirement {
             id,
             reference,
@@ -318,6 +330,7 @@ fn validate_requirements(
             description,
             tags,
             nis2_art21: letters,
+            security_level: r.security_level,
         });
     }
 
@@ -566,6 +579,7 @@ pub(crate) fn framework_from_typed(
             }),
             tags: Some(r.tags),
             nis2_art21: Some(r.nis2_art21.into_iter().map(String::from).collect()),
+            security_level: r.security_level,
         })
         .collect();
     validate_framework(file, raw_meta, raw_reqs)

@@ -144,6 +144,10 @@ pub struct Requirement {
     /// NIS2 Art. 21(2) letters this item implements.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub nis2_art21: Vec<Art21Letter>,
+    /// For frameworks graded by security level (IEC 62443-3-3): the lowest level, 1 to 4, at
+    /// which this item is required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_level: Option<u8>,
 }
 
 impl Requirement {
@@ -151,6 +155,12 @@ impl Requirement {
     /// it is not part of the framework's source text.
     pub fn is_hygeia_supplement(&self) -> bool {
         self.tags.iter().any(|t| t == crate::SUPPLEMENT_TAG)
+    }
+
+    /// Whether a system targeting security level `target` (1–4) must meet this item: items
+    /// without a level are required at every level.
+    pub fn required_at(&self, target: u8) -> bool {
+        self.security_level.is_none_or(|level| level <= target)
     }
 }
 

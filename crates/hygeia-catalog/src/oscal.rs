@@ -136,6 +136,9 @@ fn control(node: &crate::model::TreeNode<'_>) -> Value {
             .iter()
             .map(|l| prop("nis2-art21", &l.to_string())),
     );
+    if let Some(level) = r.security_level {
+        props.push(prop("security-level", &level.to_string()));
+    }
     let mut obj = Map::new();
     obj.insert("id".to_owned(), Value::String(oid.clone()));
     obj.insert(
@@ -297,6 +300,8 @@ fn walk(
             .map(str::to_owned)
             .collect(),
         nis2_art21,
+        // A level that is not a small number is kept as 0, which validation refuses by name.
+        security_level: our_prop(&props, "security-level").map(|l| l.parse().unwrap_or(0)),
     });
     for g in node
         .get("groups")

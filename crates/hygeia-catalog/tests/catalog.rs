@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use hygeia_catalog::{
-    Art21Letter, Catalog, CatalogError, Filter, IssueKind, Relationship, ids, oscal,
+    Art21Letter, Catalog, CatalogError, Filter, IssueKind, Relationship, Requirement, ids, oscal,
     parse_framework,
 };
 
@@ -51,13 +51,12 @@ fn counts_match_the_sources() {
     assert_eq!(csf.assessable().count(), 106);
     assert_eq!(csf.roots().count(), 6);
     let iec = c.framework(ids::IEC62443_3_3).unwrap();
-    assert_eq!(
-        iec.requirements()
-            .iter()
-            .filter(|r| r.id.starts_with("sr-"))
-            .count(),
-        51
-    );
+    let (enhancements, srs): (Vec<&Requirement>, Vec<&Requirement>) = iec
+        .requirements()
+        .iter()
+        .filter(|r| r.id.starts_with("sr-"))
+        .partition(|r| r.id.contains("-re-"));
+    assert_eq!((srs.len(), enhancements.len()), (51, 49));
     let hds = c.framework(ids::HDS_2024).unwrap();
     assert_eq!(hds.assessable().count(), 31);
     let nis2 = c.framework(ids::NIS2_DIRECTIVE).unwrap();
@@ -408,6 +407,45 @@ requirements:
     )
     .unwrap_err();
     assert!(matches!(unknown_field, CatalogError::Parse { .. }));
+}
+
+#[test]
+fn iec_62443_3_3_requirements_and_enhancements_carry_their_security_level() {
+    let c = cat();
+    let iec = c.framework(ids::IEC62443_3_3).unwrap();
+    let level = |r: &str| iec.by_ref(r).unwrap().security_level;
+    // Each enhancement sits under its requirement and never below its level.
+    for r in iec.requirements().iter().filter(|r| r.id.contains("-re-")) {
+        let parent = iec.requirement(r.parent.as_deref().unwrap()).unwrap();
+        assert!(r.security_level >= parent.security_level, "{}", r.reference);
+        assert!(r.assessable && r.reference.starts_with(&parent.reference));
+    }
+    assert_eq!(level("SR 1.1"), Some(1));
+    assert_eq!(level("SR 1.1 RE 1"), Some(2));
+    assert_eq!(level("SR 1.1 RE 2"), Some(3));
+    assert_eq!(level("SR 1.1 RE 3"), Some(4));
+    assert_eq!(level("SR 2.12"), Some(3), "non-repudiation starts at SL 3");
+    assert_eq!(level("SR 5.2 RE 1"), Some(2), "deny by default at SL 2");
+    assert_eq!(level("SR 7.8"), Some(2));
+    // What a zone must meet at each target level: 37 requirements at SL 1, everything at SL 4.
+    let at = |sl: u8| {
+        iec.requirements()
+            .iter()
+            .filter(|r| r.id.starts_with("sr-") && r.required_at(sl))
+            .count()
+    };
+    assert_eq!([at(1), at(2), at(3), at(4)], [37, 60, 90, 100]);
+    // Frameworks without levels require everything at every level.
+    let iso = c.framework(ids::ISO27001_2022).unwrap();
+    assert!(iso.requirements().iter().all(|r| r.required_at(1)));
+    // A level outside 1 to 4 is refused by name.
+    let bad = parse_framework(
+        "sl.yaml",
+        "framework: {id: sl, name: {en: S, fr: S}}\nrequirements:\n  - {id: a, assessable: true, security_level: 5, title: {en: A, fr: A}}\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(bad.contains("entry `a`, field `security_level`"), "{bad}");
 }
 
 #[test]
@@ -764,4 +802,119 @@ fn gmp_annex11_loads_with_its_crosswalk() {
     // The OSCAL round trip (tested for every framework above) covers Annex 11 too.
     let json = oscal::export_json(fw, "2026-01-01T00:00:00Z");
     assert_eq!(&oscal::import("annex11.json", &json).unwrap(), fw);
+}
+
+#[test]
+fn recyf_loads_with_its_crosswalks_to_iso_27001_and_2024_2690() {
+    let c = cat();
+    let fw = c.framework(ids::RECYF).unwrap();
+    assert_eq!(fw.roots().count(), 20, "20 objectives");
+    assert_eq!(
+        fw.assessable().count(),
+        152,
+        "152 acceptable means of compliance"
+    );
+    let essential_only = fw
+        .assessable()
+        .filter(|r| r.tags.iter().any(|t| t == "essential-only"))
+        .count();
+    assert_eq!(essential_only, 76);
+    // Objectives 16 to 20 bind essential entities only, every measure of them.
+    for objective in 16..=20 {
+        let objective = objective.to_string();
+        for r in fw
+            .assessable()
+            .filter(|r| r.id.starts_with(&format!("{objective}.")))
+        {
+            assert!(r.tags.contains(&"essential-only".to_owned()), "{}", r.id);
+        }
+    }
+    assert_eq!(fw.by_ref("10.B.1").unwrap().id, "10.b.1");
+    assert_eq!(
+        fw.requirement("10.b.1").unwrap().parent.as_deref(),
+        Some("10.b")
+    );
+    assert!(
+        fw.meta
+            .notice
+            .as_ref()
+            .unwrap()
+            .en
+            .contains("working document")
+    );
+    assert!(fw.meta.licence.contains("ANSSI") && fw.meta.licence.contains("not endorsed"));
+
+    let iso = c.mapping_set("anssi-recyf-to-iso27001-2022").unwrap();
+    assert_eq!(iso.meta.source_framework, ids::RECYF);
+    assert_eq!(iso.meta.target_framework, ids::ISO27001_2022);
+    assert_eq!(iso.pairs.len(), 353);
+    assert_eq!(iso.meta.attribution, "ANSSI");
+    let sources: std::collections::BTreeSet<&str> =
+        iso.pairs.iter().map(|p| p.source.as_str()).collect();
+    assert_eq!(sources.len(), 129, "23 measures have no ISO counterpart");
+    assert!(
+        iso.pairs
+            .iter()
+            .all(|p| p.relationship == Relationship::Intersect)
+    );
+    // Multifactor authentication reaches secure authentication.
+    let n = c.neighbours(ids::RECYF, "10.b.1");
+    assert!(n.iter().any(|x| x.framework == ids::ISO27001_2022), "{n:?}");
+
+    let sections = c.mapping_set("hygeia-recyf-to-2024-2690").unwrap();
+    assert_eq!(sections.meta.target_framework, ids::NIS2_2024_2690);
+    let covered: std::collections::BTreeSet<&str> =
+        sections.pairs.iter().map(|p| p.source.as_str()).collect();
+    assert_eq!(covered.len(), 20, "every objective has a section");
+    assert!(
+        sections
+            .pairs
+            .iter()
+            .all(|p| p.rationale.as_deref().is_some_and(|r| r.len() > 30))
+    );
+    let n = c.neighbours(ids::NIS2_2024_2690, "3");
+    assert!(
+        n.iter()
+            .any(|x| x.framework == ids::RECYF && x.requirement.id == "12")
+    );
+}
+
+#[test]
+fn the_hds_buyers_checklist_covers_scope_certificate_clauses_location_and_follow_up() {
+    let c = cat();
+    let fw = c.framework(ids::HDS_2024_CLIENT).unwrap();
+    let groups: Vec<&str> = fw.roots().map(|r| r.id.as_str()).collect();
+    assert_eq!(groups, ["a", "b", "c", "d", "e"]);
+    assert_eq!(fw.assessable().count(), 35);
+    // One point per mandatory clause of CSP Art. R.1111-11, each citing it.
+    let clauses: Vec<&Requirement> = fw
+        .assessable()
+        .filter(|r| r.parent.as_deref() == Some("c"))
+        .collect();
+    assert!(clauses.len() >= 11, "{}", clauses.len());
+    for r in &clauses {
+        let d = r.description.as_ref().unwrap();
+        assert!(
+            d.en.contains("R.1111-11") && d.fr.contains("R. 1111-11"),
+            "{}",
+            r.id
+        );
+    }
+    let certificate = fw.requirement("b.5").unwrap();
+    assert!(
+        certificate
+            .description
+            .as_ref()
+            .unwrap()
+            .en
+            .contains("three years")
+    );
+    assert!(
+        fw.meta
+            .notice
+            .as_ref()
+            .unwrap()
+            .en
+            .contains("not the official text")
+    );
 }

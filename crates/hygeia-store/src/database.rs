@@ -203,6 +203,13 @@ impl Store {
     pub async fn open(url: &DatabaseUrl, clock: Arc<dyn Clock>) -> Result<Self> {
         let store = Self::connect(url, clock).await?;
         store.migrate().await?;
+        let indexed = store.index_unindexed_assets().await?;
+        if indexed > 0 {
+            tracing::info!(
+                assets = indexed,
+                "indexed assets stored before search terms existed"
+            );
+        }
         Ok(store)
     }
 

@@ -18,6 +18,7 @@ mod entity_group;
 mod error;
 mod files;
 pub mod incidents;
+mod keyset;
 pub mod monitoring;
 mod orgs;
 mod paging;

@@ -36,20 +36,39 @@ impl PageRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Page<T> {
     pub items: Vec<T>,
+    /// How many items match; with `total_exceeds`, a lower bound (lists that can hold tens of
+    /// thousands of rows count up to [`COUNT_BOUND`] only).
     pub total: i64,
     pub limit: i64,
     pub offset: i64,
+    /// More than `total` items match.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub total_exceeds: bool,
+    /// For lists read by key: pass it back as `after` to read the next page (absent on the
+    /// last page). Stable while rows are added, unlike an offset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
 }
 
+/// Lists read by key count matching rows up to this bound, then say "more than".
+pub const COUNT_BOUND: i64 = 10_000;
+
 impl<T> Page<T> {
-    /// A page with nothing on it.
-    pub fn empty(page: PageRequest) -> Self {
+    /// A page of `items` out of `total` matching items.
+    pub fn new(items: Vec<T>, total: i64, page: PageRequest) -> Self {
         Page {
-            items: Vec::new(),
-            total: 0,
+            items,
+            total,
             limit: page.limit,
             offset: page.offset,
+            total_exceeds: false,
+            next: None,
         }
+    }
+
+    /// A page with nothing on it.
+    pub fn empty(page: PageRequest) -> Self {
+        Page::new(Vec::new(), 0, page)
     }
 
     /// The same page with each item converted.
@@ -59,6 +78,8 @@ impl<T> Page<T> {
             total: self.total,
             limit: self.limit,
             offset: self.offset,
+            total_exceeds: self.total_exceeds,
+            next: self.next,
         }
     }
 }

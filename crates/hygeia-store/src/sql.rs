@@ -15,6 +15,7 @@ use crate::paging::{Page, PageRequest};
 #[derive(Debug, Clone)]
 enum Value {
     Text(String),
+    Integer(i64),
 }
 
 /// Accumulates conditions and their parameters.
@@ -45,6 +46,32 @@ impl Filter {
             let p = self.placeholder(Value::Text(value.to_owned()));
             self.conditions.push(format!("{column} {op} {p}"));
         }
+    }
+
+    /// Rows before (`sort`, `id`) = (`value`, `last_id`) in descending order: the rest of a
+    /// keyset list after its cursor.
+    pub fn before_text(&mut self, sort: &str, value: &str, id: &str, last_id: &str) {
+        let a = self.placeholder(Value::Text(value.to_owned()));
+        let b = self.placeholder(Value::Text(last_id.to_owned()));
+        self.conditions.push(format!("({sort}, {id}) < ({a}, {b})"));
+    }
+
+    /// Like [`Filter::before_text`] for an integer sort column.
+    pub fn before_integer(&mut self, sort: &str, value: i64, id: &str, last_id: &str) {
+        let a = self.placeholder(Value::Integer(value));
+        let b = self.placeholder(Value::Text(last_id.to_owned()));
+        self.conditions.push(format!("({sort}, {id}) < ({a}, {b})"));
+    }
+
+    /// A condition written by our own code around bound values: `sql` holds `{0}`, `{1}`…
+    /// where their placeholders go (such as `id IN (SELECT … WHERE term = {0})`).
+    pub fn with_values(&mut self, sql: &'static str, values: &[&str]) {
+        let mut condition = sql.to_owned();
+        for (i, value) in values.iter().enumerate() {
+            let p = self.placeholder(Value::Text((*value).to_owned()));
+            condition = condition.replace(&format!("{{{i}}}"), &p);
+        }
+        self.conditions.push(condition);
     }
 
     /// A fixed condition written by our own code (no user value in it).
@@ -106,6 +133,7 @@ impl Filter {
             // Binding text or an integer into AnyArguments cannot fail.
             let _ = match value {
                 Value::Text(text) => args.add(text.clone()),
+                Value::Integer(number) => args.add(*number),
             };
         }
         args
@@ -165,11 +193,6 @@ impl Filter {
             .iter()
             .map(T::from_row)
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page {
-            items,
-            total,
-            limit: page.limit,
-            offset: page.offset,
-        })
+        Ok(Page::new(items, total, page))
     }
 }

@@ -257,12 +257,7 @@ impl Store {
                 row.into_user(ids)
             })
             .collect();
-        Ok(Page {
-            items,
-            total,
-            limit: page.limit,
-            offset: page.offset,
-        })
+        Ok(Page::new(items, total, page))
     }
 
     async fn check_grants(

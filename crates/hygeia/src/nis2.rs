@@ -288,6 +288,13 @@ pub fn run(command: &Nis2Command) -> anyhow::Result<ExitCode> {
             }
         );
     }
+    let catalog = hygeia_catalog::Catalog::load_embedded().context("cannot load the catalog")?;
+    if let Some(note) = catalog.transposition(&profile.member_state) {
+        println!(
+            "Transposition in {}, as of {} (sources up to {}): {}",
+            note.country, note.as_of, note.known_until, note.note.en
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -221,12 +221,7 @@ impl Store {
                 }
             }
         }
-        Ok(crate::Page {
-            items,
-            total,
-            limit: page.limit,
-            offset: page.offset,
-        })
+        Ok(crate::Page::new(items, total, page))
     }
 
     /// One piece of evidence, if its entity is in `scope`.

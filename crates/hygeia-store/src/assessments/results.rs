@@ -587,11 +587,6 @@ impl Store {
                 evidence: counts,
             });
         }
-        Ok(Page {
-            items,
-            total,
-            limit: page.limit,
-            offset: page.offset,
-        })
+        Ok(Page::new(items, total, page))
     }
 }

@@ -375,12 +375,7 @@ impl Store {
                 .fetch_one(self.reader())
                 .await?
         };
-        Ok(Page {
-            items,
-            total,
-            limit: page.limit,
-            offset: page.offset,
-        })
+        Ok(Page::new(items, total, page))
     }
 
     /// The conditions of the incident list.

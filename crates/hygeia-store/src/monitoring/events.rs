@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 
 use crate::error::Result;
+use crate::keyset::Keyset;
 use crate::paging::{Page, PageRequest};
 use crate::sql::Filter;
 use crate::{Store, new_id};
@@ -207,27 +208,27 @@ impl EventSink<'_> {
 }
 
 impl Store {
-    /// The inventory's change log, newest first.
+    /// The inventory's change log, newest first; `after` continues after a previous page's
+    /// `next`.
     pub async fn list_asset_events(
         &self,
         scope: &EntityScope,
         entity_id: Option<&str>,
         kind: Option<&str>,
         page: PageRequest,
+        after: Option<&str>,
     ) -> Result<Page<AssetEvent>> {
         let mut f = Filter::new();
         f.eq_opt("entity_id", entity_id);
         f.eq_opt("kind", kind);
         f.scope("entity_id", scope);
-        let rows: Page<EventRow> = f
-            .page(
-                self.reader(),
-                "asset_events",
-                "id, entity_id, at, kind, subject, summary, sensor, detail",
-                "at DESC, id DESC",
-                page,
-            )
-            .await?;
+        let keyset = Keyset {
+            from: "asset_events",
+            columns: "id, entity_id, at, kind, subject, summary, sensor, detail",
+            sort: "at",
+            id: "id",
+        };
+        let rows: Page<EventRow> = keyset.page(self.reader(), f, page, after, false).await?;
         Ok(rows.map(AssetEvent::from))
     }
 }

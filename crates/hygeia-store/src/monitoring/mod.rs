@@ -10,11 +10,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::{Change, append};
 use crate::error::{Result, StoreError};
+use crate::keyset::Keyset;
 use crate::paging::{Page, PageRequest};
 use crate::sql::Filter;
 use crate::{Actor, Store, new_id};
 
 mod events;
+mod terms;
+
+pub use terms::AssetFacets;
 
 use events::EventSink;
 pub use events::{AssetEvent, EventDetail, FindingZones};
@@ -347,18 +351,23 @@ pub struct FindingFilter {
     pub state: Option<String>,
     /// `high` or `medium`.
     pub severity: Option<String>,
+    /// Continue after this cursor (a page's `next`) instead of at an offset.
+    pub after: Option<String>,
 }
 
 /// Filters for the asset list.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct AssetFilter {
     pub entity_id: Option<String>,
-    /// Text in names, IPs, MAC, vendor or model.
+    /// Words separated by spaces, each the start of a name, address, MAC, vendor, model,
+    /// firmware or serial, or of a word in one (see `terms`).
     pub q: Option<String>,
     /// A role such as `plc`, `hmi`, `pacs`.
     pub role: Option<String>,
     /// A protocol such as `modbus`, `dicom`.
     pub protocol: Option<String>,
+    /// Continue after this cursor (a page's `next`) instead of at an offset.
+    pub after: Option<String>,
 }
 
 fn union(existing: &[String], new: &[String]) -> Vec<String> {
@@ -436,12 +445,13 @@ impl Store {
                 .await?;
             match found.map(StoredAsset::from) {
                 None => {
+                    let id = new_id();
                     sqlx::query(
                         "INSERT INTO assets (id, entity_id, asset_key, mac, ips, names, vendor, model, firmware, \
                          serial, roles, protocols, sensors, packets, first_seen, last_seen, updated_at) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
                     )
-                    .bind(new_id())
+                    .bind(&id)
                     .bind(entity_id)
                     .bind(&asset.id)
                     .bind(&asset.mac)
@@ -460,6 +470,19 @@ impl Store {
                     .bind(&now)
                     .execute(&mut *tx)
                     .await?;
+                    let searchable = terms::Searchable {
+                        key: &asset.id,
+                        mac: asset.mac.as_deref(),
+                        ips: &asset.ips,
+                        names: &asset.names,
+                        vendor: asset.vendor.as_deref(),
+                        model: asset.model.as_deref(),
+                        firmware: asset.firmware.as_deref(),
+                        serial: asset.serial.as_deref(),
+                        roles: &asset.roles,
+                        protocols: &asset.protocols,
+                    };
+                    terms::index(&mut tx, entity_id, &id, &searchable).await?;
                     summary.assets_new += 1;
                     events
                         .raise(
@@ -490,21 +513,54 @@ impl Store {
                         }
                         (before, after) => after.clone().or_else(|| before.clone()),
                     };
+                    let mac = asset.mac.clone().or(old.mac.clone());
+                    let ips = union(&old.ips, &asset.ips);
+                    let names = union(&old.names, &asset.names);
+                    let vendor = old.vendor.clone().or(asset.vendor.clone());
+                    let model = old.model.clone().or(asset.model.clone());
+                    let serial = old.serial.clone().or(asset.serial.clone());
+                    let roles = union(&old.roles, &asset.roles);
+                    let protocols = union(&old.protocols, &asset.protocols);
+                    let searchable = terms::Searchable {
+                        key: &old.asset_key,
+                        mac: mac.as_deref(),
+                        ips: &ips,
+                        names: &names,
+                        vendor: vendor.as_deref(),
+                        model: model.as_deref(),
+                        firmware: firmware.as_deref(),
+                        serial: serial.as_deref(),
+                        roles: &roles,
+                        protocols: &protocols,
+                    };
+                    // Terms change only when what they are drawn from does.
+                    let changed = mac != old.mac
+                        || ips != old.ips
+                        || names != old.names
+                        || vendor != old.vendor
+                        || model != old.model
+                        || firmware != old.firmware
+                        || serial != old.serial
+                        || roles != old.roles
+                        || protocols != old.protocols;
+                    if changed {
+                        terms::index(&mut tx, entity_id, &old.id, &searchable).await?;
+                    }
                     sqlx::query(
                         "UPDATE assets SET mac = $2, ips = $3, names = $4, vendor = $5, model = $6, firmware = $7, \
                          serial = $8, roles = $9, protocols = $10, sensors = $11, packets = $12, first_seen = $13, \
                          last_seen = $14, updated_at = $15 WHERE id = $1",
                     )
                     .bind(&old.id)
-                    .bind(asset.mac.clone().or(old.mac.clone()))
-                    .bind(text(&union(&old.ips, &asset.ips)))
-                    .bind(text(&union(&old.names, &asset.names)))
-                    .bind(old.vendor.clone().or(asset.vendor.clone()))
-                    .bind(old.model.clone().or(asset.model.clone()))
-                    .bind(firmware)
-                    .bind(old.serial.clone().or(asset.serial.clone()))
-                    .bind(text(&union(&old.roles, &asset.roles)))
-                    .bind(text(&union(&old.protocols, &asset.protocols)))
+                    .bind(&mac)
+                    .bind(text(&ips))
+                    .bind(text(&names))
+                    .bind(&vendor)
+                    .bind(&model)
+                    .bind(&firmware)
+                    .bind(&serial)
+                    .bind(text(&roles))
+                    .bind(text(&protocols))
                     .bind(text(&union(&old.sensors, &sensors)))
                     .bind(old.packets.saturating_add(asset.packets_sent))
                     .bind(earlier(&old.first_seen, &asset.first_seen))
@@ -691,30 +747,24 @@ impl Store {
     ) -> Result<Page<StoredAsset>> {
         let mut f = Filter::new();
         f.eq_opt("entity_id", filter.entity_id.as_deref());
-        f.search_opt(
-            &["names", "ips", "mac", "vendor", "model"],
-            filter.q.as_deref(),
-        );
-        // List-valued columns hold JSON arrays: match the quoted item.
-        let role = filter
-            .role
-            .as_deref()
-            .map(|r| format!("\"{}\"", r.replace('"', "")));
-        f.search_opt(&["roles"], role.as_deref());
-        let protocol = filter
-            .protocol
-            .as_deref()
-            .map(|p| format!("\"{}\"", p.replace('"', "")));
-        f.search_opt(&["protocols"], protocol.as_deref());
+        if let Some(q) = filter.q.as_deref() {
+            terms::matching(&mut f, q);
+        }
+        if let Some(role) = filter.role.as_deref().filter(|r| !r.trim().is_empty()) {
+            terms::with_role(&mut f, "id", role);
+        }
+        if let Some(protocol) = filter.protocol.as_deref().filter(|p| !p.trim().is_empty()) {
+            terms::with_protocol(&mut f, "id", protocol);
+        }
         f.scope("entity_id", scope);
-        let rows: Page<AssetRow> = f
-            .page(
-                self.reader(),
-                "assets",
-                ASSET_COLUMNS,
-                "last_seen DESC, asset_key",
-                page,
-            )
+        let keyset = Keyset {
+            from: "assets",
+            columns: ASSET_COLUMNS,
+            sort: "last_seen",
+            id: "id",
+        };
+        let rows: Page<AssetRow> = keyset
+            .page(self.reader(), f, page, filter.after.as_deref(), false)
             .await?;
         Ok(rows.map(StoredAsset::from))
     }
@@ -729,13 +779,15 @@ impl Store {
             .ok_or_else(|| StoreError::not_found("asset", id))
     }
 
-    /// Flows of the communication map, optionally only those touching one address.
+    /// Flows of the communication map, busiest first, optionally only those touching one
+    /// address; `after` continues after a previous page's `next`.
     pub async fn list_flows(
         &self,
         scope: &EntityScope,
         entity_id: Option<&str>,
         endpoint: Option<&str>,
         page: PageRequest,
+        after: Option<&str>,
     ) -> Result<Page<StoredFlow>> {
         let mut f = Filter::new();
         f.eq_opt("entity_id", entity_id);
@@ -743,15 +795,13 @@ impl Store {
             f.any_eq(&["src", "dst"], endpoint);
         }
         f.scope("entity_id", scope);
-        let rows: Page<FlowRow> = f
-            .page(
-                self.reader(),
-                "asset_flows",
-                FLOW_COLUMNS,
-                "packets DESC, src, dst",
-                page,
-            )
-            .await?;
+        let keyset = Keyset {
+            from: "asset_flows",
+            columns: FLOW_COLUMNS,
+            sort: "packets",
+            id: "id",
+        };
+        let rows: Page<FlowRow> = keyset.page(self.reader(), f, page, after, true).await?;
         Ok(rows.map(StoredFlow::from))
     }
 
@@ -795,14 +845,14 @@ impl Store {
             state => f.eq_opt("r.state", state),
         }
         f.scope("f.entity_id", scope);
-        let rows: Page<FindingRow> = f
-            .page(
-                self.reader(),
-                FINDING_TABLES,
-                FINDING_COLUMNS,
-                "f.last_seen DESC, f.id",
-                page,
-            )
+        let keyset = Keyset {
+            from: FINDING_TABLES,
+            columns: FINDING_COLUMNS,
+            sort: "f.last_seen",
+            id: "f.id",
+        };
+        let rows: Page<FindingRow> = keyset
+            .page(self.reader(), f, page, filter.after.as_deref(), false)
             .await?;
         Ok(rows.map(StoredFinding::from))
     }

@@ -5,6 +5,7 @@ mod access;
 mod compliance;
 mod entity_profile;
 mod incidents;
+mod inventory;
 mod monitoring;
 mod platform;
 mod security_keys;

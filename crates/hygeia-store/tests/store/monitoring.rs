@@ -75,6 +75,7 @@ async fn sensor_batches_merge_into_the_inventory_and_raise_events() {
                 Some(&plant.id),
                 None,
                 PageRequest::default(),
+                None,
             )
             .await
             .unwrap();
@@ -159,6 +160,7 @@ async fn sensor_batches_merge_into_the_inventory_and_raise_events() {
                 None,
                 Some("10.0.0.5"),
                 PageRequest::default(),
+                None,
             )
             .await
             .unwrap();

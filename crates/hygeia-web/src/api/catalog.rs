@@ -64,6 +64,8 @@ pub struct RequirementQuery {
     /// Only assessable requirements.
     #[serde(default)]
     pub assessable: Option<bool>,
+    /// Only what a system targeting this IEC 62443 security level (1 to 4) must meet.
+    pub security_level: Option<u8>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -102,11 +104,20 @@ pub async fn list_requirements(
                 })?,
         ),
     };
+    if let Some(level) = query.security_level
+        && !(1..=4).contains(&level)
+    {
+        return Err(ApiError::field(
+            "security_level",
+            format!("{level} is not a security level: use 1 to 4"),
+        ));
+    }
     let filter = Filter {
         framework: Some(id),
         tag: query.tag.filter(|t| !t.is_empty()),
         art21_letter,
         assessable_only: query.assessable.unwrap_or(false),
+        security_level: query.security_level,
     };
     let hits = match query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         Some(text) => catalog.search(text, &filter),

@@ -67,10 +67,16 @@ pub struct AssetQuery {
     /// `modbus`, `s7comm`, `enip`, `dnp3`, `bacnet`, `opcua`, `dicom`, `hl7`…
     pub protocol: Option<String>,
     pub limit: Option<i64>,
+    /// Items to skip; prefer `after` beyond the first pages.
     pub offset: Option<i64>,
+    /// The `next` of the previous page: continues after it (stable while assets are added).
+    pub after: Option<String>,
 }
 
-/// The asset inventory.
+/// The asset inventory, most recently seen first. `q` holds words separated by spaces, each
+/// the start of a name, address, MAC, vendor, model, firmware or serial (or of a word in one).
+/// Page with `after` (the `next` of the previous page); `total` counts up to 10,000 and
+/// `total_exceeds` says when there are more.
 #[utoipa::path(get, path = "/api/v1/assets", tag = "assets", params(AssetQuery),
     responses((status = 200, body = Page<StoredAsset>)), security(("bearer" = []), ("session" = [])))]
 pub async fn list_assets(
@@ -84,6 +90,7 @@ pub async fn list_assets(
         q: query.q,
         role: query.role,
         protocol: query.protocol,
+        after: query.after,
     };
     let page = Paging {
         limit: query.limit,
@@ -121,6 +128,8 @@ pub struct FlowQuery {
     pub endpoint: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
+    /// The `next` of the previous page: continues after it (stable while rows are added).
+    pub after: Option<String>,
 }
 
 /// The communication map.
@@ -144,6 +153,7 @@ pub async fn list_flows(
             query.entity_id.as_deref(),
             query.endpoint.as_deref(),
             page,
+            query.after.as_deref(),
         )
         .await?;
     Ok(Json(flows))
@@ -157,6 +167,8 @@ pub struct EntityPageQuery {
     pub kind: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
+    /// The `next` of the previous page: continues after it (stable while rows are added).
+    pub after: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -169,6 +181,8 @@ pub struct FindingQuery {
     pub severity: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
+    /// The `next` of the previous page: continues after it (stable while rows are added).
+    pub after: Option<String>,
 }
 
 /// Zone and conduit violations seen by sensors, with the requirements they breach and their
@@ -191,6 +205,7 @@ pub async fn list_findings(
         entity_id: query.entity_id,
         state: query.state,
         severity: query.severity,
+        after: query.after,
     };
     Ok(Json(
         state
@@ -264,6 +279,7 @@ pub async fn list_events(
             query.entity_id.as_deref(),
             query.kind.as_deref(),
             page,
+            query.after.as_deref(),
         )
         .await?;
     Ok(Json(events))

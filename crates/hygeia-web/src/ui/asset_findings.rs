@@ -227,6 +227,7 @@ async fn show_findings(
         entity_id: entity.clone(),
         state: state_filter.clone(),
         severity: severity.clone(),
+        after: None,
     };
     let page_no = super::page_number(query.page);
     let findings = state

@@ -366,6 +366,7 @@ pub async fn map_page(
                 limit: MAP_FLOWS,
                 offset: 0,
             },
+            None,
         )
         .await
         .map_err(fail)?;

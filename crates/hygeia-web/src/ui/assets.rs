@@ -2,8 +2,6 @@
 //! events (the communication map is `asset_map`, the findings `asset_findings`). Need-to-know
 //! applies to every list.
 
-use std::collections::BTreeSet;
-
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use hygeia_domain::access::Permission;
@@ -159,6 +157,7 @@ pub async fn inventory_page(
         q: nonempty(&query.q),
         role: nonempty(&query.role),
         protocol: nonempty(&query.protocol),
+        after: None,
     };
     let page_no = super::page_number(query.page);
     let assets = state
@@ -170,25 +169,13 @@ pub async fn inventory_page(
         )
         .await
         .map_err(fail)?;
-    // Facets from the whole visible inventory (bounded: one page of the largest size).
-    let everything = state
+    // Filter choices: the distinct roles and protocols of the visible inventory.
+    let facets = state
         .store
-        .list_assets(
-            scope,
-            &AssetFilter {
-                entity_id: entity.clone(),
-                ..AssetFilter::default()
-            },
-            PageRequest::new(Some(500), None),
-        )
+        .asset_facets(scope, entity.as_deref())
         .await
         .map_err(fail)?;
-    let mut roles = BTreeSet::new();
-    let mut protocols = BTreeSet::new();
-    for a in &everything.items {
-        roles.extend(a.roles.iter().cloned());
-        protocols.extend(a.protocols.iter().cloned());
-    }
+    let (roles, protocols) = (facets.roles, facets.protocols);
     let open_findings = state
         .store
         .list_findings(
@@ -197,6 +184,7 @@ pub async fn inventory_page(
                 entity_id: entity.clone(),
                 state: Some("open".into()),
                 severity: None,
+                after: None,
             },
             PageRequest::new(Some(1), None),
         )
@@ -215,6 +203,7 @@ pub async fn inventory_page(
             entity.as_deref(),
             None,
             PageRequest::new(Some(10), None),
+            None,
         )
         .await
         .map_err(fail)?
@@ -235,7 +224,14 @@ pub async fn inventory_page(
     let shown = i64::try_from(assets.items.len()).unwrap_or(0);
     let page = InventoryPage {
         rows: assets.items.iter().map(|a| row(&tr, a)).collect(),
-        total: tr.tf("assets.total", &[("count", &tr.num(assets.total))]),
+        total: tr.tf(
+            if assets.total_exceeds {
+                "assets.total_more"
+            } else {
+                "assets.total"
+            },
+            &[("count", &tr.num(assets.total))],
+        ),
         q: query.q.trim().to_owned(),
         roles: super::choices(roles.into_iter().collect(), query.role.trim()),
         protocols: super::choices(protocols.into_iter().collect(), query.protocol.trim())
@@ -249,7 +245,7 @@ pub async fn inventory_page(
         findings,
         events,
         previous: (page_no > 1).then(|| page_link(&query, page_no - 1)),
-        next: ((page_no - 1) * PAGE_SIZE + shown < assets.total)
+        next: (assets.next.is_some() || (page_no - 1) * PAGE_SIZE + shown < assets.total)
             .then(|| page_link(&query, page_no + 1)),
         shell,
     };
@@ -322,6 +318,7 @@ pub async fn asset_page(
                 Some(&asset.entity_id),
                 Some(ip),
                 PageRequest::new(Some(200), None),
+                None,
             )
             .await
             .map_err(fail)?;
@@ -334,6 +331,7 @@ pub async fn asset_page(
             Some(&asset.entity_id),
             None,
             PageRequest::new(Some(200), None),
+            None,
         )
         .await
         .map_err(fail)?

@@ -97,6 +97,8 @@ pub struct ReqRow {
     pub level: usize,
     pub tags: Vec<String>,
     pub letters: String,
+    /// "SL 3": the lowest security level that requires it (IEC 62443-3-3).
+    pub security_level: Option<String>,
     pub has_children: bool,
     pub framework: String,
 }
@@ -117,6 +119,9 @@ fn row(tr: Tr, framework: &Framework, r: &Requirement, level: usize, has_childre
             .map(|l| l.to_string())
             .collect::<Vec<_>>()
             .join(", "),
+        security_level: r
+            .security_level
+            .map(|l| tr.tf("browse.from_level", &[("level", &l.to_string())])),
         has_children,
         framework: tr.text(&framework.meta.name).to_owned(),
     }
@@ -149,6 +154,9 @@ pub struct BrowseQuery {
     tag: String,
     #[serde(default)]
     art21: String,
+    /// Target IEC 62443 security level, `1` to `4`.
+    #[serde(default)]
+    sl: String,
 }
 
 #[derive(Template)]
@@ -162,6 +170,8 @@ struct FrameworkPage {
     q: String,
     tags: Vec<Choice>,
     letters: Vec<Choice>,
+    /// Target security levels, for frameworks graded by level (empty otherwise).
+    levels: Vec<Choice>,
     filtered: bool,
     flat: bool,
     show_framework: bool,
@@ -195,7 +205,17 @@ pub async fn framework_page(
     let letter = query.art21.trim().chars().next().and_then(Art21Letter::new);
     let q = query.q.trim().to_owned();
     let tag = query.tag.trim().to_owned();
-    let filtered = !q.is_empty() || !tag.is_empty() || letter.is_some();
+    let graded = framework
+        .requirements()
+        .iter()
+        .any(|r| r.security_level.is_some());
+    let level = query
+        .sl
+        .trim()
+        .parse::<u8>()
+        .ok()
+        .filter(|l| graded && (1..=4).contains(l));
+    let filtered = !q.is_empty() || !tag.is_empty() || letter.is_some() || level.is_some();
     let mut rows = Vec::new();
     if filtered {
         let filter = Filter {
@@ -203,6 +223,7 @@ pub async fn framework_page(
             tag: (!tag.is_empty()).then(|| tag.clone()),
             art21_letter: letter,
             assessable_only: false,
+            security_level: level,
         };
         let hits = if q.is_empty() {
             catalog.filter(&filter)
@@ -256,6 +277,17 @@ pub async fn framework_page(
             c
         })
         .collect(),
+        levels: if graded {
+            (1..=4u8)
+                .map(|l| Choice {
+                    value: l.to_string(),
+                    label: format!("SL {l}"),
+                    selected: level == Some(l),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
         filtered,
         flat: filtered,
         show_framework: false,
@@ -294,6 +326,8 @@ struct RequirementPage {
     description: String,
     tags: Vec<String>,
     letters: Vec<String>,
+    /// The lowest IEC 62443 security level that requires it.
+    security_level: Option<u8>,
     assessable: bool,
     rows: Vec<ReqRow>,
     flat: bool,
@@ -380,6 +414,7 @@ pub async fn requirement_page(
             .unwrap_or_default(),
         tags: found.tags.clone(),
         letters: found.nis2_art21.iter().map(|l| l.to_string()).collect(),
+        security_level: found.security_level,
         assessable: found.assessable,
         rows: children,
         flat: true,

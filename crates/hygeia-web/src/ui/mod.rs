@@ -38,6 +38,7 @@ mod search;
 mod second_factor;
 mod security_keys;
 mod sso;
+mod transposition;
 mod validation;
 
 use askama::Template;

@@ -207,3 +207,109 @@ async fn catalogs_are_browsable_and_imports_are_all_or_nothing() {
         assert_eq!(trail.total, 1);
     }
 }
+
+#[tokio::test]
+async fn iec_62443_requirements_are_listed_for_a_target_security_level() {
+    let app = TestApp::new(testing::sqlite()).await;
+    let auditor = app.token(Role::Auditor).to_owned();
+    let listed = |query: &'static str| {
+        let app = &app;
+        let auditor = auditor.clone();
+        async move {
+            let path = format!("/api/v1/frameworks/iec62443-3-3/requirements?{query}");
+            app.call(Method::GET, &path, Some(&auditor), None).await
+        }
+    };
+    // SL 2: the 3 common constraints, the 49 SRs and 11 enhancements required there.
+    let (status, sl2) = listed("security_level=2&assessable=true").await;
+    assert_eq!(status, StatusCode::OK, "{sl2}");
+    assert_eq!(sl2["total"], 63);
+    let refs: Vec<&str> = sl2["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["ref"].as_str().unwrap())
+        .collect();
+    assert!(refs.contains(&"SR 1.1 RE 1") && !refs.contains(&"SR 1.1 RE 2"));
+    assert!(!refs.contains(&"SR 2.12"), "non-repudiation starts at SL 3");
+    let (_, all) = listed("security_level=4&assessable=true").await;
+    assert_eq!(all["total"], 103);
+    let (status, refused) = listed("security_level=5").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(refused.to_string().contains("security_level"), "{refused}");
+
+    // The page offers the level filter and says from which level each item applies.
+    let (status, page) = app
+        .call(
+            Method::GET,
+            "/compliance/frameworks/iec62443-3-3?sl=3",
+            Some(&auditor),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let page = page.as_str().unwrap();
+    assert!(
+        page.contains(r#"<option value="3" selected>SL 3</option>"#),
+        "{page}"
+    );
+    assert!(page.contains("SR 1.1 RE 2") && !page.contains("SR 1.1 RE 3"));
+    assert!(page.contains("from SL 3"));
+    let (_, detail) = app
+        .call(
+            Method::GET,
+            "/compliance/frameworks/iec62443-3-3/requirements/sr-1.1-re-3",
+            Some(&auditor),
+            None,
+        )
+        .await;
+    assert!(detail.as_str().unwrap().contains("Required from SL 4"));
+}
+
+#[tokio::test]
+async fn iso_27001_work_is_carried_towards_recyf_through_anssis_comparison() {
+    let app = TestApp::new(testing::sqlite()).await;
+    let admin = app.token(Role::Administrator).to_owned();
+    let (status, iso) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/entities/{}/assessments", app.ids.entity_a),
+            Some(&admin),
+            Some(json!({"framework_id": "iso27001-2022", "name": "ISO 2026",
+                        "scope": "Tout le périmètre", "status": "in_progress",
+                        "starts_on": "2026-01-05", "ends_on": "2026-06-30"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{iso}");
+    let path = format!(
+        "/api/v1/assessments/{}/reuse?target=recyf",
+        iso["id"].as_str().unwrap()
+    );
+    let (status, reuse) = app.call(Method::GET, &path, Some(&admin), None).await;
+    assert_eq!(status, StatusCode::OK, "{reuse}");
+    let view = &reuse["view"];
+    assert_eq!(view["target_framework"], "recyf");
+    assert!(
+        view["mapping_sets"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("anssi-recyf-to-iso27001-2022")),
+        "{}",
+        view["mapping_sets"]
+    );
+    let derived = view["derived"].as_array().unwrap();
+    assert_eq!(derived.len(), 152, "every ReCyF measure");
+    let of = |id: &str| derived.iter().find(|d| d["requirement_id"] == id).unwrap();
+    // A measure ANSSI compares with no ISO control: nothing to carry over.
+    assert_eq!(of("1.2")["value"], "no_coverage");
+    // Multifactor authentication: ISO work reaches it through ANSSI's pairs.
+    let mfa = of("10.b.1");
+    assert!(
+        mfa["provenance"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["mapping_set"] == "anssi-recyf-to-iso27001-2022"),
+        "{mfa}"
+    );
+}

@@ -1,6 +1,7 @@
 //! The significant-incident thresholds of Implementing Regulation (EU) 2024/2690 beside an
 //! incident's "significant" verdict: binding (and shown open) for a cloud provider, folded and
-//! marked as guidance for a hospital, in the API and on the page in both languages.
+//! marked as guidance for a hospital, in the API and on the page in both languages; beside them,
+//! the dated state of the French transposition.
 
 use super::forms::Browser;
 use super::*;
@@ -92,4 +93,10 @@ async fn the_incident_page_shows_them_folded_as_guidance_in_french() {
     );
     assert!(french.html.contains("Article 14 — "));
     assert!(french.html.contains("500 000 EUR"));
+    assert!(
+        french
+            .html
+            .contains("Transposition en France, au 02/12/2026 :")
+    );
+    assert!(french.html.contains("pas achevé la transposition"));
 }

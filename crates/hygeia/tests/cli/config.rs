@@ -102,6 +102,27 @@ fn nis2_classify_explains_and_rejects_bad_figures() {
     );
     assert!(json["steps"].as_array().is_some_and(|s| s.len() >= 3));
 
+    // A French entity is told, with a date, that the French transposition is not final.
+    let out = Command::new(BIN)
+        .args([
+            "nis2",
+            "classify",
+            "--sector-entity",
+            "hospital",
+            "--employees",
+            "900",
+            "--country",
+            "FR",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(
+        said.contains("Transposition in FR, as of 2026-") && said.contains("not finished"),
+        "{said}"
+    );
+
     let out = Command::new(BIN)
         .args([
             "nis2",

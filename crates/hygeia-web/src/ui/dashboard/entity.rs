@@ -72,6 +72,8 @@ struct EntityPage {
     incidents: Option<super::incidents::IncidentTile>,
     profile: ProfileView,
     assessments: Vec<AssessmentRow>,
+    /// Where the entity's country stands in transposing NIS2.
+    transposition: Option<crate::ui::transposition::TranspositionBlock>,
 }
 
 pub struct AssessmentRow {
@@ -291,8 +293,11 @@ pub async fn entity_page(
     } else {
         None
     };
+    let catalog = state.catalog.current(&state.store).await.map_err(fail)?;
+    let transposition = crate::ui::transposition::block(tr, &catalog, &entity.country);
     let page = EntityPage {
         shell,
+        transposition,
         incidents,
         assessments,
         employees: tr.num(entity.employees),

@@ -113,6 +113,8 @@ struct IncidentPage {
     obligations: Vec<ObligationBlock>,
     verdicts: Vec<VerdictLine>,
     thresholds: Option<ThresholdsBlock>,
+    /// Where the entity's country stands in transposing NIS2.
+    transposition: Option<crate::ui::transposition::TranspositionBlock>,
     history: Vec<HistoryLine>,
     timeline: Vec<TimelineLine>,
     actions: Vec<ActionLine>,
@@ -460,6 +462,12 @@ pub(super) async fn show(
         Some(&i.entity_id),
     )
     .await?;
+    let catalog = state
+        .catalog
+        .current(&state.store)
+        .await
+        .map_err(fail(tr))?;
+    let transposition = crate::ui::transposition::block(tr, &catalog, &d.entity.country);
     let page = IncidentPage {
         shell,
         id: i.id.clone(),
@@ -479,6 +487,7 @@ pub(super) async fn show(
         next,
         obligations,
         verdicts,
+        transposition,
         thresholds: d
             .significance_thresholds
             .as_ref()

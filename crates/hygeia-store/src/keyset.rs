@@ -1,0 +1,177 @@
+//! Lists that do not slow down as they grow: rows in a fixed order by a sort column and the id
+//! (newest or largest first), read along an index.
+//!
+//! - The page after a cursor starts where the previous page ended (`(sort, id) < (…, …)`), so
+//!   its cost does not depend on how deep it is, and rows added meanwhile neither repeat nor
+//!   skip rows.
+//! - A numbered page (an offset) first picks its ids from the index, then reads only those rows.
+//! - The total is counted up to [`COUNT_BOUND`]; beyond, the page says "more than".
+
+use hygeia_domain::validation::{FieldError, Validator};
+use sqlx::any::AnyRow;
+use sqlx::{AnyPool, Row};
+
+use crate::error::Result;
+use crate::paging::{COUNT_BOUND, Page, PageRequest};
+use crate::sql::Filter;
+
+/// Where a keyset list reads from.
+pub(crate) struct Keyset {
+    /// Tables (a table, or a join with aliases).
+    pub from: &'static str,
+    /// Selected columns.
+    pub columns: &'static str,
+    /// The sort column, descending (text or integer).
+    pub sort: &'static str,
+    /// The row id column (unique), the tie-breaker.
+    pub id: &'static str,
+}
+
+/// A cursor names the last row of a page: its sort value and id, hex-encoded so that it
+/// travels in a query string as it is.
+fn encode(sort: &str, id: &str) -> String {
+    format!("{sort}\u{1f}{id}")
+        .bytes()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn decode(cursor: &str) -> Option<(String, String)> {
+    if !cursor.len().is_multiple_of(2) || cursor.len() > 512 {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> = (0..cursor.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(cursor.get(i..i + 2)?, 16).ok())
+        .collect();
+    let text = String::from_utf8(bytes?).ok()?;
+    let (sort, id) = text.split_once('\u{1f}')?;
+    Some((sort.to_owned(), id.to_owned()))
+}
+
+/// The sort value of a row as text (integer sort columns are read as integers).
+fn sort_text(row: &AnyRow) -> Result<String> {
+    Ok(match row.try_get::<String, _>("k_sort") {
+        Ok(text) => text,
+        Err(_) => row.try_get::<i64, _>("k_sort")?.to_string(),
+    })
+}
+
+impl Keyset {
+    /// One page of the rows `filter` matches: after `after` when given (a cursor from a
+    /// previous page's `next`), else at `page.offset`.
+    pub async fn page<T>(
+        &self,
+        pool: &AnyPool,
+        mut filter: Filter,
+        page: PageRequest,
+        after: Option<&str>,
+        sort_is_integer: bool,
+    ) -> Result<Page<T>>
+    where
+        T: for<'r> sqlx::FromRow<'r, AnyRow> + Send + Unpin,
+    {
+        let Keyset {
+            from,
+            columns,
+            sort,
+            id,
+        } = self;
+        let order = format!("{sort} DESC, {id} DESC");
+        let counted: i64 = filter
+            .scalar(format!(
+                "SELECT COUNT(*) FROM (SELECT 1 AS one FROM {from}{} LIMIT {}) bounded",
+                filter.where_clause(),
+                COUNT_BOUND + 1
+            ))
+            .fetch_one(pool)
+            .await?;
+        let take = page.limit + 1;
+        let rows = match after {
+            Some(cursor) => {
+                let Some((last_sort, last_id)) = decode(cursor) else {
+                    let mut v = Validator::new();
+                    v.push(FieldError::bad_value(
+                        "after",
+                        "not a cursor of this list: pass back the `next` of the previous page",
+                    ));
+                    v.finish()?;
+                    return Ok(Page::empty(page));
+                };
+                if sort_is_integer {
+                    let Ok(number) = last_sort.parse::<i64>() else {
+                        let mut v = Validator::new();
+                        v.push(FieldError::bad_value("after", "not a cursor of this list"));
+                        v.finish()?;
+                        return Ok(Page::empty(page));
+                    };
+                    filter.before_integer(sort, number, id, &last_id);
+                } else {
+                    filter.before_text(sort, &last_sort, id, &last_id);
+                }
+                filter
+                    .query(format!(
+                        "SELECT {columns}, {sort} AS k_sort, {id} AS k_id FROM {from}{} \
+                         ORDER BY {order} LIMIT {take}",
+                        filter.where_clause()
+                    ))
+                    .fetch_all(pool)
+                    .await?
+            }
+            None => {
+                // The ids come from the index alone; only the page's rows are read.
+                let ids = format!(
+                    "SELECT {id} AS picked FROM {from}{} ORDER BY {order} LIMIT {take} OFFSET {}",
+                    filter.where_clause(),
+                    page.offset
+                );
+                filter
+                    .query(format!(
+                        "SELECT {columns}, {sort} AS k_sort, {id} AS k_id FROM {from} \
+                         WHERE {id} IN (SELECT picked FROM ({ids}) page_ids) ORDER BY {order}"
+                    ))
+                    .fetch_all(pool)
+                    .await?
+            }
+        };
+        let more = i64::try_from(rows.len()).unwrap_or(i64::MAX) > page.limit;
+        let shown = usize::try_from(page.limit)
+            .unwrap_or(usize::MAX)
+            .min(rows.len());
+        let next = match (more, rows.get(shown.wrapping_sub(1))) {
+            (true, Some(last)) => Some(encode(
+                &sort_text(last)?,
+                &last.try_get::<String, _>("k_id")?,
+            )),
+            _ => None,
+        };
+        let items = rows
+            .iter()
+            .take(shown)
+            .map(T::from_row)
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let mut out = Page::new(items, counted.min(COUNT_BOUND), page);
+        out.total_exceeds = counted > COUNT_BOUND;
+        out.next = next;
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_anything_else_is_refused() {
+        let cursor = encode("2026-11-30T08:00:00Z", "a1b2");
+        assert!(cursor.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_eq!(
+            decode(&cursor),
+            Some(("2026-11-30T08:00:00Z".to_owned(), "a1b2".to_owned()))
+        );
+        for bad in ["", "zz", "abc", "6162", &"ab".repeat(300)] {
+            assert_eq!(decode(bad), None, "{bad}");
+        }
+    }
+}

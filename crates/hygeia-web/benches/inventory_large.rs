@@ -1,0 +1,388 @@
+//! The inventory of a pharmaceutical group at scale: 50,000 assets and 100,000 flows over 5
+//! plants, pushed through the real sensor merge in batches of 1,000, then the asset and flow
+//! lists, filters, search, deep pages and the pages timed through the real router (in process)
+//! on a real database.
+//!
+//! `cargo bench -p hygeia-web --bench inventory_large` (SQLite; PostgreSQL too when
+//! `HYGEIA_TEST_POSTGRES_URL` is set; `HYGEIA_BENCH_ASSETS` / `HYGEIA_BENCH_FLOWS` change the
+//! size). Prints the ingest rate, then p50 / p95 / max and the body size per request over 50
+//! runs (target p95 < 50 ms).
+//!
+//! The dataset is the same on every run: asset `n` of plant `p` has the address
+//! `10.p.(n / 250).(n % 250)`, a role, vendor, model and firmware that cycle, and a name such
+//! as `historian-012`; flows join assets of the same plant, mostly within a cell.
+
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use hygeia_catalog::Catalog;
+use hygeia_domain::access::Role;
+use hygeia_domain::org::EntityInput;
+use hygeia_store::monitoring::ObservedReport;
+use hygeia_store::testing::{self, TestDb, test_clock};
+use hygeia_store::{Actor, NewUser, Store};
+use hygeia_web::catalog::CatalogCache;
+use hygeia_web::{AppState, WebConfig, auth, router};
+use tower::ServiceExt;
+
+const PLANTS: usize = 5;
+const ITERATIONS: usize = 50;
+const BATCH: usize = 1_000;
+const ROLES: [&str; 8] = [
+    "plc",
+    "hmi",
+    "historian",
+    "engineering_workstation",
+    "io",
+    "drive",
+    "workstation",
+    "printer",
+];
+const PROTOCOLS: [&str; 5] = ["s7comm", "modbus", "enip", "opcua", "http"];
+const MODELS: [(&str, &str); 4] = [
+    ("Siemens AG", "6ES7 315-2EH14-0AB0"),
+    ("Rockwell Automation", "1769-L33ER"),
+    ("Schneider Electric", "BMEP582040"),
+    ("Dell Inc.", "OptiPlex 7090"),
+];
+
+fn size(var: &str, default: usize) -> usize {
+    std::env::var(var)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+fn address(plant: usize, n: usize) -> String {
+    format!("10.{plant}.{}.{}", n / 250, n % 250)
+}
+
+/// Assets `range` of one plant, seen over the month before the test clock.
+fn assets(plant: usize, range: std::ops::Range<usize>) -> Vec<serde_json::Value> {
+    range
+        .map(|n| {
+            let role = ROLES[n % ROLES.len()];
+            let (vendor, model) = MODELS[n % MODELS.len()];
+            serde_json::json!({
+                "id": format!("ip:{}", address(plant, n)),
+                "ips": [address(plant, n)],
+                "names": [format!("{role}-{n:03}")],
+                "vendor": vendor, "model": model,
+                "firmware": format!("V{}.{}.{}", 2 + n % 3, n % 10, n % 17),
+                "roles": [role], "protocols": [PROTOCOLS[n % PROTOCOLS.len()]],
+                "first_seen": "2026-02-01T08:00:00Z",
+                "last_seen": format!("2026-02-{:02}T{:02}:{:02}:00Z", 2 + n % 27, n % 24, n % 60),
+                "packets_sent": 100 + n % 900
+            })
+        })
+        .collect()
+}
+
+/// Flows `range` of one plant between its `per_plant` assets.
+fn flows(plant: usize, per_plant: usize, range: std::ops::Range<usize>) -> Vec<serde_json::Value> {
+    range
+        .map(|n| {
+            let src = (n * 7) % per_plant;
+            let dst = (src + 1 + (n * 131) % 97 + if n % 10 == 0 { 400 } else { 0 }) % per_plant;
+            let ops = match n % 5 {
+                0 => serde_json::json!(["read", "write"]),
+                1 => serde_json::json!(["program"]),
+                _ => serde_json::json!(["read"]),
+            };
+            serde_json::json!({
+                "src": address(plant, src), "dst": address(plant, dst),
+                "protocol": PROTOCOLS[n % PROTOCOLS.len()],
+                "packets": 10 + (n * 37) % 5_000, "bytes": 5_000, "operations": ops,
+                "first_seen": "2026-02-01T08:00:00Z", "last_seen": "2026-02-28T08:00:00Z"
+            })
+        })
+        .collect()
+}
+
+fn report(assets: Vec<serde_json::Value>, flows: Vec<serde_json::Value>) -> ObservedReport {
+    serde_json::from_value(serde_json::json!({"assets": assets, "flows": flows})).unwrap()
+}
+
+/// Builds the inventory through the sensor merge; returns the entity ids.
+async fn generate(store: &Store, asset_count: usize, flow_count: usize) -> Vec<String> {
+    let actor = Actor::system();
+    let org = store
+        .ensure_organisation(&actor, "Groupe pharmaceutique Exemple")
+        .await
+        .unwrap();
+    let mut entities = Vec::new();
+    for plant in 0..PLANTS {
+        let entity = store
+            .create_entity(
+                &actor,
+                &org.id,
+                &EntityInput {
+                    name: format!("Usine {plant}"),
+                    country: "FR".into(),
+                    entity_type: "basic_pharmaceutical_manufacturing".into(),
+                    employees: 600,
+                    annual_turnover_eur: Some(150_000_000),
+                    balance_sheet_eur: Some(120_000_000),
+                    ..EntityInput::default()
+                },
+                |_| true,
+            )
+            .await
+            .unwrap();
+        entities.push(entity.id);
+    }
+    let per_plant = asset_count / PLANTS;
+    let started = Instant::now();
+    for (plant, entity) in entities.iter().enumerate() {
+        for start in (0..per_plant).step_by(BATCH) {
+            let end = (start + BATCH).min(per_plant);
+            store
+                .ingest_observations(
+                    &actor,
+                    entity,
+                    "sensor",
+                    &report(assets(plant, start..end), vec![]),
+                )
+                .await
+                .unwrap();
+        }
+    }
+    let assets_secs = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let flows_per_plant = flow_count / PLANTS;
+    for (plant, entity) in entities.iter().enumerate() {
+        for start in (0..flows_per_plant).step_by(BATCH) {
+            let end = (start + BATCH).min(flows_per_plant);
+            store
+                .ingest_observations(
+                    &actor,
+                    entity,
+                    "sensor",
+                    &report(vec![], flows(plant, per_plant, start..end)),
+                )
+                .await
+                .unwrap();
+        }
+    }
+    let flows_secs = started.elapsed().as_secs_f64();
+    eprintln!(
+        "ingest: {asset_count} assets in {assets_secs:.1} s ({:.0}/s), {flow_count} flows in {flows_secs:.1} s ({:.0}/s), batches of {BATCH}",
+        asset_count as f64 / assets_secs,
+        flow_count as f64 / flows_secs
+    );
+    entities
+}
+
+async fn time(db_name: &str, app: &axum::Router, secret: &str, label: &str, path: &str) -> Vec<u8> {
+    let mut times = Vec::with_capacity(ITERATIONS);
+    let mut body = Vec::new();
+    for _ in 0..ITERATIONS {
+        let request = Request::builder()
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+            .body(Body::empty())
+            .unwrap();
+        let start = Instant::now();
+        let response = app.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        body = response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        times.push(start.elapsed());
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{path}: {}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+    times.sort();
+    let p95 = percentile(&times, 0.95).as_secs_f64() * 1000.0;
+    println!(
+        "{:<9} {:<48} p50 {:>7.2} ms  p95 {:>7.2} ms  max {:>7.2} ms  body {:>7} bytes  {}",
+        db_name,
+        label,
+        percentile(&times, 0.5).as_secs_f64() * 1000.0,
+        p95,
+        times.last().unwrap().as_secs_f64() * 1000.0,
+        body.len(),
+        if p95 < 50.0 {
+            "< 50 ms ok"
+        } else {
+            "< 50 ms MISSED"
+        },
+    );
+    body
+}
+
+fn next_of(body: &[u8]) -> String {
+    let page: serde_json::Value = serde_json::from_slice(body).unwrap();
+    page["next"].as_str().expect("a next cursor").to_owned()
+}
+
+async fn run(db: TestDb, asset_count: usize, flow_count: usize) {
+    let store = db.store(test_clock()).await;
+    let entities = generate(&store, asset_count, flow_count).await;
+    let actor = Actor::system();
+    let org = store
+        .ensure_organisation(&actor, "Groupe pharmaceutique Exemple")
+        .await
+        .unwrap();
+    let user = store
+        .create_user(
+            &actor,
+            &org.id,
+            &NewUser {
+                email: "rssi@exemple-pharma.fr".into(),
+                display_name: "RSSI".into(),
+                role: Role::Administrator,
+                locale: "en".into(),
+                entity_ids: Vec::new(),
+                password_hash: None,
+            },
+        )
+        .await
+        .unwrap();
+    let (secret, hash, prefix) = auth::new_api_token();
+    store
+        .create_token(
+            &actor,
+            &hygeia_store::NewToken::full(&user.id, "bench", &hash, &prefix),
+        )
+        .await
+        .unwrap();
+    let app = router(AppState::new(
+        store.clone(),
+        WebConfig::default(),
+        CatalogCache::new(Catalog::load_embedded().unwrap(), 0),
+    ));
+    let name = db.name;
+    let first = time(
+        name,
+        &app,
+        &secret,
+        "API assets, first page of 50",
+        "/api/v1/assets",
+    )
+    .await;
+    let deep = asset_count.saturating_sub(50);
+    time(
+        name,
+        &app,
+        &secret,
+        "API assets, offset = total - 50",
+        &format!("/api/v1/assets?offset={deep}&limit=50"),
+    )
+    .await;
+    let cursor = next_of(&first);
+    time(
+        name,
+        &app,
+        &secret,
+        "API assets, after a cursor",
+        &format!("/api/v1/assets?after={cursor}"),
+    )
+    .await;
+    time(
+        name,
+        &app,
+        &secret,
+        "API assets, role=plc",
+        "/api/v1/assets?role=plc",
+    )
+    .await;
+    time(
+        name,
+        &app,
+        &secret,
+        "API assets, q=historian-012",
+        "/api/v1/assets?q=historian-012",
+    )
+    .await;
+    time(
+        name,
+        &app,
+        &secret,
+        "API assets, q=10.3.1 (address prefix)",
+        "/api/v1/assets?q=10.3.1",
+    )
+    .await;
+    time(
+        name,
+        &app,
+        &secret,
+        "API assets, one plant, protocol=opcua",
+        &format!("/api/v1/assets?entity_id={}&protocol=opcua", entities[2]),
+    )
+    .await;
+    let flows = time(
+        name,
+        &app,
+        &secret,
+        "API flows, first page of 50",
+        "/api/v1/flows",
+    )
+    .await;
+    let cursor = next_of(&flows);
+    time(
+        name,
+        &app,
+        &secret,
+        "API flows, after a cursor",
+        &format!("/api/v1/flows?after={cursor}"),
+    )
+    .await;
+    time(
+        name,
+        &app,
+        &secret,
+        "API flows, one endpoint",
+        &format!("/api/v1/flows?endpoint={}", address(1, 120)),
+    )
+    .await;
+    time(name, &app, &secret, "page /assets", "/assets").await;
+    let last_page = asset_count / 50;
+    time(
+        name,
+        &app,
+        &secret,
+        "page /assets?page=last",
+        &format!("/assets?page={last_page}"),
+    )
+    .await;
+    time(
+        name,
+        &app,
+        &secret,
+        "page /assets?q=historian",
+        "/assets?q=historian",
+    )
+    .await;
+    time(name, &app, &secret, "page /assets/map", "/assets/map").await;
+    time(name, &app, &secret, "page / (dashboard)", "/").await;
+}
+
+fn main() {
+    let asset_count = size("HYGEIA_BENCH_ASSETS", 50_000);
+    let flow_count = size("HYGEIA_BENCH_FLOWS", 100_000);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        for db in testing::all().await {
+            run(db, asset_count, flow_count).await;
+        }
+    });
+}
