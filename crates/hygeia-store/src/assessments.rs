@@ -9,7 +9,7 @@
 
 mod assessment;
 mod attestations;
-mod controls;
+pub(crate) mod controls;
 mod delta_confirmations;
 mod evidence;
 mod results;

@@ -105,9 +105,10 @@ impl Store {
     ) -> Result<MonitoringCounts> {
         let mut f = Filter::new();
         f.scope("entity_id", scope);
+        // Kept by the merge (`asset_protocol_counts`): a few rows, whatever the inventory.
         let assets = f
             .query(format!(
-                "SELECT protocols, COUNT(*) AS n FROM assets{} GROUP BY protocols",
+                "SELECT protocols, CAST(SUM(assets) AS BIGINT) AS n FROM asset_protocol_counts{} GROUP BY protocols",
                 f.where_clause()
             ))
             .fetch_all(self.reader());

@@ -371,6 +371,55 @@ async fn run(db: TestDb, asset_count: usize, flow_count: usize) {
     .await;
     time(name, &app, &secret, "page /assets/map", "/assets/map").await;
     time(name, &app, &secret, "page / (dashboard)", "/").await;
+    under_load(name, app, &secret).await;
+}
+
+/// `wrk -t2 -c64 -d10s` on `GET /api/v1/assets` against the same router served over loopback
+/// (skipped, and said so, where wrk is not installed), then the process's resident memory.
+async fn under_load(name: &str, app: axum::Router, secret: &str) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let header = format!("Authorization: Bearer {secret}");
+    let url = format!("http://127.0.0.1:{port}/api/v1/assets");
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("wrk")
+            .args(["-t2", "-c64", "-d10s", "--latency", "-H", &header, &url])
+            .output()
+    })
+    .await
+    .unwrap();
+    match output {
+        Ok(out) if out.status.success() => {
+            let text = String::from_utf8_lossy(&out.stdout);
+            for line in text.lines().filter(|l| {
+                let l = l.trim_start();
+                l.starts_with("Requests/sec")
+                    || l.starts_with("Latency")
+                    || l.starts_with("99%")
+                    || l.starts_with("50%")
+                    || l.contains("requests in")
+                    || l.starts_with("Non-2xx")
+            }) {
+                println!("{name:<9} wrk -c64 /api/v1/assets: {}", line.trim());
+            }
+        }
+        Ok(out) => println!(
+            "{name:<9} wrk failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        Err(e) => {
+            println!("{name:<9} wrk not run ({e}): install Debian's wrk to measure under load")
+        }
+    }
+    server.abort();
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    if let Some(rss) = status.lines().find(|l| l.starts_with("VmRSS")) {
+        println!(
+            "{name:<9} resident memory after the load: {}",
+            rss.trim_start_matches("VmRSS:").trim()
+        );
+    }
 }
 
 fn main() {

@@ -27,3 +27,14 @@ CREATE TABLE asset_terms (
 CREATE INDEX asset_terms_by_asset ON asset_terms (asset_id);
 -- The filter choices of one entity (its distinct roles and protocols), one index step each.
 CREATE INDEX asset_terms_by_entity ON asset_terms (entity_id, term);
+
+-- The dashboard's asset figures, kept by the merge (one row per entity and protocol set) rather
+-- than counted over the whole inventory on every view.
+CREATE TABLE asset_protocol_counts (
+    entity_id TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+    protocols TEXT NOT NULL,
+    assets BIGINT NOT NULL,
+    PRIMARY KEY (entity_id, protocols)
+);
+INSERT INTO asset_protocol_counts (entity_id, protocols, assets)
+    SELECT entity_id, protocols, COUNT(*) FROM assets GROUP BY entity_id, protocols;

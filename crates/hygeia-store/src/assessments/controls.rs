@@ -10,6 +10,7 @@ use sqlx::{AnyConnection, Row};
 use super::types::{Control, ControlInput, RequirementRef};
 use super::{check_date, check_optional_text, check_requirement, clean, in_scope, json};
 use crate::audit::{Change, append};
+use crate::database::WriteTx;
 use crate::error::{Result, StoreError};
 use crate::{Actor, Store, new_id};
 
@@ -74,6 +75,51 @@ async fn requirements_of(conn: &mut AnyConnection, id: &str) -> Result<Vec<Requi
             })
         })
         .collect()
+}
+
+/// Creates a control of `entity_id` in the caller's transaction, audited.
+pub(crate) async fn insert_control(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    now: &str,
+    entity_id: &str,
+    input: &ControlInput,
+    catalog: &Catalog,
+) -> Result<Control> {
+    let requirements = validate(input, catalog)?;
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO controls (id, entity_id, name, description, owner, status, \
+         implemented_on, next_review_on, created_at, updated_at, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, 1)",
+    )
+    .bind(&id)
+    .bind(entity_id)
+    .bind(input.name.trim())
+    .bind(input.description.trim())
+    .bind(clean(&input.owner))
+    .bind(&input.status)
+    .bind(clean(&input.implemented_on))
+    .bind(clean(&input.next_review_on))
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(StoreError::on_unique(
+        "name",
+        "a control with this name already exists",
+    ))?;
+    write_requirements(tx, &id, &requirements).await?;
+    let control = control_in(tx, &id).await?;
+    let change = Change {
+        action: "control.create",
+        object_type: "control",
+        object_id: &id,
+        entity_id: Some(entity_id),
+        before: None,
+        after: json(&control),
+    };
+    append(tx, actor, now, change).await?;
+    Ok(control)
 }
 
 pub(crate) async fn control_in(conn: &mut AnyConnection, id: &str) -> Result<Control> {
@@ -156,41 +202,9 @@ impl Store {
         input: &ControlInput,
         catalog: &Catalog,
     ) -> Result<Control> {
-        let requirements = validate(input, catalog)?;
         let now = self.now();
-        let id = new_id();
         let mut tx = self.begin().await?;
-        sqlx::query(
-            "INSERT INTO controls (id, entity_id, name, description, owner, status, \
-             implemented_on, next_review_on, created_at, updated_at, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, 1)",
-        )
-        .bind(&id)
-        .bind(entity_id)
-        .bind(input.name.trim())
-        .bind(input.description.trim())
-        .bind(clean(&input.owner))
-        .bind(&input.status)
-        .bind(clean(&input.implemented_on))
-        .bind(clean(&input.next_review_on))
-        .bind(&now)
-        .execute(&mut *tx)
-        .await
-        .map_err(StoreError::on_unique(
-            "name",
-            "a control with this name already exists",
-        ))?;
-        write_requirements(&mut tx, &id, &requirements).await?;
-        let control = control_in(&mut tx, &id).await?;
-        let change = Change {
-            action: "control.create",
-            object_type: "control",
-            object_id: &id,
-            entity_id: Some(entity_id),
-            before: None,
-            after: json(&control),
-        };
-        append(&mut tx, actor, &now, change).await?;
+        let control = insert_control(&mut tx, actor, &now, entity_id, input, catalog).await?;
         tx.commit().await?;
         Ok(control)
     }

@@ -253,6 +253,65 @@ impl Store {
         Ok(after)
     }
 
+    /// A control born of the incident's review (a lesson learned): created for the incident's
+    /// entity and linked to the incident in one transaction, both audited.
+    pub async fn create_control_from_incident(
+        &self,
+        actor: &Actor,
+        scope: &EntityScope,
+        catalog: &Catalog,
+        id: &str,
+        input: &crate::assessments::ControlInput,
+    ) -> Result<crate::assessments::Control> {
+        let now = self.now();
+        let mut tx = self.begin().await?;
+        let incident = incident_in(&mut tx, id).await?;
+        check_scope(scope, &incident)?;
+        let before = sqlx::query_as::<_, IncidentLink>(
+            "SELECT kind, target FROM incident_links WHERE incident_id = $1 ORDER BY kind, target",
+        )
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?;
+        if before.len() >= MAX_LINKS {
+            let mut v = Validator::new();
+            v.push(FieldError::out_of_range("links", 0, MAX_LINKS));
+            v.finish()?;
+        }
+        let control = crate::assessments::controls::insert_control(
+            &mut tx,
+            actor,
+            &now,
+            &incident.entity_id,
+            input,
+            catalog,
+        )
+        .await?;
+        sqlx::query(
+            "INSERT INTO incident_links (incident_id, kind, target) VALUES ($1, 'control', $2)",
+        )
+        .bind(id)
+        .bind(&control.id)
+        .execute(&mut *tx)
+        .await?;
+        let mut after = before.clone();
+        after.push(IncidentLink {
+            kind: "control".into(),
+            target: control.id.clone(),
+        });
+        let change = Change {
+            action: "incident.links",
+            object_type: "incident",
+            object_id: id,
+            entity_id: Some(&incident.entity_id),
+            before: json(&before),
+            after: json(&after),
+        };
+        append(&mut tx, actor, &now, change).await?;
+        tx.commit().await?;
+        Ok(control)
+    }
+
     /// The incident's timeline, in the order things happened.
     pub async fn incident_timeline(
         &self,

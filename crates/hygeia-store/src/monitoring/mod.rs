@@ -483,6 +483,7 @@ impl Store {
                         protocols: &asset.protocols,
                     };
                     terms::index(&mut tx, entity_id, &id, &searchable).await?;
+                    terms::count_protocols(&mut tx, entity_id, &text(&asset.protocols), 1).await?;
                     summary.assets_new += 1;
                     events
                         .raise(
@@ -545,6 +546,11 @@ impl Store {
                         || protocols != old.protocols;
                     if changed {
                         terms::index(&mut tx, entity_id, &old.id, &searchable).await?;
+                    }
+                    if protocols != old.protocols {
+                        terms::count_protocols(&mut tx, entity_id, &text(&old.protocols), -1)
+                            .await?;
+                        terms::count_protocols(&mut tx, entity_id, &text(&protocols), 1).await?;
                     }
                     sqlx::query(
                         "UPDATE assets SET mac = $2, ips = $3, names = $4, vendor = $5, model = $6, firmware = $7, \

@@ -95,6 +95,35 @@ pub(super) async fn index(
     Ok(())
 }
 
+/// Adds `delta` assets to the count of entity `entity_id` speaking `protocols` (the stored
+/// JSON text), which the dashboard reads instead of counting the inventory.
+pub(super) async fn count_protocols(
+    conn: &mut AnyConnection,
+    entity_id: &str,
+    protocols: &str,
+    delta: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO asset_protocol_counts (entity_id, protocols, assets) VALUES ($1, $2, $3) \
+         ON CONFLICT (entity_id, protocols) DO UPDATE SET assets = asset_protocol_counts.assets + excluded.assets",
+    )
+    .bind(entity_id)
+    .bind(protocols)
+    .bind(delta)
+    .execute(&mut *conn)
+    .await?;
+    if delta < 0 {
+        sqlx::query(
+            "DELETE FROM asset_protocol_counts WHERE entity_id = $1 AND protocols = $2 AND assets <= 0",
+        )
+        .bind(entity_id)
+        .bind(protocols)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
 /// Only assets with this role.
 pub(super) fn with_role(filter: &mut Filter, id_column: &'static str, role: &str) {
     exact(filter, id_column, &format!("{ROLE}{}", role.trim()));

@@ -267,6 +267,47 @@ async fn filters_and_search_find_what_the_data_says_on_both_engines() {
             .unwrap();
         assert_eq!(facets.roles, ["historian", "hmi", "plc", "workstation"]);
         assert_eq!(facets.protocols, ["modbus", "opcua", "s7comm"]);
+        // The dashboard's counts per protocol set, kept by the merge, match the inventory.
+        let counts = store
+            .monitoring_counts(&EntityScope::All, "2026-01-01T00:00:00Z")
+            .await
+            .unwrap();
+        let mut by_protocol: BTreeMap<String, i64> = BTreeMap::new();
+        for (protocols, n) in &counts.assets_by_protocols {
+            *by_protocol.entry(protocols.join("+")).or_default() += n;
+        }
+        assert_eq!(
+            by_protocol,
+            BTreeMap::from([
+                ("modbus".to_owned(), 200),
+                ("opcua".to_owned(), 200),
+                ("s7comm".to_owned(), 200)
+            ]),
+            "{name}"
+        );
+        // An asset that starts speaking another protocol moves to another set.
+        let mut moved = asset(3, "2026-03-02");
+        moved["protocols"] = serde_json::json!(["enip"]);
+        store
+            .ingest_observations(
+                &admin_actor(),
+                &plant.id,
+                "s1",
+                &serde_json::from_value(serde_json::json!({ "assets": [moved] })).unwrap(),
+            )
+            .await
+            .unwrap();
+        let counts = store
+            .monitoring_counts(&EntityScope::All, "2026-01-01T00:00:00Z")
+            .await
+            .unwrap();
+        let sets: BTreeMap<String, i64> = counts
+            .assets_by_protocols
+            .iter()
+            .map(|(p, n)| (p.join("+"), *n))
+            .collect();
+        assert_eq!(sets.get("s7comm"), Some(&199), "{name}: {sets:?}");
+        assert_eq!(sets.get("s7comm+enip"), Some(&1), "{name}: {sets:?}");
         let nothing = store
             .asset_facets(&EntityScope::Only(BTreeSet::new()), None)
             .await

@@ -205,6 +205,7 @@ pub fn router() -> Router<AppState> {
             post(incidents::finish_action),
         )
         .route("/incidents/{id}/links", post(incidents::set_links))
+        .route("/incidents/{id}/controls", post(incidents::create_control))
         .route(
             "/incidents/{id}/reports/{obligation}/{stage}",
             get(incident_reports::report_page).post(incident_reports::save_report),

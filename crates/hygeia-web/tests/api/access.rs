@@ -860,6 +860,13 @@ fn cases() -> Vec<Case> {
             [200, 200, 200, 403],
         ),
         c(
+            M::POST,
+            "/api/v1/incidents/{incident}/controls",
+            "/api/v1/incidents/{id}/controls",
+            Some(json!({"name": "Offline backup restore drill", "status": "planned"})),
+            [201, 201, 201, 403],
+        ),
+        c(
             M::GET,
             "/api/v1/incidents/{incident}/reports/nis2-art23/early_warning",
             "/api/v1/incidents/{id}/reports/{obligation}/{stage}",

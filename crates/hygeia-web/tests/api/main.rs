@@ -12,6 +12,7 @@ mod dead_ends;
 mod entity_profile;
 mod everyday;
 mod forms;
+mod incident_review;
 mod incident_significance;
 mod incidents;
 mod languages;

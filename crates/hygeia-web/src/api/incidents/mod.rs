@@ -45,6 +45,7 @@ pub fn router() -> Router<AppState> {
             put(story::update_action),
         )
         .route("/incidents/{id}/links", put(story::set_links))
+        .route("/incidents/{id}/controls", post(story::create_control))
         .route(
             "/incidents/{id}/reports/{obligation}/{stage}",
             get(reports::get_report).post(reports::save_report),

@@ -100,3 +100,28 @@ pub async fn set_links(
             .await?,
     ))
 }
+
+/// Create a control from the incident's review (a lesson learned): the control belongs to the
+/// incident's entity and is linked to the incident, in one transaction, both audited. Needs
+/// the right to document incidents and to edit compliance.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/controls", tag = "incidents",
+    params(("id" = String, Path, description = "The incident")),
+    request_body = hygeia_store::assessments::ControlInput,
+    responses((status = 201, body = hygeia_store::assessments::Control), (status = 400, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn create_control(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<hygeia_store::assessments::ControlInput>,
+) -> ApiResult<(StatusCode, Json<hygeia_store::assessments::Control>)> {
+    incident_for(&state, &auth, &id, Permission::IncidentWrite).await?;
+    auth.principal.require(Permission::ComplianceEdit)?;
+    let catalog = state.catalog.current(&state.store).await?;
+    let control = state
+        .store
+        .create_control_from_incident(&auth.actor, &auth.principal.scope, &catalog, &id, &input)
+        .await?;
+    Ok((StatusCode::CREATED, Json(control)))
+}

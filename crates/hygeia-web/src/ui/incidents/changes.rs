@@ -233,11 +233,50 @@ pub async fn set_links(
                 })
                 .collect(),
             controls: fields.all("controls"),
-            evidence: lines("evidence"),
+            // Ticked among the latest items, and ids typed for older ones.
+            evidence: {
+                let mut ids = fields.all("evidence_pick");
+                for id in lines("evidence") {
+                    if !ids.contains(&id) {
+                        ids.push(id);
+                    }
+                }
+                ids
+            },
         };
         state
             .store
             .set_incident_links(&auth.actor, &auth.principal.scope, &catalog, &id, &input)
+            .await?;
+        Ok(())
+    }
+    .await;
+    after(&state, &auth, &id, &fields, "links", result).await
+}
+
+/// A control born of a lesson learned, created for the entity and linked to the incident.
+pub async fn create_control(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    PageForm(auth, fields): PageForm,
+) -> PageResult {
+    let result = async {
+        incident_for(&state, &auth, &id, Permission::IncidentWrite).await?;
+        auth.principal.require(Permission::ComplianceEdit)?;
+        let catalog = state.catalog.current(&state.store).await?;
+        let input = hygeia_store::assessments::ControlInput {
+            name: fields.text("name"),
+            description: fields.text("description"),
+            owner: Some(fields.text("owner")).filter(|o| !o.is_empty()),
+            status: "planned".into(),
+            implemented_on: None,
+            next_review_on: None,
+            requirements: Vec::new(),
+            version: None,
+        };
+        state
+            .store
+            .create_control_from_incident(&auth.actor, &auth.principal.scope, &catalog, &id, &input)
             .await?;
         Ok(())
     }

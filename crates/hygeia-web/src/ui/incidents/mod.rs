@@ -8,7 +8,8 @@ mod list;
 mod page;
 
 pub use changes::{
-    add_action, add_timeline, finish_action, set_aside, set_links, set_verdict, update_incident,
+    add_action, add_timeline, create_control, finish_action, set_aside, set_links, set_verdict,
+    update_incident,
 };
 pub use list::{create_incident, incidents_page};
 pub use page::incident_page;

@@ -125,10 +125,14 @@ struct IncidentPage {
     requirements_text: String,
     assets_text: String,
     evidence_text: String,
+    /// The entity's latest evidence items, ticked when linked.
+    recent_evidence: Vec<Choice>,
     statuses: Vec<Choice>,
     severities: Vec<Choice>,
     form: IncidentForm,
     can_write: bool,
+    /// May turn a lesson into a new control (documents incidents and edits compliance).
+    can_create_controls: bool,
     can_decide: bool,
     error: Option<String>,
 }
@@ -367,6 +371,28 @@ pub(super) async fn show(
     };
     let linked_sites = linked("site");
     let linked_controls = linked("control");
+    let linked_evidence = linked("evidence");
+    // The entity's latest evidence to tick; older items linked are kept as ids below.
+    let recent_evidence: Vec<Choice> = state
+        .store
+        .list_evidence_page(
+            &i.entity_id,
+            None,
+            hygeia_store::PageRequest::new(Some(30), None),
+        )
+        .await
+        .map_err(|e| fail(tr)(e.into()))?
+        .items
+        .into_iter()
+        .map(|e| Choice {
+            selected: linked_evidence.contains(&e.id),
+            label: match &e.valid_until {
+                Some(until) => format!("{} ({})", e.title, tr.date(until)),
+                None => e.title.clone(),
+            },
+            value: e.id,
+        })
+        .collect();
     let controls = state
         .store
         .list_controls(&i.entity_id)
@@ -511,7 +537,13 @@ pub(super) async fn show(
             .collect::<Vec<_>>()
             .join("\n"),
         assets_text: linked("asset").join("\n"),
-        evidence_text: linked("evidence").join("\n"),
+        evidence_text: linked_evidence
+            .iter()
+            .filter(|id| !recent_evidence.iter().any(|c| &c.value == *id))
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n"),
+        recent_evidence,
         controls,
         statuses: code_choices(
             tr,
@@ -528,6 +560,8 @@ pub(super) async fn show(
         form,
         can_write,
         can_decide: auth.principal.require(Permission::IncidentDecide).is_ok(),
+        can_create_controls: auth.principal.require(Permission::IncidentWrite).is_ok()
+            && auth.principal.require(Permission::ComplianceEdit).is_ok(),
         error: failed.as_ref().map(|(_, e)| e.clone()),
     };
     let code = if page.error.is_some() {
