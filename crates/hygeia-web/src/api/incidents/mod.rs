@@ -45,7 +45,10 @@ pub fn router() -> Router<AppState> {
             put(story::update_action),
         )
         .route("/incidents/{id}/links", put(story::set_links))
-        .route("/incidents/{id}/controls", post(story::create_control))
+        .route(
+            "/incidents/{id}/controls",
+            post(story::create_control_from_lesson),
+        )
         .route(
             "/incidents/{id}/reports/{obligation}/{stage}",
             get(reports::get_report).post(reports::save_report),

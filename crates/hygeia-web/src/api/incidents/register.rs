@@ -28,7 +28,7 @@ use crate::ui::i18n::{Lang, Tr};
         list_incidents, create_incident, get_incident, update_incident, export_incidents,
         list_obligations, reporting::set_verdict, reporting::set_aside, reporting::restore,
         reporting::record_submission, story::add_timeline_entry, story::add_action,
-        story::update_action, story::set_links, story::create_control, reports::get_report, reports::save_report,
+        story::update_action, story::set_links, story::create_control_from_lesson, reports::get_report, reports::save_report,
         reports::export_report,
     ),
     tags((name = "incidents", description = "Incidents and their reporting duties: NIS2 Art. 23 clocks, health-sector and GDPR reports, drafts and submissions"))

@@ -110,7 +110,7 @@ pub async fn set_links(
     responses((status = 201, body = hygeia_store::assessments::Control), (status = 400, body = crate::error::Problem),
         (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)),
     security(("bearer" = []), ("session" = [])))]
-pub async fn create_control(
+pub async fn create_control_from_lesson(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
