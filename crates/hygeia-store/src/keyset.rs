@@ -7,7 +7,7 @@
 //! - A numbered page (an offset) first picks its ids from the index, then reads only those rows.
 //! - The total is counted up to [`COUNT_BOUND`]; beyond, the page says "more than".
 
-use hygeia_domain::validation::{FieldError, Validator};
+use hygeia_domain::validation::{FieldError, ValidationErrors};
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
@@ -25,6 +25,17 @@ pub(crate) struct Keyset {
     pub sort: &'static str,
     /// The row id column (unique), the tie-breaker.
     pub id: &'static str,
+    /// The sort column holds integers (else text).
+    pub integer_sort: bool,
+}
+
+/// The refusal of a cursor this list did not give.
+fn bad_cursor() -> crate::error::StoreError {
+    ValidationErrors(vec![FieldError::bad_value(
+        "after",
+        "not a cursor of this list: pass back the `next` of the previous page",
+    )])
+    .into()
 }
 
 /// A cursor names the last row of a page: its sort value and id, hex-encoded so that it
@@ -66,7 +77,6 @@ impl Keyset {
         mut filter: Filter,
         page: PageRequest,
         after: Option<&str>,
-        sort_is_integer: bool,
     ) -> Result<Page<T>>
     where
         T: for<'r> sqlx::FromRow<'r, AnyRow> + Send + Unpin,
@@ -76,6 +86,7 @@ impl Keyset {
             columns,
             sort,
             id,
+            integer_sort,
         } = self;
         let order = format!("{sort} DESC, {id} DESC");
         let counted: i64 = filter
@@ -89,22 +100,9 @@ impl Keyset {
         let take = page.limit + 1;
         let rows = match after {
             Some(cursor) => {
-                let Some((last_sort, last_id)) = decode(cursor) else {
-                    let mut v = Validator::new();
-                    v.push(FieldError::bad_value(
-                        "after",
-                        "not a cursor of this list: pass back the `next` of the previous page",
-                    ));
-                    v.finish()?;
-                    return Ok(Page::empty(page));
-                };
-                if sort_is_integer {
-                    let Ok(number) = last_sort.parse::<i64>() else {
-                        let mut v = Validator::new();
-                        v.push(FieldError::bad_value("after", "not a cursor of this list"));
-                        v.finish()?;
-                        return Ok(Page::empty(page));
-                    };
+                let (last_sort, last_id) = decode(cursor).ok_or_else(bad_cursor)?;
+                if *integer_sort {
+                    let number = last_sort.parse::<i64>().map_err(|_| bad_cursor())?;
                     filter.before_integer(sort, number, id, &last_id);
                 } else {
                     filter.before_text(sort, &last_sort, id, &last_id);

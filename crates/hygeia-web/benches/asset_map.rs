@@ -8,20 +8,18 @@
 //! (target: p95 < 50 ms), and what the diagram draws: boxes, lines, and whether any label was
 //! cut without its full name being written in the lists below it.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
 use hygeia_catalog::Catalog;
-use hygeia_domain::access::Role;
 use hygeia_domain::org::EntityInput;
+use hygeia_store::Actor;
 use hygeia_store::monitoring::ObservedReport;
 use hygeia_store::testing::{self, TestDb, test_clock};
-use hygeia_store::{Actor, NewUser};
 use hygeia_web::catalog::CatalogCache;
-use hygeia_web::{AppState, WebConfig, auth, router};
-use tower::ServiceExt;
+use hygeia_web::{AppState, WebConfig, router};
+
+#[path = "support/mod.rs"]
+mod support;
 
 const ASSETS: usize = 1_000;
 const FLOWS: usize = 3_000;
@@ -52,11 +50,6 @@ const ZONES: [(&str, u8, &str, usize); 10] = [
 ];
 /// Assets outside every zone (a forgotten contractor network).
 const UNZONED: (&str, usize) = ("10.99.0", 20);
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index.min(sorted.len() - 1)]
-}
 
 fn policy() -> String {
     let mut text = String::from("unzoned = \"report\"\n");
@@ -140,43 +133,8 @@ fn report(addresses: &[(String, &'static str)]) -> ObservedReport {
 }
 
 async fn time(db_name: &str, app: &axum::Router, secret: &str, label: &str, path: &str) -> String {
-    let mut times = Vec::with_capacity(ITERATIONS);
-    let mut body = Vec::new();
-    for _ in 0..ITERATIONS {
-        let request = Request::builder()
-            .uri(path)
-            .header(header::AUTHORIZATION, format!("Bearer {secret}"))
-            .body(Body::empty())
-            .unwrap();
-        let start = Instant::now();
-        let response = app.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        body = response
-            .into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec();
-        times.push(start.elapsed());
-        assert_eq!(status, StatusCode::OK, "{path}");
-    }
-    times.sort();
-    let p95 = percentile(&times, 0.95).as_secs_f64() * 1000.0;
-    println!(
-        "{:<9} {:<34} p50 {:>7.2} ms  p95 {:>7.2} ms  max {:>7.2} ms  body {:>7} bytes  {}",
-        db_name,
-        label,
-        percentile(&times, 0.5).as_secs_f64() * 1000.0,
-        p95,
-        times.last().unwrap().as_secs_f64() * 1000.0,
-        body.len(),
-        if p95 < 50.0 {
-            "< 50 ms ok"
-        } else {
-            "< 50 ms MISSED"
-        },
-    );
+    let (times, body) = support::timed_get(app, secret, path, ITERATIONS).await;
+    support::report(db_name, label, &times, &body);
     String::from_utf8(body).unwrap()
 }
 
@@ -240,29 +198,7 @@ async fn run(db: TestDb) {
         summary.flows_new,
         started.elapsed().as_secs_f64()
     );
-    let user = store
-        .create_user(
-            &actor,
-            &org.id,
-            &NewUser {
-                email: "rssi@exemple-pharma.fr".into(),
-                display_name: "RSSI".into(),
-                role: Role::Administrator,
-                locale: "fr".into(),
-                entity_ids: Vec::new(),
-                password_hash: None,
-            },
-        )
-        .await
-        .unwrap();
-    let (secret, hash, prefix) = auth::new_api_token();
-    store
-        .create_token(
-            &actor,
-            &hygeia_store::NewToken::full(&user.id, "bench", &hash, &prefix),
-        )
-        .await
-        .unwrap();
+    let secret = support::admin_token(&store, &org.id, "rssi@exemple-pharma.fr").await;
     let catalog = Catalog::load_embedded().unwrap();
     let app = router(AppState::new(
         store.clone(),

@@ -12,20 +12,18 @@
 //! `10.p.(n / 250).(n % 250)`, a role, vendor, model and firmware that cycle, and a name such
 //! as `historian-012`; flows join assets of the same plant, mostly within a cell.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
 use hygeia_catalog::Catalog;
-use hygeia_domain::access::Role;
 use hygeia_domain::org::EntityInput;
 use hygeia_store::monitoring::ObservedReport;
 use hygeia_store::testing::{self, TestDb, test_clock};
-use hygeia_store::{Actor, NewUser, Store};
+use hygeia_store::{Actor, Store};
 use hygeia_web::catalog::CatalogCache;
-use hygeia_web::{AppState, WebConfig, auth, router};
-use tower::ServiceExt;
+use hygeia_web::{AppState, WebConfig, router};
+
+#[path = "support/mod.rs"]
+mod support;
 
 const PLANTS: usize = 5;
 const ITERATIONS: usize = 50;
@@ -53,11 +51,6 @@ fn size(var: &str, default: usize) -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index.min(sorted.len() - 1)]
 }
 
 fn address(plant: usize, n: usize) -> String {
@@ -181,48 +174,8 @@ async fn generate(store: &Store, asset_count: usize, flow_count: usize) -> Vec<S
 }
 
 async fn time(db_name: &str, app: &axum::Router, secret: &str, label: &str, path: &str) -> Vec<u8> {
-    let mut times = Vec::with_capacity(ITERATIONS);
-    let mut body = Vec::new();
-    for _ in 0..ITERATIONS {
-        let request = Request::builder()
-            .uri(path)
-            .header(header::AUTHORIZATION, format!("Bearer {secret}"))
-            .body(Body::empty())
-            .unwrap();
-        let start = Instant::now();
-        let response = app.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        body = response
-            .into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec();
-        times.push(start.elapsed());
-        assert_eq!(
-            status,
-            StatusCode::OK,
-            "{path}: {}",
-            String::from_utf8_lossy(&body)
-        );
-    }
-    times.sort();
-    let p95 = percentile(&times, 0.95).as_secs_f64() * 1000.0;
-    println!(
-        "{:<9} {:<48} p50 {:>7.2} ms  p95 {:>7.2} ms  max {:>7.2} ms  body {:>7} bytes  {}",
-        db_name,
-        label,
-        percentile(&times, 0.5).as_secs_f64() * 1000.0,
-        p95,
-        times.last().unwrap().as_secs_f64() * 1000.0,
-        body.len(),
-        if p95 < 50.0 {
-            "< 50 ms ok"
-        } else {
-            "< 50 ms MISSED"
-        },
-    );
+    let (times, body) = support::timed_get(app, secret, path, ITERATIONS).await;
+    support::report(db_name, label, &times, &body);
     body
 }
 
@@ -239,29 +192,7 @@ async fn run(db: TestDb, asset_count: usize, flow_count: usize) {
         .ensure_organisation(&actor, "Groupe pharmaceutique Exemple")
         .await
         .unwrap();
-    let user = store
-        .create_user(
-            &actor,
-            &org.id,
-            &NewUser {
-                email: "rssi@exemple-pharma.fr".into(),
-                display_name: "RSSI".into(),
-                role: Role::Administrator,
-                locale: "en".into(),
-                entity_ids: Vec::new(),
-                password_hash: None,
-            },
-        )
-        .await
-        .unwrap();
-    let (secret, hash, prefix) = auth::new_api_token();
-    store
-        .create_token(
-            &actor,
-            &hygeia_store::NewToken::full(&user.id, "bench", &hash, &prefix),
-        )
-        .await
-        .unwrap();
+    let secret = support::admin_token(&store, &org.id, "rssi@exemple-pharma.fr").await;
     let app = router(AppState::new(
         store.clone(),
         WebConfig::default(),

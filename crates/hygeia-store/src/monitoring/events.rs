@@ -227,8 +227,9 @@ impl Store {
             columns: "id, entity_id, at, kind, subject, summary, sensor, detail",
             sort: "at",
             id: "id",
+            integer_sort: false,
         };
-        let rows: Page<EventRow> = keyset.page(self.reader(), f, page, after, false).await?;
+        let rows: Page<EventRow> = keyset.page(self.reader(), f, page, after).await?;
         Ok(rows.map(AssetEvent::from))
     }
 }

@@ -757,10 +757,10 @@ impl Store {
             terms::matching(&mut f, q);
         }
         if let Some(role) = filter.role.as_deref().filter(|r| !r.trim().is_empty()) {
-            terms::with_role(&mut f, "id", role);
+            terms::with_role(&mut f, role);
         }
         if let Some(protocol) = filter.protocol.as_deref().filter(|p| !p.trim().is_empty()) {
-            terms::with_protocol(&mut f, "id", protocol);
+            terms::with_protocol(&mut f, protocol);
         }
         f.scope("entity_id", scope);
         let keyset = Keyset {
@@ -768,9 +768,10 @@ impl Store {
             columns: ASSET_COLUMNS,
             sort: "last_seen",
             id: "id",
+            integer_sort: false,
         };
         let rows: Page<AssetRow> = keyset
-            .page(self.reader(), f, page, filter.after.as_deref(), false)
+            .page(self.reader(), f, page, filter.after.as_deref())
             .await?;
         Ok(rows.map(StoredAsset::from))
     }
@@ -806,8 +807,9 @@ impl Store {
             columns: FLOW_COLUMNS,
             sort: "packets",
             id: "id",
+            integer_sort: true,
         };
-        let rows: Page<FlowRow> = keyset.page(self.reader(), f, page, after, true).await?;
+        let rows: Page<FlowRow> = keyset.page(self.reader(), f, page, after).await?;
         Ok(rows.map(StoredFlow::from))
     }
 
@@ -856,9 +858,10 @@ impl Store {
             columns: FINDING_COLUMNS,
             sort: "f.last_seen",
             id: "f.id",
+            integer_sort: false,
         };
         let rows: Page<FindingRow> = keyset
-            .page(self.reader(), f, page, filter.after.as_deref(), false)
+            .page(self.reader(), f, page, filter.after.as_deref())
             .await?;
         Ok(rows.map(StoredFinding::from))
     }

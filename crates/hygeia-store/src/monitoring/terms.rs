@@ -125,21 +125,20 @@ pub(super) async fn count_protocols(
 }
 
 /// Only assets with this role.
-pub(super) fn with_role(filter: &mut Filter, id_column: &'static str, role: &str) {
-    exact(filter, id_column, &format!("{ROLE}{}", role.trim()));
+pub(super) fn with_role(filter: &mut Filter, role: &str) {
+    exact(filter, &format!("{ROLE}{}", role.trim()));
 }
 
 /// Only assets speaking this protocol.
-pub(super) fn with_protocol(filter: &mut Filter, id_column: &'static str, protocol: &str) {
-    exact(filter, id_column, &format!("{PROTOCOL}{}", protocol.trim()));
+pub(super) fn with_protocol(filter: &mut Filter, protocol: &str) {
+    exact(filter, &format!("{PROTOCOL}{}", protocol.trim()));
 }
 
-fn exact(filter: &mut Filter, id_column: &'static str, term: &str) {
-    let sql = match id_column {
-        "a.id" => "a.id IN (SELECT asset_id FROM asset_terms WHERE term = {0})",
-        _ => "id IN (SELECT asset_id FROM asset_terms WHERE term = {0})",
-    };
-    filter.with_values(sql, &[term]);
+fn exact(filter: &mut Filter, term: &str) {
+    filter.with_values(
+        "id IN (SELECT asset_id FROM asset_terms WHERE term = {0})",
+        &[term],
+    );
 }
 
 /// Only assets matching every white-space separated part of `q` (see the module).
