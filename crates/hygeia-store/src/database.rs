@@ -186,6 +186,16 @@ impl Store {
                 let pool = AnyPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(10))
+                    .after_connect(|conn, _meta| {
+                        // The hub serves many short reads at once: starting parallel workers
+                        // costs more than they save (measured on the inventory's lists, ADR 10)
+                        // and takes cores from the other requests.
+                        Box::pin(async move {
+                            conn.execute("SET max_parallel_workers_per_gather = 0")
+                                .await?;
+                            Ok(())
+                        })
+                    })
                     .connect(conn)
                     .await?;
                 Ok(Self {
@@ -208,6 +218,13 @@ impl Store {
             tracing::info!(
                 assets = indexed,
                 "indexed assets stored before search terms existed"
+            );
+        }
+        let placed = store.place_unplaced().await?;
+        if placed > 0 {
+            tracing::info!(
+                entities = placed,
+                "placed on the map the assets and flows stored before places existed"
             );
         }
         Ok(store)
@@ -268,6 +285,29 @@ impl Store {
             inner,
             audit_key: self.key.clone(),
         })
+    }
+
+    /// Refreshes the query planner's statistics, as after a bulk load: the inventory's
+    /// filters pick between a scan in list order and an index lookup by how many rows a term
+    /// has, which only statistics tell. SQLite: `ANALYZE`. PostgreSQL: `VACUUM (ANALYZE)`,
+    /// which also marks the pages whose rows every transaction sees, so that numbered pages
+    /// deep in a list are read from the index alone (autovacuum does both on its own, later).
+    pub async fn optimize(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => self.write.execute("ANALYZE").await?,
+            Backend::Postgres => self.write.execute("VACUUM (ANALYZE)").await?,
+        };
+        Ok(())
+    }
+
+    /// Keeps the planner's statistics current while the hub runs: SQLite's `PRAGMA optimize`
+    /// analyses the tables that changed much since their last analysis (and does nothing
+    /// otherwise); PostgreSQL's autovacuum does the same on its own.
+    pub async fn keep_statistics(&self) -> Result<()> {
+        if self.backend == Backend::Sqlite {
+            self.write.execute("PRAGMA optimize").await?;
+        }
+        Ok(())
     }
 
     pub(crate) fn reader(&self) -> &AnyPool {

@@ -40,7 +40,7 @@ fn bad_cursor() -> crate::error::StoreError {
 
 /// A cursor names the last row of a page: its sort value and id, hex-encoded so that it
 /// travels in a query string as it is.
-fn encode(sort: &str, id: &str) -> String {
+pub(crate) fn encode(sort: &str, id: &str) -> String {
     format!("{sort}\u{1f}{id}")
         .bytes()
         .map(|b| format!("{b:02x}"))
@@ -68,19 +68,24 @@ fn sort_text(row: &AnyRow) -> Result<String> {
     })
 }
 
+/// The two statements of one page, over the same filter (whose values they bind).
+pub(crate) struct Statements {
+    /// The bounded count.
+    pub count: String,
+    /// The page's rows, with their sort value as `k_sort` and id as `k_id`.
+    pub rows: String,
+    pub filter: Filter,
+}
+
 impl Keyset {
-    /// One page of the rows `filter` matches: after `after` when given (a cursor from a
-    /// previous page's `next`), else at `page.offset`.
-    pub async fn page<T>(
+    /// The statements of one page: after `after` when given (a cursor from a previous page's
+    /// `next`), else at `page.offset`.
+    pub fn statements(
         &self,
-        pool: &AnyPool,
         mut filter: Filter,
         page: PageRequest,
         after: Option<&str>,
-    ) -> Result<Page<T>>
-    where
-        T: for<'r> sqlx::FromRow<'r, AnyRow> + Send + Unpin,
-    {
+    ) -> Result<Statements> {
         let Keyset {
             from,
             columns,
@@ -89,14 +94,11 @@ impl Keyset {
             integer_sort,
         } = self;
         let order = format!("{sort} DESC, {id} DESC");
-        let counted: i64 = filter
-            .scalar(format!(
-                "SELECT COUNT(*) FROM (SELECT 1 AS one FROM {from}{} LIMIT {}) bounded",
-                filter.where_clause(),
-                COUNT_BOUND + 1
-            ))
-            .fetch_one(pool)
-            .await?;
+        let count = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 AS one FROM {from}{} LIMIT {}) bounded",
+            filter.where_clause(),
+            COUNT_BOUND + 1
+        );
         let take = page.limit + 1;
         let rows = match after {
             Some(cursor) => {
@@ -107,14 +109,11 @@ impl Keyset {
                 } else {
                     filter.before_text(sort, &last_sort, id, &last_id);
                 }
-                filter
-                    .query(format!(
-                        "SELECT {columns}, {sort} AS k_sort, {id} AS k_id FROM {from}{} \
-                         ORDER BY {order} LIMIT {take}",
-                        filter.where_clause()
-                    ))
-                    .fetch_all(pool)
-                    .await?
+                format!(
+                    "SELECT {columns}, {sort} AS k_sort, {id} AS k_id FROM {from}{} \
+                     ORDER BY {order} LIMIT {take}",
+                    filter.where_clause()
+                )
             }
             None => {
                 // The ids come from the index alone; only the page's rows are read.
@@ -123,15 +122,38 @@ impl Keyset {
                     filter.where_clause(),
                     page.offset
                 );
-                filter
-                    .query(format!(
-                        "SELECT {columns}, {sort} AS k_sort, {id} AS k_id FROM {from} \
-                         WHERE {id} IN (SELECT picked FROM ({ids}) page_ids) ORDER BY {order}"
-                    ))
-                    .fetch_all(pool)
-                    .await?
+                format!(
+                    "SELECT {columns}, {sort} AS k_sort, {id} AS k_id FROM {from} \
+                     WHERE {id} IN (SELECT picked FROM ({ids}) page_ids) ORDER BY {order}"
+                )
             }
         };
+        Ok(Statements {
+            count,
+            rows,
+            filter,
+        })
+    }
+
+    /// One page of the rows `filter` matches: after `after` when given (a cursor from a
+    /// previous page's `next`), else at `page.offset`.
+    pub async fn page<T>(
+        &self,
+        pool: &AnyPool,
+        filter: Filter,
+        page: PageRequest,
+        after: Option<&str>,
+    ) -> Result<Page<T>>
+    where
+        T: for<'r> sqlx::FromRow<'r, AnyRow> + Send + Unpin,
+    {
+        // The count binds the filter's values before the cursor's are added to it.
+        let counted: i64 = filter
+            .scalar(self.statements(filter.clone(), page, None)?.count)
+            .fetch_one(pool)
+            .await?;
+        let Statements { rows, filter, .. } = self.statements(filter, page, after)?;
+        let rows = filter.query(rows).fetch_all(pool).await?;
         let more = i64::try_from(rows.len()).unwrap_or(i64::MAX) > page.limit;
         let shown = usize::try_from(page.limit)
             .unwrap_or(usize::MAX)

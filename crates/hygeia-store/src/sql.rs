@@ -19,7 +19,7 @@ enum Value {
 }
 
 /// Accumulates conditions and their parameters.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Filter {
     conditions: Vec<String>,
     values: Vec<Value>,

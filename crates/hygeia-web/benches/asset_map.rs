@@ -217,6 +217,18 @@ async fn run(db: TestDb) {
     let path = format!("/assets/map?entity={}", plant.id);
     let one = time(db.name, &app, &secret, "page /assets/map?entity=…", &path).await;
     println!("{:<9} {}", db.name, readability(&one));
+    let zone = format!(
+        "/assets/map?entity={}&place=zone%3Aoffices-headquarters-and-pharmacovigilance",
+        plant.id
+    );
+    time(
+        db.name,
+        &app,
+        &secret,
+        "page /assets/map, the largest zone",
+        &zone,
+    )
+    .await;
 }
 
 fn main() {

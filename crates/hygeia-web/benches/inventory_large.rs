@@ -4,13 +4,20 @@
 //! on a real database.
 //!
 //! `cargo bench -p hygeia-web --bench inventory_large` (SQLite; PostgreSQL too when
-//! `HYGEIA_TEST_POSTGRES_URL` is set; `HYGEIA_BENCH_ASSETS` / `HYGEIA_BENCH_FLOWS` change the
-//! size). Prints the ingest rate, then p50 / p95 / max and the body size per request over 50
-//! runs (target p95 < 50 ms).
+//! `HYGEIA_TEST_POSTGRES_URL` is set; `HYGEIA_BENCH_ONLY=sqlite|postgres` runs one of them;
+//! `HYGEIA_BENCH_ASSETS` / `HYGEIA_BENCH_FLOWS` change the size). Prints the ingest rate, then p50 / p95 / max and the body size per request over 50
+//! runs (target p95 < 50 ms), `wrk -c64` on the asset list, and the resident memory of the
+//! serving process.
 //!
 //! The dataset is the same on every run: asset `n` of plant `p` has the address
 //! `10.p.(n / 250).(n % 250)`, a role, vendor, model and firmware that cycle, and a name such
-//! as `historian-012`; flows join assets of the same plant, mostly within a cell.
+//! as `historian-012`; each plant's zone policy makes cells of 1,000 assets (a /22 each) at
+//! Purdue levels 1 to 3; flows join assets of the same plant, mostly within a cell.
+//!
+//! The dataset is built by a child process (this same program, run with
+//! `HYGEIA_BENCH_GENERATE_INTO` set to the database), which then refreshes the planner's
+//! statistics as an operator would after a bulk load (`Store::optimize`); the parent only
+//! serves, so its resident memory is the server's.
 
 use std::time::Instant;
 
@@ -103,6 +110,24 @@ fn report(assets: Vec<serde_json::Value>, flows: Vec<serde_json::Value>) -> Obse
     serde_json::from_value(serde_json::json!({"assets": assets, "flows": flows})).unwrap()
 }
 
+/// Plant `plant`'s zones: cells of 1,000 assets, four /24 networks each, at Purdue level 1
+/// (seven cells in ten), 2 (two) or 3 (one).
+fn zone_policy(plant: usize, per_plant: usize) -> String {
+    let mut policy = String::new();
+    for cell in 0..per_plant.div_ceil(1_000) {
+        let level = match cell % 10 {
+            0..=6 => 1,
+            7 | 8 => 2,
+            _ => 3,
+        };
+        policy.push_str(&format!(
+            "[[zone]]\nname = \"Cell {cell:02}\"\ncidrs = [\"10.{plant}.{}.0/22\"]\npurdue_level = {level}\n\n",
+            cell * 4
+        ));
+    }
+    policy
+}
+
 /// Builds the inventory through the sensor merge; returns the entity ids.
 async fn generate(store: &Store, asset_count: usize, flow_count: usize) -> Vec<String> {
     let actor = Actor::system();
@@ -132,6 +157,12 @@ async fn generate(store: &Store, asset_count: usize, flow_count: usize) -> Vec<S
         entities.push(entity.id);
     }
     let per_plant = asset_count / PLANTS;
+    for (plant, entity) in entities.iter().enumerate() {
+        store
+            .set_zone_policy(&actor, entity, &zone_policy(plant, per_plant))
+            .await
+            .unwrap();
+    }
     let started = Instant::now();
     for (plant, entity) in entities.iter().enumerate() {
         for start in (0..per_plant).step_by(BATCH) {
@@ -184,15 +215,52 @@ fn next_of(body: &[u8]) -> String {
     page["next"].as_str().expect("a next cursor").to_owned()
 }
 
-async fn run(db: TestDb, asset_count: usize, flow_count: usize) {
-    let store = db.store(test_clock()).await;
+/// The child's part: builds the dataset in the database at `url`, refreshes the planner's
+/// statistics, and prints the entity ids and an administrator's token as JSON.
+async fn generate_into(url: &str, asset_count: usize, flow_count: usize) {
+    let url = hygeia_store::DatabaseUrl::parse(url).unwrap();
+    let store = Store::open(&url, test_clock()).await.unwrap();
     let entities = generate(&store, asset_count, flow_count).await;
+    let started = Instant::now();
+    store.optimize().await.unwrap();
+    eprintln!(
+        "planner statistics refreshed in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     let actor = Actor::system();
     let org = store
         .ensure_organisation(&actor, "Groupe pharmaceutique Exemple")
         .await
         .unwrap();
     let secret = support::admin_token(&store, &org.id, "rssi@exemple-pharma.fr").await;
+    println!(
+        "{}",
+        serde_json::json!({"entities": entities, "secret": secret})
+    );
+}
+
+/// Runs the child that builds the dataset into `db`; returns the entity ids and the token.
+fn generated(db: &TestDb) -> (Vec<String>, String) {
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .env("HYGEIA_BENCH_GENERATE_INTO", db.url.to_string())
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "the dataset generator failed");
+    let line = String::from_utf8_lossy(&output.stdout);
+    let out: serde_json::Value = serde_json::from_str(line.trim().lines().last().unwrap()).unwrap();
+    let entities = out["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap().to_owned())
+        .collect();
+    (entities, out["secret"].as_str().unwrap().to_owned())
+}
+
+async fn run(db: TestDb, asset_count: usize) {
+    let (entities, secret) = generated(&db);
+    let store = db.store(test_clock()).await;
     let app = router(AppState::new(
         store.clone(),
         WebConfig::default(),
@@ -300,7 +368,49 @@ async fn run(db: TestDb, asset_count: usize, flow_count: usize) {
         "/assets?q=historian",
     )
     .await;
-    time(name, &app, &secret, "page /assets/map", "/assets/map").await;
+    time(
+        name,
+        &app,
+        &secret,
+        "page /assets/map (every plant)",
+        "/assets/map",
+    )
+    .await;
+    let plant = &entities[2];
+    time(
+        name,
+        &app,
+        &secret,
+        "page /assets/map, one plant",
+        &format!("/assets/map?entity={plant}"),
+    )
+    .await;
+    time(
+        name,
+        &app,
+        &secret,
+        "page /assets/map, one zone (1,000 assets)",
+        &format!("/assets/map?entity={plant}&place=zone%3ACell+03"),
+    )
+    .await;
+    let found = time(
+        name,
+        &app,
+        &secret,
+        "API assets, q=10.2.13.7 (an address)",
+        "/api/v1/assets?q=10.2.13.7",
+    )
+    .await;
+    let found: serde_json::Value = serde_json::from_slice(&found).unwrap();
+    let asset = found["items"][0]["id"].as_str().unwrap().to_owned();
+    time(
+        name,
+        &app,
+        &secret,
+        "page /assets/map, one asset's neighbours",
+        &format!("/assets/map?asset={asset}"),
+    )
+    .await;
     time(name, &app, &secret, "page / (dashboard)", "/").await;
     under_load(name, app, &secret).await;
 }
@@ -345,12 +455,18 @@ async fn under_load(name: &str, app: axum::Router, secret: &str) {
     }
     server.abort();
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    if let Some(rss) = status.lines().find(|l| l.starts_with("VmRSS")) {
-        println!(
-            "{name:<9} resident memory after the load: {}",
-            rss.trim_start_matches("VmRSS:").trim()
-        );
-    }
+    let field = |key: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(key))
+            .map(|l| l.trim_start_matches(key).trim().to_owned())
+            .unwrap_or_default()
+    };
+    println!(
+        "{name:<9} serving process after the load: resident {}, peak {}",
+        field("VmRSS:"),
+        field("VmHWM:")
+    );
 }
 
 fn main() {
@@ -360,9 +476,18 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
+    if let Ok(url) = std::env::var("HYGEIA_BENCH_GENERATE_INTO") {
+        runtime.block_on(generate_into(&url, asset_count, flow_count));
+        return;
+    }
+    // `HYGEIA_BENCH_ONLY=sqlite` or `postgres` runs one engine, so that the resident memory
+    // printed at the end is that engine's serving process alone.
+    let only = std::env::var("HYGEIA_BENCH_ONLY").ok();
     runtime.block_on(async {
         for db in testing::all().await {
-            run(db, asset_count, flow_count).await;
+            if only.as_deref().is_none_or(|engine| engine == db.name) {
+                run(db, asset_count).await;
+            }
         }
     });
 }

@@ -64,6 +64,9 @@ pub enum Command {
     /// Apply database migrations and exit
     #[command(after_help = "Example:\n  hygeia migrate --db postgres://hygeia@db.internal/hygeia")]
     Migrate,
+    /// Database upkeep: planner statistics and query plans
+    #[command(subcommand)]
+    Db(crate::db::DbCommand),
     /// Manage users
     #[command(subcommand)]
     User(UserCommand),
@@ -103,6 +106,9 @@ pub enum Command {
     /// Passive asset discovery from network captures (OT must never be scanned)
     #[command(subcommand)]
     Monitor(crate::monitor::MonitorCommand),
+    /// Security advisories (CSAF, CISA KEV) matched against discovered assets, from files
+    #[command(subcommand)]
+    Advisories(crate::advisories::AdvisoriesCommand),
     /// Sensor mode: analyse a capture stream next to an OT network and push it to the hub
     Sensor(crate::monitor::SensorArgs),
 }
@@ -255,6 +261,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Nis2(command) => crate::nis2::run(&command),
         Command::Incident(command) => crate::incident::run(&command),
+        Command::Advisories(command) => crate::advisories::run(command).await,
         Command::Monitor(command @ crate::monitor::MonitorCommand::Analyze { .. }) => {
             crate::monitor::run(command, None).await
         }
@@ -270,6 +277,12 @@ async fn dispatch_with_database(global: GlobalArgs, command: Command) -> anyhow:
     let setup = setup(&cli.global)?;
     match cli.command {
         Command::Serve(args) => crate::serve::run(args, setup).await,
+        Command::Db(command) => {
+            let store = open_store(&setup).await?;
+            let result = crate::db::run(&store, command).await;
+            store.close().await;
+            result
+        }
         Command::Migrate => {
             let store = open_store(&setup).await?;
             store.close().await;
@@ -430,6 +443,8 @@ async fn dispatch_with_database(global: GlobalArgs, command: Command) -> anyhow:
         }
         Command::Catalog(command) => crate::catalog::run(command, setup).await,
         Command::Monitor(command) => crate::monitor::run(command, Some(setup)).await,
-        Command::Nis2(_) | Command::Incident(_) | Command::Sensor(_) => Ok(ExitCode::SUCCESS),
+        Command::Nis2(_) | Command::Incident(_) | Command::Sensor(_) | Command::Advisories(_) => {
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }

@@ -5,10 +5,12 @@
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod advisories;
 mod audit;
 mod catalog;
 mod cli;
 mod config;
+mod db;
 mod demo;
 mod demo_compliance;
 mod demo_incidents;

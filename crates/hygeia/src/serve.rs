@@ -240,6 +240,20 @@ pub async fn run(args: ServeArgs, setup: Setup) -> anyhow::Result<ExitCode> {
             }
         })
     };
+    // The planner's statistics kept current as the inventory grows (hourly; cheap when
+    // nothing changed much).
+    let statistics = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(3_600));
+            loop {
+                every.tick().await;
+                if let Err(error) = store.keep_statistics().await {
+                    tracing::warn!(%error, "could not refresh the planner's statistics");
+                }
+            }
+        })
+    };
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
@@ -257,6 +271,7 @@ pub async fn run(args: ServeArgs, setup: Setup) -> anyhow::Result<ExitCode> {
         .await
         .context("the server stopped with an error")?;
     anchoring.abort();
+    statistics.abort();
     if let Err(error) = crate::audit::keep_anchor(&setup, &store).await {
         tracing::warn!(%error, "could not keep the audit anchor");
     }

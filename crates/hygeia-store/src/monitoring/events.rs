@@ -207,6 +207,26 @@ impl EventSink<'_> {
     }
 }
 
+/// The change log's list: its filter and order.
+pub(super) fn event_list(
+    scope: &EntityScope,
+    entity_id: Option<&str>,
+    kind: Option<&str>,
+) -> (Filter, Keyset) {
+    let mut f = Filter::new();
+    f.eq_opt("entity_id", entity_id);
+    f.eq_opt("kind", kind);
+    f.scope("entity_id", scope);
+    let keyset = Keyset {
+        from: "asset_events",
+        columns: "id, entity_id, at, kind, subject, summary, sensor, detail",
+        sort: "at",
+        id: "id",
+        integer_sort: false,
+    };
+    (f, keyset)
+}
+
 impl Store {
     /// The inventory's change log, newest first; `after` continues after a previous page's
     /// `next`.
@@ -218,17 +238,7 @@ impl Store {
         page: PageRequest,
         after: Option<&str>,
     ) -> Result<Page<AssetEvent>> {
-        let mut f = Filter::new();
-        f.eq_opt("entity_id", entity_id);
-        f.eq_opt("kind", kind);
-        f.scope("entity_id", scope);
-        let keyset = Keyset {
-            from: "asset_events",
-            columns: "id, entity_id, at, kind, subject, summary, sensor, detail",
-            sort: "at",
-            id: "id",
-            integer_sort: false,
-        };
+        let (f, keyset) = event_list(scope, entity_id, kind);
         let rows: Page<EventRow> = keyset.page(self.reader(), f, page, after).await?;
         Ok(rows.map(AssetEvent::from))
     }

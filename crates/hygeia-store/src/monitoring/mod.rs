@@ -16,8 +16,11 @@ use crate::sql::Filter;
 use crate::{Actor, Store, new_id};
 
 mod events;
+pub mod map;
+mod plans;
 mod terms;
 
+pub use plans::QueryPlan;
 pub use terms::AssetFacets;
 
 use events::EventSink;
@@ -131,6 +134,8 @@ pub struct StoredAsset {
     pub packets: i64,
     pub first_seen: String,
     pub last_seen: String,
+    /// Where the asset sits on the communication map (`zone:NAME` or `net:CIDR`).
+    pub place: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -151,6 +156,7 @@ struct AssetRow {
     packets: i64,
     first_seen: String,
     last_seen: String,
+    place: Option<String>,
 }
 
 fn list(text: &str) -> Vec<String> {
@@ -180,6 +186,7 @@ impl From<AssetRow> for StoredAsset {
             packets: r.packets,
             first_seen: r.first_seen,
             last_seen: r.last_seen,
+            place: r.place,
         }
     }
 }
@@ -198,6 +205,9 @@ pub struct StoredFlow {
     pub operations: Vec<String>,
     pub first_seen: String,
     pub last_seen: String,
+    /// Where each end sits on the communication map.
+    pub src_place: Option<String>,
+    pub dst_place: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -212,6 +222,8 @@ struct FlowRow {
     operations: String,
     first_seen: String,
     last_seen: String,
+    src_place: Option<String>,
+    dst_place: Option<String>,
 }
 
 impl From<FlowRow> for StoredFlow {
@@ -227,6 +239,8 @@ impl From<FlowRow> for StoredFlow {
             operations: list(&r.operations),
             first_seen: r.first_seen,
             last_seen: r.last_seen,
+            src_place: r.src_place,
+            dst_place: r.dst_place,
         }
     }
 }
@@ -366,6 +380,8 @@ pub struct AssetFilter {
     pub role: Option<String>,
     /// A protocol such as `modbus`, `dicom`.
     pub protocol: Option<String>,
+    /// Only the assets at one place of the communication map (`zone:NAME`, `net:CIDR`).
+    pub place: Option<String>,
     /// Continue after this cursor (a page's `next`) instead of at an offset.
     pub after: Option<String>,
 }
@@ -389,9 +405,8 @@ fn later(a: &str, b: &str) -> String {
 }
 
 const ASSET_COLUMNS: &str = "id, entity_id, asset_key, mac, ips, names, vendor, model, firmware, serial, \
-                             roles, protocols, sensors, packets, first_seen, last_seen";
-const FLOW_COLUMNS: &str =
-    "id, entity_id, src, dst, protocol, packets, bytes, operations, first_seen, last_seen";
+                             roles, protocols, sensors, packets, first_seen, last_seen, place";
+const FLOW_COLUMNS: &str = "id, entity_id, src, dst, protocol, packets, bytes, operations, first_seen, last_seen, src_place, dst_place";
 /// Findings with their current review (the review columns are NULL when there is none).
 const FINDING_COLUMNS: &str = "f.id, f.entity_id, f.kind, f.severity, f.summary, f.src, f.dst, f.protocol, \
                                f.operations, f.refs, f.occurrences, f.first_seen, f.last_seen, \
@@ -399,6 +414,98 @@ const FINDING_COLUMNS: &str = "f.id, f.entity_id, f.kind, f.severity, f.summary,
                                r.reviewed_at, r.occurrences_at_review, f.zones";
 const FINDING_TABLES: &str =
     "monitor_findings f LEFT JOIN finding_reviews r ON r.finding_id = f.id";
+
+/// Checks that the entity exists and, on PostgreSQL, locks its row until the transaction
+/// ends: a sensor batch and a new zone policy of one entity then run one after the other, so
+/// the map's places and counts never mix two policies (SQLite has a single writer anyway).
+async fn lock_entity(
+    conn: &mut sqlx::AnyConnection,
+    backend: crate::Backend,
+    entity_id: &str,
+) -> Result<()> {
+    let sql = match backend {
+        crate::Backend::Postgres => "SELECT id FROM entities WHERE id = $1 FOR UPDATE",
+        crate::Backend::Sqlite => "SELECT id FROM entities WHERE id = $1",
+    };
+    let exists: Option<String> = sqlx::query_scalar(sql)
+        .bind(entity_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match exists {
+        Some(_) => Ok(()),
+        None => Err(StoreError::not_found("entity", entity_id)),
+    }
+}
+
+/// The asset list: its filter and order.
+fn asset_list(scope: &EntityScope, filter: &AssetFilter) -> (Filter, Keyset) {
+    let mut f = Filter::new();
+    f.eq_opt("entity_id", filter.entity_id.as_deref());
+    f.eq_opt("place", filter.place.as_deref());
+    let entity = filter.entity_id.as_deref();
+    if let Some(q) = filter.q.as_deref() {
+        terms::matching(&mut f, entity, q);
+    }
+    if let Some(role) = filter.role.as_deref().filter(|r| !r.trim().is_empty()) {
+        terms::with_role(&mut f, entity, role);
+    }
+    if let Some(protocol) = filter.protocol.as_deref().filter(|p| !p.trim().is_empty()) {
+        terms::with_protocol(&mut f, entity, protocol);
+    }
+    f.scope("entity_id", scope);
+    let keyset = Keyset {
+        from: "assets",
+        columns: ASSET_COLUMNS,
+        sort: "last_seen",
+        id: "id",
+        integer_sort: false,
+    };
+    (f, keyset)
+}
+
+/// The flow list: its filter and order.
+fn flow_list(
+    scope: &EntityScope,
+    entity_id: Option<&str>,
+    endpoint: Option<&str>,
+) -> (Filter, Keyset) {
+    let mut f = Filter::new();
+    f.eq_opt("entity_id", entity_id);
+    if let Some(endpoint) = endpoint {
+        f.any_eq(&["src", "dst"], endpoint);
+    }
+    f.scope("entity_id", scope);
+    (f, FLOW_KEYSET)
+}
+
+/// Flows, busiest first.
+const FLOW_KEYSET: Keyset = Keyset {
+    from: "asset_flows",
+    columns: FLOW_COLUMNS,
+    sort: "packets",
+    id: "id",
+    integer_sort: true,
+};
+
+/// The finding list (the filter's values checked by the caller): its filter and order.
+fn finding_list(scope: &EntityScope, filter: &FindingFilter) -> (Filter, Keyset) {
+    let mut f = Filter::new();
+    f.eq_opt("f.entity_id", filter.entity_id.as_deref());
+    f.eq_opt("f.severity", filter.severity.as_deref());
+    match filter.state.as_deref() {
+        Some("open") => f.condition("(r.state IS NULL OR r.state = 'open')"),
+        state => f.eq_opt("r.state", state),
+    }
+    f.scope("f.entity_id", scope);
+    let keyset = Keyset {
+        from: FINDING_TABLES,
+        columns: FINDING_COLUMNS,
+        sort: "f.last_seen",
+        id: "f.id",
+        integer_sort: false,
+    };
+    (f, keyset)
+}
 
 impl Store {
     /// Merges one sensor batch for an entity, all-or-nothing.
@@ -419,13 +526,7 @@ impl Store {
         v.finish()?;
         let now = self.now();
         let mut tx = self.begin().await?;
-        let exists: Option<String> = sqlx::query_scalar("SELECT id FROM entities WHERE id = $1")
-            .bind(entity_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if exists.is_none() {
-            return Err(StoreError::not_found("entity", entity_id));
-        }
+        lock_entity(&mut tx, self.backend(), entity_id).await?;
         let mut summary = IngestSummary::default();
         let mut events = EventSink {
             entity_id,
@@ -434,6 +535,9 @@ impl Store {
             count: 0,
         };
         let sensors = vec![sensor.to_owned()];
+        let placer = map::Placer::of_entity(&mut tx, entity_id).await?;
+        let mut places = map::MapDelta::default();
+        let mut macs = map::MacPlaces::default();
         for asset in &report.assets {
             let sql = format!(
                 "SELECT {ASSET_COLUMNS} FROM assets WHERE entity_id = $1 AND asset_key = $2"
@@ -446,10 +550,16 @@ impl Store {
             match found.map(StoredAsset::from) {
                 None => {
                     let id = new_id();
+                    let place = placer.asset(&asset.ips);
+                    places.asset(&place, &asset.roles, 1);
+                    if let Some(mac) = &asset.mac {
+                        macs.learn(mac, &place);
+                    }
                     sqlx::query(
                         "INSERT INTO assets (id, entity_id, asset_key, mac, ips, names, vendor, model, firmware, \
-                         serial, roles, protocols, sensors, packets, first_seen, last_seen, updated_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+                         serial, roles, protocols, sensors, packets, first_seen, last_seen, updated_at, place, \
+                         place_band) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+                         $16, $17, $18, $19)",
                     )
                     .bind(&id)
                     .bind(entity_id)
@@ -468,6 +578,8 @@ impl Store {
                     .bind(&asset.first_seen)
                     .bind(&asset.last_seen)
                     .bind(&now)
+                    .bind(&place.key)
+                    .bind(place.band)
                     .execute(&mut *tx)
                     .await?;
                     let searchable = terms::Searchable {
@@ -552,10 +664,24 @@ impl Store {
                             .await?;
                         terms::count_protocols(&mut tx, entity_id, &text(&protocols), 1).await?;
                     }
+                    let place = match &old.place {
+                        Some(kept) if placer.is_broken() => placer.band_of(kept),
+                        _ => placer.asset(&ips),
+                    };
+                    if old.place.as_deref() != Some(place.key.as_str()) || roles != old.roles {
+                        if let Some(key) = &old.place {
+                            let before = placer.band_of(key);
+                            places.asset(&before, &old.roles, -1);
+                        }
+                        places.asset(&place, &roles, 1);
+                    }
+                    if let Some(mac) = &mac {
+                        macs.learn(mac, &place);
+                    }
                     sqlx::query(
                         "UPDATE assets SET mac = $2, ips = $3, names = $4, vendor = $5, model = $6, firmware = $7, \
                          serial = $8, roles = $9, protocols = $10, sensors = $11, packets = $12, first_seen = $13, \
-                         last_seen = $14, updated_at = $15 WHERE id = $1",
+                         last_seen = $14, updated_at = $15, place = $16, place_band = $17 WHERE id = $1",
                     )
                     .bind(&old.id)
                     .bind(&mac)
@@ -572,6 +698,8 @@ impl Store {
                     .bind(earlier(&old.first_seen, &asset.first_seen))
                     .bind(later(&old.last_seen, &asset.last_seen))
                     .bind(&now)
+                    .bind(&place.key)
+                    .bind(place.band)
                     .execute(&mut *tx)
                     .await?;
                     summary.assets_updated += 1;
@@ -590,9 +718,21 @@ impl Store {
                 .await?;
             match found.map(StoredFlow::from) {
                 None => {
+                    let by_mac = macs.of(&mut tx, entity_id, &flow.src).await?;
+                    let from = placer.endpoint(&flow.src, by_mac.as_ref());
+                    let by_mac = macs.of(&mut tx, entity_id, &flow.dst).await?;
+                    let to = placer.endpoint(&flow.dst, by_mac.as_ref());
+                    let amounts = map::FlowAmounts {
+                        protocol: &flow.protocol,
+                        flows: 1,
+                        packets: flow.packets,
+                        operations: &flow.operations,
+                    };
+                    places.flow((&from, &to), &flow.dst, amounts);
                     sqlx::query(
                         "INSERT INTO asset_flows (id, entity_id, flow_key, src, dst, protocol, packets, bytes, \
-                         operations, first_seen, last_seen) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                         operations, first_seen, last_seen, src_place, dst_place) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
                     )
                     .bind(new_id())
                     .bind(entity_id)
@@ -605,6 +745,8 @@ impl Store {
                     .bind(text(&flow.operations))
                     .bind(&flow.first_seen)
                     .bind(&flow.last_seen)
+                    .bind(&from.key)
+                    .bind(&to.key)
                     .execute(&mut *tx)
                     .await?;
                     summary.flows_new += 1;
@@ -622,6 +764,16 @@ impl Store {
                         .await?;
                 }
                 Some(old) => {
+                    if let (Some(from), Some(to)) = (&old.src_place, &old.dst_place) {
+                        let amounts = map::FlowAmounts {
+                            protocol: &flow.protocol,
+                            flows: 0,
+                            packets: flow.packets,
+                            operations: &flow.operations,
+                        };
+                        let ends = (&placer.band_of(from), &placer.band_of(to));
+                        places.flow(ends, &flow.dst, amounts);
+                    }
                     let added: Vec<String> = flow
                         .operations
                         .iter()
@@ -731,6 +883,7 @@ impl Store {
                 }
             }
         }
+        places.apply(&mut tx, entity_id).await?;
         summary.events = events.count;
         let change = Change {
             action: "monitor.ingest",
@@ -751,25 +904,7 @@ impl Store {
         filter: &AssetFilter,
         page: PageRequest,
     ) -> Result<Page<StoredAsset>> {
-        let mut f = Filter::new();
-        f.eq_opt("entity_id", filter.entity_id.as_deref());
-        if let Some(q) = filter.q.as_deref() {
-            terms::matching(&mut f, q);
-        }
-        if let Some(role) = filter.role.as_deref().filter(|r| !r.trim().is_empty()) {
-            terms::with_role(&mut f, role);
-        }
-        if let Some(protocol) = filter.protocol.as_deref().filter(|p| !p.trim().is_empty()) {
-            terms::with_protocol(&mut f, protocol);
-        }
-        f.scope("entity_id", scope);
-        let keyset = Keyset {
-            from: "assets",
-            columns: ASSET_COLUMNS,
-            sort: "last_seen",
-            id: "id",
-            integer_sort: false,
-        };
+        let (f, keyset) = asset_list(scope, filter);
         let rows: Page<AssetRow> = keyset
             .page(self.reader(), f, page, filter.after.as_deref())
             .await?;
@@ -796,19 +931,7 @@ impl Store {
         page: PageRequest,
         after: Option<&str>,
     ) -> Result<Page<StoredFlow>> {
-        let mut f = Filter::new();
-        f.eq_opt("entity_id", entity_id);
-        if let Some(endpoint) = endpoint {
-            f.any_eq(&["src", "dst"], endpoint);
-        }
-        f.scope("entity_id", scope);
-        let keyset = Keyset {
-            from: "asset_flows",
-            columns: FLOW_COLUMNS,
-            sort: "packets",
-            id: "id",
-            integer_sort: true,
-        };
+        let (f, keyset) = flow_list(scope, entity_id, endpoint);
         let rows: Page<FlowRow> = keyset.page(self.reader(), f, page, after).await?;
         Ok(rows.map(StoredFlow::from))
     }
@@ -845,21 +968,7 @@ impl Store {
             v.one_of("severity", &["high", "medium"]);
         }
         v.finish()?;
-        let mut f = Filter::new();
-        f.eq_opt("f.entity_id", filter.entity_id.as_deref());
-        f.eq_opt("f.severity", filter.severity.as_deref());
-        match filter.state.as_deref() {
-            Some("open") => f.condition("(r.state IS NULL OR r.state = 'open')"),
-            state => f.eq_opt("r.state", state),
-        }
-        f.scope("f.entity_id", scope);
-        let keyset = Keyset {
-            from: FINDING_TABLES,
-            columns: FINDING_COLUMNS,
-            sort: "f.last_seen",
-            id: "f.id",
-            integer_sort: false,
-        };
+        let (f, keyset) = finding_list(scope, filter);
         let rows: Page<FindingRow> = keyset
             .page(self.reader(), f, page, filter.after.as_deref())
             .await?;
@@ -1012,13 +1121,7 @@ impl Store {
         let now = self.now();
         let before = self.zone_policy(entity_id).await?;
         let mut tx = self.begin().await?;
-        let exists: Option<String> = sqlx::query_scalar("SELECT id FROM entities WHERE id = $1")
-            .bind(entity_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if exists.is_none() {
-            return Err(StoreError::not_found("entity", entity_id));
-        }
+        lock_entity(&mut tx, self.backend(), entity_id).await?;
         sqlx::query("DELETE FROM zone_policies WHERE entity_id = $1")
             .bind(entity_id)
             .execute(&mut *tx)
@@ -1030,6 +1133,10 @@ impl Store {
             .bind(&actor.label)
             .execute(&mut *tx)
             .await?;
+        // A new policy places the entity's inventory again; the same text changes nothing.
+        if before.as_ref().is_none_or(|b| b.policy != policy) {
+            map::place_all(&mut tx, entity_id).await?;
+        }
         let record = ZonePolicyRecord {
             entity_id: entity_id.to_owned(),
             policy: policy.to_owned(),

@@ -124,33 +124,47 @@ pub(super) async fn count_protocols(
     Ok(())
 }
 
-/// Only assets with this role.
-pub(super) fn with_role(filter: &mut Filter, role: &str) {
-    exact(filter, &format!("{ROLE}{}", role.trim()));
+/// Only assets with this role (of one entity when given: its terms alone are read).
+pub(super) fn with_role(filter: &mut Filter, entity_id: Option<&str>, role: &str) {
+    exact(filter, entity_id, &format!("{ROLE}{}", role.trim()));
 }
 
-/// Only assets speaking this protocol.
-pub(super) fn with_protocol(filter: &mut Filter, protocol: &str) {
-    exact(filter, &format!("{PROTOCOL}{}", protocol.trim()));
+/// Only assets speaking this protocol (of one entity when given).
+pub(super) fn with_protocol(filter: &mut Filter, entity_id: Option<&str>, protocol: &str) {
+    exact(filter, entity_id, &format!("{PROTOCOL}{}", protocol.trim()));
 }
 
-fn exact(filter: &mut Filter, term: &str) {
-    filter.with_values(
-        "id IN (SELECT asset_id FROM asset_terms WHERE term = {0})",
-        &[term],
-    );
+fn exact(filter: &mut Filter, entity_id: Option<&str>, term: &str) {
+    match entity_id {
+        Some(entity_id) => filter.with_values(
+            "id IN (SELECT asset_id FROM asset_terms WHERE entity_id = {0} AND term = {1})",
+            &[entity_id, term],
+        ),
+        None => filter.with_values(
+            "id IN (SELECT asset_id FROM asset_terms WHERE term = {0})",
+            &[term],
+        ),
+    }
 }
 
-/// Only assets matching every white-space separated part of `q` (see the module).
-pub(super) fn matching(filter: &mut Filter, q: &str) {
+/// Only assets matching every white-space separated part of `q` (see the module), of one
+/// entity when given.
+pub(super) fn matching(filter: &mut Filter, entity_id: Option<&str>, q: &str) {
     for part in q.split_whitespace() {
         let part = part.to_lowercase();
         let low = format!("{TEXT}{part}");
         let high = format!("{low}{AFTER_ALL}");
-        filter.with_values(
-            "id IN (SELECT asset_id FROM asset_terms WHERE term >= {0} AND term < {1})",
-            &[&low, &high],
-        );
+        match entity_id {
+            Some(entity_id) => filter.with_values(
+                "id IN (SELECT asset_id FROM asset_terms \
+                 WHERE entity_id = {0} AND term >= {1} AND term < {2})",
+                &[entity_id, &low, &high],
+            ),
+            None => filter.with_values(
+                "id IN (SELECT asset_id FROM asset_terms WHERE term >= {0} AND term < {1})",
+                &[&low, &high],
+            ),
+        }
     }
 }
 

@@ -150,6 +150,7 @@ pub fn router() -> Router<AppState> {
         .route("/assets", get(monitor::list_assets))
         .route("/assets/{id}", get(monitor::get_asset))
         .route("/flows", get(monitor::list_flows))
+        .route("/map", get(monitor::get_map))
         .route(
             "/sso/providers",
             get(sso::list_providers).post(sso::create_provider),

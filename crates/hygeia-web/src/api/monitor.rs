@@ -5,11 +5,12 @@ use axum::Json;
 use axum::extract::{Path, State};
 use hygeia_domain::access::Permission;
 use hygeia_store::Page;
+use hygeia_store::monitoring::map::{MapGroup, MapLink};
 use hygeia_store::monitoring::{
     AssetEvent, AssetFilter, FindingFilter, IngestSummary, ObservedReport, StoredAsset,
     StoredFinding, StoredFlow, ZonePolicyRecord,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::{ApiJson, ApiQuery, Paging};
 use crate::AppState;
@@ -71,6 +72,9 @@ pub struct AssetQuery {
     pub offset: Option<i64>,
     /// The `next` of the previous page: continues after it (stable while assets are added).
     pub after: Option<String>,
+    /// Only the assets at one place of the communication map: `zone:NAME` (a zone of the
+    /// entity's policy) or `net:CIDR` (a network outside every zone).
+    pub place: Option<String>,
 }
 
 /// The asset inventory, most recently seen first. `q` holds words separated by spaces, each
@@ -85,11 +89,18 @@ pub async fn list_assets(
     ApiQuery(query): ApiQuery<AssetQuery>,
 ) -> ApiResult<Json<Page<StoredAsset>>> {
     auth.principal.require(Permission::AssetRead)?;
+    if query.place.is_some() && query.entity_id.is_none() {
+        return Err(ApiError::field(
+            "entity_id",
+            "required with `place`: a place is named within one entity".to_owned(),
+        ));
+    }
     let filter = AssetFilter {
         entity_id: query.entity_id,
         q: query.q,
         role: query.role,
         protocol: query.protocol,
+        place: query.place,
         after: query.after,
     };
     let page = Paging {
@@ -157,6 +168,51 @@ pub async fn list_flows(
         )
         .await?;
     Ok(Json(flows))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MapQuery {
+    pub entity_id: Option<String>,
+    /// Only the links from or to this place (`zone:NAME` or `net:CIDR`); needs `entity_id`.
+    pub place: Option<String>,
+}
+
+/// The communication map summed by place.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MapSummary {
+    /// Zones of each entity's policy and networks outside every zone, with their assets
+    /// counted by role.
+    pub groups: Vec<MapGroup>,
+    /// Flows from one place to another per protocol, busiest first.
+    pub links: Vec<MapLink>,
+}
+
+/// The communication map by zone and network: the places with their assets counted and the
+/// flows between places summed (kept as the inventory changes, so its cost does not grow
+/// with the inventory). List one place's assets with `GET /api/v1/assets?place=…`.
+#[utoipa::path(get, path = "/api/v1/map", tag = "assets", params(MapQuery),
+    responses((status = 200, body = MapSummary)), security(("bearer" = []), ("session" = [])))]
+pub async fn get_map(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(query): ApiQuery<MapQuery>,
+) -> ApiResult<Json<MapSummary>> {
+    auth.principal.require(Permission::AssetRead)?;
+    let scope = &auth.principal.scope;
+    let entity = query.entity_id.as_deref();
+    if query.place.is_some() && entity.is_none() {
+        return Err(ApiError::field(
+            "entity_id",
+            "required with `place`: a place is named within one entity".to_owned(),
+        ));
+    }
+    let groups = state.store.map_groups(scope, entity).await?;
+    let links = state
+        .store
+        .map_links(scope, entity, query.place.as_deref())
+        .await?;
+    Ok(Json(MapSummary { groups, links }))
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]

@@ -36,7 +36,7 @@ use super::{
         catalog::get_requirement, catalog::export_oscal, catalog::list_mappings,
         catalog::get_mapping,
         catalog::list_imports, catalog::create_import,
-        monitor::ingest_batch, monitor::list_assets, monitor::get_asset, monitor::list_flows,
+        monitor::ingest_batch, monitor::list_assets, monitor::get_asset, monitor::list_flows, monitor::get_map,
         monitor::list_findings, monitor::review_finding, monitor::list_events,
         monitor::get_zone_policy, monitor::set_zone_policy,
         audit::list_audit, audit::verify_audit, audit::export_audit,

@@ -157,6 +157,7 @@ pub async fn inventory_page(
         q: nonempty(&query.q),
         role: nonempty(&query.role),
         protocol: nonempty(&query.protocol),
+        place: None,
         after: None,
     };
     let page_no = super::page_number(query.page);

@@ -476,6 +476,13 @@ fn cases() -> Vec<Case> {
         ),
         c(
             M::GET,
+            "/api/v1/map",
+            "/api/v1/map",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::GET,
             "/api/v1/monitor/findings",
             "/api/v1/monitor/findings",
             None,

@@ -3,6 +3,7 @@
 //! catalogs and monitoring. One test binary; the shared fixtures (a `hygeia` run, a running
 //! server, a plain HTTP client) live here, the cases in the modules below.
 
+mod advisories;
 mod audit;
 mod catalog;
 mod config;
