@@ -23,6 +23,8 @@ const OPEN_UP_TO: usize = 60;
 /// The diagram draws at most this many groups and this many links between them.
 const DRAWN_GROUPS: usize = 48;
 const DRAWN_LINKS: usize = 80;
+/// The table of communications between places lists at most this many, busiest first.
+const LISTED_LINKS: usize = 200;
 /// Characters of a group name the diagram shows before an ellipsis.
 const BOX_LABEL: usize = 24;
 /// Diagram geometry: a column of band labels, then boxes in rows.
@@ -217,6 +219,8 @@ struct MapPage {
     back: Option<(String, String)>,
     sections: Vec<LevelSection>,
     links: Vec<GroupLink>,
+    /// Said when the table lists only the busiest communications.
+    links_note: Option<String>,
     width: i64,
     height: i64,
     bands: Vec<DiagramBand>,
@@ -477,8 +481,18 @@ pub(super) async fn render_map(
             &[("count", &DRAWN_GROUPS.to_string())],
         )
     });
+    let links_note = (links.len() > LISTED_LINKS).then(|| {
+        tr.tf(
+            "assets.zone_map.links_capped",
+            &[
+                ("shown", &tr.unum(LISTED_LINKS as u64)),
+                ("count", &tr.unum(links.len() as u64)),
+            ],
+        )
+    });
     let link_rows = links
         .iter()
+        .take(LISTED_LINKS)
         .map(|((entity, from, to), link)| GroupLink {
             from: place_name(entity, from),
             to: place_name(entity, to),
@@ -582,6 +596,7 @@ pub(super) async fn render_map(
         }),
         sections,
         links: link_rows,
+        links_note,
         width: WIDTH,
         height: y + 8,
         bands,
