@@ -395,8 +395,8 @@ pub(crate) async fn place_all(conn: &mut AnyConnection, entity_id: &str) -> Resu
     .await?;
     let mut macs = MacPlaces::default();
     for (id, mac, ips, roles, key, band) in assets {
-        let place = placer.asset(&json_list(&ips));
-        delta.asset(&place, &json_list(&roles), 1);
+        let place = placer.asset(&super::list(&ips));
+        delta.asset(&place, &super::list(&roles), 1);
         if let Some(mac) = mac {
             macs.learn(&mac, &place);
         }
@@ -429,7 +429,7 @@ pub(crate) async fn place_all(conn: &mut AnyConnection, entity_id: &str) -> Resu
     for (id, src, dst, protocol, packets, operations, src_key, dst_key) in flows {
         let from = placer.endpoint(&src, macs.0.get(&src).and_then(Option::as_ref));
         let to = placer.endpoint(&dst, macs.0.get(&dst).and_then(Option::as_ref));
-        let operations = json_list(&operations);
+        let operations = super::list(&operations);
         let amounts = FlowAmounts {
             protocol: &protocol,
             flows: 1,
@@ -449,10 +449,6 @@ pub(crate) async fn place_all(conn: &mut AnyConnection, entity_id: &str) -> Resu
         }
     }
     delta.apply(conn, entity_id).await
-}
-
-fn json_list(text: &str) -> Vec<String> {
-    serde_json::from_str(text).unwrap_or_default()
 }
 
 /// The flows at one place: their filter and order.
@@ -589,7 +585,7 @@ impl Store {
                     protocol: r.try_get(3)?,
                     flows: r.try_get(4)?,
                     packets: r.try_get(5)?,
-                    operations: json_list(&r.try_get::<String, _>(6)?),
+                    operations: super::list(&r.try_get::<String, _>(6)?),
                 })
             })
             .collect()

@@ -128,6 +128,12 @@ pub async fn map_page(
     layout::render_map(&state, &auth, shown_entity.as_deref(), view, &fail).await
 }
 
+/// The first `limit` rows of a list (beyond the API's page size: these are the page's own
+/// bounds).
+fn first(limit: i64) -> PageRequest {
+    PageRequest { limit, offset: 0 }
+}
+
 fn group_of(entity_id: &str, g: hygeia_store::monitoring::map::MapGroup) -> GroupView {
     GroupView {
         entity_id: entity_id.to_owned(),
@@ -188,10 +194,7 @@ async fn whole(
             entity_id: entity.map(str::to_owned),
             ..AssetFilter::default()
         };
-        let page = PageRequest {
-            limit: LISTED_UP_TO,
-            offset: 0,
-        };
+        let page = first(LISTED_UP_TO);
         let assets = state
             .store
             .list_assets(scope, &filter, page)
@@ -212,10 +215,7 @@ async fn whole(
             .await
             .map_err(fail)?,
     );
-    let page = PageRequest {
-        limit: LISTED_FLOWS,
-        offset: 0,
-    };
+    let page = first(LISTED_FLOWS);
     let flows = state
         .store
         .list_flows(scope, entity, None, page, None)
@@ -275,10 +275,7 @@ async fn one_place(
         after: after.map(str::to_owned),
         ..AssetFilter::default()
     };
-    let page = PageRequest {
-        limit: PLACE_PAGE,
-        offset: 0,
-    };
+    let page = first(PLACE_PAGE);
     let assets = state
         .store
         .list_assets(scope, &filter, page)
@@ -286,16 +283,7 @@ async fn one_place(
         .map_err(fail)?;
     let flows = state
         .store
-        .flows_at_place(
-            scope,
-            entity,
-            place,
-            PageRequest {
-                limit: LISTED_FLOWS,
-                offset: 0,
-            },
-            None,
-        )
+        .flows_at_place(scope, entity, place, first(LISTED_FLOWS), None)
         .await
         .map_err(fail)?;
     match groups.iter_mut().find(|g| g.place.key == place) {
@@ -348,10 +336,7 @@ async fn neighbours(
     let mut flows: HashMap<String, StoredFlow> = HashMap::new();
     let mut exceeds = false;
     for endpoint in &own {
-        let page = PageRequest {
-            limit: NEIGHBOUR_FLOWS,
-            offset: 0,
-        };
+        let page = first(NEIGHBOUR_FLOWS);
         let found = state
             .store
             .list_flows(scope, Some(&entity), Some(endpoint), page, None)
