@@ -9,9 +9,11 @@
 use crate::error::Error;
 use crate::tree::{RawProductTree, flatten};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
-/// One advisory, with its product tree flattened.
-#[derive(Debug, Clone, Serialize)]
+/// One advisory, with its product tree flattened. It serialises and reads back as itself, so
+/// that a hub can store what it imported and rebuild its index without the original files.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Advisory {
     /// `document.tracking.id`, e.g. `ICSA-19-283-02`.
     pub tracking_id: String,
@@ -35,11 +37,14 @@ pub struct Advisory {
     pub vulnerabilities: Vec<Vulnerability>,
     /// Where the document came from (file path or name inside a bundle).
     pub source: String,
+    /// SHA-256 of the document's bytes as read (lower-case hex).
+    #[serde(default)]
+    pub digest: String,
 }
 
 /// A product of the tree, flattened: vendor, name words and version text gathered from the
 /// branches above its leaf.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Product {
     /// `product_id`, referred to by `product_status`, scores and remediations.
     pub id: String,
@@ -265,6 +270,7 @@ impl Advisory {
             products,
             vulnerabilities: raw.vulnerabilities,
             source: source.to_string(),
+            digest: hex::encode(Sha256::digest(bytes)),
         })
     }
 

@@ -342,8 +342,10 @@ impl Feed {
     }
 }
 
-/// Orders two revisions by version (numeric parts), then by release date text.
-fn compare_revisions(a: (&str, &str), b: (&str, &str)) -> Ordering {
+/// Orders two revisions, given as (version, release date), by version (numeric parts), then by
+/// release date text: how a feed keeps the newest revision of an advisory or KEV catalog, and
+/// how a hub decides whether an imported revision replaces the stored one.
+pub fn compare_revisions(a: (&str, &str), b: (&str, &str)) -> Ordering {
     let by_version = match (Version::parse(a.0), Version::parse(b.0)) {
         (Some(x), Some(y)) => x.compare(&y),
         _ => Ordering::Equal,

@@ -62,3 +62,9 @@ pub use kev::{KevCatalog, KevEntry};
 pub use matching::{AssetIdentity, Basis, Match, MatchStatus, MatchedProduct, RemediationRef};
 pub use range::{Constraint, Op, Verdict, VersionRange};
 pub use version::Version;
+
+/// Whose data advisories and the KEV catalog are, said wherever they are shown (pages, exports,
+/// the command line).
+pub const CREDIT: &str = "Advisories: CSAF documents of their publishers (CISA's ICS advisories \
+                          are US Government works, public domain); known exploited \
+                          vulnerabilities: CISA's KEV catalog (CC0 1.0).";

@@ -61,6 +61,7 @@ impl Role {
                     | P::IncidentRead
                     | P::IncidentWrite
                     | P::IncidentDecide
+                    | P::VulnerabilityTriage
                     | P::OwnTokens
             ),
             Role::Contributor => matches!(
@@ -73,6 +74,7 @@ impl Role {
                     | P::EntityRead
                     | P::IncidentRead
                     | P::IncidentWrite
+                    | P::VulnerabilityTriage
                     | P::OwnTokens
             ),
             Role::Auditor => matches!(
@@ -170,6 +172,12 @@ pub enum Permission {
     /// Decide on reporting: verdicts, obligations set aside, submissions recorded (within
     /// scope).
     IncidentDecide,
+    /// Import advisory feeds (CSAF documents, the KEV catalog): they apply to every entity's
+    /// inventory, so only those who see every entity may.
+    AdvisoryImport,
+    /// Triage the vulnerabilities matched on the inventory: confirm, mark false positive,
+    /// record a mitigation (within scope). Accepting a risk also needs `ComplianceManage`.
+    VulnerabilityTriage,
 }
 
 /// Which legal entities a user may see.
@@ -368,6 +376,28 @@ mod tests {
     }
 
     #[test]
+    fn only_administrators_import_feeds_and_engineers_triage() {
+        let importers: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.allows(Permission::AdvisoryImport))
+            .collect();
+        assert_eq!(importers, [Role::Administrator]);
+        let triage: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.allows(Permission::VulnerabilityTriage))
+            .collect();
+        assert_eq!(
+            triage,
+            [
+                Role::Administrator,
+                Role::ComplianceManager,
+                Role::Contributor
+            ]
+        );
+        assert!(!TokenScope::Read.allows(Permission::VulnerabilityTriage));
+    }
+
+    #[test]
     fn auditors_change_nothing() {
         for permission in [
             Permission::EntityCreate,
@@ -382,6 +412,8 @@ mod tests {
             Permission::ComplianceManage,
             Permission::IncidentWrite,
             Permission::IncidentDecide,
+            Permission::AdvisoryImport,
+            Permission::VulnerabilityTriage,
         ] {
             assert!(!Role::Auditor.allows(permission), "{permission:?}");
         }

@@ -19,3 +19,4 @@ pub mod org;
 pub mod password_policy;
 pub mod throttle;
 pub mod validation;
+pub mod vulnerabilities;

@@ -31,6 +31,7 @@ mod sql;
 mod sso;
 mod ui_queries;
 mod users;
+pub mod vulnerabilities;
 
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -31,6 +31,10 @@ pub struct MonitoringCounts {
     pub findings: i64,
     /// Inventory change events at or after the given instant.
     pub events_since: i64,
+    /// Matches with a CVE exploited in the wild (KEV) still to handle.
+    pub kev_to_handle: i64,
+    /// Remediation plans not done past their due day.
+    pub plans_overdue: i64,
 }
 
 fn scoped(scope: &EntityScope) -> Filter {
@@ -133,8 +137,36 @@ impl Store {
                 recent.where_clause()
             ))
             .fetch_one(self.reader());
+        let today = self.today().format("%Y-%m-%d").to_string();
+        let mut kev = Filter::new();
+        kev.scope("entity_id", scope);
+        // KEV-listed and exposed is a priority range (`hygeia_domain::vulnerabilities`).
+        kev.condition("priority > 100000000");
+        kev.with_values(
+            "(triage IN ('new', 'confirmed') OR (triage = 'accepted_risk' AND \
+             (triage_until IS NULL OR triage_until < {0})))",
+            &[&today],
+        );
+        let kev_to_handle = kev
+            .scalar(format!(
+                "SELECT COUNT(*) FROM vulnerability_matches{}",
+                kev.where_clause()
+            ))
+            .fetch_one(self.reader());
+        let mut overdue = Filter::new();
+        overdue.scope("entity_id", scope);
+        overdue.condition("status = 'planned'");
+        overdue.with_values("due_on < {0}", &[&today]);
+        let plans_overdue = overdue
+            .scalar(format!(
+                "SELECT COUNT(*) FROM remediation_plans{}",
+                overdue.where_clause()
+            ))
+            .fetch_one(self.reader());
         let (assets, findings, events_since) =
             futures_util::future::try_join3(assets, findings, events).await?;
+        let (kev_to_handle, plans_overdue) =
+            futures_util::future::try_join(kev_to_handle, plans_overdue).await?;
         let assets_by_protocols = assets
             .iter()
             .map(|row| {
@@ -148,6 +180,8 @@ impl Store {
             assets_by_protocols,
             findings,
             events_since,
+            kev_to_handle,
+            plans_overdue,
         })
     }
 

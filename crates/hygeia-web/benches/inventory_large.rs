@@ -454,18 +454,9 @@ async fn under_load(name: &str, app: axum::Router, secret: &str) {
         }
     }
     server.abort();
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |key: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(key))
-            .map(|l| l.trim_start_matches(key).trim().to_owned())
-            .unwrap_or_default()
-    };
     println!(
-        "{name:<9} serving process after the load: resident {}, peak {}",
-        field("VmRSS:"),
-        field("VmHWM:")
+        "{name:<9} serving process after the load: {}",
+        support::resident_memory()
     );
 }
 

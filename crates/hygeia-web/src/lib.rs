@@ -19,6 +19,7 @@ mod public_origin;
 mod security_log;
 pub mod server;
 mod ui;
+pub mod vulnerabilities;
 
 pub use ui::page_check;
 
@@ -107,9 +108,13 @@ impl WebConfig {
         }
     }
 
-    /// The largest request body any route accepts: an evidence file and its form fields.
+    /// The largest request body any route accepts: an evidence file and its form fields, or
+    /// an advisory feed file. Each route's own extractor bounds it further (2 MiB unless the
+    /// route says otherwise).
     pub fn body_limit(&self) -> usize {
-        self.evidence_max_bytes.saturating_add(1024 * 1024)
+        self.evidence_max_bytes
+            .saturating_add(1024 * 1024)
+            .max(api::vulnerabilities::FEED_MAX_BYTES)
     }
 }
 
@@ -135,6 +140,8 @@ pub struct AppState {
     /// provider's discovery document): a crowd of anonymous starts gets 503s, not a flood of
     /// outbound calls.
     pub(crate) sso_calls: Arc<tokio::sync::Semaphore>,
+    /// The matching index of the stored advisory feed (rebuilt when an import changes it).
+    pub advisories: vulnerabilities::FeedCache,
 }
 
 impl AppState {
@@ -150,6 +157,7 @@ impl AppState {
             activity: ui::dashboard::ActivityCache::default(),
             passwords: Arc::new(passwords::PasswordGate::default().with_breached(breached)),
             sso_calls: Arc::new(tokio::sync::Semaphore::new(8)),
+            advisories: vulnerabilities::FeedCache::default(),
         }
     }
 

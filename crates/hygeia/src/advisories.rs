@@ -15,10 +15,7 @@ use serde::Serialize;
 
 use crate::table::{Align, Table};
 
-/// Said wherever advisory data is shown.
-pub const CREDIT: &str = "Advisories: CSAF documents of their publishers (CISA's ICS advisories are \
-                          US Government works, public domain); known exploited vulnerabilities: \
-                          CISA's KEV catalog (CC0 1.0).";
+use hygeia_advisories::CREDIT;
 
 #[derive(Debug, Subcommand)]
 pub enum AdvisoriesCommand {
@@ -43,6 +40,79 @@ pub enum AdvisoriesCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Import advisory feeds into the hub's database and match the inventory against them
+    #[command(
+        after_help = "All-or-nothing: if one document cannot be read, it is named and nothing is \
+                      stored. Idempotent: an advisory is kept once per publisher and tracking id, \
+                      its newest revision. Nothing is downloaded.\n\n\
+                      Examples:\n  hygeia advisories import cisa-csaf-2024-10-24.tar.gz cisa-kev.json\n  \
+                      hygeia advisories import csaf-mirror/ --db postgres://hygeia@db.internal/hygeia"
+    )]
+    Import {
+        /// CSAF files, folders or .tar.gz bundles, and the KEV catalog JSON
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
+}
+
+/// `hygeia advisories import`: stores the feeds, then matches every asset that is not current.
+pub async fn import(store: &hygeia_store::Store, paths: Vec<PathBuf>) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    let feed = tokio::task::spawn_blocking(move || Feed::read_all(&paths))
+        .await
+        .context("reading the feeds stopped")?
+        .context("cannot read the feeds")?;
+    let read_ms = started.elapsed().as_millis();
+    let import = match store
+        .import_advisories(&hygeia_store::Actor::cli(), &names, &feed)
+        .await
+    {
+        Ok(import) => import,
+        Err(hygeia_store::StoreError::Invalid(errors)) => {
+            for error in &errors.0 {
+                eprintln!("refused: {}: {}", error.field, error.message);
+            }
+            anyhow::bail!("nothing was imported: fix or remove the documents named above");
+        }
+        Err(other) => return Err(other).context("the import failed: nothing was stored"),
+    };
+    let stored_ms = started.elapsed().as_millis() - read_ms;
+    println!(
+        "import {}: {} new, {} updated, {} unchanged, {} older than the stored revision{}",
+        import.seq,
+        import.advisories_new,
+        import.advisories_updated,
+        import.advisories_unchanged,
+        import.advisories_older,
+        import
+            .kev_version
+            .as_deref()
+            .map(|v| format!("; KEV catalog {v}"))
+            .unwrap_or_default()
+    );
+    let matching_started = Instant::now();
+    let run = match store.load_advisory_feed().await? {
+        Some(feed) => store.match_stale_assets(&feed, None).await?,
+        None => hygeia_store::vulnerabilities::MatchRun::default(),
+    };
+    println!(
+        "matched {} assets: {} new matches, {} changed, {} removed; {} assets newly affected, {} no longer exposed",
+        run.assets,
+        run.matches_new,
+        run.matches_changed,
+        run.matches_removed,
+        run.assets_newly_affected,
+        run.assets_fixed
+    );
+    println!(
+        "read {:.1} s, stored {:.1} s, matched {:.1} s",
+        read_ms as f64 / 1000.0,
+        stored_ms as f64 / 1000.0,
+        matching_started.elapsed().as_secs_f64()
+    );
+    println!("{CREDIT}");
+    Ok(ExitCode::SUCCESS)
 }
 
 /// An asset as the matches name it.
@@ -102,13 +172,17 @@ pub fn identity_of(asset: &Asset) -> AssetIdentity {
     }
 }
 
+/// `hygeia advisories match` (the import needs the database: see [`import`]).
 pub async fn run(command: AdvisoriesCommand) -> anyhow::Result<ExitCode> {
     let AdvisoriesCommand::Match {
         captures,
         feeds,
         all,
         json,
-    } = command;
+    } = command
+    else {
+        anyhow::bail!("`hygeia advisories import` needs the database");
+    };
     let started = Instant::now();
     let (report, feed) = tokio::task::spawn_blocking(move || {
         let sources: Vec<CaptureSource> = captures

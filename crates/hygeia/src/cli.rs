@@ -261,7 +261,9 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Nis2(command) => crate::nis2::run(&command),
         Command::Incident(command) => crate::incident::run(&command),
-        Command::Advisories(command) => crate::advisories::run(command).await,
+        Command::Advisories(command @ crate::advisories::AdvisoriesCommand::Match { .. }) => {
+            crate::advisories::run(command).await
+        }
         Command::Monitor(command @ crate::monitor::MonitorCommand::Analyze { .. }) => {
             crate::monitor::run(command, None).await
         }
@@ -277,6 +279,12 @@ async fn dispatch_with_database(global: GlobalArgs, command: Command) -> anyhow:
     let setup = setup(&cli.global)?;
     match cli.command {
         Command::Serve(args) => crate::serve::run(args, setup).await,
+        Command::Advisories(crate::advisories::AdvisoriesCommand::Import { paths }) => {
+            let store = open_store(&setup).await?;
+            let result = crate::advisories::import(&store, paths).await;
+            store.close().await;
+            result
+        }
         Command::Db(command) => {
             let store = open_store(&setup).await?;
             let result = crate::db::run(&store, command).await;

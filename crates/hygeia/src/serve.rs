@@ -220,7 +220,8 @@ pub async fn run(args: ServeArgs, setup: Setup) -> anyhow::Result<ExitCode> {
     let catalog = CatalogCache::load(&store).await.map_err(|e| {
         anyhow::anyhow!("refusing to start: the compliance catalogs are invalid: {e}")
     })?;
-    let app = hygeia_web::router(AppState::new(store.clone(), config, catalog));
+    let state = AppState::new(store.clone(), config, catalog);
+    let app = hygeia_web::router(state.clone());
     // The audit anchor beside the instance key: now, every five minutes, and at the end, so a
     // restore cannot quietly roll the trail back past it.
     crate::audit::keep_anchor(&setup, &store)
@@ -254,6 +255,27 @@ pub async fn run(args: ServeArgs, setup: Setup) -> anyhow::Result<ExitCode> {
             }
         })
     };
+    // Assets that no run has matched against the stored advisories (a run interrupted by a
+    // stop, a batch whose matching failed): at start-up, then every ten minutes.
+    let matching = tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            match hygeia_web::vulnerabilities::match_stale(&state, None).await {
+                Ok(run) if run.assets > 0 => tracing::info!(
+                    assets = run.assets,
+                    new = run.matches_new,
+                    changed = run.matches_changed,
+                    removed = run.matches_removed,
+                    "assets matched against the advisories"
+                ),
+                Ok(_) => {}
+                Err(error) => {
+                    tracing::warn!(%error, "could not match assets against the advisories")
+                }
+            }
+        }
+    });
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
@@ -272,6 +294,7 @@ pub async fn run(args: ServeArgs, setup: Setup) -> anyhow::Result<ExitCode> {
         .context("the server stopped with an error")?;
     anchoring.abort();
     statistics.abort();
+    matching.abort();
     if let Err(error) = crate::audit::keep_anchor(&setup, &store).await {
         tracing::warn!(%error, "could not keep the audit anchor");
     }

@@ -99,7 +99,8 @@ async fn attachments_of(conn: &mut AnyConnection, id: &str) -> Result<Vec<Attach
 }
 
 impl Store {
-    fn today(&self) -> chrono::NaiveDate {
+    /// Today (UTC): the day expiry dates are compared with.
+    pub(crate) fn today(&self) -> chrono::NaiveDate {
         self.clock().now().date_naive()
     }
 

@@ -19,7 +19,8 @@ pub struct AssetEvent {
     pub id: String,
     pub entity_id: String,
     pub at: String,
-    /// `new_asset`, `new_flow`, `new_operation`, `firmware_changed` or `new_finding`.
+    /// `new_asset`, `new_flow`, `new_operation`, `firmware_changed`, `new_finding`,
+    /// `newly_affected` or `no_longer_affected`.
     pub kind: String,
     /// The asset key, flow or finding concerned.
     pub subject: String,
@@ -65,6 +66,20 @@ pub enum EventDetail {
         operations: Vec<String>,
         zones: FindingZones,
     },
+    /// Advisories that newly concern an asset (affected or possibly affected): the first few
+    /// tracking ids, and how many in all.
+    NewlyAffected {
+        asset: String,
+        advisories: Vec<String>,
+        count: i64,
+    },
+    /// Advisories that no longer expose an asset (its firmware is fixed, or it no longer
+    /// matches them).
+    NoLongerAffected {
+        asset: String,
+        advisories: Vec<String>,
+        count: i64,
+    },
 }
 
 /// The zones of a finding's two ends, as the sensor's zone policy placed them (`None`: the
@@ -85,6 +100,8 @@ impl EventDetail {
             EventDetail::NewFlow { .. } => "new_flow",
             EventDetail::NewOperation { .. } => "new_operation",
             EventDetail::NewFinding { .. } => "new_finding",
+            EventDetail::NewlyAffected { .. } => "newly_affected",
+            EventDetail::NoLongerAffected { .. } => "no_longer_affected",
         }
     }
 
@@ -139,7 +156,34 @@ impl EventDetail {
                 zones.src.as_deref().unwrap_or("none"),
                 zones.dst.as_deref().unwrap_or("none"),
             ),
+            EventDetail::NewlyAffected {
+                asset,
+                advisories,
+                count,
+            } => format!(
+                "{asset} is affected by {count} more advisories ({}{})",
+                advisories.join(", "),
+                more(advisories.len(), *count)
+            ),
+            EventDetail::NoLongerAffected {
+                asset,
+                advisories,
+                count,
+            } => format!(
+                "{asset} is no longer exposed to {count} advisories ({}{})",
+                advisories.join(", "),
+                more(advisories.len(), *count)
+            ),
         }
+    }
+}
+
+/// `, …` when a list names fewer items than it counts.
+fn more(named: usize, count: i64) -> &'static str {
+    if i64::try_from(named).unwrap_or(i64::MAX) < count {
+        ", …"
+    } else {
+        ""
     }
 }
 
@@ -174,7 +218,7 @@ impl From<EventRow> for AssetEvent {
 }
 
 /// Where the events of one batch go: they share its entity, sensor and time.
-pub(super) struct EventSink<'a> {
+pub(crate) struct EventSink<'a> {
     pub entity_id: &'a str,
     pub sensor: &'a str,
     pub at: &'a str,

@@ -35,7 +35,7 @@ fn later(a: &str, b: &str) -> String {
 /// Checks that the entity exists and, on PostgreSQL, locks its row until the transaction
 /// ends: a sensor batch and a new zone policy of one entity then run one after the other, so
 /// the map's places and counts never mix two policies (SQLite has a single writer anyway).
-pub(super) async fn lock_entity(
+pub(crate) async fn lock_entity(
     conn: &mut sqlx::AnyConnection,
     backend: crate::Backend,
     entity_id: &str,
@@ -217,6 +217,9 @@ impl Store {
                         || serial != old.serial
                         || roles != old.roles
                         || protocols != old.protocols;
+                    // What advisories are matched on: the asset is matched again (ADR 11).
+                    let identity_changed =
+                        vendor != old.vendor || model != old.model || firmware != old.firmware;
                     if changed {
                         terms::index(&mut tx, entity_id, &old.id, &searchable).await?;
                     }
@@ -242,7 +245,9 @@ impl Store {
                     sqlx::query(
                         "UPDATE assets SET mac = $2, ips = $3, names = $4, vendor = $5, model = $6, firmware = $7, \
                          serial = $8, roles = $9, protocols = $10, sensors = $11, packets = $12, first_seen = $13, \
-                         last_seen = $14, updated_at = $15, place = $16, place_band = $17 WHERE id = $1",
+                         last_seen = $14, updated_at = $15, place = $16, place_band = $17, \
+                         vuln_generation = CASE WHEN $18 = 1 THEN 0 ELSE vuln_generation END \
+                         WHERE id = $1",
                     )
                     .bind(&old.id)
                     .bind(&mac)
@@ -261,6 +266,7 @@ impl Store {
                     .bind(&now)
                     .bind(&place.key)
                     .bind(place.band)
+                    .bind(i64::from(identity_changed))
                     .execute(&mut *tx)
                     .await?;
                     summary.assets_updated += 1;

@@ -15,7 +15,7 @@ use crate::paging::{Page, PageRequest};
 use crate::sql::Filter;
 use crate::{Actor, Store};
 
-mod events;
+pub(crate) mod events;
 mod ingest;
 pub mod map;
 mod plans;
@@ -25,7 +25,7 @@ pub use plans::QueryPlan;
 pub use terms::AssetFacets;
 
 pub use events::{AssetEvent, EventDetail, FindingZones};
-use ingest::lock_entity;
+pub(crate) use ingest::lock_entity;
 
 /// The part of a monitor report the hub merges.
 #[derive(Debug, Clone, Default, Deserialize)]

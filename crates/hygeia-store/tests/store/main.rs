@@ -12,6 +12,7 @@ mod plans;
 mod platform;
 mod security_keys;
 mod sso;
+mod vulnerabilities;
 
 use std::collections::BTreeSet;
 

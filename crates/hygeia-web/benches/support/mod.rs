@@ -101,3 +101,16 @@ pub fn report(db_name: &str, label: &str, times: &[Duration], body: &[u8]) {
         },
     );
 }
+
+/// This process's resident memory and its peak, as Linux counts them (`resident …, peak …`).
+pub fn resident_memory() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |key: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(key))
+            .map(|l| l.trim_start_matches(key).trim().to_owned())
+            .unwrap_or_default()
+    };
+    format!("resident {}, peak {}", field("VmRSS:"), field("VmHWM:"))
+}

@@ -13,6 +13,7 @@ pub(crate) mod security_keys;
 pub(crate) mod session;
 pub mod sso;
 pub(crate) mod users;
+pub mod vulnerabilities;
 
 use axum::Router;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -166,6 +167,7 @@ pub fn router() -> Router<AppState> {
         .route("/audit/export", get(audit::export_audit))
         .merge(assessments::router())
         .merge(incidents::router())
+        .merge(vulnerabilities::router())
         .fallback(|| async { ApiError::NotFound("no such API endpoint".into()) })
 }
 

@@ -39,7 +39,8 @@ fn in_scope(auth: &Auth, entity_id: &str) -> ApiResult<()> {
 }
 
 /// Merge a sensor batch into the inventory; new assets, flows, operations, firmware changes
-/// and findings become events.
+/// and findings become events. New assets and assets whose vendor, model or firmware changed
+/// are then matched against the imported advisories.
 #[utoipa::path(post, path = "/api/v1/monitor/batches", tag = "assets", request_body = ObservationBatch,
     responses((status = 200, body = IngestSummary), (status = 400, body = crate::error::Problem)),
     security(("bearer" = []), ("session" = [])))]
@@ -54,6 +55,7 @@ pub async fn ingest_batch(
         .store
         .ingest_observations(&auth.actor, &batch.entity_id, &batch.sensor, &batch.report)
         .await?;
+    crate::vulnerabilities::match_after_ingest(&state, &batch.entity_id).await;
     Ok(Json(summary))
 }
 

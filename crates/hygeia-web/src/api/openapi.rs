@@ -80,6 +80,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(super::assessments::AssessmentsDoc::openapi());
     doc.merge(super::incidents::IncidentsDoc::openapi());
+    doc.merge(super::vulnerabilities::VulnerabilitiesDoc::openapi());
     describe_responses(&mut doc);
     doc
 }

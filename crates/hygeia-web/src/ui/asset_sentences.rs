@@ -94,7 +94,45 @@ pub fn event(tr: Tr, event: &AssetEvent) -> Sentence {
             operations: ops,
             zones,
         } => violation(tr, src, dst, protocol, ops, zones),
+        EventDetail::NewlyAffected {
+            asset,
+            advisories,
+            count,
+        } => advisories_sentence(
+            tr,
+            "assets.sentence.newly_affected",
+            asset,
+            advisories,
+            *count,
+        ),
+        EventDetail::NoLongerAffected {
+            asset,
+            advisories,
+            count,
+        } => advisories_sentence(
+            tr,
+            "assets.sentence.no_longer_affected",
+            asset,
+            advisories,
+            *count,
+        ),
     })
+}
+
+/// An asset and the advisories that now concern it (or no longer do): the first few named.
+fn advisories_sentence(tr: Tr, key: &str, asset: &str, named: &[String], count: i64) -> String {
+    let mut list = named.join(", ");
+    if i64::try_from(named.len()).unwrap_or(i64::MAX) < count {
+        list.push_str(", …");
+    }
+    tr.tf(
+        key,
+        &[
+            ("asset", asset),
+            ("count", &count.to_string()),
+            ("advisories", &list),
+        ],
+    )
 }
 
 /// A zone finding in one sentence.

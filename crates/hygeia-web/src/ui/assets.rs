@@ -290,6 +290,8 @@ struct AssetPage {
     packets: String,
     flows: Vec<FlowRow>,
     events: Vec<EventRow>,
+    /// The asset's vulnerabilities (named `rows` for the shared table).
+    rows: Vec<super::vulnerabilities::VulnerabilityRow>,
 }
 
 pub async fn asset_page(
@@ -345,6 +347,9 @@ pub async fn asset_page(
         .take(30)
         .map(|e| EventRow::new(tr, e))
         .collect();
+    let vulnerabilities = super::vulnerabilities::rows_of_asset(&state, &auth, &asset.id)
+        .await
+        .map_err(fail)?;
     let shown = row(&tr, &asset);
     let shell = Shell::new(
         &state,
@@ -367,6 +372,7 @@ pub async fn asset_page(
         asset: shown,
         flows,
         events,
+        rows: vulnerabilities,
         shell,
     };
     render(tr, &page)

@@ -40,6 +40,7 @@ mod security_keys;
 mod sso;
 mod transposition;
 mod validation;
+mod vulnerabilities;
 
 use askama::Template;
 use axum::Router;
@@ -184,6 +185,35 @@ pub fn router() -> Router<AppState> {
             post(asset_findings::review_finding),
         )
         .route("/assets/{id}", get(assets::asset_page))
+        .route("/vulnerabilities", get(vulnerabilities::list_page))
+        .route(
+            "/vulnerabilities/feeds",
+            get(vulnerabilities::feeds::feeds_page).post(vulnerabilities::feeds::upload),
+        )
+        .route(
+            "/vulnerabilities/windows",
+            get(vulnerabilities::planning::windows_page).post(vulnerabilities::planning::create),
+        )
+        .route(
+            "/vulnerabilities/windows/{id}/delete",
+            post(vulnerabilities::planning::delete),
+        )
+        .route(
+            "/vulnerabilities/advisories/{id}",
+            get(vulnerabilities::detail::advisory_page),
+        )
+        .route(
+            "/vulnerabilities/{id}",
+            get(vulnerabilities::detail::match_page),
+        )
+        .route(
+            "/vulnerabilities/{id}/triage",
+            post(vulnerabilities::detail::triage),
+        )
+        .route(
+            "/vulnerabilities/{id}/plan",
+            post(vulnerabilities::detail::set_plan),
+        )
         .route("/suppliers", get(coming_suppliers))
         .route(
             "/incidents",

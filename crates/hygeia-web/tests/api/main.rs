@@ -25,6 +25,7 @@ mod second_factor;
 mod security;
 mod security_keys;
 mod sso;
+mod vulnerabilities;
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;

@@ -121,3 +121,42 @@ fn advisories_match_names_the_advisories_of_captured_devices() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn advisories_import_is_all_or_nothing_and_idempotent() {
+    let (Some(bundle), Some(kev)) = (
+        shared_feed("cisa-csaf-2024-10-24.tar.gz"),
+        shared_feed("cisa-kev-2025-08-25.json"),
+    ) else {
+        return;
+    };
+    let dir = temp_dir();
+    let db = format!("sqlite://{}", dir.join("hygeia.db").display());
+    let broken = dir.join("broken.json");
+    std::fs::write(&broken, "{\"document\": ").unwrap();
+    let broken = broken.display().to_string();
+
+    let refused = hygeia(&["advisories", "import", &kev, &broken], &db);
+    assert!(!refused.status.success());
+    let said = text(&refused.stderr);
+    assert!(
+        said.contains("refused: ") && said.contains("broken.json"),
+        "{said}"
+    );
+    assert!(said.contains("nothing was imported"), "{said}");
+
+    let imported = hygeia(&["advisories", "import", &bundle, &kev], &db);
+    assert!(imported.status.success(), "{}", text(&imported.stderr));
+    let said = text(&imported.stdout);
+    assert!(
+        said.contains("2383 new, 0 updated, 0 unchanged")
+            && said.contains("KEV catalog 2025.08.25"),
+        "{said}"
+    );
+    assert!(said.contains("CISA"), "the data is credited: {said}");
+
+    let again = hygeia(&["advisories", "import", &bundle], &db);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    let said = text(&again.stdout);
+    assert!(said.contains("0 new, 0 updated, 2383 unchanged"), "{said}");
+}

@@ -49,7 +49,28 @@ pub(super) fn figures(
             "/assets/findings",
         ),
         figure("fig-events", "events_7d", counts.events_since, "/assets"),
+        ComplianceFigure {
+            href: with_entity("/vulnerabilities?kev=1", only),
+            ..figure("fig-kev", "kev_to_handle", counts.kev_to_handle, "")
+        },
+        ComplianceFigure {
+            href: with_entity("/vulnerabilities?plan=overdue&view=all", only),
+            ..figure(
+                "fig-plans-overdue",
+                "plans_overdue",
+                counts.plans_overdue,
+                "",
+            )
+        },
     ]
+}
+
+/// `href` (which has a query already) narrowed to the switcher's entity.
+fn with_entity(href: &str, only: Option<&str>) -> String {
+    match only {
+        Some(entity) => format!("{href}&entity={}", crate::ui::url_encode(entity)),
+        None => href.to_owned(),
+    }
 }
 
 #[cfg(test)]

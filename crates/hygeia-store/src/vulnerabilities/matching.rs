@@ -1,0 +1,433 @@
+//! Keeping the matches current: an asset is matched again when it is new, when its vendor,
+//! model or firmware changed (the merge sets its `vuln_generation` back to 0), and when an
+//! import changed the feed (the generation moved on). Work goes in batches, each one
+//! transaction: the batch's assets are claimed (on PostgreSQL `FOR UPDATE SKIP LOCKED`, so two
+//! hub instances never match the same asset at once, and a sensor batch merging one of them
+//! waits), their matches are written where they changed, and the assets marked current. An
+//! asset newly affected, or no longer exposed, gets one event in the inventory's change log.
+
+use std::collections::HashMap;
+
+use hygeia_advisories::{AssetIdentity, Match, MatchStatus};
+use hygeia_domain::vulnerabilities::{MatchState, PriorityInput, priority, role_rank};
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::monitoring::EventDetail;
+use crate::monitoring::events::EventSink;
+use crate::sql::Filter;
+use crate::{Backend, Store, new_id};
+
+use super::feeds::AdvisoryFeed;
+use super::{MatchProduct, MatchRemediation, cvss_tenths};
+
+/// Assets matched per transaction.
+const BATCH: i64 = 500;
+
+/// How many advisories an event names (it counts them all).
+const NAMED_IN_EVENT: usize = 5;
+
+/// What one matching run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MatchRun {
+    /// Assets matched (every stale asset, with or without an identity).
+    pub assets: i64,
+    /// Matches stored for the first time.
+    pub matches_new: i64,
+    /// Stored matches whose status, score or remediations changed.
+    pub matches_changed: i64,
+    /// Matches removed (the asset no longer matches the advisory).
+    pub matches_removed: i64,
+    /// Assets newly affected, and assets no longer exposed (one event each).
+    pub assets_newly_affected: i64,
+    pub assets_fixed: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct StaleAsset {
+    id: String,
+    entity_id: String,
+    asset_key: String,
+    vendor: Option<String>,
+    model: Option<String>,
+    firmware: Option<String>,
+    roles: String,
+}
+
+/// The computed columns of a match: what a new run compares to decide whether to write.
+#[derive(Debug, Clone, PartialEq)]
+struct Computed {
+    status: MatchState,
+    basis: String,
+    confidence: i64,
+    cves: String,
+    cvss_tenths: Option<i64>,
+    kev: i64,
+    known_ransomware: i64,
+    products: String,
+    remediations: String,
+    reason: String,
+    priority: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct StoredComputed {
+    id: String,
+    asset_id: String,
+    advisory_id: String,
+    status: String,
+    basis: String,
+    confidence: i64,
+    cves: String,
+    cvss_tenths: Option<i64>,
+    kev: i64,
+    known_ransomware: i64,
+    products: String,
+    remediations: String,
+    reason: String,
+    priority: i64,
+}
+
+impl StoredComputed {
+    fn computed(&self) -> Option<Computed> {
+        Some(Computed {
+            status: MatchState::parse(&self.status)?,
+            basis: self.basis.clone(),
+            confidence: self.confidence,
+            cves: self.cves.clone(),
+            cvss_tenths: self.cvss_tenths,
+            kev: self.kev,
+            known_ransomware: self.known_ransomware,
+            products: self.products.clone(),
+            remediations: self.remediations.clone(),
+            reason: self.reason.clone(),
+            priority: self.priority,
+        })
+    }
+}
+
+fn state_of(status: MatchStatus) -> Option<MatchState> {
+    match status {
+        MatchStatus::Affected => Some(MatchState::Affected),
+        MatchStatus::PossiblyAffected => Some(MatchState::PossiblyAffected),
+        MatchStatus::Unknown => Some(MatchState::Unknown),
+        MatchStatus::Fixed => Some(MatchState::Fixed),
+        MatchStatus::NotAffected => None,
+    }
+}
+
+fn computed(m: &Match, state: MatchState, roles: &[String]) -> Computed {
+    let cvss = m.max_cvss.map(cvss_tenths);
+    let products: Vec<MatchProduct> = m
+        .products
+        .iter()
+        .map(|p| MatchProduct {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            version_spec: p.version_spec.clone(),
+        })
+        .collect();
+    let remediations: Vec<MatchRemediation> = m
+        .remediations
+        .iter()
+        .map(|r| MatchRemediation {
+            category: r.category.clone(),
+            details: r.details.clone(),
+            url: r.url.clone(),
+        })
+        .collect();
+    Computed {
+        status: state,
+        basis: m.basis.as_str().to_owned(),
+        confidence: i64::from(m.confidence),
+        cves: serde_json::to_string(&m.cves).unwrap_or_default(),
+        cvss_tenths: cvss,
+        kev: i64::from(m.kev),
+        known_ransomware: i64::from(m.known_ransomware),
+        products: serde_json::to_string(&products).unwrap_or_default(),
+        remediations: serde_json::to_string(&remediations).unwrap_or_default(),
+        reason: m.reason.clone(),
+        priority: priority(PriorityInput {
+            state,
+            kev: m.kev,
+            known_ransomware: m.known_ransomware,
+            cvss_tenths: cvss,
+            role_rank: role_rank(roles),
+        }),
+    }
+}
+
+/// What a stored asset is known as, for matching.
+pub fn identity(
+    vendor: Option<&str>,
+    model: Option<&str>,
+    firmware: Option<&str>,
+) -> AssetIdentity {
+    AssetIdentity {
+        vendor: vendor.map(str::to_owned),
+        model: model.map(str::to_owned),
+        product_name: None,
+        firmware: firmware.map(str::to_owned),
+        cpe: None,
+    }
+}
+
+fn exposed(state: Option<MatchState>) -> bool {
+    matches!(
+        state,
+        Some(MatchState::Affected | MatchState::PossiblyAffected)
+    )
+}
+
+impl Store {
+    /// Matches every asset that is not current with `feed` (of one entity, or all), batch by
+    /// batch until none is left.
+    pub async fn match_stale_assets(
+        &self,
+        feed: &AdvisoryFeed,
+        entity_id: Option<&str>,
+    ) -> Result<MatchRun> {
+        let mut run = MatchRun::default();
+        loop {
+            let done = self.match_batch(feed, entity_id, &mut run).await?;
+            if done == 0 {
+                return Ok(run);
+            }
+        }
+    }
+
+    /// How many assets are not current with the stored feed.
+    pub async fn stale_asset_count(&self) -> Result<i64> {
+        let generation = self.advisory_generation().await?;
+        if generation == 0 {
+            return Ok(0);
+        }
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM assets WHERE vuln_generation < $1")
+                .bind(generation)
+                .fetch_one(self.reader())
+                .await?,
+        )
+    }
+
+    async fn match_batch(
+        &self,
+        feed: &AdvisoryFeed,
+        entity_id: Option<&str>,
+        run: &mut MatchRun,
+    ) -> Result<i64> {
+        let now = self.now();
+        let mut tx = self.begin().await?;
+        let lock = match self.backend() {
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let scope = if entity_id.is_some() {
+            " AND entity_id = $2"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT id, entity_id, asset_key, vendor, model, firmware, roles FROM assets \
+             WHERE vuln_generation < $1{scope} ORDER BY vuln_generation, id LIMIT {BATCH}{lock}"
+        );
+        let mut query =
+            sqlx::query_as::<_, StaleAsset>(sqlx::AssertSqlSafe(sql)).bind(feed.generation);
+        if let Some(entity) = entity_id {
+            query = query.bind(entity);
+        }
+        let assets: Vec<StaleAsset> = query.fetch_all(&mut *tx).await?;
+        if assets.is_empty() {
+            return Ok(0);
+        }
+        let mut ids = Filter::new();
+        ids.in_set("asset_id", assets.iter().map(|a| a.id.as_str()));
+        let stored: Vec<StoredComputed> = ids
+            .query(format!(
+                "SELECT id, asset_id, advisory_id, status, basis, confidence, cves, cvss_tenths, kev, \
+                 known_ransomware, products, remediations, reason, priority \
+                 FROM vulnerability_matches{}",
+                ids.where_clause()
+            ))
+            .try_map(|row| <StoredComputed as sqlx::FromRow<_>>::from_row(&row))
+            .fetch_all(&mut *tx)
+            .await?;
+        let mut stored_by_asset: HashMap<&str, Vec<&StoredComputed>> = HashMap::new();
+        for row in &stored {
+            stored_by_asset.entry(&row.asset_id).or_default().push(row);
+        }
+        for asset in &assets {
+            let roles: Vec<String> = serde_json::from_str(&asset.roles).unwrap_or_default();
+            let mut found: HashMap<String, Computed> = HashMap::new();
+            if asset.model.is_some() {
+                let who = identity(
+                    asset.vendor.as_deref(),
+                    asset.model.as_deref(),
+                    asset.firmware.as_deref(),
+                );
+                for m in feed.index.match_asset(&who) {
+                    let (Some(state), Some(advisory_id)) = (
+                        state_of(m.status),
+                        feed.advisory_id(&m.publisher, &m.tracking_id),
+                    ) else {
+                        continue;
+                    };
+                    found.insert(advisory_id.to_owned(), computed(&m, state, &roles));
+                }
+            }
+            let before = stored_by_asset
+                .remove(asset.id.as_str())
+                .unwrap_or_default();
+            let mut newly = Vec::new();
+            let mut fixed = Vec::new();
+            for old in &before {
+                let old_state = MatchState::parse(&old.status);
+                match found.get(&old.advisory_id) {
+                    None => {
+                        sqlx::query("DELETE FROM vulnerability_matches WHERE id = $1")
+                            .bind(&old.id)
+                            .execute(&mut *tx)
+                            .await?;
+                        run.matches_removed += 1;
+                        if exposed(old_state) {
+                            fixed.push(old.advisory_id.clone());
+                        }
+                    }
+                    Some(new) if old.computed().as_ref() != Some(new) => {
+                        update_match(&mut tx, &old.id, new, &now).await?;
+                        run.matches_changed += 1;
+                        if exposed(old_state) && !exposed(Some(new.status)) {
+                            fixed.push(old.advisory_id.clone());
+                        } else if !exposed(old_state) && exposed(Some(new.status)) {
+                            newly.push(old.advisory_id.clone());
+                        }
+                    }
+                    Some(_) => {}
+                }
+            }
+            for (advisory_id, new) in &found {
+                if before.iter().any(|b| &b.advisory_id == advisory_id) {
+                    continue;
+                }
+                insert_match(&mut tx, asset, advisory_id, new, &now).await?;
+                run.matches_new += 1;
+                if exposed(Some(new.status)) {
+                    newly.push(advisory_id.clone());
+                }
+            }
+            let name = |advisory_id: &String| -> String {
+                feed.tracking_id(advisory_id)
+                    .unwrap_or(advisory_id)
+                    .to_owned()
+            };
+            let mut events = EventSink {
+                entity_id: &asset.entity_id,
+                sensor: "hygeia",
+                at: &now,
+                count: 0,
+            };
+            if !newly.is_empty() {
+                let mut named: Vec<String> = newly.iter().map(name).collect();
+                named.sort();
+                let count = i64::try_from(named.len()).unwrap_or(i64::MAX);
+                named.truncate(NAMED_IN_EVENT);
+                let detail = EventDetail::NewlyAffected {
+                    asset: asset.asset_key.clone(),
+                    advisories: named,
+                    count,
+                };
+                events.raise(&mut tx, &asset.asset_key, detail).await?;
+                run.assets_newly_affected += 1;
+            }
+            if !fixed.is_empty() {
+                let mut named: Vec<String> = fixed.iter().map(name).collect();
+                named.sort();
+                let count = i64::try_from(named.len()).unwrap_or(i64::MAX);
+                named.truncate(NAMED_IN_EVENT);
+                let detail = EventDetail::NoLongerAffected {
+                    asset: asset.asset_key.clone(),
+                    advisories: named,
+                    count,
+                };
+                events.raise(&mut tx, &asset.asset_key, detail).await?;
+                run.assets_fixed += 1;
+            }
+        }
+        let mut done = Filter::new();
+        done.in_set("id", assets.iter().map(|a| a.id.as_str()));
+        let sql = format!(
+            "UPDATE assets SET vuln_generation = {}{}",
+            feed.generation,
+            done.where_clause()
+        );
+        done.query(sql).execute(&mut *tx).await?;
+        tx.commit().await?;
+        let count = i64::try_from(assets.len()).unwrap_or(i64::MAX);
+        run.assets += count;
+        Ok(count)
+    }
+}
+
+async fn insert_match(
+    tx: &mut sqlx::AnyConnection,
+    asset: &StaleAsset,
+    advisory_id: &str,
+    m: &Computed,
+    now: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO vulnerability_matches (id, entity_id, asset_id, advisory_id, status, basis, \
+         confidence, cves, cvss_tenths, kev, known_ransomware, products, remediations, reason, \
+         priority, first_seen, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)",
+    )
+    .bind(new_id())
+    .bind(&asset.entity_id)
+    .bind(&asset.id)
+    .bind(advisory_id)
+    .bind(m.status.as_str())
+    .bind(&m.basis)
+    .bind(m.confidence)
+    .bind(&m.cves)
+    .bind(m.cvss_tenths)
+    .bind(m.kev)
+    .bind(m.known_ransomware)
+    .bind(&m.products)
+    .bind(&m.remediations)
+    .bind(&m.reason)
+    .bind(m.priority)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+async fn update_match(
+    tx: &mut sqlx::AnyConnection,
+    id: &str,
+    m: &Computed,
+    now: &str,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE vulnerability_matches SET status = $2, basis = $3, confidence = $4, cves = $5, \
+         cvss_tenths = $6, kev = $7, known_ransomware = $8, products = $9, remediations = $10, \
+         reason = $11, priority = $12, updated_at = $13 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(m.status.as_str())
+    .bind(&m.basis)
+    .bind(m.confidence)
+    .bind(&m.cves)
+    .bind(m.cvss_tenths)
+    .bind(m.kev)
+    .bind(m.known_ransomware)
+    .bind(&m.products)
+    .bind(&m.remediations)
+    .bind(&m.reason)
+    .bind(m.priority)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
