@@ -25,6 +25,13 @@ use std::path::Path;
 /// under 1 MiB, the KEV catalog about 1.3 MiB).
 pub const MAX_DOCUMENT_BYTES: u64 = 64 * 1024 * 1024;
 
+/// A bundle is refused beyond this many bytes unpacked (CISA's whole ICS bundle unpacks to
+/// about 56 MiB), so that a small compressed upload cannot fill the memory.
+pub const MAX_BUNDLE_BYTES: u64 = 1024 * 1024 * 1024;
+
+/// A bundle is refused beyond this many files (CISA's holds about 2,400).
+pub const MAX_BUNDLE_FILES: usize = 100_000;
+
 /// What a feed held.
 #[derive(Debug, Default)]
 pub struct Feed {
@@ -201,8 +208,17 @@ impl Feed {
         };
         let mut archive = tar::Archive::new(GzDecoder::new(reader));
         let entries = archive.entries().map_err(|e| broken(e.to_string()))?;
+        let (mut unpacked, mut files) = (0u64, 0usize);
         for entry in entries {
             let entry = entry.map_err(|e| broken(e.to_string()))?;
+            files += 1;
+            unpacked = unpacked.saturating_add(entry.header().size().unwrap_or(0));
+            if files > MAX_BUNDLE_FILES || unpacked > MAX_BUNDLE_BYTES {
+                return Err(broken(format!(
+                    "more than {MAX_BUNDLE_FILES} files or {MAX_BUNDLE_BYTES} bytes unpacked: \
+                     split it into smaller bundles"
+                )));
+            }
             let inner = entry
                 .path()
                 .map(|p| p.to_string_lossy().into_owned())

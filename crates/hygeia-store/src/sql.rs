@@ -35,6 +35,12 @@ impl Filter {
         format!("${}", self.values.len())
     }
 
+    /// A placeholder bound to an integer, for a value outside the WHERE clause (such as the
+    /// new value of an UPDATE).
+    pub fn placeholder_for(&mut self, value: i64) -> String {
+        self.placeholder(Value::Integer(value))
+    }
+
     /// `column = value` when a value is given.
     pub fn eq_opt(&mut self, column: &'static str, value: Option<&str>) {
         self.cmp_opt(column, "=", value);

@@ -40,8 +40,11 @@ pub(crate) async fn lock_entity(
     backend: crate::Backend,
     entity_id: &str,
 ) -> Result<()> {
+    // NO KEY UPDATE: batches and policy saves of one entity still wait for each other, but
+    // the foreign-key checks of other writers (a matching run inserting matches and events)
+    // do not wait for the batch, so the two cannot deadlock.
     let sql = match backend {
-        crate::Backend::Postgres => "SELECT id FROM entities WHERE id = $1 FOR UPDATE",
+        crate::Backend::Postgres => "SELECT id FROM entities WHERE id = $1 FOR NO KEY UPDATE",
         crate::Backend::Sqlite => "SELECT id FROM entities WHERE id = $1",
     };
     let exists: Option<String> = sqlx::query_scalar(sql)
@@ -217,9 +220,12 @@ impl Store {
                         || serial != old.serial
                         || roles != old.roles
                         || protocols != old.protocols;
-                    // What advisories are matched on: the asset is matched again (ADR 11).
-                    let identity_changed =
-                        vendor != old.vendor || model != old.model || firmware != old.firmware;
+                    // What advisories are matched on, and the role their priority depends on:
+                    // the asset is matched again (ADR 11).
+                    let identity_changed = vendor != old.vendor
+                        || model != old.model
+                        || firmware != old.firmware
+                        || roles != old.roles;
                     if changed {
                         terms::index(&mut tx, entity_id, &old.id, &searchable).await?;
                     }

@@ -19,6 +19,10 @@ use crate::{Actor, Store, new_id};
 
 use super::cvss_tenths;
 
+/// Why an import that met another one running at the same time was refused.
+const CONCURRENT_IMPORT: &str =
+    "another import was running at the same time: nothing was stored, try again";
+
 /// One import of feed files, as recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -101,7 +105,10 @@ impl AdvisoryFeed {
     /// The stored id of the advisory a match names (publisher name and tracking id).
     pub fn advisory_id(&self, publisher: &str, tracking_id: &str) -> Option<&str> {
         self.ids
-            .get(&(publisher.to_owned(), tracking_id.to_uppercase()))
+            .get(&(
+                publisher.trim().to_owned(),
+                tracking_id.trim().to_uppercase(),
+            ))
             .map(String::as_str)
     }
 
@@ -247,7 +254,8 @@ impl Store {
                     .bind(seq)
                     .bind(&now)
                     .execute(&mut *tx)
-                    .await?;
+                    .await
+                    .map_err(StoreError::on_unique("import", CONCURRENT_IMPORT))?;
                     import.advisories_new += 1;
                     new_ids.push(advisory.tracking_id.clone());
                 }
@@ -308,7 +316,8 @@ impl Store {
         .bind(&now)
         .bind(&actor.label)
         .execute(&mut *tx)
-        .await?;
+        .await
+        .map_err(StoreError::on_unique("import", CONCURRENT_IMPORT))?;
         let mut after = serde_json::to_value(&import).unwrap_or_default();
         if let Some(object) = after.as_object_mut() {
             // Which advisories changed, so the trail says more than counts (capped: a first
@@ -396,8 +405,8 @@ impl Store {
             tracking_ids.insert(id.clone(), advisory.tracking_id.clone());
             ids.insert(
                 (
-                    advisory.publisher.clone(),
-                    advisory.tracking_id.to_uppercase(),
+                    advisory.publisher.trim().to_owned(),
+                    advisory.tracking_id.trim().to_uppercase(),
                 ),
                 id,
             );
@@ -431,21 +440,6 @@ impl Store {
         let json = decompress(&content, &format!("advisory {id}"))?;
         serde_json::from_slice(&json)
             .map_err(|e| StoreError::Corrupt(format!("advisory {id}: {e}")))
-    }
-
-    /// The KEV catalog stored, if any.
-    pub async fn kev_catalog(&self) -> Result<Option<KevCatalog>> {
-        let content: Option<Vec<u8>> =
-            sqlx::query_scalar("SELECT content FROM kev_catalogs WHERE id = 1")
-                .fetch_optional(self.reader())
-                .await?;
-        content
-            .map(|c| {
-                let json = decompress(&c, "the KEV catalog")?;
-                KevCatalog::from_slice(&json, "stored KEV catalog")
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))
-            })
-            .transpose()
     }
 }
 

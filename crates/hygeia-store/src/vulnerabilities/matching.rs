@@ -12,11 +12,13 @@ use hygeia_advisories::{AssetIdentity, Match, MatchStatus};
 use hygeia_domain::vulnerabilities::{MatchState, PriorityInput, priority, role_rank};
 use serde::Serialize;
 
+use crate::audit::{Change, append};
+use crate::database::WriteTx;
 use crate::error::Result;
 use crate::monitoring::EventDetail;
 use crate::monitoring::events::EventSink;
 use crate::sql::Filter;
-use crate::{Backend, Store, new_id};
+use crate::{Actor, Backend, Store, new_id};
 
 use super::feeds::AdvisoryFeed;
 use super::{MatchProduct, MatchRemediation, cvss_tenths};
@@ -87,6 +89,9 @@ struct StoredComputed {
     remediations: String,
     reason: String,
     priority: i64,
+    triage: String,
+    triage_note: Option<String>,
+    plan_action: Option<String>,
 }
 
 impl StoredComputed {
@@ -173,11 +178,9 @@ pub fn identity(
     }
 }
 
+/// Whether a match (or its absence) leaves the asset exposed, as the list's "to handle" says.
 fn exposed(state: Option<MatchState>) -> bool {
-    matches!(
-        state,
-        Some(MatchState::Affected | MatchState::PossiblyAffected)
-    )
+    state.is_some_and(MatchState::is_exposed)
 }
 
 impl Store {
@@ -219,6 +222,16 @@ impl Store {
     ) -> Result<i64> {
         let now = self.now();
         let mut tx = self.begin().await?;
+        // An import that landed since the run began: stop, the next run uses the new feed
+        // (matching with the old one would drop the new advisories' matches).
+        let current: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(seq), 0) FROM advisory_imports WHERE changed = 1",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        if current != feed.generation {
+            return Ok(0);
+        }
         let lock = match self.backend() {
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
@@ -242,12 +255,13 @@ impl Store {
             return Ok(0);
         }
         let mut ids = Filter::new();
-        ids.in_set("asset_id", assets.iter().map(|a| a.id.as_str()));
+        ids.in_set("m.asset_id", assets.iter().map(|a| a.id.as_str()));
         let stored: Vec<StoredComputed> = ids
             .query(format!(
-                "SELECT id, asset_id, advisory_id, status, basis, confidence, cves, cvss_tenths, kev, \
-                 known_ransomware, products, remediations, reason, priority \
-                 FROM vulnerability_matches{}",
+                "SELECT m.id, m.asset_id, m.advisory_id, m.status, m.basis, m.confidence, m.cves, \
+                 m.cvss_tenths, m.kev, m.known_ransomware, m.products, m.remediations, m.reason, \
+                 m.priority, m.triage, m.triage_note, p.action AS plan_action \
+                 FROM vulnerability_matches m LEFT JOIN remediation_plans p ON p.match_id = m.id{}",
                 ids.where_clause()
             ))
             .try_map(|row| <StoredComputed as sqlx::FromRow<_>>::from_row(&row))
@@ -258,107 +272,17 @@ impl Store {
             stored_by_asset.entry(&row.asset_id).or_default().push(row);
         }
         for asset in &assets {
-            let roles: Vec<String> = serde_json::from_str(&asset.roles).unwrap_or_default();
-            let mut found: HashMap<String, Computed> = HashMap::new();
-            if asset.model.is_some() {
-                let who = identity(
-                    asset.vendor.as_deref(),
-                    asset.model.as_deref(),
-                    asset.firmware.as_deref(),
-                );
-                for m in feed.index.match_asset(&who) {
-                    let (Some(state), Some(advisory_id)) = (
-                        state_of(m.status),
-                        feed.advisory_id(&m.publisher, &m.tracking_id),
-                    ) else {
-                        continue;
-                    };
-                    found.insert(advisory_id.to_owned(), computed(&m, state, &roles));
-                }
-            }
             let before = stored_by_asset
                 .remove(asset.id.as_str())
                 .unwrap_or_default();
-            let mut newly = Vec::new();
-            let mut fixed = Vec::new();
-            for old in &before {
-                let old_state = MatchState::parse(&old.status);
-                match found.get(&old.advisory_id) {
-                    None => {
-                        sqlx::query("DELETE FROM vulnerability_matches WHERE id = $1")
-                            .bind(&old.id)
-                            .execute(&mut *tx)
-                            .await?;
-                        run.matches_removed += 1;
-                        if exposed(old_state) {
-                            fixed.push(old.advisory_id.clone());
-                        }
-                    }
-                    Some(new) if old.computed().as_ref() != Some(new) => {
-                        update_match(&mut tx, &old.id, new, &now).await?;
-                        run.matches_changed += 1;
-                        if exposed(old_state) && !exposed(Some(new.status)) {
-                            fixed.push(old.advisory_id.clone());
-                        } else if !exposed(old_state) && exposed(Some(new.status)) {
-                            newly.push(old.advisory_id.clone());
-                        }
-                    }
-                    Some(_) => {}
-                }
-            }
-            for (advisory_id, new) in &found {
-                if before.iter().any(|b| &b.advisory_id == advisory_id) {
-                    continue;
-                }
-                insert_match(&mut tx, asset, advisory_id, new, &now).await?;
-                run.matches_new += 1;
-                if exposed(Some(new.status)) {
-                    newly.push(advisory_id.clone());
-                }
-            }
-            let name = |advisory_id: &String| -> String {
-                feed.tracking_id(advisory_id)
-                    .unwrap_or(advisory_id)
-                    .to_owned()
-            };
-            let mut events = EventSink {
-                entity_id: &asset.entity_id,
-                sensor: "hygeia",
-                at: &now,
-                count: 0,
-            };
-            if !newly.is_empty() {
-                let mut named: Vec<String> = newly.iter().map(name).collect();
-                named.sort();
-                let count = i64::try_from(named.len()).unwrap_or(i64::MAX);
-                named.truncate(NAMED_IN_EVENT);
-                let detail = EventDetail::NewlyAffected {
-                    asset: asset.asset_key.clone(),
-                    advisories: named,
-                    count,
-                };
-                events.raise(&mut tx, &asset.asset_key, detail).await?;
-                run.assets_newly_affected += 1;
-            }
-            if !fixed.is_empty() {
-                let mut named: Vec<String> = fixed.iter().map(name).collect();
-                named.sort();
-                let count = i64::try_from(named.len()).unwrap_or(i64::MAX);
-                named.truncate(NAMED_IN_EVENT);
-                let detail = EventDetail::NoLongerAffected {
-                    asset: asset.asset_key.clone(),
-                    advisories: named,
-                    count,
-                };
-                events.raise(&mut tx, &asset.asset_key, detail).await?;
-                run.assets_fixed += 1;
-            }
+            self.match_asset(&mut tx, feed, asset, &before, &now, run)
+                .await?;
         }
         let mut done = Filter::new();
         done.in_set("id", assets.iter().map(|a| a.id.as_str()));
         let sql = format!(
             "UPDATE assets SET vuln_generation = {}{}",
-            feed.generation,
+            done.placeholder_for(feed.generation),
             done.where_clause()
         );
         done.query(sql).execute(&mut *tx).await?;
@@ -367,6 +291,152 @@ impl Store {
         run.assets += count;
         Ok(count)
     }
+
+    /// Matches one asset, writes what changed against its stored matches (`before`), and
+    /// raises its events.
+    async fn match_asset(
+        &self,
+        tx: &mut WriteTx,
+        feed: &AdvisoryFeed,
+        asset: &StaleAsset,
+        before: &[&StoredComputed],
+        now: &str,
+        run: &mut MatchRun,
+    ) -> Result<()> {
+        let roles: Vec<String> = serde_json::from_str(&asset.roles).unwrap_or_default();
+        let mut found: HashMap<String, Computed> = HashMap::new();
+        if asset.model.is_some() {
+            let who = identity(
+                asset.vendor.as_deref(),
+                asset.model.as_deref(),
+                asset.firmware.as_deref(),
+            );
+            for m in feed.index.match_asset(&who) {
+                let (Some(state), Some(advisory_id)) = (
+                    state_of(m.status),
+                    feed.advisory_id(&m.publisher, &m.tracking_id),
+                ) else {
+                    continue;
+                };
+                found.insert(advisory_id.to_owned(), computed(&m, state, &roles));
+            }
+        }
+        let mut newly = Vec::new();
+        let mut fixed = Vec::new();
+        for old in before {
+            let old_state = MatchState::parse(&old.status);
+            match found.get(&old.advisory_id) {
+                None => {
+                    self.withdraw(tx, feed, asset, old, now).await?;
+                    run.matches_removed += 1;
+                    if exposed(old_state) {
+                        fixed.push(old.advisory_id.clone());
+                    }
+                }
+                Some(new) if old.computed().as_ref() != Some(new) => {
+                    update_match(tx, &old.id, new, now).await?;
+                    run.matches_changed += 1;
+                    if exposed(old_state) && !exposed(Some(new.status)) {
+                        fixed.push(old.advisory_id.clone());
+                    } else if !exposed(old_state) && exposed(Some(new.status)) {
+                        newly.push(old.advisory_id.clone());
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+        for (advisory_id, new) in &found {
+            if before.iter().any(|b| &b.advisory_id == advisory_id) {
+                continue;
+            }
+            insert_match(tx, asset, advisory_id, new, now).await?;
+            run.matches_new += 1;
+            if exposed(Some(new.status)) {
+                newly.push(advisory_id.clone());
+            }
+        }
+        let mut events = EventSink {
+            entity_id: &asset.entity_id,
+            sensor: "hygeia",
+            at: now,
+            count: 0,
+        };
+        if let Some(detail) =
+            named(feed, &newly).map(|(advisories, count)| EventDetail::NewlyAffected {
+                asset: asset.asset_key.clone(),
+                advisories,
+                count,
+            })
+        {
+            events.raise(tx, &asset.asset_key, detail).await?;
+            run.assets_newly_affected += 1;
+        }
+        if let Some(detail) =
+            named(feed, &fixed).map(|(advisories, count)| EventDetail::NoLongerAffected {
+                asset: asset.asset_key.clone(),
+                advisories,
+                count,
+            })
+        {
+            events.raise(tx, &asset.asset_key, detail).await?;
+            run.assets_fixed += 1;
+        }
+        Ok(())
+    }
+
+    /// Deletes a match the asset no longer has. One that carried a user's decision (a triage
+    /// or a remediation plan) leaves an audit record saying what went with it.
+    async fn withdraw(
+        &self,
+        tx: &mut WriteTx,
+        feed: &AdvisoryFeed,
+        asset: &StaleAsset,
+        old: &StoredComputed,
+        now: &str,
+    ) -> Result<()> {
+        sqlx::query("DELETE FROM vulnerability_matches WHERE id = $1")
+            .bind(&old.id)
+            .execute(&mut **tx)
+            .await?;
+        if old.triage == "new" && old.plan_action.is_none() {
+            return Ok(());
+        }
+        let change = Change {
+            action: "vulnerability.withdraw",
+            object_type: "vulnerability_match",
+            object_id: &old.id,
+            entity_id: Some(&asset.entity_id),
+            before: Some(serde_json::json!({
+                "asset": asset.asset_key,
+                "advisory": feed.tracking_id(&old.advisory_id),
+                "status": old.status,
+                "triage": old.triage,
+                "note": old.triage_note,
+                "plan": old.plan_action,
+            })),
+            after: Some(serde_json::json!({
+                "reason": "the asset no longer matches the advisory (its identity or the advisory changed)",
+            })),
+        };
+        append(tx, &Actor::system(), now, change).await?;
+        Ok(())
+    }
+}
+
+/// The advisories of an event: the first few tracking ids, sorted, and how many in all;
+/// `None` when there are none.
+fn named(feed: &AdvisoryFeed, advisory_ids: &[String]) -> Option<(Vec<String>, i64)> {
+    if advisory_ids.is_empty() {
+        return None;
+    }
+    let mut names: Vec<String> = advisory_ids
+        .iter()
+        .map(|id| feed.tracking_id(id).unwrap_or(id).to_owned())
+        .collect();
+    names.sort();
+    let count = i64::try_from(names.len()).unwrap_or(i64::MAX);
+    names.truncate(NAMED_IN_EVENT);
+    Some((names, count))
 }
 
 async fn insert_match(

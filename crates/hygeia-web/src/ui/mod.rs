@@ -200,7 +200,7 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/vulnerabilities/advisories/{id}",
-            get(vulnerabilities::detail::advisory_page),
+            get(vulnerabilities::advisory::advisory_page),
         )
         .route(
             "/vulnerabilities/{id}",

@@ -81,8 +81,9 @@ pub struct ImportQuery {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ImportOutcome {
     pub import: AdvisoryImport,
-    /// Assets matched again because the feed changed.
-    pub matching: MatchRun,
+    /// Assets matched again because the feed changed; absent when the matching failed (the
+    /// import is stored all the same and the hub's ten-minute sweep matches again).
+    pub matching: Option<MatchRun>,
     /// Files of the upload left aside on purpose (provider index files…).
     pub skipped: Vec<String>,
     /// Older revisions in the upload dropped for a newer one in the same upload.
@@ -119,7 +120,13 @@ pub(crate) async fn import_upload(
         .store
         .import_advisories(&auth.actor, std::slice::from_ref(&name), &feed)
         .await?;
-    let matching = crate::vulnerabilities::match_stale(state, None).await?;
+    let matching = match crate::vulnerabilities::match_stale(state, None).await {
+        Ok(run) => Some(run),
+        Err(error) => {
+            tracing::warn!(%error, "the import is stored but matching the inventory failed");
+            None
+        }
+    };
     Ok(ImportOutcome {
         import,
         matching,

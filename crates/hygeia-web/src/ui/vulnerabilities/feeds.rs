@@ -149,7 +149,7 @@ pub async fn upload(
     auth.principal
         .require(Permission::AdvisoryImport)
         .map_err(|e| PageError::new(tr, e.into()))?;
-    let limit = state.config.evidence_max_bytes;
+    let limit = crate::api::vulnerabilities::FEED_MAX_BYTES;
     let upload = match read_upload(&headers, body, limit).await {
         Ok(upload) => upload,
         Err(UploadError::TooLarge) => {
@@ -193,15 +193,17 @@ pub async fn upload(
     match crate::api::vulnerabilities::import_upload(&state, &auth, name, body).await {
         Ok(outcome) => {
             let mut done = import_summary(tr, &outcome.import);
-            done.push_str(" · ");
-            done.push_str(&tr.tf(
-                "vulnerabilities.import_matched",
-                &[
-                    ("assets", &tr.num(outcome.matching.assets)),
-                    ("new", &tr.num(outcome.matching.matches_new)),
-                    ("affected", &tr.num(outcome.matching.assets_newly_affected)),
-                ],
-            ));
+            if let Some(matching) = &outcome.matching {
+                done.push_str(" · ");
+                done.push_str(&tr.tf(
+                    "vulnerabilities.import_matched",
+                    &[
+                        ("assets", &tr.num(matching.assets)),
+                        ("new", &tr.num(matching.matches_new)),
+                        ("affected", &tr.num(matching.assets_newly_affected)),
+                    ],
+                ));
+            }
             show(&state, &auth, Some(done), None).await
         }
         Err(ApiError::BadRequest { errors, detail }) => {

@@ -3,6 +3,7 @@
 //! form ([`detail`]), one advisory with the assets it concerns, and the feeds page where
 //! administrators import files ([`feeds`]). The same rows show on each asset's page.
 
+pub mod advisory;
 pub mod detail;
 pub mod feeds;
 pub mod planning;
@@ -119,6 +120,9 @@ pub struct VulnerabilitiesQuery {
     /// `overdue`, `planned`, `done` or `none`.
     #[serde(default)]
     plan: String,
+    /// Only the matches of one advisory.
+    #[serde(default)]
+    advisory: String,
     #[serde(default)]
     after: String,
 }
@@ -133,6 +137,7 @@ impl VulnerabilitiesQuery {
             ("triage", &self.triage),
             ("kev", &self.kev),
             ("plan", &self.plan),
+            ("advisory", &self.advisory),
         ] {
             if !value.is_empty() {
                 s.append_pair(key, value);
@@ -214,6 +219,7 @@ pub async fn list_page(
         kev: kev_only.then_some(true),
         open: (!all).then_some(true),
         plan: plan.clone(),
+        advisory_id: nonempty(&query.advisory),
         after: nonempty(&query.after),
         ..VulnerabilityFilter::default()
     };
@@ -274,7 +280,12 @@ pub async fn list_page(
             plan.as_deref().unwrap_or_default(),
         ),
         kev_only,
-        filtered: status.is_some() || triage.is_some() || plan.is_some() || kev_only || all,
+        filtered: status.is_some()
+            || triage.is_some()
+            || plan.is_some()
+            || kev_only
+            || all
+            || !query.advisory.is_empty(),
         no_feed,
         can_import: auth.principal.require(Permission::AdvisoryImport).is_ok(),
         next: found.next.as_deref().map(|cursor| query.next(cursor)),
