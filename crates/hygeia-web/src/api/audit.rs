@@ -4,8 +4,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use hygeia_domain::access::Permission;
 use hygeia_domain::validation::FieldError;
 use hygeia_report::{Format, Language, Table};
@@ -14,6 +13,7 @@ use serde::Deserialize;
 
 use super::{ApiQuery, Paging};
 use crate::AppState;
+use crate::api::download::attachment;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
 use crate::ui::audit::{entity_name, name_refs, object_name};
@@ -199,15 +199,7 @@ pub async fn export_audit(
             }),
         )
         .await?;
-    let mut response = bytes.into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
-    headers.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&format!("attachment; filename=\"audit-trail.{extension}\""))
-            .map_err(ApiError::internal)?,
-    );
-    Ok(response)
+    attachment(bytes, media_type, &format!("audit-trail.{extension}"))
 }
 
 /// The records as a table in the reader's language: labels for actions and object types,

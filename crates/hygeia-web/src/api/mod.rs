@@ -3,6 +3,7 @@
 pub(crate) mod assessments;
 mod audit;
 mod catalog;
+mod download;
 pub(crate) mod entities;
 mod entity_group;
 pub(crate) mod incidents;

@@ -536,6 +536,13 @@ fn cases() -> Vec<Case> {
         ),
         c(
             M::GET,
+            "/api/v1/vulnerabilities/export?format=xlsx&lang=fr",
+            "/api/v1/vulnerabilities/export",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::GET,
             "/api/v1/vulnerabilities/no-such-match",
             "/api/v1/vulnerabilities/{id}",
             None,

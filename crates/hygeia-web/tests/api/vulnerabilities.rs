@@ -168,6 +168,24 @@ async fn captured_assets_are_matched_against_the_cisa_bundle_and_triaged() {
             "{name}: an accepted risk is not to handle"
         );
 
+        // The export carries the list and the data's credit.
+        let csv = app
+            .raw(
+                Method::GET,
+                &format!(
+                    "/api/v1/vulnerabilities/export?format=csv&lang=fr&entity_id={}",
+                    app.ids.entity_a
+                ),
+                &admin,
+                None,
+            )
+            .await;
+        let csv = String::from_utf8(csv).unwrap();
+        assert!(
+            csv.contains("ICSA-20-042-05") && csv.contains("Qualification") && csv.contains("CISA"),
+            "{name}"
+        );
+
         // Entity B's users see none of it.
         let b_list = format!("/api/v1/vulnerabilities?entity_id={}", app.ids.entity_b);
         let (_, b_page) = app.call(Method::GET, &b_list, Some(&admin), None).await;

@@ -1,14 +1,13 @@
 //! Gap analysis and Statement of Applicability, as CSV or XLSX.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use hygeia_catalog::Catalog;
 use hygeia_catalog::ids::NIS2_2024_2690;
 use hygeia_compliance::{GapView, ResultValue, ReuseView, ReviewState, SourceAssessment, gap_view};
 use hygeia_domain::access::Permission;
 use hygeia_domain::validation::FieldError;
-use hygeia_report::{Format, GapRow, Language, SoaRow, gap_analysis, statement_of_applicability};
+use hygeia_report::{GapRow, Language, SoaRow, gap_analysis, statement_of_applicability};
 use hygeia_store::assessments::Assessment;
 use serde::Deserialize;
 
@@ -16,6 +15,7 @@ use super::reuse::{derive_view, suggestions};
 use super::{assessment_for, compliance_error};
 use crate::AppState;
 use crate::api::ApiQuery;
+use crate::api::download::{attachment, table_format};
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
 
@@ -368,11 +368,7 @@ pub async fn export_assessment(
     ApiQuery(query): ApiQuery<ExportQuery>,
 ) -> ApiResult<Response> {
     let assessment = assessment_for(&state, &auth, &id, Permission::ComplianceRead).await?;
-    let format = match query.format.as_deref() {
-        None => Format::Csv,
-        Some(text) => Format::parse(text)
-            .ok_or_else(|| ApiError::field_error(FieldError::one_of("format", &["csv", "xlsx"])))?,
-    };
+    let format = table_format(query.format.as_deref())?;
     let lang = match query.lang.as_deref() {
         Some("fr") => "fr",
         _ => "en",
@@ -421,20 +417,9 @@ pub async fn export_assessment(
             serde_json::json!({ "kind": stem, "format": format.extension(), "rows": table.rows.len() }),
         )
         .await?;
-    let disposition = format!(
-        "attachment; filename=\"{stem}-{}.{}\"",
-        assessment.id,
-        format.extension()
-    );
-    let mut response = bytes.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(format.media_type()),
-    );
-    headers.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&disposition).map_err(ApiError::internal)?,
-    );
-    Ok(response)
+    attachment(
+        bytes,
+        format.media_type(),
+        &format!("{stem}-{}.{}", assessment.id, format.extension()),
+    )
 }

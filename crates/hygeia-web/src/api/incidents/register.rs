@@ -3,12 +3,12 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use hygeia_domain::access::Permission;
 use hygeia_domain::incidents::IncidentStatus;
 use hygeia_domain::validation::FieldError;
-use hygeia_report::{Format, Language, Table};
+use hygeia_report::{Language, Table};
 use hygeia_store::Page;
 use hygeia_store::incidents::{Incident, IncidentFilter, IncidentInput};
 use serde::{Deserialize, Serialize};
@@ -17,6 +17,7 @@ use utoipa::OpenApi;
 use super::views::{self, Bilingual, IncidentDetail};
 use super::{incident_for, reporting, reports, story};
 use crate::AppState;
+use crate::api::download::{attachment, table_format};
 use crate::api::{ApiJson, ApiQuery, Paging};
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
@@ -264,11 +265,7 @@ pub async fn export_incidents(
     ApiQuery(query): ApiQuery<RegisterExportQuery>,
 ) -> ApiResult<Response> {
     auth.principal.require(Permission::IncidentRead)?;
-    let format = match query.format.as_deref() {
-        None => Format::Csv,
-        Some(f) => Format::parse(f)
-            .ok_or_else(|| ApiError::field_error(FieldError::one_of("format", &["csv", "xlsx"])))?,
-    };
+    let format = table_format(query.format.as_deref())?;
     let tr = Tr::new(Lang::from_code(query.lang.as_deref().unwrap_or("en")));
     let filter = IncidentFilter {
         entity_id: query.entity_id.clone(),
@@ -307,18 +304,11 @@ pub async fn export_incidents(
             serde_json::json!({ "format": format.extension(), "rows": table.rows.len() }),
         )
         .await?;
-    let mut response = bytes.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(format.media_type()),
-    );
-    let disposition = format!("attachment; filename=\"incidents.{}\"", format.extension());
-    headers.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&disposition).map_err(ApiError::internal)?,
-    );
-    Ok(response)
+    attachment(
+        bytes,
+        format.media_type(),
+        &format!("incidents.{}", format.extension()),
+    )
 }
 
 /// A reporting-obligation template.

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use hygeia_catalog::obligations::{Obligation, ObligationStage};
 use hygeia_domain::access::Permission;
 use hygeia_domain::validation::FieldError;
@@ -17,6 +17,7 @@ use super::incident_for;
 use super::register::detail;
 use super::views::{Bilingual, IncidentDetail, StageStatus};
 use crate::AppState;
+use crate::api::download::attachment;
 use crate::api::{ApiJson, ApiQuery};
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
@@ -521,16 +522,9 @@ pub async fn export_report(
             serde_json::json!({ "format": extension, "version": report.version }),
         )
         .await?;
-    let mut response = bytes.into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
-    let disposition = format!(
-        "attachment; filename=\"{}-{stage}.{extension}\"",
-        d.incident.reference
-    );
-    headers.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&disposition).map_err(ApiError::internal)?,
-    );
-    Ok(response)
+    attachment(
+        bytes,
+        media,
+        &format!("{}-{stage}.{extension}", d.incident.reference),
+    )
 }

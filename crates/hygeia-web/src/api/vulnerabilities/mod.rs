@@ -6,6 +6,7 @@
 //! importing `AdvisoryImport` (administrators: a feed applies to every entity); triage
 //! `VulnerabilityTriage`, and accepting a risk also `ComplianceManage`.
 
+mod export;
 pub(crate) mod planning;
 
 use axum::body::Bytes;
@@ -36,6 +37,7 @@ use crate::error::{ApiError, ApiResult};
         triage_vulnerability, get_advisory, planning::list_maintenance_windows,
         planning::create_maintenance_window, planning::update_maintenance_window,
         planning::delete_maintenance_window, planning::set_remediation_plan,
+        export::export_vulnerabilities,
     ),
     tags((name = "vulnerabilities", description = "Advisories (CSAF, KEV) imported from files and matched against the inventory; triage"))
 )]
@@ -54,6 +56,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/advisories/{id}", get(get_advisory))
         .route("/vulnerabilities", get(list_vulnerabilities))
+        .route(
+            "/vulnerabilities/export",
+            get(export::export_vulnerabilities),
+        )
         .route("/vulnerabilities/{id}", get(get_vulnerability))
         .route("/vulnerabilities/{id}/triage", put(triage_vulnerability))
         .route(

@@ -173,6 +173,8 @@ struct ListPage {
     can_import: bool,
     next: Option<String>,
     first_page: Option<String>,
+    /// The export's query for what the list shows (entity, to handle, KEV).
+    export_query: String,
 }
 
 fn choices(tr: Tr, section: &str, values: &[&str], current: &str) -> Vec<Choice> {
@@ -289,6 +291,19 @@ pub async fn list_page(
         no_feed,
         can_import: auth.principal.require(Permission::AdvisoryImport).is_ok(),
         next: found.next.as_deref().map(|cursor| query.next(cursor)),
+        export_query: {
+            let mut q = url::form_urlencoded::Serializer::new(String::new());
+            if let Some(entity) = &entity {
+                q.append_pair("entity_id", entity);
+            }
+            if !all {
+                q.append_pair("open", "true");
+            }
+            if kev_only {
+                q.append_pair("kev", "true");
+            }
+            q.finish()
+        },
         first_page: (!query.after.is_empty())
             .then(|| format!("/vulnerabilities?{}", query.encode_without_cursor())),
         shell,
