@@ -27,6 +27,10 @@ pub(crate) struct Keyset {
     pub id: &'static str,
     /// The sort column holds integers (else text).
     pub integer_sort: bool,
+    /// Tables enough for the filter and the order, when `from` joins more (for the columns of
+    /// the rows shown): the rows are counted and their ids picked there, and only the page's
+    /// rows are read through `from`.
+    pub pick_from: Option<&'static str>,
 }
 
 /// The refusal of a cursor this list did not give.
@@ -68,6 +72,14 @@ fn sort_text(row: &AnyRow) -> Result<String> {
     })
 }
 
+/// The rows of the ids `ids` selects, read through `from`, in the list's order.
+fn read_picked(columns: &str, sort: &str, id: &str, from: &str, ids: &str, order: &str) -> String {
+    format!(
+        "SELECT {columns}, {sort} AS k_sort, {id} AS k_id FROM {from} \
+         WHERE {id} IN (SELECT picked FROM ({ids}) page_ids) ORDER BY {order}"
+    )
+}
+
 /// The two statements of one page, over the same filter (whose values they bind).
 pub(crate) struct Statements {
     /// The bounded count.
@@ -92,10 +104,12 @@ impl Keyset {
             sort,
             id,
             integer_sort,
+            pick_from,
         } = self;
         let order = format!("{sort} DESC, {id} DESC");
+        let picked_in = pick_from.unwrap_or(from);
         let count = format!(
-            "SELECT COUNT(*) FROM (SELECT 1 AS one FROM {from}{} LIMIT {}) bounded",
+            "SELECT COUNT(*) FROM (SELECT 1 AS one FROM {picked_in}{} LIMIT {}) bounded",
             filter.where_clause(),
             COUNT_BOUND + 1
         );
@@ -109,6 +123,17 @@ impl Keyset {
                 } else {
                     filter.before_text(sort, &last_sort, id, &last_id);
                 }
+                if let Some(pick_from) = pick_from {
+                    let ids = format!(
+                        "SELECT {id} AS picked FROM {pick_from}{} ORDER BY {order} LIMIT {take}",
+                        filter.where_clause()
+                    );
+                    return Ok(Statements {
+                        count,
+                        rows: read_picked(columns, sort, id, from, &ids, &order),
+                        filter,
+                    });
+                }
                 format!(
                     "SELECT {columns}, {sort} AS k_sort, {id} AS k_id FROM {from}{} \
                      ORDER BY {order} LIMIT {take}",
@@ -118,14 +143,12 @@ impl Keyset {
             None => {
                 // The ids come from the index alone; only the page's rows are read.
                 let ids = format!(
-                    "SELECT {id} AS picked FROM {from}{} ORDER BY {order} LIMIT {take} OFFSET {}",
+                    "SELECT {id} AS picked FROM {picked_in}{} ORDER BY {order} LIMIT {take} \
+                     OFFSET {}",
                     filter.where_clause(),
                     page.offset
                 );
-                format!(
-                    "SELECT {columns}, {sort} AS k_sort, {id} AS k_id FROM {from} \
-                     WHERE {id} IN (SELECT picked FROM ({ids}) page_ids) ORDER BY {order}"
-                )
+                read_picked(columns, sort, id, from, &ids, &order)
             }
         };
         Ok(Statements {

@@ -139,17 +139,12 @@ impl Store {
             .fetch_one(self.reader());
         let today = self.today().format("%Y-%m-%d").to_string();
         let mut kev = Filter::new();
-        kev.scope("entity_id", scope);
-        // KEV-listed and exposed is a priority range (`hygeia_domain::vulnerabilities`).
-        kev.condition("priority > 100000000");
-        kev.with_values(
-            "(triage IN ('new', 'confirmed') OR (triage = 'accepted_risk' AND \
-             (triage_until IS NULL OR triage_until < {0})))",
-            &[&today],
-        );
+        kev.scope("m.entity_id", scope);
+        kev.condition("m.kev = 1");
+        crate::vulnerabilities::open_only(&mut kev, &today);
         let kev_to_handle = kev
             .scalar(format!(
-                "SELECT COUNT(*) FROM vulnerability_matches{}",
+                "SELECT COUNT(*) FROM vulnerability_matches m{}",
                 kev.where_clause()
             ))
             .fetch_one(self.reader());

@@ -267,6 +267,7 @@ pub(super) fn event_list(
         sort: "at",
         id: "id",
         integer_sort: false,
+        pick_from: None,
     };
     (f, keyset)
 }

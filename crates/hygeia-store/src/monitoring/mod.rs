@@ -420,6 +420,7 @@ fn asset_list(scope: &EntityScope, filter: &AssetFilter) -> (Filter, Keyset) {
         sort: "last_seen",
         id: "id",
         integer_sort: false,
+        pick_from: None,
     };
     (f, keyset)
 }
@@ -446,6 +447,7 @@ const FLOW_KEYSET: Keyset = Keyset {
     sort: "packets",
     id: "id",
     integer_sort: true,
+    pick_from: None,
 };
 
 /// The finding list (the filter's values checked by the caller): its filter and order.
@@ -464,6 +466,7 @@ fn finding_list(scope: &EntityScope, filter: &FindingFilter) -> (Filter, Keyset)
         sort: "f.last_seen",
         id: "f.id",
         integer_sort: false,
+        pick_from: None,
     };
     (f, keyset)
 }

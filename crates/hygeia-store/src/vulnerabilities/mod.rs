@@ -220,6 +220,17 @@ pub struct VulnerabilityFilter {
     pub after: Option<String>,
 }
 
+/// Restricts `f` (over `vulnerability_matches m`) to the matches that still ask for work on
+/// `today`, `YYYY-MM-DD`: the SQL of [`needs_action`]. Exposed is a priority above 0 (a fixed
+/// match has 0); the triage has not closed it (an accepted risk closes it until its day).
+pub(crate) fn open_only(f: &mut Filter, today: &str) {
+    f.with_values(
+        "m.priority > 0 AND (m.triage IN ('new', 'confirmed') OR \
+         (m.triage = 'accepted_risk' AND (m.triage_until IS NULL OR m.triage_until < {0})))",
+        &[today],
+    );
+}
+
 /// The vulnerability list: its filter and order (priority, larger first).
 fn vulnerability_list(
     scope: &EntityScope,
@@ -253,12 +264,7 @@ fn vulnerability_list(
         f.condition("m.kev = 1");
     }
     if filter.open == Some(true) {
-        // Exposed (a fixed match has priority 0) and not closed by its triage.
-        f.with_values(
-            "m.priority > 0 AND (m.triage IN ('new', 'confirmed') OR \
-             (m.triage = 'accepted_risk' AND (m.triage_until IS NULL OR m.triage_until < {0})))",
-            &[today],
-        );
+        open_only(&mut f, today);
     }
     match filter.plan.as_deref().filter(|p| !p.is_empty()) {
         None => {}
@@ -277,12 +283,21 @@ fn vulnerability_list(
         }
     }
     f.scope("m.entity_id", scope);
+    let by_plan =
+        filter.window_id.is_some() || filter.plan.as_deref().is_some_and(|p| !p.is_empty());
     let keyset = Keyset {
         from: MATCH_TABLES,
         columns: MATCH_COLUMNS,
         sort: "m.priority",
         id: "m.id",
         integer_sort: true,
+        // The rows are counted and picked along `(priority, id)` on the matches alone; the
+        // assets and advisories are read for the page's rows only.
+        pick_from: Some(if by_plan {
+            "vulnerability_matches m LEFT JOIN remediation_plans p ON p.match_id = m.id"
+        } else {
+            "vulnerability_matches m"
+        }),
     };
     Ok((f, keyset))
 }

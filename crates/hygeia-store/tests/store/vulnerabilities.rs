@@ -517,6 +517,40 @@ async fn the_cisa_bundle_imports_whole_and_matches_like_the_files() {
             found.windows(2).all(|w| w[0].priority >= w[1].priority),
             "{name}"
         );
+        // Page after page by cursor: the same rows in the same order, none twice, none left.
+        let ids: Vec<&str> = found.iter().map(|m| m.id.as_str()).collect();
+        let mut walked = Vec::new();
+        let mut filter = VulnerabilityFilter::default();
+        loop {
+            let page = store
+                .list_vulnerabilities(&EntityScope::All, &filter, PageRequest::new(Some(3), None))
+                .await
+                .unwrap();
+            assert_eq!(page.total, i64::try_from(ids.len()).unwrap(), "{name}");
+            walked.extend(page.items.into_iter().map(|m| m.id));
+            match page.next {
+                Some(next) => filter.after = Some(next),
+                None => break,
+            }
+        }
+        assert!(ids.len() > 3, "{name}: {} matches", ids.len());
+        assert_eq!(walked, ids, "{name}");
+        // The open filter in SQL keeps exactly the rows the domain says still need action.
+        let open = VulnerabilityFilter {
+            open: Some(true),
+            ..VulnerabilityFilter::default()
+        };
+        let open: Vec<String> = matches_of(&store, &EntityScope::All, open)
+            .await
+            .into_iter()
+            .map(|m| m.id)
+            .collect();
+        let needing: Vec<&str> = found
+            .iter()
+            .filter(|m| m.needs_action)
+            .map(|m| m.id.as_str())
+            .collect();
+        assert_eq!(open, needing, "{name}");
     }
 }
 
