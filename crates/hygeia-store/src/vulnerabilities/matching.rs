@@ -271,13 +271,17 @@ impl Store {
         for row in &stored {
             stored_by_asset.entry(&row.asset_id).or_default().push(row);
         }
+        let mut new_matches = Vec::new();
         for asset in &assets {
             let before = stored_by_asset
                 .remove(asset.id.as_str())
                 .unwrap_or_default();
             self.match_asset(&mut tx, feed, asset, &before, &now, run)
-                .await?;
+                .await?
+                .into_iter()
+                .for_each(|(advisory_id, m)| new_matches.push((asset, advisory_id, m)));
         }
+        insert_matches(&mut tx, &new_matches, &now).await?;
         let mut done = Filter::new();
         done.in_set("id", assets.iter().map(|a| a.id.as_str()));
         let sql = format!(
@@ -293,7 +297,8 @@ impl Store {
     }
 
     /// Matches one asset, writes what changed against its stored matches (`before`), and
-    /// raises its events.
+    /// raises its events; the matches it did not have before are returned, for the batch to
+    /// insert them together.
     async fn match_asset(
         &self,
         tx: &mut WriteTx,
@@ -302,7 +307,7 @@ impl Store {
         before: &[&StoredComputed],
         now: &str,
         run: &mut MatchRun,
-    ) -> Result<()> {
+    ) -> Result<Vec<(String, Computed)>> {
         let roles: Vec<String> = serde_json::from_str(&asset.roles).unwrap_or_default();
         let mut found: HashMap<String, Computed> = HashMap::new();
         if asset.model.is_some() {
@@ -345,11 +350,11 @@ impl Store {
                 Some(_) => {}
             }
         }
-        for (advisory_id, new) in &found {
-            if before.iter().any(|b| &b.advisory_id == advisory_id) {
-                continue;
-            }
-            insert_match(tx, asset, advisory_id, new, now).await?;
+        let new_matches: Vec<(String, Computed)> = found
+            .into_iter()
+            .filter(|(advisory_id, _)| !before.iter().any(|b| &b.advisory_id == advisory_id))
+            .collect();
+        for (advisory_id, new) in &new_matches {
             run.matches_new += 1;
             if exposed(Some(new.status)) {
                 newly.push(advisory_id.clone());
@@ -381,7 +386,7 @@ impl Store {
             events.raise(tx, &asset.asset_key, detail).await?;
             run.assets_fixed += 1;
         }
-        Ok(())
+        Ok(new_matches)
     }
 
     /// Deletes a match the asset no longer has. One that carried a user's decision (a triage
@@ -439,37 +444,52 @@ fn named(feed: &AdvisoryFeed, advisory_ids: &[String]) -> Option<(Vec<String>, i
     Some((names, count))
 }
 
-async fn insert_match(
+/// Rows of one insert statement: 15 values each, well below both engines' bound on the
+/// values of a statement (32,766 on SQLite, 65,535 on PostgreSQL).
+const INSERT_ROWS: usize = 400;
+
+/// Stores new matches (asset, advisory id, computed) a few hundred rows per statement: one
+/// statement per match made the first matching of a large inventory slow on PostgreSQL.
+async fn insert_matches(
     tx: &mut sqlx::AnyConnection,
-    asset: &StaleAsset,
-    advisory_id: &str,
-    m: &Computed,
+    matches: &[(&StaleAsset, String, Computed)],
     now: &str,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO vulnerability_matches (id, entity_id, asset_id, advisory_id, status, basis, \
-         confidence, cves, cvss_tenths, kev, known_ransomware, products, remediations, reason, \
-         priority, first_seen, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)",
-    )
-    .bind(new_id())
-    .bind(&asset.entity_id)
-    .bind(&asset.id)
-    .bind(advisory_id)
-    .bind(m.status.as_str())
-    .bind(&m.basis)
-    .bind(m.confidence)
-    .bind(&m.cves)
-    .bind(m.cvss_tenths)
-    .bind(m.kev)
-    .bind(m.known_ransomware)
-    .bind(&m.products)
-    .bind(&m.remediations)
-    .bind(&m.reason)
-    .bind(m.priority)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
+    for chunk in matches.chunks(INSERT_ROWS) {
+        // `$1` is the time, then 15 values a row.
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let values: Vec<String> = (0..15).map(|k| format!("${}", 2 + i * 15 + k)).collect();
+                format!("({}, $1, $1)", values.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO vulnerability_matches (id, entity_id, asset_id, advisory_id, status, \
+             basis, confidence, cves, cvss_tenths, kev, known_ransomware, products, remediations, \
+             reason, priority, first_seen, updated_at) VALUES {}",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now.to_owned());
+        for (asset, advisory_id, m) in chunk {
+            query = query
+                .bind(new_id())
+                .bind(asset.entity_id.clone())
+                .bind(asset.id.clone())
+                .bind(advisory_id.clone())
+                .bind(m.status.as_str())
+                .bind(m.basis.clone())
+                .bind(m.confidence)
+                .bind(m.cves.clone())
+                .bind(m.cvss_tenths)
+                .bind(m.kev)
+                .bind(m.known_ransomware)
+                .bind(m.products.clone())
+                .bind(m.remediations.clone())
+                .bind(m.reason.clone())
+                .bind(m.priority);
+        }
+        query.execute(&mut *tx).await?;
+    }
     Ok(())
 }
 
