@@ -59,7 +59,9 @@ pub use error::Error;
 pub use feed::{Feed, Refusal, Skipped, Superseded};
 pub use index::AdvisoryIndex;
 pub use kev::{KevCatalog, KevEntry};
-pub use matching::{AssetIdentity, Basis, Match, MatchStatus, MatchedProduct, RemediationRef};
+pub use matching::{
+    AssetIdentity, Basis, Match, MatchStatus, MatchedProduct, RemediationRef, product_name,
+};
 pub use range::{Constraint, Op, Verdict, VersionRange};
 pub use version::Version;
 

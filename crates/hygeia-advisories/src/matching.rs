@@ -28,6 +28,20 @@ pub struct AssetIdentity {
     pub cpe: Option<String>,
 }
 
+/// The product name to match besides the model, from the model names a device reported as
+/// (value, confidence 0–100, times seen): the most trusted one that is not `model` itself. An
+/// S7 CPU reports its order number, which becomes the model, and its module name.
+pub fn product_name<'a>(
+    model: Option<&str>,
+    reported: impl IntoIterator<Item = (&'a str, u8, u64)>,
+) -> Option<String> {
+    reported
+        .into_iter()
+        .filter(|(value, _, _)| Some(*value) != model)
+        .max_by_key(|&(_, confidence, count)| (confidence, count))
+        .map(|(value, _, _)| value.to_owned())
+}
+
 /// What the advisory means for the asset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -157,12 +157,14 @@ struct Stats {
 /// What an asset is known as: its best vendor, model and firmware, and another model-kind
 /// value (a product or module name such as `CPU 315-2 PN/DP`) when it has one.
 pub fn identity_of(asset: &Asset) -> AssetIdentity {
-    let product_name = asset
-        .attributes
-        .iter()
-        .filter(|a| a.kind == AttrKind::Model && Some(&a.value) != asset.model.as_ref())
-        .max_by_key(|a| (a.confidence, a.count))
-        .map(|a| a.value.clone());
+    let product_name = hygeia_advisories::product_name(
+        asset.model.as_deref(),
+        asset
+            .attributes
+            .iter()
+            .filter(|a| a.kind == AttrKind::Model)
+            .map(|a| (a.value.as_str(), a.confidence, a.count)),
+    );
     AssetIdentity {
         vendor: asset.vendor.clone(),
         model: asset.model.clone(),

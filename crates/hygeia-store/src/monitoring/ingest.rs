@@ -122,8 +122,8 @@ impl Store {
                     sqlx::query(
                         "INSERT INTO assets (id, entity_id, asset_key, mac, ips, names, vendor, model, firmware, \
                          serial, roles, protocols, sensors, packets, first_seen, last_seen, updated_at, place, \
-                         place_band) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
-                         $16, $17, $18, $19)",
+                         place_band, product_name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
+                         $13, $14, $15, $16, $17, $18, $19, $20)",
                     )
                     .bind(&id)
                     .bind(entity_id)
@@ -144,6 +144,7 @@ impl Store {
                     .bind(&now)
                     .bind(&place.key)
                     .bind(place.band)
+                    .bind(asset.product_name())
                     .execute(&mut *tx)
                     .await?;
                     let searchable = terms::Searchable {
@@ -195,6 +196,7 @@ impl Store {
                     let names = union(&old.names, &asset.names);
                     let vendor = old.vendor.clone().or(asset.vendor.clone());
                     let model = old.model.clone().or(asset.model.clone());
+                    let product_name = old.product_name.clone().or(asset.product_name());
                     let serial = old.serial.clone().or(asset.serial.clone());
                     let roles = union(&old.roles, &asset.roles);
                     let protocols = union(&old.protocols, &asset.protocols);
@@ -224,6 +226,7 @@ impl Store {
                     // the asset is matched again (ADR 11).
                     let identity_changed = vendor != old.vendor
                         || model != old.model
+                        || product_name != old.product_name
                         || firmware != old.firmware
                         || roles != old.roles;
                     if changed {
@@ -252,8 +255,8 @@ impl Store {
                         "UPDATE assets SET mac = $2, ips = $3, names = $4, vendor = $5, model = $6, firmware = $7, \
                          serial = $8, roles = $9, protocols = $10, sensors = $11, packets = $12, first_seen = $13, \
                          last_seen = $14, updated_at = $15, place = $16, place_band = $17, \
-                         vuln_generation = CASE WHEN $18 = 1 THEN 0 ELSE vuln_generation END \
-                         WHERE id = $1",
+                         vuln_generation = CASE WHEN $18 = 1 THEN 0 ELSE vuln_generation END, \
+                         product_name = $19 WHERE id = $1",
                     )
                     .bind(&old.id)
                     .bind(&mac)
@@ -273,6 +276,7 @@ impl Store {
                     .bind(&place.key)
                     .bind(place.band)
                     .bind(i64::from(identity_changed))
+                    .bind(&product_name)
                     .execute(&mut *tx)
                     .await?;
                     summary.assets_updated += 1;

@@ -63,6 +63,37 @@ pub struct ObservedAsset {
     pub last_seen: String,
     #[serde(default)]
     pub packets_sent: i64,
+    /// What the sensor saw, field by field (the model names above all).
+    #[serde(default)]
+    pub attributes: Vec<ObservedAttribute>,
+}
+
+/// One attribute of an observed asset, as the sensor's report gives it.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ObservedAttribute {
+    /// `name`, `vendor`, `model`, `firmware`…
+    pub kind: String,
+    pub value: String,
+    /// 0–100.
+    #[serde(default)]
+    pub confidence: u8,
+    /// How many packets showed it.
+    #[serde(default)]
+    pub count: u64,
+}
+
+impl ObservedAsset {
+    /// The product name advisories are matched on besides the model
+    /// ([`hygeia_advisories::product_name`]).
+    pub fn product_name(&self) -> Option<String> {
+        hygeia_advisories::product_name(
+            self.model.as_deref(),
+            self.attributes
+                .iter()
+                .filter(|a| a.kind == "model")
+                .map(|a| (a.value.as_str(), a.confidence, a.count)),
+        )
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -127,6 +158,8 @@ pub struct StoredAsset {
     pub names: Vec<String>,
     pub vendor: Option<String>,
     pub model: Option<String>,
+    /// Another model name the device reported (a module name beside an order number).
+    pub product_name: Option<String>,
     pub firmware: Option<String>,
     pub serial: Option<String>,
     pub roles: Vec<String>,
@@ -149,6 +182,7 @@ struct AssetRow {
     names: String,
     vendor: Option<String>,
     model: Option<String>,
+    product_name: Option<String>,
     firmware: Option<String>,
     serial: Option<String>,
     roles: String,
@@ -179,6 +213,7 @@ impl From<AssetRow> for StoredAsset {
             names: list(&r.names),
             vendor: r.vendor,
             model: r.model,
+            product_name: r.product_name,
             firmware: r.firmware,
             serial: r.serial,
             roles: list(&r.roles),
@@ -387,7 +422,7 @@ pub struct AssetFilter {
     pub after: Option<String>,
 }
 
-const ASSET_COLUMNS: &str = "id, entity_id, asset_key, mac, ips, names, vendor, model, firmware, serial, \
+const ASSET_COLUMNS: &str = "id, entity_id, asset_key, mac, ips, names, vendor, model, product_name, firmware, serial, \
                              roles, protocols, sensors, packets, first_seen, last_seen, place";
 const FLOW_COLUMNS: &str = "id, entity_id, src, dst, protocol, packets, bytes, operations, first_seen, last_seen, src_place, dst_place";
 /// Findings with their current review (the review columns are NULL when there is none).

@@ -53,6 +53,7 @@ struct StaleAsset {
     asset_key: String,
     vendor: Option<String>,
     model: Option<String>,
+    product_name: Option<String>,
     firmware: Option<String>,
     roles: String,
 }
@@ -167,12 +168,13 @@ fn computed(m: &Match, state: MatchState, roles: &[String]) -> Computed {
 pub fn identity(
     vendor: Option<&str>,
     model: Option<&str>,
+    product_name: Option<&str>,
     firmware: Option<&str>,
 ) -> AssetIdentity {
     AssetIdentity {
         vendor: vendor.map(str::to_owned),
         model: model.map(str::to_owned),
-        product_name: None,
+        product_name: product_name.map(str::to_owned),
         firmware: firmware.map(str::to_owned),
         cpe: None,
     }
@@ -242,7 +244,7 @@ impl Store {
             ""
         };
         let sql = format!(
-            "SELECT id, entity_id, asset_key, vendor, model, firmware, roles FROM assets \
+            "SELECT id, entity_id, asset_key, vendor, model, product_name, firmware, roles FROM assets \
              WHERE vuln_generation < $1{scope} ORDER BY vuln_generation, id LIMIT {BATCH}{lock}"
         );
         let mut query =
@@ -314,6 +316,7 @@ impl Store {
             let who = identity(
                 asset.vendor.as_deref(),
                 asset.model.as_deref(),
+                asset.product_name.as_deref(),
                 asset.firmware.as_deref(),
             );
             for m in feed.index.match_asset(&who) {

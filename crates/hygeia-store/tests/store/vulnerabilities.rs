@@ -773,3 +773,82 @@ async fn fixes_wait_for_maintenance_windows_and_late_plans_are_overdue() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_module_name_reported_beside_the_order_number_is_matched_too() {
+    for db in testing::all().await {
+        let name = db.name;
+        let store = db.store(test_clock()).await;
+        let org = seeded(&store).await;
+        let plant = store
+            .create_entity(&admin_actor(), &org, &entity("Usine"), any_type)
+            .await
+            .unwrap();
+        // An order number no advisory names; the module name is only in the sensor's
+        // attributes, first missing, then reported.
+        let device = |attributes: Value| {
+            json!({"id": "plc-m", "ips": ["10.1.0.7"], "names": [], "roles": ["plc"],
+                "protocols": ["s7comm"], "vendor": "Siemens", "model": "6ES7 999-9ZZ99-0AB0",
+                "firmware": "V3.2.6", "attributes": attributes,
+                "first_seen": "2026-03-01T08:00:00Z", "last_seen": "2026-03-01T09:00:00Z"})
+        };
+        let ingest = |attributes: Value| {
+            let report = batch(vec![device(attributes)]);
+            let store = &store;
+            let plant = &plant.id;
+            async move {
+                store
+                    .ingest_observations(&admin_actor(), plant, "s1", &report)
+                    .await
+                    .unwrap();
+            }
+        };
+        ingest(json!([])).await;
+        store
+            .import_advisories(
+                &admin_actor(),
+                &names(&["a.json"]),
+                &feed(&[("a.json", advisory("TEST-01", "1", "S7-300 flaw"))]),
+            )
+            .await
+            .unwrap();
+        let loaded = store.load_advisory_feed().await.unwrap().unwrap();
+        store.match_stale_assets(&loaded, None).await.unwrap();
+        let all = VulnerabilityFilter::default();
+        assert!(
+            matches_of(&store, &EntityScope::All, all.clone())
+                .await
+                .is_empty(),
+            "{name}: the order number alone matches nothing"
+        );
+        ingest(json!([
+            {"kind": "model", "value": "6ES7 999-9ZZ99-0AB0", "confidence": 90, "count": 4},
+            {"kind": "model", "value": "CPU 315-2 PN/DP", "confidence": 80, "count": 4},
+            {"kind": "firmware", "value": "V3.2.6", "confidence": 90, "count": 4}
+        ]))
+        .await;
+        assert_eq!(
+            store.stale_asset_count().await.unwrap(),
+            1,
+            "{name}: a new product name asks for a new matching"
+        );
+        store.match_stale_assets(&loaded, None).await.unwrap();
+        let found = matches_of(&store, &EntityScope::All, all).await;
+        assert_eq!(found.len(), 1, "{name}: {found:?}");
+        assert_eq!(
+            (
+                found[0].tracking_id.as_str(),
+                found[0].status,
+                found[0].basis.as_str()
+            ),
+            ("TEST-01", MatchState::Affected, "product_name"),
+            "{name}: the advisory's product is named by the module name, its firmware in range"
+        );
+        let asset = store.asset(&found[0].asset_id).await.unwrap();
+        assert_eq!(
+            asset.product_name.as_deref(),
+            Some("CPU 315-2 PN/DP"),
+            "{name}"
+        );
+    }
+}

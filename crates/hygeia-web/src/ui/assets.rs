@@ -285,6 +285,7 @@ struct AssetPage {
     asset: AssetRow,
     names: String,
     serial: String,
+    product_name: String,
     sensors: String,
     first_seen: String,
     packets: String,
@@ -366,6 +367,7 @@ pub async fn asset_page(
     let page = AssetPage {
         names: asset.names.join(", "),
         serial: asset.serial.clone().unwrap_or_default(),
+        product_name: asset.product_name.clone().unwrap_or_default(),
         sensors: asset.sensors.join(", "),
         first_seen: tr.datetime(&asset.first_seen),
         packets: tr.num(asset.packets),

@@ -99,6 +99,12 @@ async fn captured_assets_are_matched_against_the_cisa_bundle_and_triaged() {
             assert_eq!(m["status"], "affected", "{name}: {m}");
             assert_eq!(m["basis"], "model_number", "{name}: {m}");
         }
+        // The module name the CPU reports beside its order number is kept and matched on.
+        let s7 = of("6ES7 315-2EH14-0AB0", "ICSA-20-042-05").unwrap();
+        let asset = format!("/api/v1/assets/{}", s7["asset_id"].as_str().unwrap());
+        let (status, asset) = app.call(Method::GET, &asset, Some(&admin), None).await;
+        assert_eq!(status, StatusCode::OK, "{name}: {asset}");
+        assert_eq!(asset["product_name"], "CPU 315-2 PN/DP", "{name}: {asset}");
         let rockwell = of("1756-ENBT", "ICSA-18-310-02")
             .unwrap_or_else(|| panic!("{name}: the 1756-ENBT is not matched by ICSA-18-310-02"));
         assert!(rockwell["status"] != "fixed", "{name}: {rockwell}");
