@@ -59,6 +59,40 @@ pub async fn match_stale(
     }
 }
 
+/// How long an import waits for the matching it caused before answering; a larger inventory
+/// goes on being matched in the background.
+const IMPORT_MATCHING_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// After an import: the whole inventory matched against the new feed, for at most
+/// [`IMPORT_MATCHING_WAIT`]; what is left goes on in the background (logged; the ten-minute
+/// sweep takes over if that fails).
+pub async fn match_after_import(state: &AppState) -> Result<MatchRun, StoreError> {
+    let Some(feed) = state.advisories.current(&state.store).await? else {
+        return Ok(MatchRun::default());
+    };
+    let deadline = std::time::Instant::now() + IMPORT_MATCHING_WAIT;
+    let run = state
+        .store
+        .match_stale_assets_until(&feed, None, Some(deadline))
+        .await?;
+    if run.assets_left > 0 {
+        let state = state.clone();
+        tokio::spawn(async move {
+            match match_stale(&state, None).await {
+                Ok(rest) => tracing::info!(
+                    assets = rest.assets,
+                    new = rest.matches_new,
+                    "the import's matching finished in the background"
+                ),
+                Err(error) => {
+                    tracing::warn!(%error, "the import's matching stopped in the background")
+                }
+            }
+        });
+    }
+    Ok(run)
+}
+
 /// After a sensor batch: its new and changed assets are matched. A failure is logged, not
 /// returned: the batch itself is stored, and the next batch or start-up matches again.
 pub async fn match_after_ingest(state: &AppState, entity_id: &str) {

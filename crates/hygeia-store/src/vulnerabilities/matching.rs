@@ -44,6 +44,8 @@ pub struct MatchRun {
     /// Assets newly affected, and assets no longer exposed (one event each).
     pub assets_newly_affected: i64,
     pub assets_fixed: i64,
+    /// Assets left to match when the run stopped at its deadline (the next run matches them).
+    pub assets_left: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -193,10 +195,25 @@ impl Store {
         feed: &AdvisoryFeed,
         entity_id: Option<&str>,
     ) -> Result<MatchRun> {
+        self.match_stale_assets_until(feed, entity_id, None).await
+    }
+
+    /// Like [`Store::match_stale_assets`], but stops after the batch that ends past
+    /// `deadline`, saying how many assets it left (each batch is whole: its own transaction).
+    pub async fn match_stale_assets_until(
+        &self,
+        feed: &AdvisoryFeed,
+        entity_id: Option<&str>,
+        deadline: Option<std::time::Instant>,
+    ) -> Result<MatchRun> {
         let mut run = MatchRun::default();
         loop {
             let done = self.match_batch(feed, entity_id, &mut run).await?;
             if done == 0 {
+                return Ok(run);
+            }
+            if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+                run.assets_left = self.stale_asset_count().await?;
                 return Ok(run);
             }
         }

@@ -366,10 +366,21 @@ impl Store {
 
     /// One match; outside `scope` it is not found.
     pub async fn vulnerability(&self, scope: &EntityScope, id: &str) -> Result<VulnerabilityMatch> {
+        let mut conn = self.reader().acquire().await?;
+        self.vulnerability_in(&mut conn, scope, id).await
+    }
+
+    /// [`Store::vulnerability`] read on `conn` (inside a write, what it is about to change).
+    pub(crate) async fn vulnerability_in(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        scope: &EntityScope,
+        id: &str,
+    ) -> Result<VulnerabilityMatch> {
         let sql = format!("SELECT {MATCH_COLUMNS} FROM {MATCH_TABLES} WHERE m.id = $1");
         let row: Option<MatchRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(id)
-            .fetch_optional(self.reader())
+            .fetch_optional(&mut *conn)
             .await?;
         row.filter(|r| scope.contains(&r.entity_id))
             .map(|r| r.into_match(&self.today().format("%Y-%m-%d").to_string()))
@@ -385,9 +396,9 @@ impl Store {
         id: &str,
         decision: &TriageDecision,
     ) -> Result<VulnerabilityMatch> {
-        let before = self.vulnerability(scope, id).await?;
         let now = self.now();
         let mut tx = self.begin().await?;
+        let before = self.vulnerability_in(&mut tx, scope, id).await?;
         let updated = sqlx::query(
             "UPDATE vulnerability_matches SET triage = $2, triage_note = $3, triage_until = $4, \
              triaged_by = $5, triaged_at = $6 WHERE id = $1",
@@ -430,8 +441,9 @@ impl Store {
             )),
         };
         append(&mut tx, actor, &now, change).await?;
+        let after = self.vulnerability_in(&mut tx, scope, id).await?;
         tx.commit().await?;
-        self.vulnerability(scope, id).await
+        Ok(after)
     }
 
     /// One stored advisory.

@@ -90,6 +90,22 @@ pub struct OverduePlans {
 const WINDOW_COLUMNS: &str = "id, entity_id, name, kind, scope, starts_on, ends_on, notes, \
                               created_at, created_by, updated_at";
 
+/// [`Store::window`] read on `conn`.
+async fn window_in(
+    conn: &mut sqlx::AnyConnection,
+    scope: &EntityScope,
+    id: &str,
+) -> Result<MaintenanceWindow> {
+    let sql = format!("SELECT {WINDOW_COLUMNS} FROM maintenance_windows WHERE id = $1");
+    let found: Option<MaintenanceWindow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    found
+        .filter(|w| scope.contains(&w.entity_id))
+        .ok_or_else(|| StoreError::not_found("maintenance window", id))
+}
+
 impl Store {
     /// Refuses a window scope that names no zone of the entity's policy or none of its sites.
     async fn check_window_scope(&self, entity_id: &str, scope: &str) -> Result<()> {
@@ -133,16 +149,30 @@ impl Store {
             .await?)
     }
 
+    /// How many remediation plans wait for each window of one entity (windows without any
+    /// are left out), in one aggregate.
+    pub async fn plans_per_window(
+        &self,
+        scope: &EntityScope,
+        entity_id: &str,
+    ) -> Result<std::collections::HashMap<String, i64>> {
+        if !scope.contains(entity_id) {
+            return Err(StoreError::not_found("entity", entity_id));
+        }
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT window_id, COUNT(*) FROM remediation_plans \
+             WHERE entity_id = $1 AND window_id IS NOT NULL GROUP BY window_id",
+        )
+        .bind(entity_id)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows.into_iter().collect())
+    }
+
     /// One window (outside `scope`: not found).
     pub async fn window(&self, scope: &EntityScope, id: &str) -> Result<MaintenanceWindow> {
-        let sql = format!("SELECT {WINDOW_COLUMNS} FROM maintenance_windows WHERE id = $1");
-        let found: Option<MaintenanceWindow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(id)
-            .fetch_optional(self.reader())
-            .await?;
-        found
-            .filter(|w| scope.contains(&w.entity_id))
-            .ok_or_else(|| StoreError::not_found("maintenance window", id))
+        let mut conn = self.reader().acquire().await?;
+        window_in(&mut conn, scope, id).await
     }
 
     /// Adds a maintenance window to an entity; audited.
@@ -211,10 +241,11 @@ impl Store {
         id: &str,
         window: &Window,
     ) -> Result<MaintenanceWindow> {
-        let before = self.window(scope, id).await?;
-        self.check_window_scope(&before.entity_id, &window.scope)
-            .await?;
+        let entity_id = self.window(scope, id).await?.entity_id;
+        self.check_window_scope(&entity_id, &window.scope).await?;
         let now = self.now();
+        let mut tx = self.begin().await?;
+        let before = window_in(&mut tx, scope, id).await?;
         let after = MaintenanceWindow {
             name: window.name.clone(),
             kind: window.kind.as_str().to_owned(),
@@ -225,7 +256,6 @@ impl Store {
             updated_at: now.clone(),
             ..before.clone()
         };
-        let mut tx = self.begin().await?;
         sqlx::query(
             "UPDATE maintenance_windows SET name = $2, kind = $3, scope = $4, starts_on = $5, \
              ends_on = $6, notes = $7, updated_at = $8 WHERE id = $1",
@@ -260,9 +290,9 @@ impl Store {
 
     /// Removes a window no plan waits for (else a conflict saying how many do). Audited.
     pub async fn delete_window(&self, actor: &Actor, scope: &EntityScope, id: &str) -> Result<()> {
-        let before = self.window(scope, id).await?;
         let now = self.now();
         let mut tx = self.begin().await?;
+        let before = window_in(&mut tx, scope, id).await?;
         let waiting: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM remediation_plans WHERE window_id = $1")
                 .bind(id)
@@ -302,11 +332,11 @@ impl Store {
         match_id: &str,
         plan: &Plan,
     ) -> Result<super::VulnerabilityMatch> {
-        let before = self.vulnerability(scope, match_id).await?;
+        let mut tx = self.begin().await?;
+        let before = self.vulnerability_in(&mut tx, scope, match_id).await?;
         let due_on = match (&plan.window_id, &plan.due_on) {
             (Some(window_id), _) => {
-                let window = self
-                    .window(scope, window_id)
+                let window = window_in(&mut tx, scope, window_id)
                     .await
                     .ok()
                     .filter(|w| w.entity_id == before.entity_id)
@@ -326,7 +356,6 @@ impl Store {
             (PlanStatus::Done, _) => Some(now.clone()),
             (PlanStatus::Planned, _) => None,
         };
-        let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO remediation_plans (match_id, entity_id, window_id, action, owner, due_on, \
              status, done_at, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
@@ -376,8 +405,9 @@ impl Store {
             after: described(Some(&after)),
         };
         append(&mut tx, actor, &now, change).await?;
+        let after = self.vulnerability_in(&mut tx, scope, match_id).await?;
         tx.commit().await?;
-        self.vulnerability(scope, match_id).await
+        Ok(after)
     }
 
     /// Overdue plans per entity in `scope` (entities without any are left out).

@@ -852,3 +852,55 @@ async fn a_module_name_reported_beside_the_order_number_is_matched_too() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_matching_run_with_a_deadline_stops_between_batches_and_says_what_is_left() {
+    for db in testing::all().await {
+        let name = db.name;
+        let store = db.store(test_clock()).await;
+        let org = seeded(&store).await;
+        let plant = store
+            .create_entity(&admin_actor(), &org, &entity("Usine"), any_type)
+            .await
+            .unwrap();
+        // One more asset than a batch holds.
+        let assets: Vec<Value> = (0..501)
+            .map(|i| plc(&format!("plc-{i}"), "V3.2.6"))
+            .collect();
+        store
+            .ingest_observations(&admin_actor(), &plant.id, "s1", &batch(assets))
+            .await
+            .unwrap();
+        store
+            .import_advisories(
+                &admin_actor(),
+                &names(&["a.json"]),
+                &feed(&[("a.json", advisory("TEST-01", "1", "S7-300 flaw"))]),
+            )
+            .await
+            .unwrap();
+        let loaded = store.load_advisory_feed().await.unwrap().unwrap();
+        let first = store
+            .match_stale_assets_until(&loaded, None, Some(std::time::Instant::now()))
+            .await
+            .unwrap();
+        assert_eq!(
+            (first.assets, first.matches_new, first.assets_left),
+            (500, 500, 1),
+            "{name}: one whole batch, then the deadline"
+        );
+        let rest = store.match_stale_assets(&loaded, None).await.unwrap();
+        assert_eq!((rest.assets, rest.assets_left), (1, 0), "{name}");
+        assert_eq!(store.stale_asset_count().await.unwrap(), 0, "{name}");
+        let total = store
+            .list_vulnerabilities(
+                &EntityScope::All,
+                &VulnerabilityFilter::default(),
+                PageRequest::new(Some(1), None),
+            )
+            .await
+            .unwrap()
+            .total;
+        assert_eq!(total, 501, "{name}: every asset matched once");
+    }
+}

@@ -87,7 +87,8 @@ pub struct ImportQuery {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ImportOutcome {
     pub import: AdvisoryImport,
-    /// Assets matched again because the feed changed; absent when the matching failed (the
+    /// Assets matched again because the feed changed, within the first 20 seconds (what is
+    /// left, `assets_left`, goes on in the background); absent when the matching failed (the
     /// import is stored all the same and the hub's ten-minute sweep matches again).
     pub matching: Option<MatchRun>,
     /// Files of the upload left aside on purpose (provider index files…).
@@ -126,7 +127,7 @@ pub(crate) async fn import_upload(
         .store
         .import_advisories(&auth.actor, std::slice::from_ref(&name), &feed)
         .await?;
-    let matching = match crate::vulnerabilities::match_stale(state, None).await {
+    let matching = match crate::vulnerabilities::match_after_import(state).await {
         Ok(run) => Some(run),
         Err(error) => {
             tracing::warn!(%error, "the import is stored but matching the inventory failed");

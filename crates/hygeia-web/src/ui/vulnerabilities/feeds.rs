@@ -203,6 +203,13 @@ pub async fn upload(
                         ("affected", &tr.num(matching.assets_newly_affected)),
                     ],
                 ));
+                if matching.assets_left > 0 {
+                    done.push_str(" · ");
+                    done.push_str(&tr.tf(
+                        "vulnerabilities.import_matching_left",
+                        &[("assets", &tr.num(matching.assets_left))],
+                    ));
+                }
             }
             show(&state, &auth, Some(done), None).await
         }

@@ -9,7 +9,6 @@ use axum::http::StatusCode;
 use hygeia_domain::access::Permission;
 use hygeia_domain::vulnerabilities::planning::{WindowInput, WindowKind};
 use hygeia_store::PageRequest;
-use hygeia_store::vulnerabilities::VulnerabilityFilter;
 use serde::Deserialize;
 
 use super::choices;
@@ -102,23 +101,14 @@ async fn show(
         .list_windows(scope, &entity)
         .await
         .map_err(fail)?;
+    let waiting_for = state
+        .store
+        .plans_per_window(scope, &entity)
+        .await
+        .map_err(fail)?;
     let mut rows = Vec::new();
     for w in &windows {
-        // Plans waiting for the window: counted from the match list (bounded there).
-        let waiting = state
-            .store
-            .list_vulnerabilities(
-                scope,
-                &VulnerabilityFilter {
-                    entity_id: Some(entity.clone()),
-                    window_id: Some(w.id.clone()),
-                    ..VulnerabilityFilter::default()
-                },
-                PageRequest::new(Some(1), None),
-            )
-            .await
-            .map_err(fail)?
-            .total;
+        let waiting = waiting_for.get(&w.id).copied().unwrap_or(0);
         rows.push(WindowRow {
             id: w.id.clone(),
             name: w.name.clone(),
