@@ -54,6 +54,12 @@ impl Filter {
         }
     }
 
+    /// `column OP value` for an integer; `op` is one of our constants.
+    pub fn cmp_integer(&mut self, column: &'static str, op: &'static str, value: i64) {
+        let p = self.placeholder(Value::Integer(value));
+        self.conditions.push(format!("{column} {op} {p}"));
+    }
+
     /// Rows before (`sort`, `id`) = (`value`, `last_id`) in descending order: the rest of a
     /// keyset list after its cursor.
     pub fn before_text(&mut self, sort: &str, value: &str, id: &str, last_id: &str) {

@@ -140,8 +140,8 @@ impl Store {
         let today = self.today().format("%Y-%m-%d").to_string();
         let mut kev = Filter::new();
         kev.scope("m.entity_id", scope);
-        kev.condition("m.kev = 1");
         crate::vulnerabilities::open_only(&mut kev, &today);
+        crate::vulnerabilities::kev_only(&mut kev, true);
         let kev_to_handle = kev
             .scalar(format!(
                 "SELECT COUNT(*) FROM vulnerability_matches m{}",

@@ -98,6 +98,10 @@ pub struct PriorityInput {
     pub role_rank: i64,
 }
 
+/// What a KEV-listed CVE adds to the priority: every exposed match with one ranks above it,
+/// every other match below it, so that the KEV matches of the list are one range of its index.
+pub const KEV_WEIGHT: i64 = 100_000_000;
+
 /// The order of the prioritised list, larger first: KEV, ransomware, CVSS, role, state; a
 /// fixed match is always below every exposed one.
 pub fn priority(input: PriorityInput) -> i64 {
@@ -106,7 +110,7 @@ pub fn priority(input: PriorityInput) -> i64 {
     }
     let cvss = input.cvss_tenths.unwrap_or(0).clamp(0, 100);
     let role = input.role_rank.clamp(0, 9);
-    1 + i64::from(input.kev) * 100_000_000
+    1 + i64::from(input.kev) * KEV_WEIGHT
         + i64::from(input.known_ransomware) * 10_000_000
         + cvss * 10_000
         + role * 100
@@ -326,6 +330,23 @@ mod tests {
             ..ransomware
         };
         assert_eq!(priority(fixed), 0);
+        // KEV matches are exactly the range above KEV_WEIGHT, whatever else they have.
+        let highest_without = PriorityInput {
+            kev: false,
+            known_ransomware: true,
+            cvss_tenths: Some(100),
+            role_rank: 9,
+            ..base
+        };
+        let lowest_with = PriorityInput {
+            state: MatchState::Unknown,
+            kev: true,
+            known_ransomware: false,
+            cvss_tenths: None,
+            role_rank: 0,
+        };
+        assert!(priority(highest_without) < KEV_WEIGHT);
+        assert!(priority(lowest_with) > KEV_WEIGHT);
         assert!(
             priority(PriorityInput {
                 state: MatchState::Unknown,

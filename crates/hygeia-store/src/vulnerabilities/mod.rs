@@ -231,6 +231,20 @@ pub(crate) fn open_only(f: &mut Filter, today: &str) {
     );
 }
 
+/// Restricts `f` (over `vulnerability_matches m`) to the matches with a KEV-listed CVE. When
+/// only exposed matches are wanted, they are one range of the priority
+/// ([`hygeia_domain::vulnerabilities::KEV_WEIGHT`]), read along the index.
+pub(crate) fn kev_only(f: &mut Filter, exposed_only: bool) {
+    f.condition("m.kev = 1");
+    if exposed_only {
+        f.cmp_integer(
+            "m.priority",
+            ">",
+            hygeia_domain::vulnerabilities::KEV_WEIGHT,
+        );
+    }
+}
+
 /// The vulnerability list: its filter and order (priority, larger first).
 fn vulnerability_list(
     scope: &EntityScope,
@@ -260,11 +274,11 @@ fn vulnerability_list(
         })?;
         f.eq_opt("m.triage", Some(triage.as_str()));
     }
-    if filter.kev == Some(true) {
-        f.condition("m.kev = 1");
-    }
     if filter.open == Some(true) {
         open_only(&mut f, today);
+    }
+    if filter.kev == Some(true) {
+        kev_only(&mut f, filter.open == Some(true));
     }
     match filter.plan.as_deref().filter(|p| !p.is_empty()) {
         None => {}

@@ -287,6 +287,17 @@ async fn matches_follow_the_inventory_and_their_triage_is_audited_and_scoped() {
             "{name}: the neighbouring order number does not match, the clinic is out of scope"
         );
         let found = &seen[0];
+        // KEV and still to handle is read as a range of the priority: the same row.
+        let kev_open = VulnerabilityFilter {
+            kev: Some(true),
+            ..open.clone()
+        };
+        let kev_seen = matches_of(&store, &plant_only, kev_open).await;
+        assert_eq!(
+            kev_seen.iter().map(|m| &m.id).collect::<Vec<_>>(),
+            vec![&found.id],
+            "{name}"
+        );
         assert_eq!(
             (found.asset_key.as_str(), found.status, found.basis.as_str()),
             ("plc-1", MatchState::Affected, "model_number"),
