@@ -79,6 +79,17 @@ fn names(files: &[&str]) -> Vec<String> {
     files.iter().map(|f| (*f).to_owned()).collect()
 }
 
+/// A store of the test database `db` with its organisation (returned) and a plant entity.
+async fn with_plant(db: &testing::TestDb) -> (Store, String, hygeia_store::Entity) {
+    let store = db.store(test_clock()).await;
+    let org = seeded(&store).await;
+    let plant = store
+        .create_entity(&admin_actor(), &org, &entity("Usine"), any_type)
+        .await
+        .unwrap();
+    (store, org, plant)
+}
+
 async fn matches_of(
     store: &Store,
     scope: &EntityScope,
@@ -226,12 +237,7 @@ async fn imports_are_all_or_nothing_idempotent_and_keep_the_newest_revision() {
 async fn matches_follow_the_inventory_and_their_triage_is_audited_and_scoped() {
     for db in testing::all().await {
         let name = db.name;
-        let store = db.store(test_clock()).await;
-        let org = seeded(&store).await;
-        let plant = store
-            .create_entity(&admin_actor(), &org, &entity("Usine"), any_type)
-            .await
-            .unwrap();
+        let (store, org, plant) = with_plant(&db).await;
         let clinic = store
             .create_entity(&admin_actor(), &org, &entity("Clinique"), any_type)
             .await
@@ -474,12 +480,7 @@ async fn the_cisa_bundle_imports_whole_and_matches_like_the_files() {
     let count = i64::try_from(feed.advisories.len()).unwrap();
     for db in testing::all().await {
         let name = db.name;
-        let store = db.store(test_clock()).await;
-        let org = seeded(&store).await;
-        let plant = store
-            .create_entity(&admin_actor(), &org, &entity("Usine"), any_type)
-            .await
-            .unwrap();
+        let (store, _, plant) = with_plant(&db).await;
         store
             .ingest_observations(
                 &admin_actor(),
@@ -582,12 +583,7 @@ async fn fixes_wait_for_maintenance_windows_and_late_plans_are_overdue() {
     };
     for db in testing::all().await {
         let name = db.name;
-        let store = db.store(test_clock()).await;
-        let org = seeded(&store).await;
-        let plant = store
-            .create_entity(&admin_actor(), &org, &entity("Usine"), any_type)
-            .await
-            .unwrap();
+        let (store, org, plant) = with_plant(&db).await;
         let clinic = store
             .create_entity(&admin_actor(), &org, &entity("Clinique"), any_type)
             .await
@@ -789,12 +785,7 @@ async fn fixes_wait_for_maintenance_windows_and_late_plans_are_overdue() {
 async fn a_module_name_reported_beside_the_order_number_is_matched_too() {
     for db in testing::all().await {
         let name = db.name;
-        let store = db.store(test_clock()).await;
-        let org = seeded(&store).await;
-        let plant = store
-            .create_entity(&admin_actor(), &org, &entity("Usine"), any_type)
-            .await
-            .unwrap();
+        let (store, _, plant) = with_plant(&db).await;
         // An order number no advisory names; the module name is only in the sensor's
         // attributes, first missing, then reported.
         let device = |attributes: Value| {
@@ -868,12 +859,7 @@ async fn a_module_name_reported_beside_the_order_number_is_matched_too() {
 async fn a_matching_run_with_a_deadline_stops_between_batches_and_says_what_is_left() {
     for db in testing::all().await {
         let name = db.name;
-        let store = db.store(test_clock()).await;
-        let org = seeded(&store).await;
-        let plant = store
-            .create_entity(&admin_actor(), &org, &entity("Usine"), any_type)
-            .await
-            .unwrap();
+        let (store, _, plant) = with_plant(&db).await;
         // One more asset than a batch holds.
         let assets: Vec<Value> = (0..501)
             .map(|i| plc(&format!("plc-{i}"), "V3.2.6"))
