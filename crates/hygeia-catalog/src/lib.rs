@@ -30,6 +30,7 @@ mod load;
 mod model;
 pub mod obligations;
 pub mod oscal;
+pub mod risks;
 pub mod significance;
 pub mod transposition;
 

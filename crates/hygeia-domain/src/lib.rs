@@ -17,6 +17,7 @@ pub mod mfa;
 pub mod nis2;
 pub mod org;
 pub mod password_policy;
+pub mod risks;
 pub mod throttle;
 pub mod validation;
 pub mod vulnerabilities;
