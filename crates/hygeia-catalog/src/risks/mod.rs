@@ -1,5 +1,8 @@
 //! Risk data shipped with Hygeia (issue 14): the default risk matrix, a YAML file embedded in
-//! the binary and checked when it is read, like a matrix an organisation brings.
+//! the binary and checked when it is read, like a matrix an organisation brings; and the
+//! library of scenarios ([`scenarios`]).
+
+pub mod scenarios;
 
 use hygeia_domain::risks::matrix::RiskMatrix;
 
@@ -9,7 +12,7 @@ use crate::load::parse_yaml;
 /// The default matrix's file, as embedded.
 pub const DEFAULT_MATRIX: (&str, &str) = (
     "data/risks/matrix-5x5.yaml",
-    include_str!("../data/risks/matrix-5x5.yaml"),
+    include_str!("../../data/risks/matrix-5x5.yaml"),
 );
 
 /// Reads a risk matrix from YAML (or JSON) and checks it whole; every problem is named by
