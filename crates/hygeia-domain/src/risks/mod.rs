@@ -7,6 +7,7 @@
 
 pub mod matrix;
 pub mod rating;
+pub mod register;
 pub mod treatment;
 
 use serde::{Deserialize, Serialize};
