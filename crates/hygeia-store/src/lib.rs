@@ -22,6 +22,7 @@ mod keyset;
 pub mod monitoring;
 mod orgs;
 mod paging;
+pub mod risks;
 pub mod search;
 mod second_factor;
 pub mod secrets;

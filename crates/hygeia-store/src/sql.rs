@@ -86,6 +86,16 @@ impl Filter {
         self.conditions.push(condition);
     }
 
+    /// Like [`Filter::with_values`], with a text `{0}` followed by integers `{1}`, `{2}`…
+    pub fn with_text_and_integers(&mut self, sql: &'static str, text: &str, integers: &[i64]) {
+        let mut condition = sql.replace("{0}", &self.placeholder(Value::Text(text.to_owned())));
+        for (i, value) in integers.iter().enumerate() {
+            let p = self.placeholder(Value::Integer(*value));
+            condition = condition.replace(&format!("{{{}}}", i + 1), &p);
+        }
+        self.conditions.push(condition);
+    }
+
     /// A fixed condition written by our own code (no user value in it).
     pub fn condition(&mut self, sql: &'static str) {
         self.conditions.push(sql.to_owned());
