@@ -62,6 +62,9 @@ impl Role {
                     | P::IncidentWrite
                     | P::IncidentDecide
                     | P::VulnerabilityTriage
+                    | P::RiskRead
+                    | P::RiskWrite
+                    | P::RiskAccept
                     | P::OwnTokens
             ),
             Role::Contributor => matches!(
@@ -75,6 +78,8 @@ impl Role {
                     | P::IncidentRead
                     | P::IncidentWrite
                     | P::VulnerabilityTriage
+                    | P::RiskRead
+                    | P::RiskWrite
                     | P::OwnTokens
             ),
             Role::Auditor => matches!(
@@ -85,6 +90,7 @@ impl Role {
                     | P::AssetRead
                     | P::EntityRead
                     | P::IncidentRead
+                    | P::RiskRead
                     | P::AuditRead
                     | P::OwnTokens
             ),
@@ -178,6 +184,15 @@ pub enum Permission {
     /// Triage the vulnerabilities matched on the inventory: confirm, mark false positive,
     /// record a mitigation (within scope). Accepting a risk also needs `ComplianceManage`.
     VulnerabilityTriage,
+    /// See the risk register, its heat maps and the risk matrix (within scope).
+    RiskRead,
+    /// Add risks, take scenarios from the library, rate and treat them (within scope).
+    RiskWrite,
+    /// Accept a risk (the treatment `accept`, with its approver and end date) (within scope).
+    RiskAccept,
+    /// Replace the organisation's risk matrix: it re-rates every entity's risks, so only
+    /// those who see every entity may.
+    RiskMatrixManage,
 }
 
 /// Which legal entities a user may see.
@@ -238,6 +253,7 @@ impl TokenScope {
                     | P::UserRead
                     | P::AuditRead
                     | P::IncidentRead
+                    | P::RiskRead
             ),
             TokenScope::Ingest => matches!(permission, P::AssetIngest),
         }
@@ -398,6 +414,32 @@ mod tests {
     }
 
     #[test]
+    fn managers_accept_risks_and_only_administrators_change_the_matrix() {
+        let holders = |permission: Permission| -> Vec<Role> {
+            Role::ALL
+                .into_iter()
+                .filter(|r| r.allows(permission))
+                .collect()
+        };
+        assert_eq!(holders(Permission::RiskRead), Role::ALL);
+        assert_eq!(
+            holders(Permission::RiskWrite),
+            [
+                Role::Administrator,
+                Role::ComplianceManager,
+                Role::Contributor
+            ]
+        );
+        assert_eq!(
+            holders(Permission::RiskAccept),
+            [Role::Administrator, Role::ComplianceManager]
+        );
+        assert_eq!(holders(Permission::RiskMatrixManage), [Role::Administrator]);
+        assert!(TokenScope::Read.allows(Permission::RiskRead));
+        assert!(!TokenScope::Read.allows(Permission::RiskWrite));
+    }
+
+    #[test]
     fn auditors_change_nothing() {
         for permission in [
             Permission::EntityCreate,
@@ -414,6 +456,9 @@ mod tests {
             Permission::IncidentDecide,
             Permission::AdvisoryImport,
             Permission::VulnerabilityTriage,
+            Permission::RiskWrite,
+            Permission::RiskAccept,
+            Permission::RiskMatrixManage,
         ] {
             assert!(!Role::Auditor.allows(permission), "{permission:?}");
         }

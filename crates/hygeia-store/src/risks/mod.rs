@@ -8,4 +8,6 @@ mod matrix;
 mod register;
 
 pub use matrix::MatrixChange;
-pub use register::{HeatCell, Risk, RiskFilter, RiskLinks, RiskStage, RiskSummary, StoredRating};
+pub use register::{
+    HeatCell, RequirementLink, Risk, RiskFilter, RiskLinks, RiskStage, RiskSummary, StoredRating,
+};

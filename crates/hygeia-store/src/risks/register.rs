@@ -52,6 +52,14 @@ pub struct StoredRating {
     pub level: Option<String>,
 }
 
+/// A requirement of the catalog a risk relates to.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RequirementLink {
+    pub framework_id: String,
+    pub requirement_id: String,
+}
+
 /// Where a risk comes from and what it relates to.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -59,9 +67,9 @@ pub struct RiskLinks {
     /// The library scenario it was taken from.
     #[serde(default)]
     pub scenario_id: Option<String>,
-    /// Requirements of the catalog, as (framework id, requirement id).
+    /// Requirements of the catalog.
     #[serde(default)]
-    pub requirements: Vec<(String, String)>,
+    pub requirements: Vec<RequirementLink>,
 }
 
 /// A risk of the register.
@@ -95,7 +103,7 @@ pub struct Risk {
     pub next_review_on: String,
     /// The review day has come.
     pub review_due: bool,
-    pub requirements: Vec<(String, String)>,
+    pub requirements: Vec<RequirementLink>,
     /// The register's order: the level's rank of the current (else inherent) rating, then
     /// its cell; -1 while still to rate.
     pub severity: i64,
@@ -196,9 +204,17 @@ fn check_links(catalog: &Catalog, links: &RiskLinks) -> Result<()> {
         .requirements
         .iter()
         .enumerate()
-        .filter(|(_, (framework, id))| catalog.requirement(framework, id).is_none())
-        .map(|(i, (framework, id))| {
-            FieldError::unknown_requirement(&format!("requirements[{i}]"), framework, id)
+        .filter(|(_, r)| {
+            catalog
+                .requirement(&r.framework_id, &r.requirement_id)
+                .is_none()
+        })
+        .map(|(i, r)| {
+            FieldError::unknown_requirement(
+                &format!("requirements[{i}]"),
+                &r.framework_id,
+                &r.requirement_id,
+            )
         })
         .collect();
     if errors.is_empty() {
@@ -280,7 +296,7 @@ impl Store {
             stored(RiskStage::Current)?,
             stored(RiskStage::Residual)?,
         );
-        let requirements: Vec<(String, String)> = sqlx::query_as(
+        let requirements: Vec<RequirementLink> = sqlx::query_as(
             "SELECT framework_id, requirement_id FROM risk_requirements WHERE risk_id = $1 \
              ORDER BY framework_id, requirement_id",
         )
@@ -394,14 +410,14 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         write_ratings(&mut tx, &id, entity_id, &checked, &matrix).await?;
-        for (framework, requirement) in &links.requirements {
+        for link in &links.requirements {
             sqlx::query(
                 "INSERT INTO risk_requirements (risk_id, framework_id, requirement_id) \
                  VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
             )
             .bind(&id)
-            .bind(framework)
-            .bind(requirement)
+            .bind(&link.framework_id)
+            .bind(&link.requirement_id)
             .execute(&mut *tx)
             .await?;
         }

@@ -9,7 +9,7 @@ use hygeia_domain::risks::ImpactDimension;
 use hygeia_domain::risks::rating::{ImpactRating, RatingInput};
 use hygeia_domain::risks::register::RiskInput;
 use hygeia_domain::risks::treatment::{AcceptanceInput, AcceptanceState};
-use hygeia_store::risks::{RiskFilter, RiskLinks, RiskStage};
+use hygeia_store::risks::{RequirementLink, RiskFilter, RiskLinks, RiskStage};
 
 use super::*;
 
@@ -111,7 +111,10 @@ async fn risks_are_rated_listed_by_severity_scoped_and_refused_whole() {
             requirements: scenario
                 .requirements
                 .iter()
-                .map(|r| (r.framework.clone(), r.id.clone()))
+                .map(|r| RequirementLink {
+                    framework_id: r.framework.clone(),
+                    requirement_id: r.id.clone(),
+                })
                 .collect(),
         };
         let from_library = RiskInput {
@@ -242,7 +245,10 @@ async fn risks_are_rated_listed_by_severity_scoped_and_refused_whole() {
         // Refusals name their field and write nothing.
         let before = audit_count(&store, "risk.create").await;
         let unknown = RiskLinks {
-            requirements: vec![("iso27001-2022".into(), "a.99.1".into())],
+            requirements: vec![RequirementLink {
+                framework_id: "iso27001-2022".into(),
+                requirement_id: "a.99.1".into(),
+            }],
             ..RiskLinks::default()
         };
         match create(&plant.id, rated("x", (1, 1), None), unknown).await {

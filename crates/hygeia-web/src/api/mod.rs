@@ -9,6 +9,7 @@ mod entity_group;
 pub(crate) mod incidents;
 mod monitor;
 mod openapi;
+pub(crate) mod risks;
 pub(crate) mod second_factor;
 pub(crate) mod security_keys;
 pub(crate) mod session;
@@ -169,6 +170,7 @@ pub fn router() -> Router<AppState> {
         .merge(assessments::router())
         .merge(incidents::router())
         .merge(vulnerabilities::router())
+        .merge(risks::router())
         .fallback(|| async { ApiError::NotFound("no such API endpoint".into()) })
 }
 

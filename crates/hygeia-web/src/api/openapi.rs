@@ -81,6 +81,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(super::assessments::AssessmentsDoc::openapi());
     doc.merge(super::incidents::IncidentsDoc::openapi());
     doc.merge(super::vulnerabilities::VulnerabilitiesDoc::openapi());
+    doc.merge(super::risks::RisksDoc::openapi());
     describe_responses(&mut doc);
     doc
 }

@@ -34,6 +34,7 @@ pub mod page_check;
 mod result_detail;
 mod reuse;
 mod reuse_source;
+mod risks;
 mod search;
 mod second_factor;
 mod security_keys;
@@ -176,7 +177,10 @@ pub fn router() -> Router<AppState> {
             "/compliance/controls/{id}",
             get(controls::control_page).post(controls::update_control),
         )
-        .route("/risks", get(coming_risks))
+        .route("/risks", get(risks::register_page))
+        .route("/risks/library", get(risks::library::library_page))
+        .route("/risks/library/{id}", post(risks::library::take))
+        .route("/risks/{id}", get(risks::detail::risk_page))
         .route("/assets", get(assets::inventory_page))
         .route("/assets/map", get(asset_map::map_page))
         .route("/assets/findings", get(asset_findings::findings_page))
@@ -651,7 +655,7 @@ impl Shell {
             ("/", "nav.dashboard", Area::Dashboard, false),
             ("/entities", "nav.entities", Area::Entities, false),
             ("/compliance", "nav.compliance", Area::Compliance, false),
-            ("/risks", "nav.risks", Area::Risks, true),
+            ("/risks", "nav.risks", Area::Risks, false),
             ("/assets", "nav.assets", Area::Assets, false),
             ("/suppliers", "nav.suppliers", Area::Suppliers, true),
             ("/incidents", "nav.incidents", Area::Incidents, false),
@@ -785,10 +789,6 @@ async fn coming(state: AppState, auth: Auth, area: Area, key: &str) -> PageResul
         shell,
     };
     render(tr, &page)
-}
-
-async fn coming_risks(State(state): State<AppState>, PageAuth(auth): PageAuth) -> PageResult {
-    coming(state, auth, Area::Risks, "risks").await
 }
 
 async fn coming_suppliers(State(state): State<AppState>, PageAuth(auth): PageAuth) -> PageResult {

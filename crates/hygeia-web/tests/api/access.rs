@@ -15,6 +15,13 @@ struct Case {
     expect: [u16; 4],
 }
 
+/// A rating that holds on the default matrix.
+fn risk_rating() -> Value {
+    json!({"likelihood": 3, "likelihood_justification": "seen in the sector",
+           "impacts": [{"dimension": "product_quality", "value": 4,
+                        "justification": "batches out of specification"}]})
+}
+
 fn cases() -> Vec<Case> {
     use Method as M;
     let c = |method: Method,
@@ -592,6 +599,90 @@ fn cases() -> Vec<Case> {
             "/api/v1/maintenance-windows/{id}",
             None,
             [404, 404, 404, 403],
+        ),
+        // The risk register (entity A; B is outside the non-administrators' scope).
+        c(
+            M::GET,
+            "/api/v1/risks?entity_id={a}",
+            "/api/v1/risks",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::POST,
+            "/api/v1/risks",
+            "/api/v1/risks",
+            Some(json!({"entity_id": "{a}", "title": "Set points altered",
+                        "inherent": risk_rating(), "treatment": "mitigate"})),
+            [201, 201, 201, 403],
+        ),
+        c(
+            M::POST,
+            "/api/v1/risks",
+            "/api/v1/risks",
+            Some(json!({"entity_id": "{a}", "title": "Old imaging server",
+                        "inherent": risk_rating(), "treatment": "accept",
+                        "acceptance": {"approver": "Director", "justification": "replaced soon",
+                                       "expires_on": "2027-06-30"}})),
+            // Accepting a risk is for managers.
+            [201, 201, 403, 403],
+        ),
+        c(
+            M::POST,
+            "/api/v1/risks",
+            "/api/v1/risks",
+            Some(json!({"entity_id": "{b}", "title": "Elsewhere"})),
+            [201, 404, 404, 403],
+        ),
+        c(
+            M::GET,
+            "/api/v1/risks/heat-map?entity_id={a}&stage=inherent",
+            "/api/v1/risks/heat-map",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::GET,
+            "/api/v1/risks/no-such-risk",
+            "/api/v1/risks/{id}",
+            None,
+            [404, 404, 404, 404],
+        ),
+        c(
+            M::PUT,
+            "/api/v1/risks/no-such-risk",
+            "/api/v1/risks/{id}",
+            Some(json!({"title": "Renamed"})),
+            [404, 404, 404, 403],
+        ),
+        c(
+            M::GET,
+            "/api/v1/risk-matrix",
+            "/api/v1/risk-matrix",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::PUT,
+            "/api/v1/risk-matrix",
+            "/api/v1/risk-matrix",
+            // It re-rates every entity's risks: administrators only (this one is refused).
+            Some(json!({"likelihood": [], "impact": [], "levels": [], "cells": []})),
+            [400, 403, 403, 403],
+        ),
+        c(
+            M::GET,
+            "/api/v1/risk-scenarios",
+            "/api/v1/risk-scenarios",
+            None,
+            [200, 200, 200, 200],
+        ),
+        c(
+            M::POST,
+            "/api/v1/risk-scenarios/ransomware-plant/risks",
+            "/api/v1/risk-scenarios/{id}/risks",
+            Some(json!({"entity_id": "{a}", "lang": "fr"})),
+            [201, 201, 201, 403],
         ),
         c(
             M::GET,

@@ -249,7 +249,7 @@ async fn no_page_says_that_existing_features_are_coming() {
         }
     }
     // Pages of what is really not built yet keep saying so.
-    let (_, html, _) = fetch(&app, &admin, "/risks").await;
+    let (_, html, _) = fetch(&app, &admin, "/suppliers").await;
     assert!(html.contains("est prévu"));
 }
 

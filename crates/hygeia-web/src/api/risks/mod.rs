@@ -1,0 +1,311 @@
+//! The risk register over the API (issue 14): risks of an entity with their ratings on the
+//! organisation's matrix, the heat map of a stage, the matrix itself, and the shipped scenario
+//! library a risk can be taken from.
+//!
+//! Reading needs `RiskRead` (risks of entities outside the caller's scope answer 404);
+//! adding, rating and treating `RiskWrite`; giving or changing an acceptance `RiskAccept`;
+//! replacing the matrix `RiskMatrixManage` (administrators: it re-rates every entity's risks).
+
+pub(crate) mod scenarios;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use hygeia_domain::access::Permission;
+use hygeia_domain::risks::matrix::RiskMatrix;
+use hygeia_domain::risks::register::RiskInput;
+use hygeia_store::Page;
+use hygeia_store::risks::{
+    HeatCell, MatrixChange, RequirementLink, Risk, RiskFilter, RiskLinks, RiskStage, RiskSummary,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::OpenApi;
+
+use super::{ApiJson, ApiQuery, Paging};
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::ApiResult;
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        list_risks, create_risk, get_risk, update_risk, risk_heat_map, get_risk_matrix,
+        put_risk_matrix, scenarios::list_risk_scenarios, scenarios::take_risk_scenario,
+    ),
+    tags((name = "risks", description = "The risk register: risks rated on the organisation's matrix, treatment and acceptance, heat maps, the scenario library"))
+)]
+pub struct RisksDoc;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/risks", get(list_risks).post(create_risk))
+        .route("/risks/heat-map", get(risk_heat_map))
+        .route("/risks/{id}", get(get_risk).put(update_risk))
+        .route("/risk-matrix", get(get_risk_matrix).put(put_risk_matrix))
+        .route("/risk-scenarios", get(scenarios::list_risk_scenarios))
+        .route(
+            "/risk-scenarios/{id}/risks",
+            axum::routing::post(scenarios::take_risk_scenario),
+        )
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RiskQuery {
+    pub entity_id: Option<String>,
+    /// `mitigate`, `accept`, `transfer`, `avoid`, or `none` (undecided).
+    pub treatment: Option<String>,
+    /// With `impact`: only the risks in this cell of the heat map of `stage`.
+    pub likelihood: Option<i64>,
+    pub impact: Option<i64>,
+    /// `inherent`, `current` (default) or `residual`.
+    pub stage: Option<RiskStage>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+    /// The `next` of the previous page.
+    pub after: Option<String>,
+}
+
+/// The register, most severe first (by the level of the current rating, else the inherent
+/// one); risks still to rate come last.
+#[utoipa::path(get, path = "/api/v1/risks", tag = "risks", params(RiskQuery),
+    responses((status = 200, body = Page<RiskSummary>), (status = 400, body = crate::error::Problem)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn list_risks(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(query): ApiQuery<RiskQuery>,
+) -> ApiResult<Json<Page<RiskSummary>>> {
+    auth.principal.require(Permission::RiskRead)?;
+    let filter = RiskFilter {
+        entity_id: query.entity_id,
+        treatment: query.treatment,
+        likelihood: query.likelihood,
+        impact: query.impact,
+        stage: query.stage,
+        after: query.after,
+    };
+    let page = Paging {
+        limit: query.limit,
+        offset: query.offset,
+    }
+    .request();
+    Ok(Json(
+        state
+            .store
+            .list_risks(&auth.principal.scope, &filter, page)
+            .await?,
+    ))
+}
+
+/// A new risk: the entity, what the risk is, its ratings and treatment.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct NewRisk {
+    pub entity_id: String,
+    #[serde(flatten)]
+    pub risk: RiskInput,
+    /// Requirements of the catalog it relates to.
+    #[serde(default)]
+    pub requirements: Vec<RequirementLink>,
+}
+
+/// Accepting a risk needs `RiskAccept` besides `RiskWrite`: when the input accepts it and
+/// the stored risk (if any) was not accepted the same way.
+fn require_acceptance_right(
+    auth: &Auth,
+    input: &RiskInput,
+    stored: Option<&Risk>,
+) -> ApiResult<()> {
+    if input.treatment.as_deref().map(str::trim) != Some("accept") {
+        return Ok(());
+    }
+    let unchanged = stored.is_some_and(|risk| {
+        let given = input.acceptance.as_ref();
+        risk.treatment.as_deref() == Some("accept")
+            && risk.accepted_by.as_deref() == given.map(|a| a.approver.trim())
+            && risk.acceptance_reason.as_deref() == given.map(|a| a.justification.trim())
+            && risk.accepted_until.as_deref() == given.map(|a| a.expires_on.trim())
+    });
+    if !unchanged {
+        auth.principal.require(Permission::RiskAccept)?;
+    }
+    Ok(())
+}
+
+/// Stores a new risk of `entity_id`, its links checked against the catalog in force: the one
+/// way in for the API and the pages.
+pub(crate) async fn add_risk(
+    state: &AppState,
+    auth: &Auth,
+    entity_id: &str,
+    input: &RiskInput,
+    links: &RiskLinks,
+) -> ApiResult<Risk> {
+    let catalog = state.catalog.current(&state.store).await?;
+    Ok(state
+        .store
+        .create_risk(
+            &auth.actor,
+            &auth.principal.scope,
+            &catalog,
+            entity_id,
+            input,
+            links,
+        )
+        .await?)
+}
+
+/// Adds a risk to an entity's register, checked whole against the matrix in force (every
+/// figure with its justification); audited.
+#[utoipa::path(post, path = "/api/v1/risks", tag = "risks", request_body = NewRisk,
+    responses((status = 201, body = Risk), (status = 400, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn create_risk(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<NewRisk>,
+) -> ApiResult<(StatusCode, Json<Risk>)> {
+    auth.principal.require(Permission::RiskWrite)?;
+    require_acceptance_right(&auth, &body.risk, None)?;
+    let links = RiskLinks {
+        scenario_id: None,
+        requirements: body.requirements,
+    };
+    let risk = add_risk(&state, &auth, &body.entity_id, &body.risk, &links).await?;
+    Ok((StatusCode::CREATED, Json(risk)))
+}
+
+/// One risk with its three ratings, treatment, acceptance and links.
+#[utoipa::path(get, path = "/api/v1/risks/{id}", tag = "risks",
+    responses((status = 200, body = Risk), (status = 404, body = crate::error::Problem)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn get_risk(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Risk>> {
+    auth.principal.require(Permission::RiskRead)?;
+    Ok(Json(state.store.risk(&auth.principal.scope, &id).await?))
+}
+
+/// A risk as changed: the whole of it, with the version read (a newer change by someone
+/// else is refused with 409).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct RiskUpdate {
+    pub version: Option<i64>,
+    #[serde(flatten)]
+    pub risk: RiskInput,
+}
+
+/// Rates, treats or rewrites a risk, checked whole against the matrix in force; audited with
+/// before and after.
+#[utoipa::path(put, path = "/api/v1/risks/{id}", tag = "risks", request_body = RiskUpdate,
+    responses((status = 200, body = Risk), (status = 400, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn update_risk(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<RiskUpdate>,
+) -> ApiResult<Json<Risk>> {
+    auth.principal.require(Permission::RiskWrite)?;
+    let stored = state.store.risk(&auth.principal.scope, &id).await?;
+    require_acceptance_right(&auth, &body.risk, Some(&stored))?;
+    Ok(Json(
+        state
+            .store
+            .update_risk(
+                &auth.actor,
+                &auth.principal.scope,
+                &id,
+                &body.risk,
+                body.version,
+            )
+            .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HeatMapQuery {
+    /// One entity; all those the caller sees when absent.
+    pub entity_id: Option<String>,
+    /// `inherent`, `current` (default) or `residual`.
+    pub stage: Option<RiskStage>,
+}
+
+/// The heat map of a stage: the matrix in force and how many risks sit in each cell.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct HeatMap {
+    pub stage: RiskStage,
+    pub matrix_version: i64,
+    pub matrix: RiskMatrix,
+    /// Cells holding at least one risk.
+    pub cells: Vec<HeatCell>,
+}
+
+/// How many risks sit in each cell of the matrix, for one stage.
+#[utoipa::path(get, path = "/api/v1/risks/heat-map", tag = "risks", params(HeatMapQuery),
+    responses((status = 200, body = HeatMap), (status = 400, body = crate::error::Problem)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn risk_heat_map(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(query): ApiQuery<HeatMapQuery>,
+) -> ApiResult<Json<HeatMap>> {
+    auth.principal.require(Permission::RiskRead)?;
+    let stage = query.stage.unwrap_or(RiskStage::Current);
+    let (matrix_version, matrix) = state.store.risk_matrix().await?;
+    let cells = state
+        .store
+        .risk_heat_map(&auth.principal.scope, query.entity_id.as_deref(), stage)
+        .await?;
+    Ok(Json(HeatMap {
+        stage,
+        matrix_version,
+        matrix,
+        cells,
+    }))
+}
+
+/// The matrix in force and its version.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MatrixInForce {
+    /// 0: the shipped 5×5 default.
+    pub version: i64,
+    pub matrix: RiskMatrix,
+}
+
+/// The organisation's risk matrix: scales, levels and the level of every cell.
+#[utoipa::path(get, path = "/api/v1/risk-matrix", tag = "risks",
+    responses((status = 200, body = MatrixInForce)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn get_risk_matrix(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> ApiResult<Json<MatrixInForce>> {
+    auth.principal.require(Permission::RiskRead)?;
+    let (version, matrix) = state.store.risk_matrix().await?;
+    Ok(Json(MatrixInForce { version, matrix }))
+}
+
+/// Puts a new matrix in force: every risk is given its new levels in the same transaction
+/// (refused with 409, naming them, when ratings fall outside the new scales); audited.
+#[utoipa::path(put, path = "/api/v1/risk-matrix", tag = "risks", request_body = RiskMatrix,
+    responses((status = 200, body = MatrixChange), (status = 400, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn put_risk_matrix(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(matrix): ApiJson<RiskMatrix>,
+) -> ApiResult<Json<MatrixChange>> {
+    auth.principal.require(Permission::RiskMatrixManage)?;
+    Ok(Json(
+        state.store.set_risk_matrix(&auth.actor, &matrix).await?,
+    ))
+}

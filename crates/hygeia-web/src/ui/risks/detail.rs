@@ -1,0 +1,195 @@
+//! One risk (`/risks/{id}`): what it is, its three ratings with every justification, its
+//! treatment and acceptance, its review date and the requirements it relates to.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use hygeia_domain::access::Permission;
+use hygeia_store::risks::StoredRating;
+
+use super::{LevelBadge, badge};
+use crate::AppState;
+use crate::ui::i18n::Tr;
+use crate::ui::{Area, Crumb, PageAuth, PageError, PageResult, Shell, render, tr_of};
+
+/// One dimension's impact as shown.
+pub struct ImpactLine {
+    pub dimension: String,
+    pub value: String,
+    pub justification: String,
+}
+
+/// One stage's rating as shown.
+pub struct RatingView {
+    pub stage: String,
+    pub likelihood: String,
+    pub likelihood_justification: String,
+    pub impacts: Vec<ImpactLine>,
+    pub level: Option<LevelBadge>,
+}
+
+/// A requirement link as shown.
+pub struct RequirementView {
+    pub label: String,
+    pub href: String,
+}
+
+#[derive(Template)]
+#[template(path = "risk.html")]
+struct RiskPage {
+    shell: Shell,
+    reference: String,
+    title: String,
+    description: String,
+    kind: String,
+    origin: String,
+    objective: String,
+    owner: String,
+    ratings: Vec<RatingView>,
+    to_rate: bool,
+    treatment: String,
+    acceptance: Option<(String, String, String, String)>,
+    next_review_on: String,
+    review_due: bool,
+    requirements: Vec<RequirementView>,
+}
+
+fn rating_view(
+    tr: Tr,
+    matrix: &hygeia_domain::risks::matrix::RiskMatrix,
+    stage: &str,
+    stored: &StoredRating,
+) -> RatingView {
+    let lang = tr.code();
+    let step = |steps: &[hygeia_domain::risks::matrix::Step], value: u8| {
+        let label = steps
+            .get(usize::from(value).wrapping_sub(1))
+            .map(|s| s.label.get(lang).to_owned())
+            .unwrap_or_default();
+        format!("{value}. {label}")
+    };
+    RatingView {
+        stage: tr.label("risks.stage", stage),
+        likelihood: step(&matrix.likelihood, stored.rating.likelihood),
+        likelihood_justification: stored.rating.likelihood_justification.clone(),
+        impacts: stored
+            .rating
+            .impacts
+            .iter()
+            .map(|i| ImpactLine {
+                dimension: tr.label("risks.dimension", i.dimension.as_str()),
+                value: step(&matrix.impact, i.value),
+                justification: i.justification.clone(),
+            })
+            .collect(),
+        level: badge(tr, matrix, stored.level.as_deref()),
+    }
+}
+
+pub async fn risk_page(
+    State(state): State<AppState>,
+    PageAuth(auth): PageAuth,
+    Path(id): Path<String>,
+) -> PageResult {
+    let tr = tr_of(&auth);
+    let fail = |e: hygeia_store::StoreError| PageError::new(tr, e.into());
+    auth.principal
+        .require(Permission::RiskRead)
+        .map_err(|e| PageError::new(tr, e.into()))?;
+    let risk = state
+        .store
+        .risk(&auth.principal.scope, &id)
+        .await
+        .map_err(fail)?;
+    let (_, matrix) = state.store.risk_matrix().await.map_err(fail)?;
+    let catalog = state
+        .catalog
+        .current(&state.store)
+        .await
+        .map_err(|e| PageError::new(tr, e))?;
+    let title = format!("{} · {}", risk.reference, risk.title);
+    let shell = Shell::new(
+        &state,
+        &auth,
+        Area::Risks,
+        title.clone(),
+        vec![
+            Crumb::link(tr.t("risks.title"), "/risks"),
+            Crumb::here(risk.reference.clone()),
+        ],
+        Some(&risk.entity_id),
+    )
+    .await?;
+    let ratings: Vec<RatingView> = [
+        ("inherent", &risk.inherent),
+        ("current", &risk.current),
+        ("residual", &risk.residual),
+    ]
+    .into_iter()
+    .filter_map(|(stage, stored)| stored.as_ref().map(|s| rating_view(tr, &matrix, stage, s)))
+    .collect();
+    let requirements = risk
+        .requirements
+        .iter()
+        .map(|r| {
+            let framework = catalog
+                .framework(&r.framework_id)
+                .map_or(r.framework_id.as_str(), |f| f.meta.name.get(tr.code()));
+            let title = catalog
+                .requirement(&r.framework_id, &r.requirement_id)
+                .map(|q| q.title.get(tr.code()).to_owned())
+                .unwrap_or_default();
+            RequirementView {
+                label: format!("{framework} {} — {title}", r.requirement_id),
+                href: format!(
+                    "/compliance/frameworks/{}/requirements/{}",
+                    r.framework_id, r.requirement_id
+                ),
+            }
+        })
+        .collect();
+    let page = RiskPage {
+        reference: risk.reference.clone(),
+        title: risk.title.clone(),
+        description: risk.description.clone(),
+        kind: tr.label("risks.kind", &risk.kind),
+        origin: risk.origin.clone().unwrap_or_default(),
+        objective: risk.objective.clone().unwrap_or_default(),
+        owner: risk.owner.clone().unwrap_or_default(),
+        to_rate: ratings.is_empty(),
+        ratings,
+        treatment: risk
+            .treatment
+            .as_deref()
+            .map(|t| tr.label("risks.treatment", t))
+            .unwrap_or_else(|| tr.t("risks.undecided").to_owned()),
+        acceptance: match (
+            &risk.accepted_by,
+            &risk.accepted_until,
+            &risk.acceptance_reason,
+        ) {
+            (Some(by), Some(until), Some(reason)) => Some((
+                by.clone(),
+                until.clone(),
+                reason.clone(),
+                match risk.acceptance_state {
+                    Some(hygeia_domain::risks::treatment::AcceptanceState::Expired) => {
+                        tr.t("risks.acceptance_expired").to_owned()
+                    }
+                    Some(hygeia_domain::risks::treatment::AcceptanceState::EndingSoon {
+                        days_left,
+                    }) => tr.tf(
+                        "risks.acceptance_ending",
+                        &[("days", &days_left.to_string())],
+                    ),
+                    _ => String::new(),
+                },
+            )),
+            _ => None,
+        },
+        next_review_on: risk.next_review_on.clone(),
+        review_due: risk.review_due,
+        requirements,
+        shell,
+    };
+    render(tr, &page)
+}

@@ -1,0 +1,255 @@
+//! The risk register (`/risks`): the heat map of a stage with cells that open their risks,
+//! the register most severe first, one risk with its ratings ([`detail`]), and the scenario
+//! library a risk is taken from ([`library`]).
+
+pub mod detail;
+pub mod library;
+
+use askama::Template;
+use axum::extract::{Query, State};
+use hygeia_domain::access::Permission;
+use hygeia_domain::risks::matrix::RiskMatrix;
+use hygeia_store::PageRequest;
+use hygeia_store::risks::{HeatCell, RiskFilter, RiskStage, RiskSummary};
+use serde::Deserialize;
+
+use super::assets::{counted, nonempty};
+use super::i18n::Tr;
+use super::{
+    Area, Choice, Crumb, PageAuth, PageError, PageResult, Shell, render, tr_of, url_encode,
+};
+use crate::AppState;
+
+const PAGE_SIZE: i64 = 100;
+
+/// A level as pages show it: its label in the reader's language and its colour.
+pub struct LevelBadge {
+    pub label: String,
+    pub colour: String,
+}
+
+/// The badge of level `id` on `matrix` (none for an unknown id).
+pub fn badge(tr: Tr, matrix: &RiskMatrix, id: Option<&str>) -> Option<LevelBadge> {
+    let level = matrix.levels.iter().find(|l| Some(l.id.as_str()) == id)?;
+    Some(LevelBadge {
+        label: level.label.get(tr.code()).to_owned(),
+        colour: level.colour.clone(),
+    })
+}
+
+/// One cell of the heat map.
+pub struct CellView {
+    pub count: i64,
+    pub colour: String,
+    pub level: String,
+    pub href: String,
+    pub selected: bool,
+}
+
+/// One row of the heat map: a likelihood step, most likely first.
+pub struct HeatRow {
+    pub likelihood: String,
+    pub cells: Vec<CellView>,
+}
+
+/// One risk of the register.
+pub struct RiskRow {
+    pub href: String,
+    pub reference: String,
+    pub title: String,
+    pub entity: String,
+    pub inherent: Option<LevelBadge>,
+    pub current: Option<LevelBadge>,
+    pub residual: Option<LevelBadge>,
+    pub treatment: String,
+    pub next_review_on: String,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct RegisterQuery {
+    #[serde(default)]
+    entity: String,
+    /// `inherent`, `current` (default) or `residual`.
+    #[serde(default)]
+    stage: String,
+    #[serde(default)]
+    likelihood: String,
+    #[serde(default)]
+    impact: String,
+    #[serde(default)]
+    after: String,
+}
+
+fn stage_of(text: &str) -> RiskStage {
+    match text {
+        "inherent" => RiskStage::Inherent,
+        "residual" => RiskStage::Residual,
+        _ => RiskStage::Current,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "risks.html")]
+struct RegisterPage {
+    shell: Shell,
+    stages: Vec<Choice>,
+    impacts: Vec<String>,
+    heat: Vec<HeatRow>,
+    rows: Vec<RiskRow>,
+    total: String,
+    cell_chosen: bool,
+    all_href: String,
+    next: Option<String>,
+    can_write: bool,
+}
+
+fn heat_rows(
+    tr: Tr,
+    matrix: &RiskMatrix,
+    cells: &[HeatCell],
+    base: &str,
+    chosen: (Option<i64>, Option<i64>),
+) -> Vec<HeatRow> {
+    let lang = tr.code();
+    (1..=matrix.likelihood.len())
+        .rev()
+        .map(|l| HeatRow {
+            likelihood: format!("{l}. {}", matrix.likelihood[l - 1].label.get(lang)),
+            cells: (1..=matrix.impact.len())
+                .map(|i| {
+                    let (l, i) = (l as i64, i as i64);
+                    let count = cells
+                        .iter()
+                        .find(|c| c.likelihood == l && c.impact == i)
+                        .map_or(0, |c| c.risks);
+                    let level = matrix
+                        .level(l as u8, i as u8)
+                        .map(|lv| (lv.label.get(lang).to_owned(), lv.colour.clone()))
+                        .unwrap_or_default();
+                    CellView {
+                        count,
+                        level: level.0,
+                        colour: level.1,
+                        href: format!("{base}&likelihood={l}&impact={i}"),
+                        selected: chosen == (Some(l), Some(i)),
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+pub async fn register_page(
+    State(state): State<AppState>,
+    PageAuth(auth): PageAuth,
+    Query(query): Query<RegisterQuery>,
+) -> PageResult {
+    let tr = tr_of(&auth);
+    let fail = |e: hygeia_store::StoreError| PageError::new(tr, e.into());
+    auth.principal
+        .require(Permission::RiskRead)
+        .map_err(|e| PageError::new(tr, e.into()))?;
+    let scope = &auth.principal.scope;
+    let entity = nonempty(&query.entity).filter(|id| scope.contains(id));
+    let stage = stage_of(&query.stage);
+    let likelihood = query.likelihood.parse::<i64>().ok();
+    let impact = query.impact.parse::<i64>().ok();
+    let (_, matrix) = state.store.risk_matrix().await.map_err(fail)?;
+    let cells = state
+        .store
+        .risk_heat_map(scope, entity.as_deref(), stage)
+        .await
+        .map_err(fail)?;
+    let found = state
+        .store
+        .list_risks(
+            scope,
+            &RiskFilter {
+                entity_id: entity.clone(),
+                likelihood,
+                impact,
+                stage: Some(stage),
+                after: nonempty(&query.after),
+                ..RiskFilter::default()
+            },
+            PageRequest::new(Some(PAGE_SIZE), None),
+        )
+        .await
+        .map_err(fail)?;
+    let title = tr.t("risks.title").to_owned();
+    let shell = Shell::new(
+        &state,
+        &auth,
+        Area::Risks,
+        title.clone(),
+        vec![Crumb::here(title)],
+        entity.as_deref(),
+    )
+    .await?;
+    let names: std::collections::BTreeMap<&str, &str> = shell
+        .entities
+        .iter()
+        .map(|e| (e.id.as_str(), e.name.as_str()))
+        .collect();
+    let rows = found
+        .items
+        .iter()
+        .map(|r: &RiskSummary| RiskRow {
+            href: format!("/risks/{}", r.id),
+            reference: r.reference.clone(),
+            title: r.title.clone(),
+            entity: names
+                .get(r.entity_id.as_str())
+                .map_or_else(|| r.entity_id.clone(), |n| (*n).to_owned()),
+            inherent: badge(tr, &matrix, r.inherent_level.as_deref()),
+            current: badge(tr, &matrix, r.current_level.as_deref()),
+            residual: badge(tr, &matrix, r.residual_level.as_deref()),
+            treatment: r
+                .treatment
+                .as_deref()
+                .map(|t| tr.label("risks.treatment", t))
+                .unwrap_or_else(|| tr.t("risks.undecided").to_owned()),
+            next_review_on: r.next_review_on.clone(),
+        })
+        .collect();
+    let mut base = format!("/risks?stage={}", stage.as_str());
+    if let Some(e) = &entity {
+        base.push_str(&format!("&entity={}", url_encode(e)));
+    }
+    let impacts = matrix
+        .impact
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("{}. {}", i + 1, s.label.get(tr.code())))
+        .collect();
+    let mut total = counted(tr, "risks.total", u64::try_from(found.total).unwrap_or(0));
+    if found.total_exceeds {
+        total = tr.tf("risks.more_than", &[("count", &total)]);
+    }
+    let page = RegisterPage {
+        stages: RiskStage::ALL
+            .iter()
+            .map(|s| Choice {
+                value: s.as_str().to_owned(),
+                label: tr.label("risks.stage", s.as_str()),
+                selected: *s == stage,
+            })
+            .collect(),
+        impacts,
+        heat: heat_rows(tr, &matrix, &cells, &base, (likelihood, impact)),
+        rows,
+        total,
+        cell_chosen: likelihood.is_some() && impact.is_some(),
+        next: found.next.as_deref().map(|cursor| {
+            let mut href = base.clone();
+            if let (Some(l), Some(i)) = (likelihood, impact) {
+                href.push_str(&format!("&likelihood={l}&impact={i}"));
+            }
+            format!("{href}&after={cursor}")
+        }),
+        all_href: base,
+        can_write: auth.principal.require(Permission::RiskWrite).is_ok(),
+        shell,
+    };
+    render(tr, &page)
+}
