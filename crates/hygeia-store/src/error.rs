@@ -12,6 +12,9 @@ pub enum StoreError {
     },
     #[error(transparent)]
     Invalid(#[from] ValidationErrors),
+    /// A right the change needs, found missing on the state read in its transaction.
+    #[error(transparent)]
+    Denied(#[from] hygeia_domain::access::Denied),
     #[error("the database URL is not valid: {0}")]
     BadUrl(String),
     #[error("the database schema could not be migrated: {0}")]

@@ -41,6 +41,12 @@ impl Filter {
         self.placeholder(Value::Integer(value))
     }
 
+    /// A placeholder bound to a text, for a value outside the WHERE clause (such as a date a
+    /// selected column compares with).
+    pub fn placeholder_for_text(&mut self, value: &str) -> String {
+        self.placeholder(Value::Text(value.to_owned()))
+    }
+
     /// `column = value` when a value is given.
     pub fn eq_opt(&mut self, column: &'static str, value: Option<&str>) {
         self.cmp_opt(column, "=", value);

@@ -111,6 +111,7 @@ impl From<StoreError> for ApiError {
                 detail: errors.to_string(),
                 errors: errors.0,
             },
+            StoreError::Denied(denied) => ApiError::from(denied),
             other => ApiError::Internal(other.to_string()),
         }
     }

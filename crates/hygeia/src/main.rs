@@ -15,6 +15,7 @@ mod demo;
 mod demo_compliance;
 mod demo_incidents;
 mod demo_monitoring;
+mod demo_risks;
 mod hub_client;
 mod incident;
 mod monitor;

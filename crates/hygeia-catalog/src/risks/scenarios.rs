@@ -6,6 +6,7 @@
 
 use hygeia_domain::risks::ImpactDimension;
 use hygeia_domain::risks::matrix::Label;
+use hygeia_domain::risks::register::RiskKind;
 use serde::{Deserialize, Serialize};
 
 use crate::Catalog;
@@ -18,15 +19,6 @@ pub const SHIPPED_SCENARIOS: (&str, &str) = (
     include_str!("../../data/risks/scenarios.yaml"),
 );
 
-/// Whether a scenario starts from what could happen or from an asset to protect
-/// (ISO/IEC 27005's two approaches).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ScenarioKind {
-    Event,
-    Asset,
-}
-
 /// The organisations a scenario is written for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -35,6 +27,17 @@ pub enum Sector {
     Laboratory,
     Pharma,
     MedicalDevices,
+}
+
+impl Sector {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sector::Hospital => "hospital",
+            Sector::Laboratory => "laboratory",
+            Sector::Pharma => "pharma",
+            Sector::MedicalDevices => "medical_devices",
+        }
+    }
 }
 
 /// A requirement of a framework of the catalog.
@@ -50,7 +53,9 @@ pub struct RequirementRef {
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     pub id: String,
-    pub kind: ScenarioKind,
+    /// Whether it starts from what could happen or from an asset to protect (ISO/IEC
+    /// 27005's two approaches).
+    pub kind: RiskKind,
     pub sectors: Vec<Sector>,
     pub title: Label,
     pub description: Label,

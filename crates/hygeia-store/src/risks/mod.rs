@@ -1,13 +1,23 @@
 //! The risk register stored (issue 14): risks of an entity with their three ratings on the
-//! organisation's matrix ([`matrix`]), their treatment and acceptance, the requirements they
-//! relate to, and the heat map of a stage. Every change is audited and scoped to the entities
+//! organisation's matrix ([`matrix`]), their treatment and acceptance, the requirements and
+//! supporting assets they relate to ([`supporting`]), their treatment plan ([`plan`]), the heat
+//! map of a stage and the register in figures ([`overview`]), and changes to many risks at
+//! once ([`bulk`]). Every change is audited and scoped to the entities
 //! the user may see; a risk is checked whole against the matrix in force inside the
 //! transaction that stores it.
 
+mod bulk;
 mod matrix;
+mod overview;
+mod plan;
 mod register;
+mod supporting;
 
+pub use bulk::{BulkRiskChange, BulkRiskOutcome, MAX_BULK_RISKS};
 pub use matrix::MatrixChange;
+pub use overview::{LevelCount, RiskOverview};
+pub use plan::RiskAction;
 pub use register::{
     HeatCell, RequirementLink, Risk, RiskFilter, RiskLinks, RiskStage, RiskSummary, StoredRating,
 };
+pub use supporting::{LinkedAsset, MAX_SUPPORTING_ASSETS};

@@ -2,7 +2,8 @@
 
 use chrono::NaiveDate;
 use hygeia_catalog::Catalog;
-use hygeia_domain::access::EntityScope;
+use hygeia_domain::access::{Denied, EntityScope};
+use hygeia_domain::risks::plan::PlanProgress;
 use hygeia_domain::risks::rating::Rating;
 use hygeia_domain::risks::register::{CheckedRisk, RiskInput};
 use hygeia_domain::risks::treatment::{AcceptanceState, acceptance_state, next_review};
@@ -11,6 +12,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 
 use super::matrix::{matrix_in, severity};
+use super::plan::progress_in;
+use super::supporting::{LinkedAsset, linked_assets_in};
 use crate::audit::{Change, append};
 use crate::error::{Result, StoreError};
 use crate::keyset::Keyset;
@@ -72,6 +75,24 @@ pub struct RiskLinks {
     pub requirements: Vec<RequirementLink>,
 }
 
+impl RiskLinks {
+    /// The links of a risk taken from a library scenario: the scenario and the requirements
+    /// it relates to.
+    pub fn of_scenario(scenario: &hygeia_catalog::risks::scenarios::Scenario) -> Self {
+        RiskLinks {
+            scenario_id: Some(scenario.id.clone()),
+            requirements: scenario
+                .requirements
+                .iter()
+                .map(|r| RequirementLink {
+                    framework_id: r.framework.clone(),
+                    requirement_id: r.id.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// A risk of the register.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -104,6 +125,10 @@ pub struct Risk {
     /// The review day has come.
     pub review_due: bool,
     pub requirements: Vec<RequirementLink>,
+    /// Inventory assets the scenario goes through, with their open vulnerabilities.
+    pub assets: Vec<LinkedAsset>,
+    /// How far its treatment plan has come.
+    pub plan: PlanProgress,
     /// The register's order: the level's rank of the current (else inherent) rating, then
     /// its cell; -1 while still to rate.
     pub severity: i64,
@@ -122,6 +147,8 @@ pub struct RiskSummary {
     pub entity_id: String,
     pub reference: String,
     pub title: String,
+    /// `event` or `asset`.
+    pub kind: String,
     pub treatment: Option<String>,
     pub owner: Option<String>,
     pub inherent_level: Option<String>,
@@ -260,7 +287,7 @@ async fn write_ratings(
 }
 
 impl Store {
-    async fn risk_in(
+    pub(super) async fn risk_in(
         &self,
         conn: &mut AnyConnection,
         scope: &EntityScope,
@@ -304,7 +331,12 @@ impl Store {
         .fetch_all(&mut *conn)
         .await?;
         let today = self.today();
+        let today_text = today.format("%Y-%m-%d").to_string();
+        let assets = linked_assets_in(&mut *conn, id, &today_text).await?;
+        let plan = progress_in(&mut *conn, id, &today_text).await?;
         Ok(Risk {
+            assets,
+            plan,
             acceptance_state: row
                 .accepted_until
                 .as_deref()
@@ -347,7 +379,9 @@ impl Store {
     }
 
     /// Adds a risk to an entity's register, checked whole against the matrix in force and
-    /// its links against `catalog`; audited.
+    /// its links against `catalog`; a risk accepted from the start needs `acceptance_right`.
+    /// Audited.
+    #[allow(clippy::too_many_arguments)]
     pub async fn create_risk(
         &self,
         actor: &Actor,
@@ -356,6 +390,7 @@ impl Store {
         entity_id: &str,
         input: &RiskInput,
         links: &RiskLinks,
+        acceptance_right: Result<(), Denied>,
     ) -> Result<Risk> {
         if !scope.contains(entity_id) {
             return Err(StoreError::not_found("entity", entity_id));
@@ -367,6 +402,9 @@ impl Store {
         crate::monitoring::lock_entity(&mut tx, self.backend(), entity_id).await?;
         let (_, matrix) = matrix_in(&mut tx).await?;
         let checked = input.check(&matrix, today)?;
+        if checked.acceptance.is_some() {
+            acceptance_right?;
+        }
         let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM risks WHERE entity_id = $1")
             .bind(entity_id)
             .fetch_one(&mut *tx)
@@ -436,8 +474,10 @@ impl Store {
     }
 
     /// Replaces what a risk says (its text, ratings, treatment, acceptance, review period),
-    /// checked whole against the matrix in force. With `expected_version`, refuses to
-    /// overwrite someone else's newer change. Audited with before and after.
+    /// checked whole against the matrix in force. Giving or changing an acceptance needs
+    /// `acceptance_right` (judged on the risk as read in the transaction). With
+    /// `expected_version`, refuses to overwrite someone else's newer change. Audited with
+    /// before and after.
     pub async fn update_risk(
         &self,
         actor: &Actor,
@@ -445,6 +485,7 @@ impl Store {
         id: &str,
         input: &RiskInput,
         expected_version: Option<i64>,
+        acceptance_right: Result<(), Denied>,
     ) -> Result<Risk> {
         let today = self.today();
         let now = self.now();
@@ -462,6 +503,13 @@ impl Store {
         let (_, matrix) = matrix_in(&mut tx).await?;
         let checked = input.check(&matrix, today)?;
         let acceptance = checked.acceptance.as_ref();
+        let expires_on = acceptance.map(|a| a.expires_on.format("%Y-%m-%d").to_string());
+        let unchanged = before.accepted_by.as_deref() == acceptance.map(|a| a.approver.as_str())
+            && before.acceptance_reason.as_deref() == acceptance.map(|a| a.justification.as_str())
+            && before.accepted_until == expires_on;
+        if acceptance.is_some() && !unchanged {
+            acceptance_right?;
+        }
         let next_review_on = if i64::from(checked.review_every_months) == before.review_every_months
         {
             before.next_review_on.clone()
@@ -538,7 +586,7 @@ impl Store {
                 LEFT JOIN risk_ratings i ON i.risk_id = r.id AND i.stage = 'inherent' \
                 LEFT JOIN risk_ratings c ON c.risk_id = r.id AND c.stage = 'current' \
                 LEFT JOIN risk_ratings s ON s.risk_id = r.id AND s.stage = 'residual'",
-            columns: "r.id, r.entity_id, r.reference, r.title, r.treatment, r.owner, \
+            columns: "r.id, r.entity_id, r.reference, r.title, r.kind, r.treatment, r.owner, \
                 i.level AS inherent_level, c.level AS current_level, s.level AS residual_level, \
                 r.accepted_until, r.next_review_on, r.severity",
             sort: "r.severity",

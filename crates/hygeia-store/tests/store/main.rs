@@ -10,6 +10,7 @@ mod map;
 mod monitoring;
 mod plans;
 mod platform;
+mod risk_plans;
 mod risks;
 mod security_keys;
 mod sso;

@@ -101,6 +101,7 @@ async fn risks_are_rated_listed_by_severity_scoped_and_refused_whole() {
                         &entity_id,
                         &input,
                         &links,
+                        Ok(()),
                     )
                     .await
             }
@@ -280,7 +281,14 @@ async fn risks_are_rated_listed_by_severity_scoped_and_refused_whole() {
         // Rating the library risk; a stale version is refused.
         let rate = rated(&taken.title, (4, 4), Some((2, 4)));
         let updated = store
-            .update_risk(&admin_actor(), &all, &taken.id, &rate, Some(taken.version))
+            .update_risk(
+                &admin_actor(),
+                &all,
+                &taken.id,
+                &rate,
+                Some(taken.version),
+                Ok(()),
+            )
             .await
             .unwrap();
         assert_eq!(
@@ -295,7 +303,14 @@ async fn risks_are_rated_listed_by_severity_scoped_and_refused_whole() {
         assert!(
             matches!(
                 store
-                    .update_risk(&admin_actor(), &all, &taken.id, &rate, Some(taken.version))
+                    .update_risk(
+                        &admin_actor(),
+                        &all,
+                        &taken.id,
+                        &rate,
+                        Some(taken.version),
+                        Ok(())
+                    )
                     .await,
                 Err(StoreError::Conflict {
                     field: "version",
@@ -327,6 +342,7 @@ async fn a_new_matrix_rerates_every_risk_and_one_too_small_changes_nothing() {
                 &plant.id,
                 &rated("Set points altered", (4, 5), Some((2, 2))),
                 &RiskLinks::default(),
+                Ok(()),
             )
             .await
             .unwrap();

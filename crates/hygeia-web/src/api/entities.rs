@@ -59,6 +59,27 @@ pub(crate) async fn visible_entity(
     Ok(entity)
 }
 
+/// The names of the entities the caller may see, by id: what exports print beside a row's
+/// entity.
+pub(crate) async fn entity_names(
+    state: &AppState,
+    auth: &Auth,
+) -> ApiResult<std::collections::BTreeMap<String, String>> {
+    Ok(state
+        .store
+        .list_entities(
+            &auth.principal.organisation_id,
+            &auth.principal.scope,
+            &EntityFilter::default(),
+            hygeia_store::PageRequest::new(Some(500), None),
+        )
+        .await?
+        .items
+        .into_iter()
+        .map(|e| (e.id, e.name))
+        .collect())
+}
+
 /// The organisation (group) of the signed-in user.
 #[utoipa::path(get, path = "/api/v1/organisation", tag = "organisation",
     responses((status = 200, body = Organisation)), security(("bearer" = []), ("session" = [])))]

@@ -180,7 +180,23 @@ pub fn router() -> Router<AppState> {
         .route("/risks", get(risks::register_page))
         .route("/risks/library", get(risks::library::library_page))
         .route("/risks/library/{id}", post(risks::library::take))
+        .route("/risks/bulk", post(risks::plan::bulk))
+        .route(
+            "/risks/new",
+            get(risks::form::new_risk_form).post(risks::form::create_risk),
+        )
         .route("/risks/{id}", get(risks::detail::risk_page))
+        .route(
+            "/risks/{id}/edit",
+            get(risks::form::edit_risk_form).post(risks::form::update_risk),
+        )
+        .route("/risks/{id}/actions", post(risks::plan::add_action))
+        .route(
+            "/risks/{id}/actions/{action_id}",
+            post(risks::plan::set_action_status),
+        )
+        .route("/risks/{id}/assets", post(risks::plan::set_assets))
+        .route("/risks/{id}/reviewed", post(risks::plan::mark_reviewed))
         .route("/assets", get(assets::inventory_page))
         .route("/assets/map", get(asset_map::map_page))
         .route("/assets/findings", get(asset_findings::findings_page))

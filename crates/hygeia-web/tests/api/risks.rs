@@ -135,3 +135,190 @@ async fn a_library_scenario_is_taken_rated_mapped_and_accepted_by_a_manager() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_risk_written_on_its_page_gets_a_plan_a_review_and_leaves_in_the_export() {
+    for db in testing::all().await {
+        let name = db.name;
+        let app = TestApp::new(db).await;
+        let a = app.ids.entity_a.clone();
+        let manager = Browser::sign_in(&app, "compliance_manager@example.org").await;
+        let token = app.token(Role::ComplianceManager).to_owned();
+
+        // The form refuses a figure without its justification, names it, and stores nothing.
+        let new = manager.get(&format!("/risks/new?entity={a}")).await;
+        assert_eq!(new.status, StatusCode::OK, "{name}");
+        let mut fields: Vec<(&str, &str)> = vec![
+            ("entity_id", a.as_str()),
+            ("title", "Batch parameters altered on the filling line"),
+            ("kind", "event"),
+            ("inherent.likelihood", "4"),
+            (
+                "inherent.likelihood_justification",
+                "remote access shared by the integrator",
+            ),
+            ("inherent.impact.product_quality", "5"),
+            ("inherent.justification.product_quality", ""),
+            ("treatment", "mitigate"),
+            ("review_every_months", "6"),
+        ];
+        let refused = manager.post("/risks/new", &fields).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{name}");
+        assert!(
+            refused
+                .html
+                .contains("href=\"#f-inherent.justification.product_quality\"")
+                && refused
+                    .html
+                    .contains("Inherent · Product quality · Justification"),
+            "{name}: {}",
+            refused.html
+        );
+        assert!(
+            refused
+                .html
+                .contains("remote access shared by the integrator"),
+            "{name}: what was typed is kept"
+        );
+        let (_, listed) = app
+            .call(Method::GET, "/api/v1/risks", Some(&token), None)
+            .await;
+        assert_eq!(listed["total"], 0, "{name}: {listed}");
+
+        fields[6] = (
+            "inherent.justification.product_quality",
+            "a batch is released out of spec",
+        );
+        let created = manager.post("/risks/new", &fields).await;
+        assert_eq!(
+            created.status,
+            StatusCode::SEE_OTHER,
+            "{name}: {}",
+            created.html
+        );
+        let page = created.location.unwrap();
+        let id = page.trim_start_matches("/risks/").to_owned();
+        let shown = manager.get(&page).await.html;
+        assert!(
+            shown.contains("RSK-0001") && shown.contains("Critical"),
+            "{name}"
+        );
+
+        // The edit form shows the stored figures; a contributor may not accept.
+        let edit = manager.get(&format!("/risks/{id}/edit")).await.html;
+        assert!(edit.contains("a batch is released out of spec"), "{name}");
+        let contributor = Browser::sign_in(&app, "contributor@example.org").await;
+        let mut accept = fields.clone();
+        accept.retain(|(k, _)| *k != "entity_id" && *k != "treatment");
+        accept.extend([
+            ("treatment", "accept"),
+            ("acceptance.approver", "Site director"),
+            ("acceptance.justification", "line replaced in 2027"),
+            ("acceptance.expires_on", "2026-12-31"),
+            ("version", "1"),
+        ]);
+        let denied = contributor
+            .post(&format!("/risks/{id}/edit"), &accept)
+            .await;
+        assert_eq!(denied.status, StatusCode::FORBIDDEN, "{name}");
+
+        // A plan: an action past its day, then done.
+        let added = manager
+            .post(
+                &format!("/risks/{id}/actions"),
+                &[
+                    ("title", "Give the integrator a jump host with MFA"),
+                    ("owner", "contributor@example.org"),
+                    ("due_on", "2026-02-01"),
+                    ("control_id", ""),
+                ],
+            )
+            .await;
+        assert_eq!(
+            added.status,
+            StatusCode::SEE_OTHER,
+            "{name}: {}",
+            added.html
+        );
+        let shown = manager.get(&page).await.html;
+        assert!(
+            shown.contains("0 of 1 actions done, 1 overdue") && shown.contains("overdue"),
+            "{name}"
+        );
+        let (_, actions) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/risks/{id}/actions"),
+                Some(&token),
+                None,
+            )
+            .await;
+        let action_id = actions[0]["id"].as_str().unwrap().to_owned();
+        let done = manager
+            .post(
+                &format!("/risks/{id}/actions/{action_id}"),
+                &[("status", "done")],
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{name}");
+        let (_, figures) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/risks/overview?entity_id={a}"),
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(
+            (
+                figures["risks"].clone(),
+                figures["actions_done"].clone(),
+                figures["actions_overdue"].clone()
+            ),
+            (json!(1), json!(1), json!(0)),
+            "{name}: {figures}"
+        );
+
+        // The review held today, through the page; a bulk change with an unknown risk is
+        // refused whole.
+        let reviewed = manager.post(&format!("/risks/{id}/reviewed"), &[]).await;
+        assert_eq!(reviewed.status, StatusCode::SEE_OTHER, "{name}");
+        let (status, problem) = app
+            .call(
+                Method::POST,
+                "/api/v1/risks/bulk",
+                Some(&token),
+                Some(json!({"risk_ids": [id, "no-such-risk"], "owner": "Plant manager"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{name}: {problem}");
+        assert_eq!(problem["errors"][0]["field"], "risk_ids[1]", "{name}");
+        let (_, risk) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/risks/{id}"),
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(risk["owner"], Value::Null, "{name}: nothing changed");
+        assert_eq!(risk["plan"]["done"], 1, "{name}: {risk}");
+
+        // The register leaves as CSV, in French with `;`.
+        let csv = app
+            .raw(
+                Method::GET,
+                &format!("/api/v1/risks/export?entity_id={a}&lang=fr"),
+                &token,
+                None,
+            )
+            .await;
+        let csv = String::from_utf8(csv).unwrap();
+        assert!(
+            csv.contains("RSK-0001;Batch parameters altered on the filling line")
+                && csv.contains(";Critique;")
+                && csv.contains(";1/1;0"),
+            "{name}: {csv}"
+        );
+    }
+}

@@ -13,6 +13,7 @@
 mod crawl;
 mod incidents;
 mod interface;
+mod risks;
 mod security_keys;
 mod sso;
 

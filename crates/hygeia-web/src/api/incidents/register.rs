@@ -278,19 +278,7 @@ pub async fn export_incidents(
         .store
         .all_incidents(&auth.principal.scope, &filter)
         .await?;
-    let names: std::collections::BTreeMap<String, String> = state
-        .store
-        .list_entities(
-            &auth.principal.organisation_id,
-            &auth.principal.scope,
-            &hygeia_store::EntityFilter::default(),
-            hygeia_store::PageRequest::new(Some(500), None),
-        )
-        .await?
-        .items
-        .into_iter()
-        .map(|e| (e.id, e.name))
-        .collect();
+    let names = crate::api::entities::entity_names(&state, &auth).await?;
     let now = hygeia_domain::clock::format_instant(state.store.clock().now());
     let table = register_table(&incidents, &names, tr, &now);
     let bytes = format.write(&table).map_err(ApiError::internal)?;

@@ -1,16 +1,22 @@
 //! The risk register over the API (issue 14): risks of an entity with their ratings on the
-//! organisation's matrix, the heat map of a stage, the matrix itself, and the shipped scenario
-//! library a risk can be taken from.
+//! organisation's matrix, their treatment plans ([`plan`]) and supporting assets
+//! ([`supporting`]), the heat map of a stage, the register in figures and bulk changes
+//! ([`overview`]), its export ([`export`]), the matrix itself, and the shipped scenario library
+//! a risk can be taken from ([`scenarios`]).
 //!
 //! Reading needs `RiskRead` (risks of entities outside the caller's scope answer 404);
 //! adding, rating and treating `RiskWrite`; giving or changing an acceptance `RiskAccept`;
 //! replacing the matrix `RiskMatrixManage` (administrators: it re-rates every entity's risks).
 
+mod export;
+mod overview;
+mod plan;
 pub(crate) mod scenarios;
+mod supporting;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use hygeia_domain::access::Permission;
 use hygeia_domain::risks::matrix::RiskMatrix;
@@ -32,6 +38,9 @@ use crate::error::ApiResult;
     paths(
         list_risks, create_risk, get_risk, update_risk, risk_heat_map, get_risk_matrix,
         put_risk_matrix, scenarios::list_risk_scenarios, scenarios::take_risk_scenario,
+        plan::list_risk_actions, plan::add_risk_action, plan::update_risk_action,
+        supporting::set_risk_assets, overview::risk_overview, overview::bulk_update_risks,
+        export::export_risks,
     ),
     tags((name = "risks", description = "The risk register: risks rated on the organisation's matrix, treatment and acceptance, heat maps, the scenario library"))
 )]
@@ -41,12 +50,24 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/risks", get(list_risks).post(create_risk))
         .route("/risks/heat-map", get(risk_heat_map))
+        .route("/risks/overview", get(overview::risk_overview))
+        .route("/risks/export", get(export::export_risks))
+        .route("/risks/bulk", post(overview::bulk_update_risks))
         .route("/risks/{id}", get(get_risk).put(update_risk))
+        .route(
+            "/risks/{id}/actions",
+            get(plan::list_risk_actions).post(plan::add_risk_action),
+        )
+        .route(
+            "/risks/{id}/actions/{action_id}",
+            put(plan::update_risk_action),
+        )
+        .route("/risks/{id}/assets", put(supporting::set_risk_assets))
         .route("/risk-matrix", get(get_risk_matrix).put(put_risk_matrix))
         .route("/risk-scenarios", get(scenarios::list_risk_scenarios))
         .route(
             "/risk-scenarios/{id}/risks",
-            axum::routing::post(scenarios::take_risk_scenario),
+            post(scenarios::take_risk_scenario),
         )
 }
 
@@ -110,29 +131,6 @@ pub struct NewRisk {
     pub requirements: Vec<RequirementLink>,
 }
 
-/// Accepting a risk needs `RiskAccept` besides `RiskWrite`: when the input accepts it and
-/// the stored risk (if any) was not accepted the same way.
-fn require_acceptance_right(
-    auth: &Auth,
-    input: &RiskInput,
-    stored: Option<&Risk>,
-) -> ApiResult<()> {
-    if input.treatment.as_deref().map(str::trim) != Some("accept") {
-        return Ok(());
-    }
-    let unchanged = stored.is_some_and(|risk| {
-        let given = input.acceptance.as_ref();
-        risk.treatment.as_deref() == Some("accept")
-            && risk.accepted_by.as_deref() == given.map(|a| a.approver.trim())
-            && risk.acceptance_reason.as_deref() == given.map(|a| a.justification.trim())
-            && risk.accepted_until.as_deref() == given.map(|a| a.expires_on.trim())
-    });
-    if !unchanged {
-        auth.principal.require(Permission::RiskAccept)?;
-    }
-    Ok(())
-}
-
 /// Stores a new risk of `entity_id`, its links checked against the catalog in force: the one
 /// way in for the API and the pages.
 pub(crate) async fn add_risk(
@@ -152,6 +150,7 @@ pub(crate) async fn add_risk(
             entity_id,
             input,
             links,
+            auth.principal.require(Permission::RiskAccept),
         )
         .await?)
 }
@@ -168,7 +167,6 @@ pub async fn create_risk(
     ApiJson(body): ApiJson<NewRisk>,
 ) -> ApiResult<(StatusCode, Json<Risk>)> {
     auth.principal.require(Permission::RiskWrite)?;
-    require_acceptance_right(&auth, &body.risk, None)?;
     let links = RiskLinks {
         scenario_id: None,
         requirements: body.requirements,
@@ -213,8 +211,6 @@ pub async fn update_risk(
     ApiJson(body): ApiJson<RiskUpdate>,
 ) -> ApiResult<Json<Risk>> {
     auth.principal.require(Permission::RiskWrite)?;
-    let stored = state.store.risk(&auth.principal.scope, &id).await?;
-    require_acceptance_right(&auth, &body.risk, Some(&stored))?;
     Ok(Json(
         state
             .store
@@ -224,6 +220,7 @@ pub async fn update_risk(
                 &id,
                 &body.risk,
                 body.version,
+                auth.principal.require(Permission::RiskAccept),
             )
             .await?,
     ))

@@ -36,38 +36,21 @@ pub struct RiskScenario {
     pub measures: Vec<Label>,
 }
 
-fn text_of<T: Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
 impl From<&Scenario> for RiskScenario {
     fn from(s: &Scenario) -> Self {
         RiskScenario {
             id: s.id.clone(),
-            kind: text_of(&s.kind),
-            sectors: s.sectors.iter().map(text_of).collect(),
+            kind: s.kind.as_str().to_owned(),
+            sectors: s.sectors.iter().map(|x| x.as_str().to_owned()).collect(),
             title: s.title.clone(),
             description: s.description.clone(),
             origin: s.origin.clone(),
             objective: s.objective.clone(),
             impacts: s.impacts.clone(),
-            requirements: links_of(s),
+            requirements: RiskLinks::of_scenario(s).requirements,
             measures: s.measures.clone(),
         }
     }
-}
-
-fn links_of(s: &Scenario) -> Vec<RequirementLink> {
-    s.requirements
-        .iter()
-        .map(|r| RequirementLink {
-            framework_id: r.framework.clone(),
-            requirement_id: r.id.clone(),
-        })
-        .collect()
 }
 
 /// The library, read against the catalog in force.
@@ -108,16 +91,12 @@ pub(crate) fn risk_of(scenario: &Scenario, lang: &str) -> (RiskInput, RiskLinks)
     let input = RiskInput {
         title: scenario.title.get(lang).to_owned(),
         description: scenario.description.get(lang).to_owned(),
-        kind: Some(text_of(&scenario.kind)),
+        kind: Some(scenario.kind.as_str().to_owned()),
         origin: Some(scenario.origin.get(lang).to_owned()),
         objective: Some(scenario.objective.get(lang).to_owned()),
         ..RiskInput::default()
     };
-    let links = RiskLinks {
-        scenario_id: Some(scenario.id.clone()),
-        requirements: links_of(scenario),
-    };
-    (input, links)
+    (input, RiskLinks::of_scenario(scenario))
 }
 
 /// Takes a scenario of the library as a risk of an entity, still to rate, with the

@@ -10,6 +10,7 @@ mod entity;
 mod incidents;
 mod monitoring;
 mod nis2;
+mod risks;
 mod summary;
 
 pub(crate) use activity::ActivityCache;
@@ -65,6 +66,7 @@ struct DashboardPage {
     compliance: Option<ComplianceView>,
     monitoring: Option<Vec<ComplianceFigure>>,
     incidents: Option<incidents::IncidentTile>,
+    risks: Option<risks::RiskSection>,
     /// The entity the switcher chose: (id, name).
     only: Option<(String, String)>,
     /// The class filter's "show all" link (keeps the chosen entity).
@@ -341,6 +343,30 @@ pub async fn home(
     } else {
         None
     };
+    let risks = if auth.principal.require(Permission::RiskRead).is_ok() {
+        let only_id = only.as_ref().map(|(id, _)| id.as_str());
+        let overview = store
+            .risk_overview(&scope, only_id)
+            .await
+            .map_err(|e| fail(e.into()))?;
+        let filter = hygeia_store::risks::RiskFilter {
+            entity_id: only_id.map(str::to_owned),
+            ..Default::default()
+        };
+        let top = store
+            .list_risks(
+                &scope,
+                &filter,
+                hygeia_store::PageRequest::new(Some(5), None),
+            )
+            .await
+            .map_err(|e| fail(e.into()))?
+            .items;
+        let (_, matrix) = store.risk_matrix().await.map_err(|e| fail(e.into()))?;
+        Some(risks::section(tr, &matrix, &overview, &top, only_id))
+    } else {
+        None
+    };
     let title = tr.t("nav.dashboard").to_owned();
     let shell = Shell::new(
         &state,
@@ -362,6 +388,7 @@ pub async fn home(
         compliance,
         monitoring,
         incidents,
+        risks,
         show_all_href: match &only {
             Some((id, _)) => format!("/?entity={}#entities", url_encode(id)),
             None => "/#entities".to_owned(),

@@ -1,15 +1,47 @@
 //! One risk (`/risks/{id}`): what it is, its three ratings with every justification, its
-//! treatment and acceptance, its review date and the requirements it relates to.
+//! treatment and acceptance, its review date, its treatment plan, its supporting assets with
+//! their open vulnerabilities, and the requirements it relates to.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use hygeia_domain::access::Permission;
-use hygeia_store::risks::StoredRating;
+use hygeia_store::PageRequest;
+use hygeia_store::monitoring::AssetFilter;
+use hygeia_store::risks::{LinkedAsset, RiskAction, StoredRating};
+use serde::Deserialize;
 
 use super::{LevelBadge, badge};
 use crate::AppState;
 use crate::ui::i18n::Tr;
-use crate::ui::{Area, Crumb, PageAuth, PageError, PageResult, Shell, render, tr_of};
+use crate::ui::{Area, Choice, Crumb, PageAuth, PageError, PageResult, Shell, render, tr_of};
+
+/// An asset found by the search of the supporting-assets form, not linked yet.
+pub struct FoundAsset {
+    pub id: String,
+    pub label: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RiskPageQuery {
+    /// Words to find inventory assets of the risk's entity by.
+    #[serde(default)]
+    asset_q: String,
+}
+
+/// An asset's label: its first name, else its key, with vendor and model.
+pub fn asset_label(
+    key: &str,
+    name: Option<&str>,
+    vendor: Option<&str>,
+    model: Option<&str>,
+) -> String {
+    let mut label = name.unwrap_or(key).to_owned();
+    let make: Vec<&str> = [vendor, model].into_iter().flatten().collect();
+    if !make.is_empty() {
+        label.push_str(&format!(" ({})", make.join(" ")));
+    }
+    label
+}
 
 /// One dimension's impact as shown.
 pub struct ImpactLine {
@@ -51,6 +83,15 @@ struct RiskPage {
     next_review_on: String,
     review_due: bool,
     requirements: Vec<RequirementView>,
+    id: String,
+    can_write: bool,
+    actions: Vec<RiskAction>,
+    plan_summary: String,
+    owners: Vec<Choice>,
+    controls: Vec<Choice>,
+    assets: Vec<LinkedAsset>,
+    asset_q: String,
+    found: Vec<FoundAsset>,
 }
 
 fn rating_view(
@@ -89,6 +130,7 @@ pub async fn risk_page(
     State(state): State<AppState>,
     PageAuth(auth): PageAuth,
     Path(id): Path<String>,
+    Query(query): Query<RiskPageQuery>,
 ) -> PageResult {
     let tr = tr_of(&auth);
     let fail = |e: hygeia_store::StoreError| PageError::new(tr, e.into());
@@ -147,7 +189,91 @@ pub async fn risk_page(
             }
         })
         .collect();
+    let can_write = auth.principal.require(Permission::RiskWrite).is_ok();
+    let actions = state
+        .store
+        .risk_actions(&auth.principal.scope, &id)
+        .await
+        .map_err(fail)?;
+    let (owners, controls) = if can_write {
+        let owners = state
+            .store
+            .users_with_access(&risk.entity_id)
+            .await
+            .map_err(fail)?
+            .into_iter()
+            .map(|m| Choice {
+                label: format!("{} <{}>", m.display_name, m.email),
+                value: m.email,
+                selected: false,
+            })
+            .collect();
+        let controls = state
+            .store
+            .list_controls(&risk.entity_id)
+            .await
+            .map_err(fail)?
+            .into_iter()
+            .map(|c| Choice {
+                value: c.id,
+                label: c.name,
+                selected: false,
+            })
+            .collect();
+        (owners, controls)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let asset_q = query.asset_q.trim().to_owned();
+    let found = if can_write && !asset_q.is_empty() {
+        let filter = AssetFilter {
+            entity_id: Some(risk.entity_id.clone()),
+            q: Some(asset_q.clone()),
+            ..AssetFilter::default()
+        };
+        state
+            .store
+            .list_assets(
+                &auth.principal.scope,
+                &filter,
+                PageRequest::new(Some(20), None),
+            )
+            .await
+            .map_err(fail)?
+            .items
+            .into_iter()
+            .filter(|a| !risk.assets.iter().any(|l| l.id == a.id))
+            .map(|a| FoundAsset {
+                label: asset_label(
+                    &a.asset_key,
+                    a.names.first().map(String::as_str),
+                    a.vendor.as_deref(),
+                    a.model.as_deref(),
+                ),
+                id: a.id,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let plan_summary = tr.tf(
+        "risks.plan_summary",
+        &[
+            ("done", &risk.plan.done.to_string()),
+            ("actions", &risk.plan.actions.to_string()),
+            ("overdue", &risk.plan.overdue.to_string()),
+        ],
+    );
     let page = RiskPage {
+        id: risk.id.clone(),
+        can_write,
+        actions,
+        plan_summary,
+        owners,
+        controls,
+        assets: risk.assets.clone(),
+        asset_q,
+        found,
         reference: risk.reference.clone(),
         title: risk.title.clone(),
         description: risk.description.clone(),

@@ -51,13 +51,7 @@ pub async fn library_page(State(state): State<AppState>, PageAuth(auth): PageAut
             sectors: s
                 .sectors
                 .iter()
-                .map(|sector| {
-                    let code = serde_json::to_value(sector)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default();
-                    tr.label("risks.sector", &code)
-                })
+                .map(|sector| tr.label("risks.sector", sector.as_str()))
                 .collect::<Vec<_>>()
                 .join(", "),
             impacts: s

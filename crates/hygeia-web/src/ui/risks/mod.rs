@@ -1,9 +1,12 @@
 //! The risk register (`/risks`): the heat map of a stage with cells that open their risks,
-//! the register most severe first, one risk with its ratings ([`detail`]), and the scenario
-//! library a risk is taken from ([`library`]).
+//! the register most severe first, one risk with its ratings, plan and assets ([`detail`],
+//! changed through [`plan`]), the form that writes or rates a risk ([`form`]), and the
+//! scenario library a risk is taken from ([`library`]).
 
 pub mod detail;
+pub mod form;
 pub mod library;
+pub mod plan;
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -54,6 +57,7 @@ pub struct HeatRow {
 
 /// One risk of the register.
 pub struct RiskRow {
+    pub id: String,
     pub href: String,
     pub reference: String,
     pub title: String,
@@ -78,6 +82,9 @@ pub struct RegisterQuery {
     impact: String,
     #[serde(default)]
     after: String,
+    /// `mitigate`, `accept`, `transfer`, `avoid`, or `none` (undecided).
+    #[serde(default)]
+    treatment: String,
 }
 
 fn stage_of(text: &str) -> RiskStage {
@@ -101,6 +108,12 @@ struct RegisterPage {
     all_href: String,
     next: Option<String>,
     can_write: bool,
+    treatments: Vec<Choice>,
+    stage: String,
+    entity: String,
+    new_href: String,
+    export_csv: String,
+    export_xlsx: String,
 }
 
 fn heat_rows(
@@ -154,6 +167,7 @@ pub async fn register_page(
     let stage = stage_of(&query.stage);
     let likelihood = query.likelihood.parse::<i64>().ok();
     let impact = query.impact.parse::<i64>().ok();
+    let treatment = nonempty(&query.treatment);
     let (_, matrix) = state.store.risk_matrix().await.map_err(fail)?;
     let cells = state
         .store
@@ -170,7 +184,7 @@ pub async fn register_page(
                 impact,
                 stage: Some(stage),
                 after: nonempty(&query.after),
-                ..RiskFilter::default()
+                treatment: treatment.clone(),
             },
             PageRequest::new(Some(PAGE_SIZE), None),
         )
@@ -195,6 +209,7 @@ pub async fn register_page(
         .items
         .iter()
         .map(|r: &RiskSummary| RiskRow {
+            id: r.id.clone(),
             href: format!("/risks/{}", r.id),
             reference: r.reference.clone(),
             title: r.title.clone(),
@@ -212,10 +227,47 @@ pub async fn register_page(
             next_review_on: r.next_review_on.clone(),
         })
         .collect();
-    let mut base = format!("/risks?stage={}", stage.as_str());
+    // What every link of the page keeps: the entity and the treatment chosen.
+    let mut kept = String::new();
     if let Some(e) = &entity {
-        base.push_str(&format!("&entity={}", url_encode(e)));
+        kept.push_str(&format!("&entity={}", url_encode(e)));
     }
+    if let Some(t) = &treatment {
+        kept.push_str(&format!("&treatment={}", url_encode(t)));
+    }
+    let base = format!("/risks?stage={}{kept}", stage.as_str());
+    let export = |format: &str| {
+        let mut href = format!("/api/v1/risks/export?format={format}&lang={}", tr.code());
+        if let Some(e) = &entity {
+            href.push_str(&format!("&entity_id={}", url_encode(e)));
+        }
+        if let Some(t) = &treatment {
+            href.push_str(&format!("&treatment={}", url_encode(t)));
+        }
+        href
+    };
+    let chosen_treatment = treatment.clone().unwrap_or_default();
+    let mut treatments = vec![
+        Choice {
+            value: String::new(),
+            label: tr.t("risks.any_treatment").to_owned(),
+            selected: chosen_treatment.is_empty(),
+        },
+        Choice {
+            value: "none".to_owned(),
+            label: tr.t("risks.undecided").to_owned(),
+            selected: chosen_treatment == "none",
+        },
+    ];
+    treatments.extend(
+        hygeia_domain::risks::treatment::TreatmentOption::ALL
+            .iter()
+            .map(|t| Choice {
+                value: t.as_str().to_owned(),
+                label: tr.label("risks.treatment", t.as_str()),
+                selected: chosen_treatment == t.as_str(),
+            }),
+    );
     let impacts = matrix
         .impact
         .iter()
@@ -230,11 +282,20 @@ pub async fn register_page(
         stages: RiskStage::ALL
             .iter()
             .map(|s| Choice {
-                value: s.as_str().to_owned(),
+                value: format!("/risks?stage={}{kept}", s.as_str()),
                 label: tr.label("risks.stage", s.as_str()),
                 selected: *s == stage,
             })
             .collect(),
+        treatments,
+        stage: stage.as_str().to_owned(),
+        entity: entity.clone().unwrap_or_default(),
+        new_href: match &entity {
+            Some(e) => format!("/risks/new?entity={}", url_encode(e)),
+            None => "/risks/new".to_owned(),
+        },
+        export_csv: export("csv"),
+        export_xlsx: export("xlsx"),
         impacts,
         heat: heat_rows(tr, &matrix, &cells, &base, (likelihood, impact)),
         rows,

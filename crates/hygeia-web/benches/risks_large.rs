@@ -1,0 +1,213 @@
+//! The risk register at group scale (issue 14): 10,000 risks over 5 entities, rated on the
+//! default 5×5 matrix (inherent, current and for half of them residual), a third with a
+//! treatment plan of two actions; then the register page and API, a heat-map cell, the heat
+//! map and the figures timed: p50 / p95 / max over 50 requests each.
+//!
+//! `cargo bench -p hygeia-web --bench risks_large` (PostgreSQL too when
+//! `HYGEIA_TEST_POSTGRES_URL` is set; `HYGEIA_BENCH_ONLY=sqlite|postgres` runs one;
+//! `HYGEIA_BENCH_RISKS` changes the size).
+
+#[path = "support/mod.rs"]
+mod support;
+
+use std::time::Instant;
+
+use hygeia_catalog::Catalog;
+use hygeia_domain::access::EntityScope;
+use hygeia_domain::risks::ImpactDimension;
+use hygeia_domain::risks::plan::ActionInput;
+use hygeia_domain::risks::rating::{ImpactRating, RatingInput};
+use hygeia_domain::risks::register::RiskInput;
+use hygeia_store::risks::RiskLinks;
+use hygeia_store::testing::{self, TestDb, test_clock};
+use hygeia_store::{Actor, Store};
+use hygeia_web::catalog::CatalogCache;
+use hygeia_web::{AppState, WebConfig, router};
+use support::{admin_token, report, timed_get};
+
+const RUNS: usize = 50;
+const ENTITIES: usize = 5;
+
+fn rating(likelihood: u8, impact: u8) -> RatingInput {
+    RatingInput {
+        likelihood,
+        likelihood_justification: "observed in the sector".into(),
+        impacts: vec![
+            ImpactRating {
+                dimension: ImpactDimension::ProductionContinuity,
+                value: impact,
+                justification: "the line stops".into(),
+            },
+            ImpactRating {
+                dimension: ImpactDimension::Confidentiality,
+                value: impact.saturating_sub(1).max(1),
+                justification: "records exposed".into(),
+            },
+        ],
+    }
+}
+
+async fn generate(store: &Store, catalog: &Catalog, risks: usize) -> Vec<String> {
+    let actor = Actor::system();
+    let org = store
+        .ensure_organisation(&actor, "Groupe Pharma")
+        .await
+        .unwrap();
+    let mut entities = Vec::new();
+    for e in 0..ENTITIES {
+        let input = hygeia_domain::org::EntityInput {
+            name: format!("Site {e}"),
+            country: "FR".into(),
+            entity_type: "basic_pharmaceutical_manufacturing".into(),
+            employees: 800,
+            annual_turnover_eur: Some(200_000_000),
+            balance_sheet_eur: Some(150_000_000),
+            parent_entity_id: None,
+            registration_number: None,
+            other_activities: vec![],
+            designation: "none".into(),
+            cer_critical_entity: false,
+            nis1_operator_of_essential_services: false,
+            local_public_administration: false,
+            public_body: false,
+            group_worldwide_turnover_eur: None,
+        };
+        let entity = store
+            .create_entity(&actor, &org.id, &input, |_| true)
+            .await
+            .unwrap();
+        entities.push(entity.id);
+    }
+    let scope = EntityScope::All;
+    let treatments = ["mitigate", "transfer", "avoid", "mitigate"];
+    for n in 0..risks {
+        let entity = &entities[n % ENTITIES];
+        let likelihood = (n % 5) as u8 + 1;
+        let impact = ((n / 5) % 5) as u8 + 1;
+        let input = RiskInput {
+            title: format!("Scenario {n}: set points altered on line {}", n % 40),
+            inherent: Some(rating(likelihood, impact)),
+            current: Some(rating(likelihood.saturating_sub(1).max(1), impact)),
+            residual: (n % 2 == 0).then(|| rating(1, impact.saturating_sub(1).max(1))),
+            treatment: (n % 7 != 0).then(|| treatments[n % treatments.len()].to_owned()),
+            ..RiskInput::default()
+        };
+        let risk = store
+            .create_risk(
+                &actor,
+                &scope,
+                catalog,
+                entity,
+                &input,
+                &RiskLinks::default(),
+                Ok(()),
+            )
+            .await
+            .unwrap();
+        if n % 3 == 0 {
+            for (title, due) in [
+                ("Segment the line", "2026-01-31"),
+                ("Train operators", "2026-12-31"),
+            ] {
+                let action = ActionInput {
+                    title: title.into(),
+                    due_on: Some(due.into()),
+                    ..ActionInput::default()
+                };
+                store
+                    .add_risk_action(&actor, &scope, &risk.id, &action)
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+    entities
+}
+
+async fn run(db: TestDb, risks: usize) {
+    let name = db.name;
+    let store = db.store(test_clock()).await;
+    let catalog = Catalog::load_embedded().unwrap();
+    let started = Instant::now();
+    let entities = generate(&store, &catalog, risks).await;
+    println!(
+        "{name:<9} {risks} risks generated in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    store.optimize().await.unwrap();
+    let org = store.organisation().await.unwrap().unwrap();
+    let secret = admin_token(&store, &org.id, "bench@example.org").await;
+    let app = router(AppState::new(
+        store.clone(),
+        WebConfig::default(),
+        CatalogCache::new(catalog, 0),
+    ));
+    let entity = &entities[0];
+    let cases = [
+        ("page /risks (all entities)", "/risks".to_owned()),
+        ("page /risks, one entity", format!("/risks?entity={entity}")),
+        (
+            "page /risks, one heat-map cell",
+            "/risks?stage=current&likelihood=3&impact=4".to_owned(),
+        ),
+        ("page / (dashboard with its risk section)", "/".to_owned()),
+        ("API risks, first page of 50", "/api/v1/risks".to_owned()),
+        (
+            "API risks, one entity, undecided",
+            format!("/api/v1/risks?entity_id={entity}&treatment=none"),
+        ),
+        ("API heat map, current", "/api/v1/risks/heat-map".to_owned()),
+        (
+            "API heat map, residual, one entity",
+            format!("/api/v1/risks/heat-map?stage=residual&entity_id={entity}"),
+        ),
+        ("API register figures", "/api/v1/risks/overview".to_owned()),
+    ];
+    let mut first_api = Vec::new();
+    for (label, path) in &cases {
+        let (times, body) = timed_get(&app, &secret, path, RUNS).await;
+        report(name, label, &times, &body);
+        if path == "/api/v1/risks" {
+            first_api = body;
+        }
+    }
+    let first: serde_json::Value = serde_json::from_slice(&first_api).unwrap();
+    if let Some(next) = first["next"].as_str() {
+        let path = format!("/api/v1/risks?after={next}");
+        let (times, body) = timed_get(&app, &secret, &path, RUNS).await;
+        report(name, "API risks, after a cursor", &times, &body);
+    }
+    let top = first["items"][0]["id"].as_str().unwrap();
+    let (times, body) = timed_get(&app, &secret, &format!("/risks/{top}"), RUNS).await;
+    report(name, "page one risk", &times, &body);
+    let (times, body) = timed_get(&app, &secret, "/api/v1/risks/export?format=xlsx", 5).await;
+    report(
+        name,
+        "API export, every risk as XLSX (5 runs)",
+        &times,
+        &body,
+    );
+    println!(
+        "{name:<9} resident memory at the end: {}",
+        support::resident_memory()
+    );
+}
+
+fn main() {
+    let risks = std::env::var("HYGEIA_BENCH_RISKS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let only = std::env::var("HYGEIA_BENCH_ONLY").ok();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        for db in testing::all().await {
+            if only.as_deref().is_none_or(|engine| engine == db.name) {
+                run(db, risks).await;
+            }
+        }
+    });
+}
