@@ -15,7 +15,7 @@ mod supporting;
 
 pub use bulk::{BulkRiskChange, BulkRiskOutcome, MAX_BULK_RISKS};
 pub use matrix::MatrixChange;
-pub use overview::{LevelCount, RiskOverview};
+pub use overview::{LevelCount, RegisterGap, RiskOverview};
 pub use plan::RiskAction;
 pub use register::{
     HeatCell, RequirementLink, Risk, RiskFilter, RiskLinks, RiskStage, RiskSummary, StoredRating,

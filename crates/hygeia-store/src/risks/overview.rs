@@ -154,3 +154,51 @@ impl Store {
         })
     }
 }
+
+/// What the register says about risk management (NIS2 Art. 21(2)(a)): the weak points an
+/// assessor should look at, none when the register is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RegisterGap {
+    /// No risk in the register at all.
+    Empty,
+    ToRate,
+    Undecided,
+    ReviewDue,
+    AcceptanceExpired,
+    ActionsOverdue,
+}
+
+impl RegisterGap {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RegisterGap::Empty => "empty",
+            RegisterGap::ToRate => "to_rate",
+            RegisterGap::Undecided => "undecided",
+            RegisterGap::ReviewDue => "review_due",
+            RegisterGap::AcceptanceExpired => "acceptance_expired",
+            RegisterGap::ActionsOverdue => "actions_overdue",
+        }
+    }
+}
+
+impl RiskOverview {
+    /// The register's weak points, most basic first.
+    pub fn gaps(&self) -> Vec<RegisterGap> {
+        if self.risks == 0 {
+            return vec![RegisterGap::Empty];
+        }
+        [
+            (self.to_rate, RegisterGap::ToRate),
+            (self.undecided, RegisterGap::Undecided),
+            (self.review_due, RegisterGap::ReviewDue),
+            (self.acceptances_expired, RegisterGap::AcceptanceExpired),
+            (self.actions_overdue, RegisterGap::ActionsOverdue),
+        ]
+        .into_iter()
+        .filter(|(count, _)| *count > 0)
+        .map(|(_, gap)| gap)
+        .collect()
+    }
+}

@@ -143,6 +143,53 @@ struct DetailPage {
     evidence: Vec<EvidenceLine>,
     history: Vec<HistoryLine>,
     limit_hint: String,
+    risk_signal: Option<RiskSignal>,
+}
+
+/// What the entity's risk register says, on the requirements of NIS2 Art. 21(2)(a): a signal
+/// for the assessor, never a result set on its own.
+pub struct RiskSignal {
+    pub summary: String,
+    pub gaps: Vec<String>,
+    pub href: String,
+}
+
+/// The risk-register signal of `entity_id`, for requirements under Art. 21(2)(a) when the
+/// reader may see risks.
+async fn risk_signal(
+    state: &AppState,
+    auth: &Auth,
+    entity_id: &str,
+    letters: &[hygeia_catalog::Art21Letter],
+) -> Result<Option<RiskSignal>, PageError> {
+    let tr = tr_of(auth);
+    let risk_management = hygeia_catalog::Art21Letter::new('a');
+    if !letters.iter().any(|l| Some(*l) == risk_management)
+        || auth.principal.require(Permission::RiskRead).is_err()
+    {
+        return Ok(None);
+    }
+    let overview = state
+        .store
+        .risk_overview(&auth.principal.scope, Some(entity_id))
+        .await
+        .map_err(|e| fail(tr)(e.into()))?;
+    Ok(Some(RiskSignal {
+        summary: tr.tf(
+            "assessment.risk_signal_summary",
+            &[
+                ("risks", &tr.num(overview.risks)),
+                ("done", &tr.num(overview.actions_done)),
+                ("open", &tr.num(overview.actions_open)),
+            ],
+        ),
+        gaps: overview
+            .gaps()
+            .into_iter()
+            .map(|g| tr.label("assessment.risk_gap", g.as_str()))
+            .collect(),
+        href: format!("/risks?entity={}", crate::ui::url_encode(entity_id)),
+    }))
 }
 
 pub(super) fn size(tr: Tr, bytes: i64) -> String {
@@ -296,7 +343,9 @@ async fn show(
         Some(&assessment.entity_id),
     )
     .await?;
+    let risk_signal = risk_signal(state, auth, &assessment.entity_id, &found.nis2_art21).await?;
     let page = DetailPage {
+        risk_signal,
         shell,
         id: assessment.id.clone(),
         requirement: requirement.to_owned(),

@@ -245,6 +245,35 @@ async fn a_risk_written_on_its_page_gets_a_plan_a_review_and_leaves_in_the_expor
             shown.contains("0 of 1 actions done, 1 overdue") && shown.contains("overdue"),
             "{name}"
         );
+        // The NIS2 assessment's risk-management point shows the register as a signal.
+        let point = format!(
+            "/compliance/assessments/{}/requirements/2.1.1",
+            app.ids.nis2
+        );
+        let signal = manager.get(&point).await.html;
+        assert!(
+            signal.contains("id=\"risk-signal\"") && signal.contains("Treatment actions overdue"),
+            "{name}: {signal}"
+        );
+        // A supporting asset from the inventory.
+        let (status, linked) = app
+            .call(
+                Method::PUT,
+                &format!("/api/v1/risks/{id}/assets"),
+                Some(&token),
+                Some(json!({"asset_ids": [app.ids.asset_a]})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{name}: {linked}");
+        assert_eq!(linked.as_array().map(Vec::len), Some(1), "{name}");
+        assert!(
+            manager
+                .get(&page)
+                .await
+                .html
+                .contains(&format!("/assets/{}", app.ids.asset_a)),
+            "{name}"
+        );
         let (_, actions) = app
             .call(
                 Method::GET,
@@ -303,6 +332,12 @@ async fn a_risk_written_on_its_page_gets_a_plan_a_review_and_leaves_in_the_expor
             .await;
         assert_eq!(risk["owner"], Value::Null, "{name}: nothing changed");
         assert_eq!(risk["plan"]["done"], 1, "{name}: {risk}");
+
+        let signal = manager.get(&point).await.html;
+        assert!(
+            signal.contains("id=\"risk-signal-kept\""),
+            "{name}: {signal}"
+        );
 
         // The register leaves as CSV, in French with `;`.
         let csv = app
