@@ -1,5 +1,6 @@
-//! Demo risks of the plant, kept as data (`demo/risks.json`): two scenarios of the library
-//! rated, treated and tied to the demo inventory's controllers, one still to rate. Dates are
+//! Demo risks of the plant, kept as data (`demo/risks.json`): what is at stake (the filling
+//! line, batch records, formulas) with the demo inventory's controllers supporting it, two
+//! scenarios of the library rated, treated and tied to them, one still to rate. Dates are
 //! days from the day the demo starts, so overdue actions and an acceptance ending soon show
 //! whenever it runs.
 
@@ -11,6 +12,7 @@ use hygeia_catalog::Catalog;
 use hygeia_catalog::risks::scenarios::shipped_scenarios;
 use hygeia_domain::access::EntityScope;
 use hygeia_domain::risks::plan::ActionInput;
+use hygeia_domain::risks::processes::ProcessInput;
 use hygeia_domain::risks::register::RiskInput;
 use hygeia_domain::risks::treatment::AcceptanceInput;
 use hygeia_store::monitoring::AssetFilter;
@@ -27,7 +29,16 @@ struct DemoRisks {
     /// What the file holds, for its readers.
     #[serde(rename = "about")]
     _about: String,
+    processes: Vec<DemoProcess>,
     risks: Vec<DemoRisk>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoProcess {
+    process: ProcessInput,
+    /// Names of demo inventory assets.
+    assets: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -39,6 +50,8 @@ struct DemoRisk {
     acceptance: Option<DemoAcceptance>,
     /// Names of demo inventory assets.
     assets: Vec<String>,
+    /// Names of the demo processes it threatens.
+    processes: Vec<String>,
     actions: Vec<DemoAction>,
 }
 
@@ -85,6 +98,28 @@ pub async fn seed(store: &Store, actor: &Actor, plant_entity: &str) -> anyhow::R
             a.names.into_iter().map(move |n| (n, id.clone()))
         })
         .collect();
+    let asset_ids = |names: &[String]| {
+        names
+            .iter()
+            .map(|name| {
+                assets
+                    .get(name)
+                    .cloned()
+                    .with_context(|| format!("demo: no demo asset named '{name}'"))
+            })
+            .collect::<anyhow::Result<Vec<String>>>()
+    };
+    let mut processes = BTreeMap::new();
+    for entry in demo.processes {
+        let process = store
+            .create_process(actor, &scope, plant_entity, &entry.process)
+            .await
+            .with_context(|| format!("demo process '{}'", entry.process.name))?;
+        store
+            .set_process_links(actor, &scope, &process.id, &asset_ids(&entry.assets)?, &[])
+            .await?;
+        processes.insert(process.name, process.id);
+    }
     for entry in demo.risks {
         let scenario = scenarios
             .iter()
@@ -108,21 +143,25 @@ pub async fn seed(store: &Store, actor: &Actor, plant_entity: &str) -> anyhow::R
             )
             .await
             .with_context(|| format!("demo risk '{}'", input.title))?;
-        let linked = entry
-            .assets
-            .iter()
-            .map(|name| {
-                assets
-                    .get(name)
-                    .cloned()
-                    .with_context(|| format!("demo risk: no demo asset named '{name}'"))
-            })
-            .collect::<anyhow::Result<Vec<String>>>()?;
+        let linked = asset_ids(&entry.assets)?;
         if !linked.is_empty() {
             store
                 .set_risk_assets(actor, &scope, &risk.id, &linked)
                 .await?;
         }
+        let threatened = entry
+            .processes
+            .iter()
+            .map(|name| {
+                processes
+                    .get(name)
+                    .cloned()
+                    .with_context(|| format!("demo risk: no demo process named '{name}'"))
+            })
+            .collect::<anyhow::Result<Vec<String>>>()?;
+        store
+            .set_risk_processes(actor, &scope, &risk.id, &threatened)
+            .await?;
         for action in entry.actions {
             let input = ActionInput {
                 title: action.title,

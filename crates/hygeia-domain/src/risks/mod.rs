@@ -7,6 +7,7 @@
 
 pub mod matrix;
 pub mod plan;
+pub mod processes;
 pub mod rating;
 pub mod register;
 pub mod treatment;

@@ -176,3 +176,23 @@ impl Store {
         })
     }
 }
+
+/// A matrix put in force, as its history lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MatrixVersion {
+    pub version: i64,
+    pub created_at: String,
+    pub created_by: String,
+}
+
+impl Store {
+    /// Every matrix put in force, newest first (the shipped default, version 0, is not listed).
+    pub async fn risk_matrix_history(&self) -> Result<Vec<MatrixVersion>> {
+        Ok(sqlx::query_as(
+            "SELECT version, created_at, created_by FROM risk_matrices ORDER BY version DESC",
+        )
+        .fetch_all(self.reader())
+        .await?)
+    }
+}

@@ -1,6 +1,6 @@
 //! The risk register stored (issue 14): risks of an entity with their three ratings on the
 //! organisation's matrix ([`matrix`]), their treatment and acceptance, the requirements and
-//! supporting assets they relate to ([`supporting`]), their treatment plan ([`plan`]), the heat
+//! supporting assets they relate to ([`supporting`]), what is at stake ([`processes`]), their treatment plan ([`plan`]), the heat
 //! map of a stage and the register in figures ([`overview`]), and changes to many risks at
 //! once ([`bulk`]). Every change is audited and scoped to the entities
 //! the user may see; a risk is checked whole against the matrix in force inside the
@@ -10,13 +10,15 @@ mod bulk;
 mod matrix;
 mod overview;
 mod plan;
+mod processes;
 mod register;
 mod supporting;
 
 pub use bulk::{BulkRiskChange, BulkRiskOutcome, MAX_BULK_RISKS};
-pub use matrix::MatrixChange;
+pub use matrix::{MatrixChange, MatrixVersion};
 pub use overview::{LevelCount, RegisterGap, RiskOverview};
 pub use plan::RiskAction;
+pub use processes::{LinkedProcess, Process, ProcessSite, ProcessSummary, ThreateningRisk};
 pub use register::{
     HeatCell, RequirementLink, Risk, RiskFilter, RiskLinks, RiskStage, RiskSummary, StoredRating,
 };

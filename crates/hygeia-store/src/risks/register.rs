@@ -13,7 +13,8 @@ use sqlx::AnyConnection;
 
 use super::matrix::{matrix_in, severity};
 use super::plan::progress_in;
-use super::supporting::{LinkedAsset, linked_assets_in};
+use super::processes::{LinkedProcess, processes_of_risk};
+use super::supporting::{AssetsOf, LinkedAsset, linked_assets_in};
 use crate::audit::{Change, append};
 use crate::error::{Result, StoreError};
 use crate::keyset::Keyset;
@@ -127,6 +128,8 @@ pub struct Risk {
     pub requirements: Vec<RequirementLink>,
     /// Inventory assets the scenario goes through, with their open vulnerabilities.
     pub assets: Vec<LinkedAsset>,
+    /// Business processes and information it threatens.
+    pub processes: Vec<LinkedProcess>,
     /// How far its treatment plan has come.
     pub plan: PlanProgress,
     /// The register's order: the level's rank of the current (else inherent) rating, then
@@ -332,10 +335,12 @@ impl Store {
         .await?;
         let today = self.today();
         let today_text = today.format("%Y-%m-%d").to_string();
-        let assets = linked_assets_in(&mut *conn, id, &today_text).await?;
+        let assets = linked_assets_in(&mut *conn, AssetsOf::Risk, id, &today_text).await?;
         let plan = progress_in(&mut *conn, id, &today_text).await?;
+        let processes = processes_of_risk(&mut *conn, id).await?;
         Ok(Risk {
             assets,
+            processes,
             plan,
             acceptance_state: row
                 .accepted_until

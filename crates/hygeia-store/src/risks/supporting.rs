@@ -40,27 +40,55 @@ struct AssetRow {
     model: Option<String>,
 }
 
-/// The supporting assets of a risk with their open vulnerabilities on `today`.
+/// What assets are linked to: a risk or a process, by their link table.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum AssetsOf {
+    Risk,
+    Process,
+}
+
+impl AssetsOf {
+    /// The link table and its column naming the owner.
+    fn table(self) -> (&'static str, &'static str) {
+        match self {
+            AssetsOf::Risk => ("risk_assets", "risk_id"),
+            AssetsOf::Process => ("process_assets", "process_id"),
+        }
+    }
+
+    fn open_matches(self) -> &'static str {
+        match self {
+            AssetsOf::Risk => {
+                "m.asset_id IN (SELECT asset_id FROM risk_assets WHERE risk_id = {0})"
+            }
+            AssetsOf::Process => {
+                "m.asset_id IN (SELECT asset_id FROM process_assets WHERE process_id = {0})"
+            }
+        }
+    }
+}
+
+/// The assets linked to a risk or a process, with their open vulnerabilities on `today`.
 pub(super) async fn linked_assets_in(
     conn: &mut AnyConnection,
-    risk_id: &str,
+    of: AssetsOf,
+    owner_id: &str,
     today: &str,
 ) -> Result<Vec<LinkedAsset>> {
-    let rows: Vec<AssetRow> = sqlx::query_as(
-        "SELECT a.id, a.asset_key, a.names, a.vendor, a.model FROM risk_assets l \
-         JOIN assets a ON a.id = l.asset_id WHERE l.risk_id = $1 ORDER BY a.asset_key, a.id",
-    )
-    .bind(risk_id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let (table, column) = of.table();
+    let sql = format!(
+        "SELECT a.id, a.asset_key, a.names, a.vendor, a.model FROM {table} l \
+         JOIN assets a ON a.id = l.asset_id WHERE l.{column} = $1 ORDER BY a.asset_key, a.id"
+    );
+    let rows: Vec<AssetRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(owner_id)
+        .fetch_all(&mut *conn)
+        .await?;
     if rows.is_empty() {
         return Ok(Vec::new());
     }
     let mut f = Filter::new();
-    f.with_values(
-        "m.asset_id IN (SELECT asset_id FROM risk_assets WHERE risk_id = {0})",
-        &[risk_id],
-    );
+    f.with_values(of.open_matches(), &[owner_id]);
     open_only(&mut f, today);
     let sql = format!(
         "SELECT m.asset_id, COUNT(*) AS open, SUM(m.kev) AS kev \
@@ -101,6 +129,68 @@ pub(super) async fn linked_assets_in(
         .collect())
 }
 
+/// Replaces the assets linked to a risk or a process of `entity_id` within `conn`'s
+/// transaction, all or nothing: an asset of another entity (or unknown) is named by its
+/// position. Returns the links before and after.
+pub(super) async fn replace_linked_assets(
+    conn: &mut AnyConnection,
+    of: AssetsOf,
+    owner_id: &str,
+    entity_id: &str,
+    asset_ids: &[String],
+    today: &str,
+) -> Result<(Vec<LinkedAsset>, Vec<LinkedAsset>)> {
+    let mut wanted: Vec<&str> = asset_ids.iter().map(|a| a.trim()).collect();
+    if wanted.len() > MAX_SUPPORTING_ASSETS {
+        return Err(ValidationErrors(vec![FieldError::out_of_range(
+            "asset_ids",
+            0,
+            MAX_SUPPORTING_ASSETS,
+        )])
+        .into());
+    }
+    let mut errors = Vec::new();
+    for (i, asset_id) in wanted.iter().enumerate() {
+        let of_entity: Option<String> =
+            sqlx::query_scalar("SELECT entity_id FROM assets WHERE id = $1")
+                .bind(*asset_id)
+                .fetch_optional(&mut *conn)
+                .await?;
+        if of_entity.as_deref() != Some(entity_id) {
+            errors.push(FieldError::not_found(&format!("asset_ids[{i}]"), asset_id));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ValidationErrors(errors).into());
+    }
+    wanted.sort_unstable();
+    wanted.dedup();
+    let before = linked_assets_in(conn, of, owner_id, today).await?;
+    let (table, column) = of.table();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM {table} WHERE {column} = $1"
+    )))
+    .bind(owner_id)
+    .execute(&mut *conn)
+    .await?;
+    for asset_id in &wanted {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO {table} ({column}, asset_id) VALUES ($1, $2)"
+        )))
+        .bind(owner_id)
+        .bind(*asset_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    let after = linked_assets_in(conn, of, owner_id, today).await?;
+    Ok((before, after))
+}
+
+/// Asset keys, as the audit trail records a set of links.
+pub(super) fn asset_keys(assets: &[LinkedAsset]) -> serde_json::Value {
+    assets.iter().map(|a| a.asset_key.clone()).collect()
+}
+
 impl Store {
     /// Replaces the supporting assets of a risk, all or nothing: every asset must belong to
     /// the risk's entity (those that do not are named by their position). Audited
@@ -112,58 +202,26 @@ impl Store {
         risk_id: &str,
         asset_ids: &[String],
     ) -> Result<Vec<LinkedAsset>> {
-        let mut wanted: Vec<&str> = asset_ids.iter().map(|a| a.trim()).collect();
-        if wanted.len() > MAX_SUPPORTING_ASSETS {
-            return Err(ValidationErrors(vec![FieldError::out_of_range(
-                "asset_ids",
-                0,
-                MAX_SUPPORTING_ASSETS,
-            )])
-            .into());
-        }
         let today = self.today().format("%Y-%m-%d").to_string();
         let now = self.now();
         let mut tx = self.begin().await?;
         let entity_id = self.risk_entity_in(&mut tx, scope, risk_id).await?;
-        let mut errors = Vec::new();
-        for (i, asset_id) in wanted.iter().enumerate() {
-            let of_entity: Option<String> =
-                sqlx::query_scalar("SELECT entity_id FROM assets WHERE id = $1")
-                    .bind(*asset_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if of_entity.as_deref() != Some(entity_id.as_str()) {
-                errors.push(FieldError::not_found(&format!("asset_ids[{i}]"), asset_id));
-            }
-        }
-        if !errors.is_empty() {
-            return Err(ValidationErrors(errors).into());
-        }
-        wanted.sort_unstable();
-        wanted.dedup();
-        let before = linked_assets_in(&mut tx, risk_id, &today).await?;
-        sqlx::query("DELETE FROM risk_assets WHERE risk_id = $1")
-            .bind(risk_id)
-            .execute(&mut *tx)
-            .await?;
-        for asset_id in &wanted {
-            sqlx::query("INSERT INTO risk_assets (risk_id, asset_id) VALUES ($1, $2)")
-                .bind(risk_id)
-                .bind(*asset_id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        let after = linked_assets_in(&mut tx, risk_id, &today).await?;
-        let keys = |assets: &[LinkedAsset]| -> serde_json::Value {
-            assets.iter().map(|a| a.asset_key.clone()).collect()
-        };
+        let (before, after) = replace_linked_assets(
+            &mut tx,
+            AssetsOf::Risk,
+            risk_id,
+            &entity_id,
+            asset_ids,
+            &today,
+        )
+        .await?;
         let change = Change {
             action: "risk.assets.set",
             object_type: "risk",
             object_id: risk_id,
             entity_id: Some(&entity_id),
-            before: Some(keys(&before)),
-            after: Some(keys(&after)),
+            before: Some(asset_keys(&before)),
+            after: Some(asset_keys(&after)),
         };
         append(&mut tx, actor, &now, change).await?;
         tx.commit().await?;

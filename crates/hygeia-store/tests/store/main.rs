@@ -11,6 +11,7 @@ mod monitoring;
 mod plans;
 mod platform;
 mod risk_plans;
+mod risk_processes;
 mod risks;
 mod security_keys;
 mod sso;

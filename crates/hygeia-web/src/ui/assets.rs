@@ -293,6 +293,10 @@ struct AssetPage {
     events: Vec<EventRow>,
     /// The asset's vulnerabilities (named `rows` for the shared table).
     rows: Vec<super::vulnerabilities::VulnerabilityRow>,
+    /// Processes relying on it: link and label.
+    stake_processes: Vec<(String, String)>,
+    /// Risks going through it: link, label and level.
+    stake_risks: Vec<(String, String, Option<super::risks::LevelBadge>)>,
 }
 
 pub async fn asset_page(
@@ -351,6 +355,31 @@ pub async fn asset_page(
     let vulnerabilities = super::vulnerabilities::rows_of_asset(&state, &auth, &asset.id)
         .await
         .map_err(fail)?;
+    // What is at stake on it, for those who may read the risk register.
+    let (stake_processes, stake_risks) = if auth.principal.require(Permission::RiskRead).is_ok() {
+        let stakes = state.store.asset_stakes(&asset.id).await.map_err(fail)?;
+        let (_, matrix) = state.store.risk_matrix().await.map_err(fail)?;
+        (
+            stakes
+                .processes
+                .iter()
+                .map(|p| (format!("/risks/processes/{}", p.id), p.name.clone()))
+                .collect(),
+            stakes
+                .risks
+                .iter()
+                .map(|r| {
+                    (
+                        format!("/risks/{}", r.id),
+                        format!("{} — {}", r.reference, r.title),
+                        super::risks::badge(tr, &matrix, r.level.as_deref()),
+                    )
+                })
+                .collect(),
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let shown = row(&tr, &asset);
     let shell = Shell::new(
         &state,
@@ -375,6 +404,8 @@ pub async fn asset_page(
         flows,
         events,
         rows: vulnerabilities,
+        stake_processes,
+        stake_risks,
         shell,
     };
     render(tr, &page)

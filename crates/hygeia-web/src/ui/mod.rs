@@ -182,6 +182,26 @@ pub fn router() -> Router<AppState> {
         .route("/risks/library/{id}", post(risks::library::take))
         .route("/risks/bulk", post(risks::plan::bulk))
         .route(
+            "/risks/matrix",
+            get(risks::matrix::matrix_page).post(risks::matrix::put_matrix),
+        )
+        .route(
+            "/risks/processes",
+            get(risks::processes::processes_page).post(risks::processes::create_process),
+        )
+        .route(
+            "/risks/processes/{id}",
+            get(risks::processes::process_page).post(risks::processes::update_process),
+        )
+        .route(
+            "/risks/processes/{id}/links",
+            post(risks::processes::set_links),
+        )
+        .route(
+            "/risks/{id}/processes",
+            post(risks::processes::set_risk_processes),
+        )
+        .route(
             "/risks/new",
             get(risks::form::new_risk_form).post(risks::form::create_risk),
         )

@@ -20,6 +20,7 @@ mod monitoring;
 mod pages;
 mod reuse_source;
 mod reviewed_crosswalk;
+mod risk_processes;
 mod risks;
 mod search;
 mod second_factor;

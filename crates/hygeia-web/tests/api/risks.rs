@@ -357,3 +357,129 @@ async fn a_risk_written_on_its_page_gets_a_plan_a_review_and_leaves_in_the_expor
         );
     }
 }
+
+/// The matrix editor's fields for `matrix`.
+fn matrix_fields(matrix: &hygeia_domain::risks::matrix::RiskMatrix) -> Vec<(String, String)> {
+    let mut fields = vec![
+        (
+            "likelihood_steps".to_owned(),
+            matrix.likelihood.len().to_string(),
+        ),
+        ("impact_steps".to_owned(), matrix.impact.len().to_string()),
+        ("level_count".to_owned(), matrix.levels.len().to_string()),
+    ];
+    for (scale, steps) in [
+        ("likelihood", &matrix.likelihood),
+        ("impact", &matrix.impact),
+    ] {
+        for (i, step) in steps.iter().enumerate() {
+            fields.push((format!("{scale}{i}.en"), step.label.en.clone()));
+            fields.push((format!("{scale}{i}.fr"), step.label.fr.clone()));
+        }
+    }
+    for (i, level) in matrix.levels.iter().enumerate() {
+        fields.push((format!("level{i}.id"), level.id.clone()));
+        fields.push((format!("level{i}.en"), level.label.en.clone()));
+        fields.push((format!("level{i}.fr"), level.label.fr.clone()));
+        fields.push((format!("level{i}.colour"), level.colour.clone()));
+    }
+    for (l, row) in matrix.cells.iter().enumerate() {
+        for (i, cell) in row.iter().enumerate() {
+            fields.push((format!("cell.{l}.{i}"), cell.clone()));
+        }
+    }
+    fields
+}
+
+#[tokio::test]
+async fn administrators_edit_the_matrix_and_a_too_small_one_is_refused_by_name() {
+    for db in testing::all().await {
+        let name = db.name;
+        let app = TestApp::new(db).await;
+        let a = app.ids.entity_a.clone();
+        let admin = Browser::sign_in(&app, "administrator@example.org").await;
+        let shown = admin.get("/risks/matrix").await;
+        assert_eq!(shown.status, StatusCode::OK, "{name}");
+        assert!(
+            shown.html.contains("id=\"matrix-default\"")
+                && shown.html.contains("id=\"matrix-form\""),
+            "{name}"
+        );
+        // Asking for 4 likelihood steps gives the form 4 rows.
+        let smaller = admin.get("/risks/matrix?likelihood=4").await.html;
+        assert!(
+            smaller.contains("name=\"likelihood3.en\"")
+                && !smaller.contains("name=\"likelihood4.en\""),
+            "{name}"
+        );
+
+        // A risk rated at likelihood 5 keeps a 4-step matrix out, named; nothing changes.
+        let token = app.token(Role::Administrator).to_owned();
+        let (status, risk) = app
+            .call(
+                Method::POST,
+                "/api/v1/risks",
+                Some(&token),
+                Some(json!({"entity_id": a, "title": "Almost certain", "inherent": rating(5, 3)})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{name}: {risk}");
+        let default = hygeia_catalog::risks::default_matrix().unwrap();
+        let mut four = default.clone();
+        four.likelihood.truncate(4);
+        four.cells.truncate(4);
+        let fields = matrix_fields(&four);
+        let pairs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let refused = admin.post("/risks/matrix", &pairs).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{name}");
+        assert!(
+            refused.html.contains("RSK-0001"),
+            "{name}: {}",
+            refused.html
+        );
+        assert!(
+            admin
+                .get("/risks/matrix")
+                .await
+                .html
+                .contains("id=\"matrix-default\""),
+            "{name}"
+        );
+
+        // Renamed levels put in force: every risk re-rated, a version in the history.
+        let mut renamed = default.clone();
+        renamed.levels[3].label.en = "Intolerable".into();
+        let fields = matrix_fields(&renamed);
+        let pairs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let put = admin.post("/risks/matrix", &pairs).await;
+        assert_eq!(put.status, StatusCode::SEE_OTHER, "{name}: {}", put.html);
+        let after = admin.get(put.location.as_deref().unwrap()).await.html;
+        assert!(
+            after.contains("id=\"matrix-changed\"") && after.contains("id=\"matrix-history\""),
+            "{name}"
+        );
+        let (_, matrix) = app
+            .call(Method::GET, "/api/v1/risk-matrix", Some(&token), None)
+            .await;
+        assert_eq!(matrix["version"], 1, "{name}");
+
+        // Only administrators may: a manager sees no form and is refused.
+        let manager = Browser::sign_in(&app, "compliance_manager@example.org").await;
+        assert!(
+            !manager
+                .get("/risks/matrix")
+                .await
+                .html
+                .contains("id=\"matrix-form\""),
+            "{name}"
+        );
+        let denied = manager.post("/risks/matrix", &pairs).await;
+        assert_eq!(denied.status, StatusCode::FORBIDDEN, "{name}");
+    }
+}

@@ -1,7 +1,7 @@
 //! The risk register over the API (issue 14): risks of an entity with their ratings on the
 //! organisation's matrix, their treatment plans ([`plan`]) and supporting assets
 //! ([`supporting`]), the heat map of a stage, the register in figures and bulk changes
-//! ([`overview`]), its export ([`export`]), the matrix itself, and the shipped scenario library
+//! ([`overview`]), its export ([`export`]), what is at stake ([`processes`]), the matrix itself, and the shipped scenario library
 //! a risk can be taken from ([`scenarios`]).
 //!
 //! Reading needs `RiskRead` (risks of entities outside the caller's scope answer 404);
@@ -11,6 +11,7 @@
 mod export;
 mod overview;
 mod plan;
+mod processes;
 pub(crate) mod scenarios;
 mod supporting;
 
@@ -40,7 +41,9 @@ use crate::error::ApiResult;
         put_risk_matrix, scenarios::list_risk_scenarios, scenarios::take_risk_scenario,
         plan::list_risk_actions, plan::add_risk_action, plan::update_risk_action,
         supporting::set_risk_assets, overview::risk_overview, overview::bulk_update_risks,
-        export::export_risks,
+        export::export_risks, processes::list_processes, processes::create_process,
+        processes::get_process, processes::update_process, processes::set_process_links,
+        processes::set_risk_processes,
     ),
     tags((name = "risks", description = "The risk register: risks rated on the organisation's matrix, treatment and acceptance, heat maps, the scenario library"))
 )]
@@ -63,6 +66,16 @@ pub fn router() -> Router<AppState> {
             put(plan::update_risk_action),
         )
         .route("/risks/{id}/assets", put(supporting::set_risk_assets))
+        .route("/risks/{id}/processes", put(processes::set_risk_processes))
+        .route(
+            "/processes",
+            get(processes::list_processes).post(processes::create_process),
+        )
+        .route(
+            "/processes/{id}",
+            get(processes::get_process).put(processes::update_process),
+        )
+        .route("/processes/{id}/links", put(processes::set_process_links))
         .route("/risk-matrix", get(get_risk_matrix).put(put_risk_matrix))
         .route("/risk-scenarios", get(scenarios::list_risk_scenarios))
         .route(

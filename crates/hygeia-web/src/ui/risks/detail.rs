@@ -92,6 +92,9 @@ struct RiskPage {
     assets: Vec<LinkedAsset>,
     asset_q: String,
     found: Vec<FoundAsset>,
+    /// The entity's processes, ticked when the risk threatens them (writers), or the linked
+    /// ones (readers).
+    processes: Vec<Choice>,
 }
 
 fn rating_view(
@@ -256,6 +259,29 @@ pub async fn risk_page(
     } else {
         Vec::new()
     };
+    let processes = if can_write {
+        state
+            .store
+            .list_processes(&auth.principal.scope, Some(&risk.entity_id))
+            .await
+            .map_err(fail)?
+            .into_iter()
+            .map(|p| Choice {
+                selected: risk.processes.iter().any(|l| l.id == p.id),
+                label: format!("{} ({})", p.name, tr.label("processes.kind", &p.kind)),
+                value: p.id,
+            })
+            .collect()
+    } else {
+        risk.processes
+            .iter()
+            .map(|p| Choice {
+                selected: true,
+                label: format!("{} ({})", p.name, tr.label("processes.kind", &p.kind)),
+                value: p.id.clone(),
+            })
+            .collect()
+    };
     let plan_summary = tr.tf(
         "risks.plan_summary",
         &[
@@ -265,6 +291,7 @@ pub async fn risk_page(
         ],
     );
     let page = RiskPage {
+        processes,
         id: risk.id.clone(),
         can_write,
         actions,

@@ -1,12 +1,14 @@
 //! The risk register (`/risks`): the heat map of a stage with cells that open their risks,
 //! the register most severe first, one risk with its ratings, plan and assets ([`detail`],
 //! changed through [`plan`]), the form that writes or rates a risk ([`form`]), and the
-//! scenario library a risk is taken from ([`library`]).
+//! scenario library a risk is taken from ([`library`]), what is at stake ([`processes`]), and the matrix in force with its editor ([`matrix`]).
 
 pub mod detail;
 pub mod form;
 pub mod library;
+pub mod matrix;
 pub mod plan;
+pub mod processes;
 
 use askama::Template;
 use axum::extract::{Query, State};

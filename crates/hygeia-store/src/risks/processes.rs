@@ -1,0 +1,520 @@
+//! What is at stake, stored: an entity's business processes and information with their needs
+//! and recovery objectives, the assets and sites supporting them, the risks threatening them.
+
+use hygeia_domain::access::EntityScope;
+use hygeia_domain::risks::processes::{CheckedProcess, ProcessInput};
+use hygeia_domain::validation::{FieldError, ValidationErrors};
+use serde::Serialize;
+use sqlx::AnyConnection;
+
+use super::supporting::{
+    AssetsOf, LinkedAsset, asset_keys, linked_assets_in, replace_linked_assets,
+};
+use crate::audit::{Change, append};
+use crate::error::{Result, StoreError};
+use crate::sql::Filter;
+use crate::{Actor, Store, new_id};
+
+/// Most processes an entity lists (far above what a mid-sized group names).
+const MAX_LISTED: i64 = 2_000;
+
+/// A site a process runs at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProcessSite {
+    pub id: String,
+    pub name: String,
+}
+
+/// A risk threatening a process, as the process shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ThreateningRisk {
+    pub id: String,
+    pub reference: String,
+    pub title: String,
+    /// Level of its current rating, else of its inherent one.
+    pub level: Option<String>,
+    pub severity: i64,
+}
+
+/// A process or body of information of an entity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Process {
+    pub id: String,
+    pub entity_id: String,
+    pub name: String,
+    /// `process` or `information`.
+    pub kind: String,
+    pub description: String,
+    pub owner: Option<String>,
+    pub confidentiality: i64,
+    pub integrity: i64,
+    pub availability: i64,
+    pub patient_safety: bool,
+    pub product_quality: bool,
+    /// 1–4: its highest need, critical when patients or GMP quality depend on it.
+    pub criticality: i64,
+    pub rto_hours: Option<i64>,
+    pub rpo_hours: Option<i64>,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+    pub assets: Vec<LinkedAsset>,
+    pub sites: Vec<ProcessSite>,
+    /// Most severe first.
+    pub risks: Vec<ThreateningRisk>,
+}
+
+/// A process as the list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProcessSummary {
+    pub id: String,
+    pub entity_id: String,
+    pub name: String,
+    pub kind: String,
+    pub owner: Option<String>,
+    pub criticality: i64,
+    pub rto_hours: Option<i64>,
+    pub rpo_hours: Option<i64>,
+    pub assets: i64,
+    pub risks: i64,
+    /// The level of its most severe risk (current rating, else inherent); none without a
+    /// rated one.
+    pub worst_level: Option<String>,
+}
+
+/// A process a risk threatens, as the risk shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LinkedProcess {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub criticality: i64,
+}
+
+const COLUMNS: &str = "id, entity_id, name, kind, description, owner, confidentiality, \
+    integrity, availability, patient_safety, product_quality, criticality, rto_hours, rpo_hours, \
+    version, created_at, updated_at";
+
+#[derive(sqlx::FromRow)]
+struct ProcessRow {
+    id: String,
+    entity_id: String,
+    name: String,
+    kind: String,
+    description: String,
+    owner: Option<String>,
+    confidentiality: i64,
+    integrity: i64,
+    availability: i64,
+    patient_safety: i64,
+    product_quality: i64,
+    criticality: i64,
+    rto_hours: Option<i64>,
+    rpo_hours: Option<i64>,
+    version: i64,
+    created_at: String,
+    updated_at: String,
+}
+
+/// The processes a risk threatens, most critical first.
+pub(super) async fn processes_of_risk(
+    conn: &mut AnyConnection,
+    risk_id: &str,
+) -> Result<Vec<LinkedProcess>> {
+    Ok(sqlx::query_as(
+        "SELECT p.id, p.name, p.kind, p.criticality FROM risk_processes l \
+         JOIN processes p ON p.id = l.process_id WHERE l.risk_id = $1 \
+         ORDER BY p.criticality DESC, p.name",
+    )
+    .bind(risk_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+fn flag(value: bool) -> i64 {
+    i64::from(value)
+}
+
+impl Store {
+    async fn process_in(
+        &self,
+        conn: &mut AnyConnection,
+        scope: &EntityScope,
+        id: &str,
+    ) -> Result<Process> {
+        let sql = format!("SELECT {COLUMNS} FROM processes WHERE id = $1");
+        let row: ProcessRow = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .filter(|r: &ProcessRow| scope.contains(&r.entity_id))
+            .ok_or_else(|| StoreError::not_found("process", id))?;
+        let today = self.today().format("%Y-%m-%d").to_string();
+        let assets = linked_assets_in(conn, AssetsOf::Process, id, &today).await?;
+        let sites: Vec<ProcessSite> = sqlx::query_as(
+            "SELECT s.id, s.name FROM process_sites l JOIN sites s ON s.id = l.site_id \
+             WHERE l.process_id = $1 ORDER BY s.name",
+        )
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let risks: Vec<ThreateningRisk> = sqlx::query_as(
+            "SELECT r.id, r.reference, r.title, COALESCE(c.level, i.level) AS level, r.severity \
+             FROM risk_processes l JOIN risks r ON r.id = l.risk_id \
+             LEFT JOIN risk_ratings i ON i.risk_id = r.id AND i.stage = 'inherent' \
+             LEFT JOIN risk_ratings c ON c.risk_id = r.id AND c.stage = 'current' \
+             WHERE l.process_id = $1 ORDER BY r.severity DESC, r.reference",
+        )
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+        Ok(Process {
+            id: row.id,
+            entity_id: row.entity_id,
+            name: row.name,
+            kind: row.kind,
+            description: row.description,
+            owner: row.owner,
+            confidentiality: row.confidentiality,
+            integrity: row.integrity,
+            availability: row.availability,
+            patient_safety: row.patient_safety != 0,
+            product_quality: row.product_quality != 0,
+            criticality: row.criticality,
+            rto_hours: row.rto_hours,
+            rpo_hours: row.rpo_hours,
+            version: row.version,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            assets,
+            sites,
+            risks,
+        })
+    }
+
+    /// One process; outside `scope` it is not found.
+    pub async fn process(&self, scope: &EntityScope, id: &str) -> Result<Process> {
+        let mut conn = self.reader().acquire().await?;
+        self.process_in(&mut conn, scope, id).await
+    }
+
+    /// The processes of `entity_id` (or of every entity in `scope`), most critical first,
+    /// with how many assets support them and how many risks threaten them.
+    pub async fn list_processes(
+        &self,
+        scope: &EntityScope,
+        entity_id: Option<&str>,
+    ) -> Result<Vec<ProcessSummary>> {
+        let mut f = Filter::new();
+        f.eq_opt("p.entity_id", entity_id);
+        f.scope("p.entity_id", scope);
+        let sql = format!(
+            "SELECT p.id, p.entity_id, p.name, p.kind, p.owner, p.criticality, p.rto_hours, \
+                p.rpo_hours, \
+                (SELECT COUNT(*) FROM process_assets a WHERE a.process_id = p.id) AS assets, \
+                (SELECT COUNT(*) FROM risk_processes l WHERE l.process_id = p.id) AS risks, \
+                (SELECT COALESCE(c.level, i.level) FROM risk_processes l \
+                    JOIN risks r ON r.id = l.risk_id \
+                    LEFT JOIN risk_ratings i ON i.risk_id = r.id AND i.stage = 'inherent' \
+                    LEFT JOIN risk_ratings c ON c.risk_id = r.id AND c.stage = 'current' \
+                    WHERE l.process_id = p.id AND r.severity >= 0 \
+                    ORDER BY r.severity DESC, r.id LIMIT 1) AS worst_level \
+             FROM processes p{} ORDER BY p.criticality DESC, p.name, p.id LIMIT {MAX_LISTED}",
+            f.where_clause()
+        );
+        Ok(f.query(sql)
+            .try_map(|row: sqlx::any::AnyRow| <ProcessSummary as sqlx::FromRow<_>>::from_row(&row))
+            .fetch_all(self.reader())
+            .await?)
+    }
+
+    /// Adds a process to an entity, its name unique within it; audited.
+    pub async fn create_process(
+        &self,
+        actor: &Actor,
+        scope: &EntityScope,
+        entity_id: &str,
+        input: &ProcessInput,
+    ) -> Result<Process> {
+        if !scope.contains(entity_id) {
+            return Err(StoreError::not_found("entity", entity_id));
+        }
+        let checked = input.check()?;
+        let now = self.now();
+        let id = new_id();
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO processes (id, entity_id, name, kind, description, owner, \
+             confidentiality, integrity, availability, patient_safety, product_quality, \
+             criticality, rto_hours, rpo_hours, version, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $15)",
+        )
+        .bind(&id)
+        .bind(entity_id)
+        .bind(&checked.name)
+        .bind(checked.kind.as_str())
+        .bind(&checked.description)
+        .bind(&checked.owner)
+        .bind(i64::from(checked.confidentiality))
+        .bind(i64::from(checked.integrity))
+        .bind(i64::from(checked.availability))
+        .bind(flag(checked.patient_safety))
+        .bind(flag(checked.product_quality))
+        .bind(i64::from(checked.criticality()))
+        .bind(checked.rto_hours.map(i64::from))
+        .bind(checked.rpo_hours.map(i64::from))
+        .bind(&now)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::on_unique(
+            "name",
+            "the entity already has a process or information by this name",
+        ))?;
+        let process = self.process_in(&mut tx, scope, &id).await?;
+        let change = Change {
+            action: "process.create",
+            object_type: "process",
+            object_id: &id,
+            entity_id: Some(entity_id),
+            before: None,
+            after: serde_json::to_value(&process).ok(),
+        };
+        append(&mut tx, actor, &now, change).await?;
+        tx.commit().await?;
+        Ok(process)
+    }
+
+    /// Rewrites a process (refused when someone else changed it since `input.version`);
+    /// audited with before and after.
+    pub async fn update_process(
+        &self,
+        actor: &Actor,
+        scope: &EntityScope,
+        id: &str,
+        input: &ProcessInput,
+    ) -> Result<Process> {
+        let checked: CheckedProcess = input.check()?;
+        let now = self.now();
+        let mut tx = self.begin().await?;
+        let before = self.process_in(&mut tx, scope, id).await?;
+        if let Some(expected) = input.version.filter(|v| *v != before.version) {
+            return Err(StoreError::Conflict {
+                field: "version",
+                message: format!(
+                    "the process was changed by someone else (version {} now, {expected} expected): reload it",
+                    before.version
+                ),
+            });
+        }
+        sqlx::query(
+            "UPDATE processes SET name = $2, kind = $3, description = $4, owner = $5, \
+             confidentiality = $6, integrity = $7, availability = $8, patient_safety = $9, \
+             product_quality = $10, criticality = $11, rto_hours = $12, rpo_hours = $13, \
+             version = version + 1, updated_at = $14 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(&checked.name)
+        .bind(checked.kind.as_str())
+        .bind(&checked.description)
+        .bind(&checked.owner)
+        .bind(i64::from(checked.confidentiality))
+        .bind(i64::from(checked.integrity))
+        .bind(i64::from(checked.availability))
+        .bind(flag(checked.patient_safety))
+        .bind(flag(checked.product_quality))
+        .bind(i64::from(checked.criticality()))
+        .bind(checked.rto_hours.map(i64::from))
+        .bind(checked.rpo_hours.map(i64::from))
+        .bind(&now)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::on_unique(
+            "name",
+            "the entity already has a process or information by this name",
+        ))?;
+        let after = self.process_in(&mut tx, scope, id).await?;
+        let change = Change {
+            action: "process.update",
+            object_type: "process",
+            object_id: id,
+            entity_id: Some(&before.entity_id),
+            before: serde_json::to_value(&before).ok(),
+            after: serde_json::to_value(&after).ok(),
+        };
+        append(&mut tx, actor, &now, change).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Replaces the assets and sites supporting a process, all or nothing (each must be of
+    /// its entity, or is named by its position); audited `process.links.set`.
+    pub async fn set_process_links(
+        &self,
+        actor: &Actor,
+        scope: &EntityScope,
+        id: &str,
+        asset_ids: &[String],
+        site_ids: &[String],
+    ) -> Result<Process> {
+        let today = self.today().format("%Y-%m-%d").to_string();
+        let now = self.now();
+        let mut tx = self.begin().await?;
+        let process = self.process_in(&mut tx, scope, id).await?;
+        let mut errors = Vec::new();
+        for (i, site_id) in site_ids.iter().enumerate() {
+            let of_entity: Option<String> =
+                sqlx::query_scalar("SELECT entity_id FROM sites WHERE id = $1")
+                    .bind(site_id.trim())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if of_entity.as_deref() != Some(process.entity_id.as_str()) {
+                errors.push(FieldError::not_found(&format!("site_ids[{i}]"), site_id));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(ValidationErrors(errors).into());
+        }
+        let (before, after) = replace_linked_assets(
+            &mut tx,
+            AssetsOf::Process,
+            id,
+            &process.entity_id,
+            asset_ids,
+            &today,
+        )
+        .await?;
+        sqlx::query("DELETE FROM process_sites WHERE process_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let mut sites: Vec<&str> = site_ids.iter().map(|s| s.trim()).collect();
+        sites.sort_unstable();
+        sites.dedup();
+        for site_id in sites {
+            sqlx::query("INSERT INTO process_sites (process_id, site_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(site_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let updated = self.process_in(&mut tx, scope, id).await?;
+        let site_names = |sites: &[ProcessSite]| -> serde_json::Value {
+            sites.iter().map(|s| s.name.clone()).collect()
+        };
+        let change = Change {
+            action: "process.links.set",
+            object_type: "process",
+            object_id: id,
+            entity_id: Some(&process.entity_id),
+            before: Some(serde_json::json!({
+                "assets": asset_keys(&before), "sites": site_names(&process.sites)})),
+            after: Some(serde_json::json!({
+                "assets": asset_keys(&after), "sites": site_names(&updated.sites)})),
+        };
+        append(&mut tx, actor, &now, change).await?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    /// Replaces the processes a risk threatens, all or nothing (each must be of the risk's
+    /// entity, or is named by its position); audited `risk.processes.set`.
+    pub async fn set_risk_processes(
+        &self,
+        actor: &Actor,
+        scope: &EntityScope,
+        risk_id: &str,
+        process_ids: &[String],
+    ) -> Result<Vec<LinkedProcess>> {
+        let now = self.now();
+        let mut tx = self.begin().await?;
+        let entity_id = self.risk_entity_in(&mut tx, scope, risk_id).await?;
+        let mut errors = Vec::new();
+        for (i, process_id) in process_ids.iter().enumerate() {
+            let of_entity: Option<String> =
+                sqlx::query_scalar("SELECT entity_id FROM processes WHERE id = $1")
+                    .bind(process_id.trim())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if of_entity.as_deref() != Some(entity_id.as_str()) {
+                errors.push(FieldError::not_found(
+                    &format!("process_ids[{i}]"),
+                    process_id,
+                ));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(ValidationErrors(errors).into());
+        }
+        let before = processes_of_risk(&mut tx, risk_id).await?;
+        sqlx::query("DELETE FROM risk_processes WHERE risk_id = $1")
+            .bind(risk_id)
+            .execute(&mut *tx)
+            .await?;
+        let mut wanted: Vec<&str> = process_ids.iter().map(|p| p.trim()).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        for process_id in wanted {
+            sqlx::query("INSERT INTO risk_processes (risk_id, process_id) VALUES ($1, $2)")
+                .bind(risk_id)
+                .bind(process_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let after = processes_of_risk(&mut tx, risk_id).await?;
+        let names = |processes: &[LinkedProcess]| -> serde_json::Value {
+            processes.iter().map(|p| p.name.clone()).collect()
+        };
+        let change = Change {
+            action: "risk.processes.set",
+            object_type: "risk",
+            object_id: risk_id,
+            entity_id: Some(&entity_id),
+            before: Some(names(&before)),
+            after: Some(names(&after)),
+        };
+        append(&mut tx, actor, &now, change).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+}
+
+/// What an inventory asset supports: the processes relying on it and the risks going
+/// through it (most severe first), for the asset's page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AssetStakes {
+    pub processes: Vec<LinkedProcess>,
+    pub risks: Vec<ThreateningRisk>,
+}
+
+impl Store {
+    /// The processes and risks tied to an asset (the caller has already checked the asset's
+    /// entity is in scope).
+    pub async fn asset_stakes(&self, asset_id: &str) -> Result<AssetStakes> {
+        let mut conn = self.reader().acquire().await?;
+        let processes: Vec<LinkedProcess> = sqlx::query_as(
+            "SELECT p.id, p.name, p.kind, p.criticality FROM process_assets l \
+             JOIN processes p ON p.id = l.process_id WHERE l.asset_id = $1 \
+             ORDER BY p.criticality DESC, p.name",
+        )
+        .bind(asset_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let risks: Vec<ThreateningRisk> = sqlx::query_as(
+            "SELECT r.id, r.reference, r.title, COALESCE(c.level, i.level) AS level, r.severity \
+             FROM risk_assets l JOIN risks r ON r.id = l.risk_id \
+             LEFT JOIN risk_ratings i ON i.risk_id = r.id AND i.stage = 'inherent' \
+             LEFT JOIN risk_ratings c ON c.risk_id = r.id AND c.stage = 'current' \
+             WHERE l.asset_id = $1 ORDER BY r.severity DESC, r.reference",
+        )
+        .bind(asset_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        Ok(AssetStakes { processes, risks })
+    }
+}
