@@ -57,23 +57,7 @@ async fn generate(store: &Store, assets: usize, models: &[(String, String)]) -> 
         .unwrap();
     let mut entities = Vec::new();
     for e in 0..ENTITIES {
-        let input = hygeia_domain::org::EntityInput {
-            name: format!("Site {e}"),
-            country: "FR".into(),
-            entity_type: "basic_pharmaceutical_manufacturing".into(),
-            employees: 800,
-            annual_turnover_eur: Some(200_000_000),
-            balance_sheet_eur: Some(150_000_000),
-            parent_entity_id: None,
-            registration_number: None,
-            other_activities: vec![],
-            designation: "none".into(),
-            cer_critical_entity: false,
-            nis1_operator_of_essential_services: false,
-            local_public_administration: false,
-            public_body: false,
-            group_worldwide_turnover_eur: None,
-        };
+        let input = support::pharma_entity(&format!("Site {e}"));
         let entity = store
             .create_entity(&actor, &org.id, &input, |_| true)
             .await

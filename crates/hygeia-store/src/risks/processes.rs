@@ -3,12 +3,12 @@
 
 use hygeia_domain::access::EntityScope;
 use hygeia_domain::risks::processes::{CheckedProcess, ProcessInput};
-use hygeia_domain::validation::{FieldError, ValidationErrors};
+use hygeia_domain::validation::ValidationErrors;
 use serde::Serialize;
 use sqlx::AnyConnection;
 
 use super::supporting::{
-    AssetsOf, LinkedAsset, asset_keys, linked_assets_in, replace_linked_assets,
+    AssetsOf, LinkedAsset, asset_keys, linked_assets_in, not_of_entity, replace_linked_assets,
 };
 use crate::audit::{Change, append};
 use crate::error::{Result, StoreError};
@@ -140,6 +140,50 @@ fn flag(value: bool) -> i64 {
     i64::from(value)
 }
 
+/// The columns a process's input sets, in the order [`bind_fields`] binds them.
+const FIELD_COLUMNS: [&str; 12] = [
+    "name",
+    "kind",
+    "description",
+    "owner",
+    "confidentiality",
+    "integrity",
+    "availability",
+    "patient_safety",
+    "product_quality",
+    "criticality",
+    "rto_hours",
+    "rpo_hours",
+];
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// Binds the values of [`FIELD_COLUMNS`] from a checked process.
+fn bind_fields<'q>(query: AnyQuery<'q>, p: &'q CheckedProcess) -> AnyQuery<'q> {
+    query
+        .bind(&p.name)
+        .bind(p.kind.as_str())
+        .bind(&p.description)
+        .bind(&p.owner)
+        .bind(i64::from(p.confidentiality))
+        .bind(i64::from(p.integrity))
+        .bind(i64::from(p.availability))
+        .bind(flag(p.patient_safety))
+        .bind(flag(p.product_quality))
+        .bind(i64::from(p.criticality()))
+        .bind(p.rto_hours.map(i64::from))
+        .bind(p.rpo_hours.map(i64::from))
+}
+
+/// `$first, $first+1…` for the field columns.
+fn placeholders(first: usize) -> Vec<String> {
+    (first..first + FIELD_COLUMNS.len())
+        .map(|n| format!("${n}"))
+        .collect()
+}
+
+const NAME_TAKEN: &str = "the entity already has a process or information by this name";
+
 impl Store {
     async fn process_in(
         &self,
@@ -248,33 +292,20 @@ impl Store {
         let now = self.now();
         let id = new_id();
         let mut tx = self.begin().await?;
-        sqlx::query(
-            "INSERT INTO processes (id, entity_id, name, kind, description, owner, \
-             confidentiality, integrity, availability, patient_safety, product_quality, \
-             criticality, rto_hours, rpo_hours, version, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $15)",
-        )
-        .bind(&id)
-        .bind(entity_id)
-        .bind(&checked.name)
-        .bind(checked.kind.as_str())
-        .bind(&checked.description)
-        .bind(&checked.owner)
-        .bind(i64::from(checked.confidentiality))
-        .bind(i64::from(checked.integrity))
-        .bind(i64::from(checked.availability))
-        .bind(flag(checked.patient_safety))
-        .bind(flag(checked.product_quality))
-        .bind(i64::from(checked.criticality()))
-        .bind(checked.rto_hours.map(i64::from))
-        .bind(checked.rpo_hours.map(i64::from))
-        .bind(&now)
-        .execute(&mut *tx)
-        .await
-        .map_err(StoreError::on_unique(
-            "name",
-            "the entity already has a process or information by this name",
-        ))?;
+        let sql = format!(
+            "INSERT INTO processes (id, entity_id, version, created_at, updated_at, {}) \
+             VALUES ($1, $2, 1, $3, $3, {})",
+            FIELD_COLUMNS.join(", "),
+            placeholders(4).join(", ")
+        );
+        let insert = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(&id)
+            .bind(entity_id)
+            .bind(&now);
+        bind_fields(insert, &checked)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::on_unique("name", NAME_TAKEN))?;
         let process = self.process_in(&mut tx, scope, &id).await?;
         let change = Change {
             action: "process.create",
@@ -311,32 +342,20 @@ impl Store {
                 ),
             });
         }
-        sqlx::query(
-            "UPDATE processes SET name = $2, kind = $3, description = $4, owner = $5, \
-             confidentiality = $6, integrity = $7, availability = $8, patient_safety = $9, \
-             product_quality = $10, criticality = $11, rto_hours = $12, rpo_hours = $13, \
-             version = version + 1, updated_at = $14 WHERE id = $1",
-        )
-        .bind(id)
-        .bind(&checked.name)
-        .bind(checked.kind.as_str())
-        .bind(&checked.description)
-        .bind(&checked.owner)
-        .bind(i64::from(checked.confidentiality))
-        .bind(i64::from(checked.integrity))
-        .bind(i64::from(checked.availability))
-        .bind(flag(checked.patient_safety))
-        .bind(flag(checked.product_quality))
-        .bind(i64::from(checked.criticality()))
-        .bind(checked.rto_hours.map(i64::from))
-        .bind(checked.rpo_hours.map(i64::from))
-        .bind(&now)
-        .execute(&mut *tx)
-        .await
-        .map_err(StoreError::on_unique(
-            "name",
-            "the entity already has a process or information by this name",
-        ))?;
+        let sets: Vec<String> = FIELD_COLUMNS
+            .iter()
+            .zip(placeholders(3))
+            .map(|(column, p)| format!("{column} = {p}"))
+            .collect();
+        let sql = format!(
+            "UPDATE processes SET version = version + 1, updated_at = $2, {} WHERE id = $1",
+            sets.join(", ")
+        );
+        let update = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).bind(&now);
+        bind_fields(update, &checked)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::on_unique("name", NAME_TAKEN))?;
         let after = self.process_in(&mut tx, scope, id).await?;
         let change = Change {
             action: "process.update",
@@ -365,17 +384,8 @@ impl Store {
         let now = self.now();
         let mut tx = self.begin().await?;
         let process = self.process_in(&mut tx, scope, id).await?;
-        let mut errors = Vec::new();
-        for (i, site_id) in site_ids.iter().enumerate() {
-            let of_entity: Option<String> =
-                sqlx::query_scalar("SELECT entity_id FROM sites WHERE id = $1")
-                    .bind(site_id.trim())
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if of_entity.as_deref() != Some(process.entity_id.as_str()) {
-                errors.push(FieldError::not_found(&format!("site_ids[{i}]"), site_id));
-            }
-        }
+        let errors =
+            not_of_entity(&mut tx, "sites", "site_ids", site_ids, &process.entity_id).await?;
         if !errors.is_empty() {
             return Err(ValidationErrors(errors).into());
         }
@@ -433,20 +443,8 @@ impl Store {
         let now = self.now();
         let mut tx = self.begin().await?;
         let entity_id = self.risk_entity_in(&mut tx, scope, risk_id).await?;
-        let mut errors = Vec::new();
-        for (i, process_id) in process_ids.iter().enumerate() {
-            let of_entity: Option<String> =
-                sqlx::query_scalar("SELECT entity_id FROM processes WHERE id = $1")
-                    .bind(process_id.trim())
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if of_entity.as_deref() != Some(entity_id.as_str()) {
-                errors.push(FieldError::not_found(
-                    &format!("process_ids[{i}]"),
-                    process_id,
-                ));
-            }
-        }
+        let errors =
+            not_of_entity(&mut tx, "processes", "process_ids", process_ids, &entity_id).await?;
         if !errors.is_empty() {
             return Err(ValidationErrors(errors).into());
         }

@@ -129,6 +129,29 @@ pub(super) async fn linked_assets_in(
         .collect())
 }
 
+/// The rows of `table` a set of links names that are not of `entity_id` (or do not exist),
+/// each named by its position in `field` (`asset_ids[1]`).
+pub(super) async fn not_of_entity(
+    conn: &mut AnyConnection,
+    table: &'static str,
+    field: &str,
+    ids: &[String],
+    entity_id: &str,
+) -> Result<Vec<FieldError>> {
+    let sql = format!("SELECT entity_id FROM {table} WHERE id = $1");
+    let mut errors = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        let of_entity: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(id.trim())
+            .fetch_optional(&mut *conn)
+            .await?;
+        if of_entity.as_deref() != Some(entity_id) {
+            errors.push(FieldError::not_found(&format!("{field}[{i}]"), id));
+        }
+    }
+    Ok(errors)
+}
+
 /// Replaces the assets linked to a risk or a process of `entity_id` within `conn`'s
 /// transaction, all or nothing: an asset of another entity (or unknown) is named by its
 /// position. Returns the links before and after.
@@ -149,17 +172,7 @@ pub(super) async fn replace_linked_assets(
         )])
         .into());
     }
-    let mut errors = Vec::new();
-    for (i, asset_id) in wanted.iter().enumerate() {
-        let of_entity: Option<String> =
-            sqlx::query_scalar("SELECT entity_id FROM assets WHERE id = $1")
-                .bind(*asset_id)
-                .fetch_optional(&mut *conn)
-                .await?;
-        if of_entity.as_deref() != Some(entity_id) {
-            errors.push(FieldError::not_found(&format!("asset_ids[{i}]"), asset_id));
-        }
-    }
+    let errors = not_of_entity(conn, "assets", "asset_ids", asset_ids, entity_id).await?;
     if !errors.is_empty() {
         return Err(ValidationErrors(errors).into());
     }

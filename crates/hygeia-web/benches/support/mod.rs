@@ -114,3 +114,24 @@ pub fn resident_memory() -> String {
     };
     format!("resident {}, peak {}", field("VmRSS:"), field("VmHWM:"))
 }
+
+/// A mid-sized pharmaceutical entity named `name`, as the large benches create them.
+pub fn pharma_entity(name: &str) -> hygeia_domain::org::EntityInput {
+    hygeia_domain::org::EntityInput {
+        name: name.into(),
+        country: "FR".into(),
+        entity_type: "basic_pharmaceutical_manufacturing".into(),
+        employees: 800,
+        annual_turnover_eur: Some(200_000_000),
+        balance_sheet_eur: Some(150_000_000),
+        parent_entity_id: None,
+        registration_number: None,
+        other_activities: vec![],
+        designation: "none".into(),
+        cer_critical_entity: false,
+        nis1_operator_of_essential_services: false,
+        local_public_administration: false,
+        public_body: false,
+        group_worldwide_turnover_eur: None,
+    }
+}

@@ -7,12 +7,23 @@ use hygeia_domain::risks::plan::ActionInput;
 use hygeia_store::risks::BulkRiskChange;
 
 use crate::AppState;
+use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::ui::forms::Fields;
+use crate::ui::i18n::Tr;
 use crate::ui::{PageError, PageForm, PageResult, redirect, tr_of};
 
 fn optional(fields: &Fields, name: &str) -> Option<String> {
     Some(fields.text(name)).filter(|t| !t.is_empty())
+}
+
+/// The reader's language, once their right to change risks is checked.
+fn may_write(auth: &Auth) -> Result<Tr, PageError> {
+    let tr = tr_of(auth);
+    auth.principal
+        .require(Permission::RiskWrite)
+        .map_err(|e| PageError::new(tr, e.into()))?;
+    Ok(tr)
 }
 
 /// Back to the risk page, at `anchor`.
@@ -26,11 +37,8 @@ pub async fn add_action(
     Path(id): Path<String>,
     PageForm(auth, fields): PageForm,
 ) -> PageResult {
-    let tr = tr_of(&auth);
+    let tr = may_write(&auth)?;
     let fail = |e: ApiError| PageError::new(tr, e);
-    auth.principal
-        .require(Permission::RiskWrite)
-        .map_err(|e| fail(e.into()))?;
     let input = ActionInput {
         title: fields.text("title"),
         owner: optional(&fields, "owner"),
@@ -52,11 +60,8 @@ pub async fn set_action_status(
     Path((id, action_id)): Path<(String, String)>,
     PageForm(auth, fields): PageForm,
 ) -> PageResult {
-    let tr = tr_of(&auth);
+    let tr = may_write(&auth)?;
     let fail = |e: ApiError| PageError::new(tr, e);
-    auth.principal
-        .require(Permission::RiskWrite)
-        .map_err(|e| fail(e.into()))?;
     let action = state
         .store
         .risk_actions(&auth.principal.scope, &id)
@@ -90,11 +95,8 @@ pub async fn set_assets(
     Path(id): Path<String>,
     PageForm(auth, fields): PageForm,
 ) -> PageResult {
-    let tr = tr_of(&auth);
+    let tr = may_write(&auth)?;
     let fail = |e: ApiError| PageError::new(tr, e);
-    auth.principal
-        .require(Permission::RiskWrite)
-        .map_err(|e| fail(e.into()))?;
     state
         .store
         .set_risk_assets(
@@ -114,11 +116,8 @@ pub async fn mark_reviewed(
     Path(id): Path<String>,
     PageForm(auth, _fields): PageForm,
 ) -> PageResult {
-    let tr = tr_of(&auth);
+    let tr = may_write(&auth)?;
     let fail = |e: ApiError| PageError::new(tr, e);
-    auth.principal
-        .require(Permission::RiskWrite)
-        .map_err(|e| fail(e.into()))?;
     let change = BulkRiskChange {
         risk_ids: vec![id.clone()],
         reviewed: true,
@@ -134,11 +133,8 @@ pub async fn mark_reviewed(
 
 /// Applies the register's bulk form to the risks ticked, all or none.
 pub async fn bulk(State(state): State<AppState>, PageForm(auth, fields): PageForm) -> PageResult {
-    let tr = tr_of(&auth);
+    let tr = may_write(&auth)?;
     let fail = |e: ApiError| PageError::new(tr, e);
-    auth.principal
-        .require(Permission::RiskWrite)
-        .map_err(|e| fail(e.into()))?;
     let change = BulkRiskChange {
         risk_ids: fields.all("risk_ids"),
         owner: optional(&fields, "owner"),
