@@ -91,39 +91,137 @@ pub fn sqlite() -> TestDb {
     }
 }
 
-/// A fresh PostgreSQL database, or `None` (with a printed reason) when no server is configured.
-pub async fn postgres() -> Option<TestDb> {
-    let Ok(admin_url) = std::env::var(POSTGRES_URL_VAR) else {
-        eprintln!("skipping PostgreSQL half: {POSTGRES_URL_VAR} is not set");
-        return None;
-    };
-    let name = format!("hygeia_t_{}", uuid::Uuid::now_v7().simple());
-    let mut conn = match PgConnection::connect(&admin_url).await {
-        Ok(conn) => conn,
-        Err(e) => panic!("{POSTGRES_URL_VAR} is set but PostgreSQL is unreachable: {e}"),
-    };
-    if let Err(e) = conn
-        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
-        .await
-    {
-        panic!("cannot create test database {name}: {e}");
-    }
-    let _ = conn.close().await;
-    let mut url = match url::Url::parse(&admin_url) {
+/// The URL of database `name` on the server of `admin_url`.
+fn database_url(admin_url: &str, name: &str) -> String {
+    let mut url = match url::Url::parse(admin_url) {
         Ok(url) => url,
         Err(e) => panic!("{POSTGRES_URL_VAR} is not a URL: {e}"),
     };
     url.set_path(&format!("/{name}"));
+    url.to_string()
+}
+
+async fn admin_connection(admin_url: &str) -> PgConnection {
+    match PgConnection::connect(admin_url).await {
+        Ok(conn) => conn,
+        Err(e) => panic!("{POSTGRES_URL_VAR} is set but PostgreSQL is unreachable: {e}"),
+    }
+}
+
+async fn run(conn: &mut PgConnection, sql: String) -> Result<(), sqlx::Error> {
+    conn.execute(sqlx::AssertSqlSafe(sql)).await.map(|_| ())
+}
+
+/// The template database holding this build's migrated schema, named after the migrations'
+/// checksums so that a changed migration gets a new one. Created once per server (under an
+/// advisory lock, so parallel tests and test binaries wait for the first), then copied for
+/// each test: a copy costs a fifth of running the migrations again.
+async fn migrated_template(admin_url: &str) -> String {
+    // FNV-1a over every migration's version and checksum.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for migration in crate::database::POSTGRES_MIGRATIONS.iter() {
+        for byte in migration
+            .version
+            .to_le_bytes()
+            .iter()
+            .chain(migration.checksum.iter())
+        {
+            hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    let name = format!("hygeia_template_{hash:016x}");
+    let mut conn = admin_connection(admin_url).await;
+    // Any fixed key: only template builders take this lock.
+    let lock = 0x6879_6765_6961_i64;
+    if let Err(e) = run(&mut conn, format!("SELECT pg_advisory_lock({lock})")).await {
+        panic!("cannot lock the test template: {e}");
+    }
+    let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM pg_database WHERE datname = $1")
+        .bind(&name)
+        .fetch_optional(&mut conn)
+        .await
+        .unwrap_or_else(|e| panic!("cannot look for the test template: {e}"));
+    if exists.is_none() {
+        let building = format!("{name}_building");
+        let steps = async {
+            run(
+                &mut conn,
+                format!("DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"),
+            )
+            .await?;
+            run(&mut conn, format!("CREATE DATABASE \"{building}\"")).await?;
+            let url = DatabaseUrl::Postgres(database_url(admin_url, &building));
+            let store = Store::open(&url, test_clock())
+                .await
+                .map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+            // A template must have no connection left when it is copied.
+            store.close().await;
+            run(
+                &mut conn,
+                format!("ALTER DATABASE \"{building}\" RENAME TO \"{name}\""),
+            )
+            .await
+        };
+        if let Err(e) = steps.await {
+            panic!("cannot build the test template {name}: {e}");
+        }
+    }
+    let _ = run(&mut conn, format!("SELECT pg_advisory_unlock({lock})")).await;
+    let _ = conn.close().await;
+    name
+}
+
+/// A new PostgreSQL database, migrated (a copy of the template) or empty, or `None` (with a
+/// printed reason) when no server is configured.
+async fn postgres_database(migrated: bool) -> Option<TestDb> {
+    let Ok(admin_url) = std::env::var(POSTGRES_URL_VAR) else {
+        eprintln!("skipping PostgreSQL half: {POSTGRES_URL_VAR} is not set");
+        return None;
+    };
+    let template = if migrated {
+        Some(migrated_template(&admin_url).await)
+    } else {
+        None
+    };
+    let name = format!("hygeia_t_{}", uuid::Uuid::now_v7().simple());
+    let mut conn = admin_connection(&admin_url).await;
+    let sql = match &template {
+        Some(template) => format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""),
+        None => format!("CREATE DATABASE \"{name}\""),
+    };
+    if let Err(e) = run(&mut conn, sql).await {
+        panic!("cannot create test database {name}: {e}");
+    }
+    // A test database is thrown away: its commits need not wait for the disk.
+    let fast = format!("ALTER DATABASE \"{name}\" SET synchronous_commit = off");
+    if let Err(e) = run(&mut conn, fast).await {
+        panic!("cannot set up test database {name}: {e}");
+    }
+    let _ = conn.close().await;
     Some(TestDb {
         name: "postgres",
-        url: DatabaseUrl::Postgres(url.to_string()),
+        url: DatabaseUrl::Postgres(database_url(&admin_url, &name)),
         cleanup: Cleanup::Database { admin_url, name },
     })
 }
 
-/// The databases every storage test runs on: SQLite always, PostgreSQL when configured.
+/// A fresh PostgreSQL database with this build's schema, or `None` (with a printed reason)
+/// when no server is configured.
+pub async fn postgres() -> Option<TestDb> {
+    postgres_database(true).await
+}
+
+/// The databases every storage test runs on: SQLite always, PostgreSQL when configured; the
+/// PostgreSQL one already has this build's schema.
 pub async fn all() -> Vec<TestDb> {
     let mut dbs = vec![sqlite()];
     dbs.extend(postgres().await);
+    dbs
+}
+
+/// Like [`all`], with databases that have no schema yet (for tests of the migrations).
+pub async fn all_empty() -> Vec<TestDb> {
+    let mut dbs = vec![sqlite()];
+    dbs.extend(postgres_database(false).await);
     dbs
 }
