@@ -22,4 +22,4 @@ pub use processes::{LinkedProcess, Process, ProcessSite, ProcessSummary, Threate
 pub use register::{
     HeatCell, RequirementLink, Risk, RiskFilter, RiskLinks, RiskStage, RiskSummary, StoredRating,
 };
-pub use supporting::{LinkedAsset, MAX_SUPPORTING_ASSETS};
+pub use supporting::{LinkedAsset, MAX_SUPPORTING_ASSETS, zones_of};

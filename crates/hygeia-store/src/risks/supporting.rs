@@ -12,6 +12,17 @@ use crate::sql::Filter;
 use crate::vulnerabilities::open_only;
 use crate::{Actor, Store};
 
+/// The zones of the entity's policy the assets sit in, by name, each once.
+pub fn zones_of(assets: &[LinkedAsset]) -> Vec<String> {
+    let mut zones: Vec<String> = assets
+        .iter()
+        .filter_map(|a| a.place.as_deref()?.strip_prefix("zone:").map(str::to_owned))
+        .collect();
+    zones.sort();
+    zones.dedup();
+    zones
+}
+
 /// Most supporting assets one risk may name.
 pub const MAX_SUPPORTING_ASSETS: usize = 200;
 
@@ -25,6 +36,8 @@ pub struct LinkedAsset {
     pub name: Option<String>,
     pub vendor: Option<String>,
     pub model: Option<String>,
+    /// Where discovery placed it: `zone:NAME` (a zone of the entity's policy) or `net:CIDR`.
+    pub place: Option<String>,
     /// Advisory matches on it still to handle.
     pub open_vulnerabilities: i64,
     /// Of those, the ones with a CVE on CISA's KEV list.
@@ -38,6 +51,7 @@ struct AssetRow {
     names: String,
     vendor: Option<String>,
     model: Option<String>,
+    place: Option<String>,
 }
 
 /// What assets are linked to: a risk or a process, by their link table.
@@ -77,7 +91,7 @@ pub(super) async fn linked_assets_in(
 ) -> Result<Vec<LinkedAsset>> {
     let (table, column) = of.table();
     let sql = format!(
-        "SELECT a.id, a.asset_key, a.names, a.vendor, a.model FROM {table} l \
+        "SELECT a.id, a.asset_key, a.names, a.vendor, a.model, a.place FROM {table} l \
          JOIN assets a ON a.id = l.asset_id WHERE l.{column} = $1 ORDER BY a.asset_key, a.id"
     );
     let rows: Vec<AssetRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -122,6 +136,7 @@ pub(super) async fn linked_assets_in(
                 asset_key: row.asset_key,
                 vendor: row.vendor,
                 model: row.model,
+                place: row.place,
                 open_vulnerabilities: open,
                 kev_vulnerabilities: kev,
             }

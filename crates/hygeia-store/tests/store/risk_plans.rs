@@ -1,15 +1,21 @@
 //! Treating risks on both engines: plan actions checked against the entity's users and
 //! controls, overdue then done; supporting assets replaced all or nothing with their open
-//! vulnerabilities; bulk changes that touch every risk or none; the register in figures.
+//! vulnerabilities; bulk changes that touch every risk or none; the register in figures, with
+//! acceptances ending then expired and reviews coming due as the days pass.
 
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
 use hygeia_catalog::Catalog;
+use hygeia_domain::clock::{Clock, FixedClock};
 use hygeia_domain::risks::ImpactDimension;
 use hygeia_domain::risks::plan::ActionInput;
 use hygeia_domain::risks::rating::{ImpactRating, RatingInput};
 use hygeia_domain::risks::register::RiskInput;
+use hygeia_domain::risks::treatment::AcceptanceInput;
 use hygeia_store::assessments::ControlInput;
 use hygeia_store::monitoring::{AssetFilter, ObservedReport};
-use hygeia_store::risks::{BulkRiskChange, RiskLinks};
+use hygeia_store::risks::{BulkRiskChange, RegisterGap, RiskLinks};
 
 use super::access::user;
 use super::*;
@@ -372,5 +378,50 @@ async fn plans_assets_and_bulk_changes_are_checked_whole_and_scoped() {
             (1, 0),
             "{name}"
         );
+
+        // Reminders: an acceptance ending within 30 days is announced, then expired once its
+        // day has passed (the same database read on 1 April); the review comes back too.
+        let mut accepted = rated("Old imaging server", 2, 3);
+        accepted.treatment = Some("accept".into());
+        accepted.acceptance = Some(AcceptanceInput {
+            approver: "Directeur".into(),
+            justification: "replaced in the spring".into(),
+            expires_on: "2026-03-20".into(),
+        });
+        accepted.review_every_months = Some(1);
+        create(lab.id.clone(), accepted).await;
+        let soon = store.risk_overview(&lab_only, None).await.unwrap();
+        assert_eq!(
+            (
+                soon.acceptances_ending,
+                soon.acceptances_expired,
+                soon.review_due
+            ),
+            (1, 0, 0),
+            "{name}: {soon:?}"
+        );
+        assert!(
+            !soon.gaps().contains(&RegisterGap::AcceptanceExpired),
+            "{name}"
+        );
+        let april: Arc<dyn Clock> = Arc::new(FixedClock(
+            Utc.with_ymd_and_hms(2026, 4, 2, 9, 0, 0).single().unwrap(),
+        ));
+        let later = db.store(april).await;
+        let then = later.risk_overview(&lab_only, None).await.unwrap();
+        assert_eq!(
+            (
+                then.acceptances_ending,
+                then.acceptances_expired,
+                then.review_due
+            ),
+            (0, 1, 1),
+            "{name}: {then:?}"
+        );
+        assert!(
+            then.gaps().contains(&RegisterGap::AcceptanceExpired),
+            "{name}"
+        );
+        assert!(then.gaps().contains(&RegisterGap::ReviewDue), "{name}");
     }
 }

@@ -73,6 +73,14 @@ async fn a_process_is_described_supported_and_threatened_from_the_pages() {
             shown.contains(&format!("/assets/{}", app.ids.asset_a)),
             "{name}"
         );
+        let zones = shown
+            .split("id=\"process-zones\"")
+            .nth(1)
+            .unwrap_or_default();
+        assert!(
+            zones.starts_with(">Zones") && zones.contains("cell-1"),
+            "{name}: {shown}"
+        );
         let asset = manager
             .get(&format!("/assets/{}", app.ids.asset_a))
             .await

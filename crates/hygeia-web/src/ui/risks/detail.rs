@@ -95,6 +95,8 @@ struct RiskPage {
     /// The entity's processes, ticked when the risk threatens them (writers), or the linked
     /// ones (readers).
     processes: Vec<Choice>,
+    /// Zones of the entity's policy its supporting assets sit in.
+    zones: Vec<String>,
 }
 
 fn rating_view(
@@ -291,6 +293,7 @@ pub async fn risk_page(
         ],
     );
     let page = RiskPage {
+        zones: hygeia_store::risks::zones_of(&risk.assets),
         processes,
         id: risk.id.clone(),
         can_write,

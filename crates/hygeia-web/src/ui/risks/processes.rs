@@ -79,6 +79,8 @@ struct ProcessPage {
     sites: Vec<Choice>,
     asset_q: String,
     found: Vec<FoundAsset>,
+    /// Zones of the entity's policy its assets sit in.
+    zones: Vec<String>,
 }
 
 const NEEDS: [&str; 3] = ["confidentiality", "integrity", "availability"];
@@ -458,6 +460,7 @@ async fn show(
         sites,
         asset_q: asset_q.to_owned(),
         found,
+        zones: hygeia_store::risks::zones_of(&process.assets),
         process,
         shell,
     };
