@@ -11,6 +11,7 @@ use hygeia_domain::validation::{FieldError, ValidationErrors};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 
+use super::controls::{LinkedControl, controls_of_risk};
 use super::matrix::{matrix_in, severity};
 use super::plan::progress_in;
 use super::processes::{LinkedProcess, processes_of_risk};
@@ -130,6 +131,8 @@ pub struct Risk {
     pub assets: Vec<LinkedAsset>,
     /// Business processes and information it threatens.
     pub processes: Vec<LinkedProcess>,
+    /// Controls of the entity already in place that its current rating counts on.
+    pub controls: Vec<LinkedControl>,
     /// How far its treatment plan has come.
     pub plan: PlanProgress,
     /// The register's order: the level's rank of the current (else inherent) rating, then
@@ -338,7 +341,9 @@ impl Store {
         let assets = linked_assets_in(&mut *conn, AssetsOf::Risk, id, &today_text).await?;
         let plan = progress_in(&mut *conn, id, &today_text).await?;
         let processes = processes_of_risk(&mut *conn, id).await?;
+        let controls = controls_of_risk(&mut *conn, id).await?;
         Ok(Risk {
+            controls,
             assets,
             processes,
             plan,

@@ -251,6 +251,32 @@ async fn plans_assets_and_bulk_changes_are_checked_whole_and_scoped() {
         );
         assert!(!plans.contains_key(&other.id), "{name}");
 
+        // Controls already in place: one of the lab refuses the whole set, by position.
+        let refused = store
+            .set_risk_controls(
+                &actor,
+                &all,
+                &risk.id,
+                &[segmentation.clone(), lab_backups.clone()],
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(
+            field_errors(refused),
+            [("control_ids[1]".to_owned(), "not_found".to_owned())],
+            "{name}"
+        );
+        let kept = store
+            .set_risk_controls(&actor, &all, &risk.id, std::slice::from_ref(&segmentation))
+            .await
+            .unwrap();
+        assert_eq!(kept[0].name, "Segmentation", "{name}");
+        assert_eq!(
+            store.risk(&all, &risk.id).await.unwrap().controls,
+            kept,
+            "{name}"
+        );
+
         // Supporting assets: one of the lab refuses the whole set, by position.
         store
             .ingest_observations(

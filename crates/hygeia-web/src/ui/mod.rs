@@ -216,6 +216,7 @@ pub fn router() -> Router<AppState> {
             post(risks::plan::set_action_status),
         )
         .route("/risks/{id}/assets", post(risks::plan::set_assets))
+        .route("/risks/{id}/controls", post(risks::plan::set_controls))
         .route("/risks/{id}/reviewed", post(risks::plan::mark_reviewed))
         .route("/assets", get(assets::inventory_page))
         .route("/assets/map", get(asset_map::map_page))

@@ -729,6 +729,13 @@ fn cases() -> Vec<Case> {
         ),
         c(
             M::PUT,
+            "/api/v1/risks/no-such-risk/controls",
+            "/api/v1/risks/{id}/controls",
+            Some(json!({"control_ids": []})),
+            [404, 404, 404, 403],
+        ),
+        c(
+            M::PUT,
             "/api/v1/risks/no-such-risk/processes",
             "/api/v1/risks/{id}/processes",
             Some(json!({"process_ids": []})),

@@ -222,6 +222,33 @@ async fn a_risk_written_on_its_page_gets_a_plan_a_review_and_leaves_in_the_expor
             .await;
         assert_eq!(denied.status, StatusCode::FORBIDDEN, "{name}");
 
+        // A control already in place, ticked on the page.
+        let ticked = manager
+            .post(
+                &format!("/risks/{id}/controls"),
+                &[("control_ids", app.ids.control.as_str())],
+            )
+            .await;
+        assert_eq!(
+            ticked.status,
+            StatusCode::SEE_OTHER,
+            "{name}: {}",
+            ticked.html
+        );
+        let (_, stored) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/risks/{id}"),
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(
+            stored["controls"][0]["id"],
+            app.ids.control.as_str(),
+            "{name}: {stored}"
+        );
+
         // A plan: an action past its day, then done.
         let added = manager
             .post(

@@ -40,7 +40,7 @@ use crate::error::ApiResult;
         list_risks, create_risk, get_risk, update_risk, risk_heat_map, get_risk_matrix,
         put_risk_matrix, scenarios::list_risk_scenarios, scenarios::take_risk_scenario,
         plan::list_risk_actions, plan::add_risk_action, plan::update_risk_action,
-        supporting::set_risk_assets, overview::risk_overview, overview::bulk_update_risks,
+        supporting::set_risk_assets, supporting::set_risk_controls, overview::risk_overview, overview::bulk_update_risks,
         export::export_risks, processes::list_processes, processes::create_process,
         processes::get_process, processes::update_process, processes::set_process_links,
         processes::set_risk_processes,
@@ -66,6 +66,7 @@ pub fn router() -> Router<AppState> {
             put(plan::update_risk_action),
         )
         .route("/risks/{id}/assets", put(supporting::set_risk_assets))
+        .route("/risks/{id}/controls", put(supporting::set_risk_controls))
         .route("/risks/{id}/processes", put(processes::set_risk_processes))
         .route(
             "/processes",

@@ -97,6 +97,9 @@ struct RiskPage {
     processes: Vec<Choice>,
     /// Zones of the entity's policy its supporting assets sit in.
     zones: Vec<String>,
+    /// Controls already in place: every control of the entity, ticked when linked (writers),
+    /// or the linked ones (readers).
+    existing: Vec<Choice>,
 }
 
 fn rating_view(
@@ -292,7 +295,27 @@ pub async fn risk_page(
             ("overdue", &risk.plan.overdue.to_string()),
         ],
     );
+    let existing = if can_write {
+        controls
+            .iter()
+            .map(|c| Choice {
+                selected: risk.controls.iter().any(|l| l.id == c.value),
+                value: c.value.clone(),
+                label: c.label.clone(),
+            })
+            .collect()
+    } else {
+        risk.controls
+            .iter()
+            .map(|c| Choice {
+                selected: true,
+                value: c.id.clone(),
+                label: c.name.clone(),
+            })
+            .collect()
+    };
     let page = RiskPage {
+        existing,
         zones: hygeia_store::risks::zones_of(&risk.assets),
         processes,
         id: risk.id.clone(),

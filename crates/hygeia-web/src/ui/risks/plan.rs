@@ -1,5 +1,5 @@
 //! What the risk page changes besides the risk itself: the actions of its treatment plan, its
-//! supporting assets, and its periodic review recorded as held.
+//! supporting assets, its controls already in place, and its periodic review recorded as held.
 
 use axum::extract::{Path, State};
 use hygeia_domain::access::Permission;
@@ -108,6 +108,27 @@ pub async fn set_assets(
         .await
         .map_err(|e| fail(e.into()))?;
     back(&id, "assets")
+}
+
+/// Replaces the controls already in place with those ticked.
+pub async fn set_controls(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    PageForm(auth, fields): PageForm,
+) -> PageResult {
+    let tr = may_write(&auth)?;
+    let fail = |e: ApiError| PageError::new(tr, e);
+    state
+        .store
+        .set_risk_controls(
+            &auth.actor,
+            &auth.principal.scope,
+            &id,
+            &fields.all("control_ids"),
+        )
+        .await
+        .map_err(|e| fail(e.into()))?;
+    back(&id, "controls")
 }
 
 /// Records the periodic review as held today.
