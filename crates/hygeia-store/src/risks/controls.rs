@@ -6,7 +6,7 @@ use hygeia_domain::validation::ValidationErrors;
 use serde::Serialize;
 use sqlx::AnyConnection;
 
-use super::supporting::not_of_entity;
+use super::supporting::{not_of_entity, replace_links};
 use crate::audit::{Change, append};
 use crate::error::Result;
 use crate::{Actor, Store};
@@ -54,20 +54,13 @@ impl Store {
             return Err(ValidationErrors(errors).into());
         }
         let before = controls_of_risk(&mut tx, risk_id).await?;
-        sqlx::query("DELETE FROM risk_controls WHERE risk_id = $1")
-            .bind(risk_id)
-            .execute(&mut *tx)
-            .await?;
-        let mut wanted: Vec<&str> = control_ids.iter().map(|c| c.trim()).collect();
-        wanted.sort_unstable();
-        wanted.dedup();
-        for control_id in wanted {
-            sqlx::query("INSERT INTO risk_controls (risk_id, control_id) VALUES ($1, $2)")
-                .bind(risk_id)
-                .bind(control_id)
-                .execute(&mut *tx)
-                .await?;
-        }
+        replace_links(
+            &mut tx,
+            ("risk_controls", "risk_id", "control_id"),
+            risk_id,
+            control_ids,
+        )
+        .await?;
         let after = controls_of_risk(&mut tx, risk_id).await?;
         let names = |controls: &[LinkedControl]| -> serde_json::Value {
             controls.iter().map(|c| c.name.clone()).collect()

@@ -9,6 +9,7 @@ use sqlx::AnyConnection;
 
 use super::supporting::{
     AssetsOf, LinkedAsset, asset_keys, linked_assets_in, not_of_entity, replace_linked_assets,
+    replace_links,
 };
 use crate::audit::{Change, append};
 use crate::error::{Result, StoreError};
@@ -398,20 +399,13 @@ impl Store {
             &today,
         )
         .await?;
-        sqlx::query("DELETE FROM process_sites WHERE process_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        let mut sites: Vec<&str> = site_ids.iter().map(|s| s.trim()).collect();
-        sites.sort_unstable();
-        sites.dedup();
-        for site_id in sites {
-            sqlx::query("INSERT INTO process_sites (process_id, site_id) VALUES ($1, $2)")
-                .bind(id)
-                .bind(site_id)
-                .execute(&mut *tx)
-                .await?;
-        }
+        replace_links(
+            &mut tx,
+            ("process_sites", "process_id", "site_id"),
+            id,
+            site_ids,
+        )
+        .await?;
         let updated = self.process_in(&mut tx, scope, id).await?;
         let site_names = |sites: &[ProcessSite]| -> serde_json::Value {
             sites.iter().map(|s| s.name.clone()).collect()
@@ -449,20 +443,13 @@ impl Store {
             return Err(ValidationErrors(errors).into());
         }
         let before = processes_of_risk(&mut tx, risk_id).await?;
-        sqlx::query("DELETE FROM risk_processes WHERE risk_id = $1")
-            .bind(risk_id)
-            .execute(&mut *tx)
-            .await?;
-        let mut wanted: Vec<&str> = process_ids.iter().map(|p| p.trim()).collect();
-        wanted.sort_unstable();
-        wanted.dedup();
-        for process_id in wanted {
-            sqlx::query("INSERT INTO risk_processes (risk_id, process_id) VALUES ($1, $2)")
-                .bind(risk_id)
-                .bind(process_id)
-                .execute(&mut *tx)
-                .await?;
-        }
+        replace_links(
+            &mut tx,
+            ("risk_processes", "risk_id", "process_id"),
+            risk_id,
+            process_ids,
+        )
+        .await?;
         let after = processes_of_risk(&mut tx, risk_id).await?;
         let names = |processes: &[LinkedProcess]| -> serde_json::Value {
             processes.iter().map(|p| p.name.clone()).collect()

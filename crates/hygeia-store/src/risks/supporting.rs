@@ -167,6 +167,36 @@ pub(super) async fn not_of_entity(
     Ok(errors)
 }
 
+/// A link table: its name, the column naming the owner and the column naming what is linked.
+pub(super) type LinkTable = (&'static str, &'static str, &'static str);
+
+/// Replaces the rows of `link` for `owner_id` with one per distinct id of `ids`.
+pub(super) async fn replace_links(
+    conn: &mut AnyConnection,
+    (table, owner, target): LinkTable,
+    owner_id: &str,
+    ids: &[String],
+) -> Result<()> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM {table} WHERE {owner} = $1"
+    )))
+    .bind(owner_id)
+    .execute(&mut *conn)
+    .await?;
+    let mut wanted: Vec<&str> = ids.iter().map(|id| id.trim()).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let insert = format!("INSERT INTO {table} ({owner}, {target}) VALUES ($1, $2)");
+    for id in wanted {
+        sqlx::query(sqlx::AssertSqlSafe(insert.clone()))
+            .bind(owner_id)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Replaces the assets linked to a risk or a process of `entity_id` within `conn`'s
 /// transaction, all or nothing: an asset of another entity (or unknown) is named by its
 /// position. Returns the links before and after.
@@ -178,8 +208,7 @@ pub(super) async fn replace_linked_assets(
     asset_ids: &[String],
     today: &str,
 ) -> Result<(Vec<LinkedAsset>, Vec<LinkedAsset>)> {
-    let mut wanted: Vec<&str> = asset_ids.iter().map(|a| a.trim()).collect();
-    if wanted.len() > MAX_SUPPORTING_ASSETS {
+    if asset_ids.len() > MAX_SUPPORTING_ASSETS {
         return Err(ValidationErrors(vec![FieldError::out_of_range(
             "asset_ids",
             0,
@@ -191,25 +220,9 @@ pub(super) async fn replace_linked_assets(
     if !errors.is_empty() {
         return Err(ValidationErrors(errors).into());
     }
-    wanted.sort_unstable();
-    wanted.dedup();
     let before = linked_assets_in(conn, of, owner_id, today).await?;
     let (table, column) = of.table();
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DELETE FROM {table} WHERE {column} = $1"
-    )))
-    .bind(owner_id)
-    .execute(&mut *conn)
-    .await?;
-    for asset_id in &wanted {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO {table} ({column}, asset_id) VALUES ($1, $2)"
-        )))
-        .bind(owner_id)
-        .bind(*asset_id)
-        .execute(&mut *conn)
-        .await?;
-    }
+    replace_links(conn, (table, column, "asset_id"), owner_id, asset_ids).await?;
     let after = linked_assets_in(conn, of, owner_id, today).await?;
     Ok((before, after))
 }
