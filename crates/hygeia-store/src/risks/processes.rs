@@ -255,8 +255,24 @@ impl Store {
         scope: &EntityScope,
         entity_id: Option<&str>,
     ) -> Result<Vec<ProcessSummary>> {
+        self.list_processes_at(scope, entity_id, None).await
+    }
+
+    /// Like [`Store::list_processes`], only the processes run at `site_id` when given.
+    pub async fn list_processes_at(
+        &self,
+        scope: &EntityScope,
+        entity_id: Option<&str>,
+        site_id: Option<&str>,
+    ) -> Result<Vec<ProcessSummary>> {
         let mut f = Filter::new();
         f.eq_opt("p.entity_id", entity_id);
+        if let Some(site_id) = site_id {
+            f.with_values(
+                "p.id IN (SELECT s.process_id FROM process_sites s WHERE s.site_id = {0})",
+                &[site_id],
+            );
+        }
         f.scope("p.entity_id", scope);
         let sql = format!(
             "SELECT p.id, p.entity_id, p.name, p.kind, p.owner, p.criticality, p.rto_hours, \

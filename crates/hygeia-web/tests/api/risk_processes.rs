@@ -135,6 +135,20 @@ async fn a_process_is_described_supported_and_threatened_from_the_pages() {
             (json!(1), json!(1)),
             "{name}: {listed}"
         );
+        // Per site: the site's processes with their risks; another site has none.
+        let at_site = manager
+            .get(&format!("/risks/processes?site={}", app.ids.site_a))
+            .await
+            .html;
+        assert!(
+            at_site.contains("id=\"site-filter\"") && at_site.contains(&page),
+            "{name}"
+        );
+        let elsewhere = manager.get("/risks/processes?site=no-such-site").await.html;
+        assert!(
+            elsewhere.contains("id=\"no-processes\"") && !elsewhere.contains(&page),
+            "{name}"
+        );
         let list = manager.get("/risks/processes").await.html;
         assert!(list.contains(&page) && list.contains("DMIA 48 h"), "{name}");
     }

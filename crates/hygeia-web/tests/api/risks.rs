@@ -402,6 +402,10 @@ fn matrix_fields(matrix: &hygeia_domain::risks::matrix::RiskMatrix) -> Vec<(Stri
         for (i, step) in steps.iter().enumerate() {
             fields.push((format!("{scale}{i}.en"), step.label.en.clone()));
             fields.push((format!("{scale}{i}.fr"), step.label.fr.clone()));
+            if let Some(meaning) = &step.meaning {
+                fields.push((format!("{scale}{i}.meaning_en"), meaning.en.clone()));
+                fields.push((format!("{scale}{i}.meaning_fr"), meaning.fr.clone()));
+            }
         }
     }
     for (i, level) in matrix.levels.iter().enumerate() {
@@ -430,6 +434,13 @@ async fn administrators_edit_the_matrix_and_a_too_small_one_is_refused_by_name()
         assert!(
             shown.html.contains("id=\"matrix-default\"")
                 && shown.html.contains("id=\"matrix-form\""),
+            "{name}"
+        );
+        // The form carries each step's meaning, so saving it keeps them.
+        assert!(
+            shown
+                .html
+                .contains("name=\"likelihood0.meaning_en\" value=\"less than once in ten years\""),
             "{name}"
         );
         // Asking for 4 likelihood steps gives the form 4 rows.
@@ -495,6 +506,14 @@ async fn administrators_edit_the_matrix_and_a_too_small_one_is_refused_by_name()
             .call(Method::GET, "/api/v1/risk-matrix", Some(&token), None)
             .await;
         assert_eq!(matrix["version"], 1, "{name}");
+        assert_eq!(
+            matrix["matrix"]["likelihood"][0]["meaning"]["en"], "less than once in ten years",
+            "{name}: the steps' meanings are kept"
+        );
+        assert_eq!(
+            matrix["matrix"]["levels"][3]["label"]["en"], "Intolerable",
+            "{name}"
+        );
 
         // Only administrators may: a manager sees no form and is refused.
         let manager = Browser::sign_in(&app, "compliance_manager@example.org").await;

@@ -20,6 +20,8 @@ use crate::error::ApiResult;
 pub struct ProcessQuery {
     /// One entity; all those the caller sees when absent.
     pub entity_id: Option<String>,
+    /// Only the processes run at this site.
+    pub site_id: Option<String>,
 }
 
 /// The processes and information, most critical first, with their supporting assets and
@@ -36,7 +38,11 @@ pub async fn list_processes(
     Ok(Json(
         state
             .store
-            .list_processes(&auth.principal.scope, query.entity_id.as_deref())
+            .list_processes_at(
+                &auth.principal.scope,
+                query.entity_id.as_deref(),
+                query.site_id.as_deref(),
+            )
             .await?,
     ))
 }

@@ -1,6 +1,6 @@
 //! The risk matrix (`/risks/matrix`): the scales, levels and cells in force with the history
-//! of versions; administrators edit it as a form — labels in both languages, colours, the
-//! level of every cell — and may add or remove steps and levels first. Putting a new matrix in
+//! of versions; administrators edit it as a form — labels and meanings in both languages,
+//! colours, the level of every cell — and may add or remove steps and levels first. Putting a new matrix in
 //! force re-rates every risk in one transaction; one that would leave ratings outside its
 //! scales is refused, naming the risks.
 
@@ -18,11 +18,13 @@ use crate::ui::assessments::{refused, render_status, see_other};
 use crate::ui::forms::Fields;
 use crate::ui::{Area, Crumb, PageAuth, PageError, PageForm, PageResult, Shell, tr_of};
 
-/// One step or level row of the form.
+/// One step of a scale in the form: its label and what it means, in both languages.
 pub struct LabelRow {
     pub index: usize,
     pub en: String,
     pub fr: String,
+    pub meaning_en: String,
+    pub meaning_fr: String,
 }
 
 /// One level row of the form.
@@ -146,9 +148,16 @@ fn matrix_from(fields: &Fields) -> RiskMatrix {
         en: fields.text(&format!("{prefix}{i}.en")),
         fr: fields.text(&format!("{prefix}{i}.fr")),
     };
-    let step = |prefix: &str, i: usize| Step {
-        label: label(prefix, i),
-        meaning: None,
+    // A meaning left blank in both languages is none; half given is refused by name.
+    let step = |prefix: &str, i: usize| {
+        let meaning = Label {
+            en: fields.text(&format!("{prefix}{i}.meaning_en")),
+            fr: fields.text(&format!("{prefix}{i}.meaning_fr")),
+        };
+        Step {
+            label: label(prefix, i),
+            meaning: (!meaning.en.is_empty() || !meaning.fr.is_empty()).then_some(meaning),
+        }
     };
     RiskMatrix {
         likelihood: (0..likelihood).map(|i| step("likelihood", i)).collect(),
@@ -239,6 +248,8 @@ async fn show(
                 index,
                 en: s.label.en.clone(),
                 fr: s.label.fr.clone(),
+                meaning_en: s.meaning.as_ref().map(|m| m.en.clone()).unwrap_or_default(),
+                meaning_fr: s.meaning.as_ref().map(|m| m.fr.clone()).unwrap_or_default(),
             })
             .collect()
     };

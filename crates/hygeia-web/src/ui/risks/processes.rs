@@ -57,6 +57,8 @@ pub struct ProcessForm {
 struct ProcessesPage {
     shell: Shell,
     lines: Vec<ProcessLine>,
+    /// Only one site's processes are listed.
+    site_chosen: bool,
     can_write: bool,
     entities: Vec<Choice>,
     form: ProcessForm,
@@ -190,6 +192,9 @@ fn require(auth: &Auth, permission: Permission) -> Result<(), PageError> {
 pub struct ProcessesQuery {
     #[serde(default)]
     entity: String,
+    /// Only the processes run at this site (the site page links here).
+    #[serde(default)]
+    site: String,
 }
 
 pub async fn processes_page(
@@ -197,29 +202,34 @@ pub async fn processes_page(
     PageAuth(auth): PageAuth,
     Query(query): Query<ProcessesQuery>,
 ) -> PageResult {
-    list(
-        &state,
-        &auth,
-        Some(query.entity).filter(|e| !e.is_empty()),
-        None,
-    )
-    .await
+    let wanted = Wanted {
+        entity: Some(query.entity).filter(|e| !e.is_empty()),
+        site: Some(query.site).filter(|s| !s.is_empty()),
+    };
+    list(&state, &auth, wanted, None).await
+}
+
+/// What the list shows: one entity, one site, or everything in scope.
+#[derive(Default)]
+struct Wanted {
+    entity: Option<String>,
+    site: Option<String>,
 }
 
 async fn list(
     state: &AppState,
     auth: &Auth,
-    entity: Option<String>,
+    wanted: Wanted,
     failed: Option<(&Fields, String)>,
 ) -> PageResult {
     let tr = tr_of(auth);
     require(auth, Permission::RiskRead)?;
     let fail = |e: ApiError| PageError::new(tr, e);
     let scope = &auth.principal.scope;
-    let entity = entity.filter(|e| scope.contains(e));
+    let entity = wanted.entity.filter(|e| scope.contains(e));
     let processes: Vec<ProcessSummary> = state
         .store
-        .list_processes(scope, entity.as_deref())
+        .list_processes_at(scope, entity.as_deref(), wanted.site.as_deref())
         .await
         .map_err(|e| fail(e.into()))?;
     let (_, matrix) = state
@@ -281,6 +291,7 @@ async fn list(
         }
     }
     let page = ProcessesPage {
+        site_chosen: wanted.site.is_some(),
         shell,
         lines,
         can_write: auth.principal.require(Permission::RiskWrite).is_ok(),
@@ -316,7 +327,7 @@ pub async fn create_process(
         Ok(p) => Ok(see_other(&format!("/risks/processes/{}", p.id))),
         Err(e) => {
             let message = refused(tr, &ApiError::from(e));
-            list(&state, &auth, None, Some((&fields, message))).await
+            list(&state, &auth, Wanted::default(), Some((&fields, message))).await
         }
     }
 }
