@@ -2,12 +2,10 @@
 //! rating takes into account.
 
 use hygeia_domain::access::EntityScope;
-use hygeia_domain::validation::ValidationErrors;
 use serde::Serialize;
 use sqlx::AnyConnection;
 
-use super::supporting::{not_of_entity, replace_links};
-use crate::audit::{Change, append};
+use super::supporting::{RiskLinkSet, relink_risk};
 use crate::error::Result;
 use crate::{Actor, Store};
 
@@ -48,32 +46,22 @@ impl Store {
         let now = self.now();
         let mut tx = self.begin().await?;
         let entity_id = self.risk_entity_in(&mut tx, scope, risk_id).await?;
-        let errors =
-            not_of_entity(&mut tx, "controls", "control_ids", control_ids, &entity_id).await?;
-        if !errors.is_empty() {
-            return Err(ValidationErrors(errors).into());
-        }
-        let before = controls_of_risk(&mut tx, risk_id).await?;
-        replace_links(
+        let set = RiskLinkSet {
+            link: ("risk_controls", "risk_id", "control_id"),
+            targets: "controls",
+            field: "control_ids",
+            action: "risk.controls.set",
+        };
+        relink_risk(
             &mut tx,
-            ("risk_controls", "risk_id", "control_id"),
-            risk_id,
+            actor,
+            &now,
+            (risk_id, &entity_id),
+            &set,
             control_ids,
         )
         .await?;
         let after = controls_of_risk(&mut tx, risk_id).await?;
-        let names = |controls: &[LinkedControl]| -> serde_json::Value {
-            controls.iter().map(|c| c.name.clone()).collect()
-        };
-        let change = Change {
-            action: "risk.controls.set",
-            object_type: "risk",
-            object_id: risk_id,
-            entity_id: Some(&entity_id),
-            before: Some(names(&before)),
-            after: Some(names(&after)),
-        };
-        append(&mut tx, actor, &now, change).await?;
         tx.commit().await?;
         Ok(after)
     }

@@ -8,8 +8,8 @@ use serde::Serialize;
 use sqlx::AnyConnection;
 
 use super::supporting::{
-    AssetsOf, LinkedAsset, asset_keys, linked_assets_in, not_of_entity, replace_linked_assets,
-    replace_links,
+    AssetsOf, LinkedAsset, RiskLinkSet, asset_keys, linked_assets_in, not_of_entity, relink_risk,
+    replace_linked_assets, replace_links,
 };
 use crate::audit::{Change, append};
 use crate::error::{Result, StoreError};
@@ -453,32 +453,22 @@ impl Store {
         let now = self.now();
         let mut tx = self.begin().await?;
         let entity_id = self.risk_entity_in(&mut tx, scope, risk_id).await?;
-        let errors =
-            not_of_entity(&mut tx, "processes", "process_ids", process_ids, &entity_id).await?;
-        if !errors.is_empty() {
-            return Err(ValidationErrors(errors).into());
-        }
-        let before = processes_of_risk(&mut tx, risk_id).await?;
-        replace_links(
+        let set = RiskLinkSet {
+            link: ("risk_processes", "risk_id", "process_id"),
+            targets: "processes",
+            field: "process_ids",
+            action: "risk.processes.set",
+        };
+        relink_risk(
             &mut tx,
-            ("risk_processes", "risk_id", "process_id"),
-            risk_id,
+            actor,
+            &now,
+            (risk_id, &entity_id),
+            &set,
             process_ids,
         )
         .await?;
         let after = processes_of_risk(&mut tx, risk_id).await?;
-        let names = |processes: &[LinkedProcess]| -> serde_json::Value {
-            processes.iter().map(|p| p.name.clone()).collect()
-        };
-        let change = Change {
-            action: "risk.processes.set",
-            object_type: "risk",
-            object_id: risk_id,
-            entity_id: Some(&entity_id),
-            before: Some(names(&before)),
-            after: Some(names(&after)),
-        };
-        append(&mut tx, actor, &now, change).await?;
         tx.commit().await?;
         Ok(after)
     }

@@ -269,3 +269,60 @@ impl Store {
         Ok(after)
     }
 }
+
+/// A set of records of the risk's entity a risk links to (controls, processes): the link
+/// table, the table the ids name, the input field, and the audit action.
+pub(super) struct RiskLinkSet {
+    pub link: LinkTable,
+    pub targets: &'static str,
+    pub field: &'static str,
+    pub action: &'static str,
+}
+
+/// The names of what a risk links to through `set`, for the audit trail.
+async fn linked_names(
+    conn: &mut AnyConnection,
+    set: &RiskLinkSet,
+    risk_id: &str,
+) -> Result<serde_json::Value> {
+    let (table, owner, target) = set.link;
+    let targets = set.targets;
+    let names: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT t.name FROM {table} l JOIN {targets} t ON t.id = l.{target} \
+         WHERE l.{owner} = $1 ORDER BY t.name"
+    )))
+    .bind(risk_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(names.into())
+}
+
+/// Replaces, within `tx`, what a risk of `entity_id` links to through `set`:
+/// all or nothing (an id of another entity is named by its position), audited with the
+/// names before and after.
+pub(super) async fn relink_risk(
+    tx: &mut crate::database::WriteTx,
+    actor: &Actor,
+    now: &str,
+    (risk_id, entity_id): (&str, &str),
+    set: &RiskLinkSet,
+    ids: &[String],
+) -> Result<()> {
+    let errors = not_of_entity(tx, set.targets, set.field, ids, entity_id).await?;
+    if !errors.is_empty() {
+        return Err(ValidationErrors(errors).into());
+    }
+    let before = linked_names(tx, set, risk_id).await?;
+    replace_links(tx, set.link, risk_id, ids).await?;
+    let after = linked_names(tx, set, risk_id).await?;
+    let change = Change {
+        action: set.action,
+        object_type: "risk",
+        object_id: risk_id,
+        entity_id: Some(entity_id),
+        before: Some(before),
+        after: Some(after),
+    };
+    append(tx, actor, now, change).await?;
+    Ok(())
+}
