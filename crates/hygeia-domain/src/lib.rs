@@ -18,6 +18,7 @@ pub mod nis2;
 pub mod org;
 pub mod password_policy;
 pub mod risks;
+pub mod suppliers;
 pub mod throttle;
 pub mod validation;
 pub mod vulnerabilities;

@@ -175,7 +175,7 @@ pub(crate) fn check_amount(v: &mut Validator, field: &str, value: Option<i64>, m
     }
 }
 
-fn check_country(v: &mut Validator, field: &str, country: &str) {
+pub(crate) fn check_country(v: &mut Validator, field: &str, country: &str) {
     if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
         v.not_country(field, country);
     }

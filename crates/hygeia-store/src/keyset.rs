@@ -16,11 +16,11 @@ use crate::paging::{COUNT_BOUND, Page, PageRequest};
 use crate::sql::Filter;
 
 /// Where a keyset list reads from.
-pub(crate) struct Keyset {
+pub(crate) struct Keyset<'a> {
     /// Tables (a table, or a join with aliases).
     pub from: &'static str,
     /// Selected columns.
-    pub columns: &'static str,
+    pub columns: &'a str,
     /// The sort column, descending (text or integer).
     pub sort: &'static str,
     /// The row id column (unique), the tie-breaker.
@@ -89,7 +89,7 @@ pub(crate) struct Statements {
     pub filter: Filter,
 }
 
-impl Keyset {
+impl Keyset<'_> {
     /// The statements of one page: after `after` when given (a cursor from a previous page's
     /// `next`), else at `page.offset`.
     pub fn statements(

@@ -30,6 +30,7 @@ mod security_keys;
 mod sessions;
 mod sql;
 mod sso;
+pub mod suppliers;
 mod ui_queries;
 mod users;
 pub mod vulnerabilities;

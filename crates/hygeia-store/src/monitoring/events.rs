@@ -256,7 +256,7 @@ pub(super) fn event_list(
     scope: &EntityScope,
     entity_id: Option<&str>,
     kind: Option<&str>,
-) -> (Filter, Keyset) {
+) -> (Filter, Keyset<'static>) {
     let mut f = Filter::new();
     f.eq_opt("entity_id", entity_id);
     f.eq_opt("kind", kind);

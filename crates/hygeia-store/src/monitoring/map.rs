@@ -456,7 +456,7 @@ pub(super) fn place_flow_list(
     scope: &EntityScope,
     entity_id: &str,
     place: &str,
-) -> (Filter, Keyset) {
+) -> (Filter, Keyset<'static>) {
     let mut f = Filter::new();
     f.eq_opt("entity_id", Some(entity_id));
     f.any_eq(&["src_place", "dst_place"], place);

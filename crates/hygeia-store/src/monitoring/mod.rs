@@ -434,7 +434,7 @@ const FINDING_TABLES: &str =
     "monitor_findings f LEFT JOIN finding_reviews r ON r.finding_id = f.id";
 
 /// The asset list: its filter and order.
-fn asset_list(scope: &EntityScope, filter: &AssetFilter) -> (Filter, Keyset) {
+fn asset_list(scope: &EntityScope, filter: &AssetFilter) -> (Filter, Keyset<'static>) {
     let mut f = Filter::new();
     f.eq_opt("entity_id", filter.entity_id.as_deref());
     f.eq_opt("place", filter.place.as_deref());
@@ -465,7 +465,7 @@ fn flow_list(
     scope: &EntityScope,
     entity_id: Option<&str>,
     endpoint: Option<&str>,
-) -> (Filter, Keyset) {
+) -> (Filter, Keyset<'static>) {
     let mut f = Filter::new();
     f.eq_opt("entity_id", entity_id);
     if let Some(endpoint) = endpoint {
@@ -486,7 +486,7 @@ const FLOW_KEYSET: Keyset = Keyset {
 };
 
 /// The finding list (the filter's values checked by the caller): its filter and order.
-fn finding_list(scope: &EntityScope, filter: &FindingFilter) -> (Filter, Keyset) {
+fn finding_list(scope: &EntityScope, filter: &FindingFilter) -> (Filter, Keyset<'static>) {
     let mut f = Filter::new();
     f.eq_opt("f.entity_id", filter.entity_id.as_deref());
     f.eq_opt("f.severity", filter.severity.as_deref());

@@ -28,7 +28,7 @@ pub struct QueryPlan {
 /// A read of the inventory: its label, filter and order, and where the page starts.
 struct Read {
     label: &'static str,
-    list: (Filter, Keyset),
+    list: (Filter, Keyset<'static>),
     page: PageRequest,
     after: Option<String>,
 }

@@ -13,7 +13,7 @@ mod overview;
 mod plan;
 mod processes;
 mod register;
-mod supporting;
+pub(crate) mod supporting;
 
 pub use bulk::{BulkRiskChange, BulkRiskOutcome, MAX_BULK_RISKS};
 pub use controls::LinkedControl;

@@ -54,11 +54,12 @@ struct AssetRow {
     place: Option<String>,
 }
 
-/// What assets are linked to: a risk or a process, by their link table.
+/// What assets are linked to: a risk, a process or a supplier, by their link table.
 #[derive(Debug, Clone, Copy)]
-pub(super) enum AssetsOf {
+pub(crate) enum AssetsOf {
     Risk,
     Process,
+    Supplier,
 }
 
 impl AssetsOf {
@@ -67,6 +68,7 @@ impl AssetsOf {
         match self {
             AssetsOf::Risk => ("risk_assets", "risk_id"),
             AssetsOf::Process => ("process_assets", "process_id"),
+            AssetsOf::Supplier => ("supplier_assets", "supplier_id"),
         }
     }
 
@@ -78,12 +80,15 @@ impl AssetsOf {
             AssetsOf::Process => {
                 "m.asset_id IN (SELECT asset_id FROM process_assets WHERE process_id = {0})"
             }
+            AssetsOf::Supplier => {
+                "m.asset_id IN (SELECT asset_id FROM supplier_assets WHERE supplier_id = {0})"
+            }
         }
     }
 }
 
 /// The assets linked to a risk or a process, with their open vulnerabilities on `today`.
-pub(super) async fn linked_assets_in(
+pub(crate) async fn linked_assets_in(
     conn: &mut AnyConnection,
     of: AssetsOf,
     owner_id: &str,
@@ -146,7 +151,7 @@ pub(super) async fn linked_assets_in(
 
 /// The rows of `table` a set of links names that are not of `entity_id` (or do not exist),
 /// each named by its position in `field` (`asset_ids[1]`).
-pub(super) async fn not_of_entity(
+pub(crate) async fn not_of_entity(
     conn: &mut AnyConnection,
     table: &'static str,
     field: &str,
@@ -168,10 +173,10 @@ pub(super) async fn not_of_entity(
 }
 
 /// A link table: its name, the column naming the owner and the column naming what is linked.
-pub(super) type LinkTable = (&'static str, &'static str, &'static str);
+pub(crate) type LinkTable = (&'static str, &'static str, &'static str);
 
 /// Replaces the rows of `link` for `owner_id` with one per distinct id of `ids`.
-pub(super) async fn replace_links(
+pub(crate) async fn replace_links(
     conn: &mut AnyConnection,
     (table, owner, target): LinkTable,
     owner_id: &str,
@@ -200,7 +205,7 @@ pub(super) async fn replace_links(
 /// Replaces the assets linked to a risk or a process of `entity_id` within `conn`'s
 /// transaction, all or nothing: an asset of another entity (or unknown) is named by its
 /// position. Returns the links before and after.
-pub(super) async fn replace_linked_assets(
+pub(crate) async fn replace_linked_assets(
     conn: &mut AnyConnection,
     of: AssetsOf,
     owner_id: &str,
@@ -228,7 +233,7 @@ pub(super) async fn replace_linked_assets(
 }
 
 /// Asset keys, as the audit trail records a set of links.
-pub(super) fn asset_keys(assets: &[LinkedAsset]) -> serde_json::Value {
+pub(crate) fn asset_keys(assets: &[LinkedAsset]) -> serde_json::Value {
     assets.iter().map(|a| a.asset_key.clone()).collect()
 }
 

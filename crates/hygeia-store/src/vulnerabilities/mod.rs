@@ -250,7 +250,7 @@ fn vulnerability_list(
     scope: &EntityScope,
     filter: &VulnerabilityFilter,
     today: &str,
-) -> Result<(Filter, Keyset)> {
+) -> Result<(Filter, Keyset<'static>)> {
     let mut f = Filter::new();
     f.eq_opt("m.entity_id", filter.entity_id.as_deref());
     f.eq_opt("m.asset_id", filter.asset_id.as_deref());

@@ -1,0 +1,153 @@
+//! What a supplier touches: the processes it supports, the sites it works at, the inventory
+//! assets it reaches (and through them the zones). Replaced whole, all or nothing.
+
+use hygeia_domain::access::EntityScope;
+use hygeia_domain::validation::ValidationErrors;
+use serde::Serialize;
+use sqlx::AnyConnection;
+
+use crate::audit::{Change, append};
+use crate::error::Result;
+use crate::risks::supporting::{
+    AssetsOf, asset_keys, not_of_entity, replace_linked_assets, replace_links,
+};
+use crate::{Actor, Store};
+
+use super::Supplier;
+
+/// A process a supplier supports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SupplyingProcess {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    /// 1–4, the process's.
+    pub criticality: i64,
+}
+
+/// A site a supplier works at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LinkedSite {
+    pub id: String,
+    pub name: String,
+}
+
+/// The whole set of what a supplier touches.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SupplierLinks {
+    #[serde(default)]
+    pub process_ids: Vec<String>,
+    #[serde(default)]
+    pub site_ids: Vec<String>,
+    #[serde(default)]
+    pub asset_ids: Vec<String>,
+}
+
+pub(super) async fn processes_of(
+    conn: &mut AnyConnection,
+    supplier_id: &str,
+) -> Result<Vec<SupplyingProcess>> {
+    Ok(sqlx::query_as(
+        "SELECT p.id, p.name, p.kind, p.criticality FROM supplier_processes l \
+         JOIN processes p ON p.id = l.process_id WHERE l.supplier_id = $1 \
+         ORDER BY p.criticality DESC, p.name",
+    )
+    .bind(supplier_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+pub(super) async fn sites_of(
+    conn: &mut AnyConnection,
+    supplier_id: &str,
+) -> Result<Vec<LinkedSite>> {
+    Ok(sqlx::query_as(
+        "SELECT s.id, s.name FROM supplier_sites l JOIN sites s ON s.id = l.site_id \
+         WHERE l.supplier_id = $1 ORDER BY s.name",
+    )
+    .bind(supplier_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+fn names<T>(items: &[T], name: impl Fn(&T) -> &str) -> serde_json::Value {
+    items.iter().map(|i| name(i).to_owned()).collect()
+}
+
+impl Store {
+    /// Replaces the processes, sites and assets a supplier touches, all or nothing (each
+    /// must be of the supplier's entity, or is named by its position); audited
+    /// `supplier.links.set` with the names before and after.
+    pub async fn set_supplier_links(
+        &self,
+        actor: &Actor,
+        scope: &EntityScope,
+        id: &str,
+        links: &SupplierLinks,
+    ) -> Result<Supplier> {
+        let today = self.today().format("%Y-%m-%d").to_string();
+        let now = self.now();
+        let mut tx = self.begin().await?;
+        let before = self.supplier_in(&mut tx, scope, id).await?;
+        let entity_id = before.entity_id.clone();
+        let mut errors = not_of_entity(
+            &mut tx,
+            "processes",
+            "process_ids",
+            &links.process_ids,
+            &entity_id,
+        )
+        .await?;
+        errors.extend(
+            not_of_entity(&mut tx, "sites", "site_ids", &links.site_ids, &entity_id).await?,
+        );
+        if !errors.is_empty() {
+            return Err(ValidationErrors(errors).into());
+        }
+        replace_linked_assets(
+            &mut tx,
+            AssetsOf::Supplier,
+            id,
+            &entity_id,
+            &links.asset_ids,
+            &today,
+        )
+        .await?;
+        replace_links(
+            &mut tx,
+            ("supplier_processes", "supplier_id", "process_id"),
+            id,
+            &links.process_ids,
+        )
+        .await?;
+        replace_links(
+            &mut tx,
+            ("supplier_sites", "supplier_id", "site_id"),
+            id,
+            &links.site_ids,
+        )
+        .await?;
+        let after = self.supplier_in(&mut tx, scope, id).await?;
+        let described = |s: &Supplier| {
+            serde_json::json!({
+                "processes": names(&s.processes, |p| &p.name),
+                "sites": names(&s.sites, |p| &p.name),
+                "assets": asset_keys(&s.assets),
+            })
+        };
+        let change = Change {
+            action: "supplier.links.set",
+            object_type: "supplier",
+            object_id: id,
+            entity_id: Some(&entity_id),
+            before: Some(described(&before)),
+            after: Some(described(&after)),
+        };
+        append(&mut tx, actor, &now, change).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+}
