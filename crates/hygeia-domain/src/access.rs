@@ -65,6 +65,9 @@ impl Role {
                     | P::RiskRead
                     | P::RiskWrite
                     | P::RiskAccept
+                    | P::SupplierRead
+                    | P::SupplierWrite
+                    | P::SupplierAssess
                     | P::OwnTokens
             ),
             Role::Contributor => matches!(
@@ -80,6 +83,8 @@ impl Role {
                     | P::VulnerabilityTriage
                     | P::RiskRead
                     | P::RiskWrite
+                    | P::SupplierRead
+                    | P::SupplierWrite
                     | P::OwnTokens
             ),
             Role::Auditor => matches!(
@@ -91,6 +96,7 @@ impl Role {
                     | P::EntityRead
                     | P::IncidentRead
                     | P::RiskRead
+                    | P::SupplierRead
                     | P::AuditRead
                     | P::OwnTokens
             ),
@@ -193,6 +199,14 @@ pub enum Permission {
     /// Replace the organisation's risk matrix: it re-rates every entity's risks, so only
     /// those who see every entity may.
     RiskMatrixManage,
+    /// See the supplier register, its certifications, contracts and exposure (within scope).
+    SupplierRead,
+    /// Add and change suppliers, their links, certifications, contracts and clauses (within
+    /// scope).
+    SupplierWrite,
+    /// Send questionnaires to suppliers (single-use links), revoke them, and score the
+    /// answers (within scope).
+    SupplierAssess,
 }
 
 /// Which legal entities a user may see.
@@ -254,6 +268,7 @@ impl TokenScope {
                     | P::AuditRead
                     | P::IncidentRead
                     | P::RiskRead
+                    | P::SupplierRead
             ),
             TokenScope::Ingest => matches!(permission, P::AssetIngest),
         }
@@ -440,6 +455,31 @@ mod tests {
     }
 
     #[test]
+    fn contributors_keep_the_register_and_managers_assess_suppliers() {
+        let holders = |permission: Permission| -> Vec<Role> {
+            Role::ALL
+                .into_iter()
+                .filter(|r| r.allows(permission))
+                .collect()
+        };
+        assert_eq!(holders(Permission::SupplierRead), Role::ALL);
+        assert_eq!(
+            holders(Permission::SupplierWrite),
+            [
+                Role::Administrator,
+                Role::ComplianceManager,
+                Role::Contributor
+            ]
+        );
+        assert_eq!(
+            holders(Permission::SupplierAssess),
+            [Role::Administrator, Role::ComplianceManager]
+        );
+        assert!(TokenScope::Read.allows(Permission::SupplierRead));
+        assert!(!TokenScope::Read.allows(Permission::SupplierWrite));
+    }
+
+    #[test]
     fn auditors_change_nothing() {
         for permission in [
             Permission::EntityCreate,
@@ -459,6 +499,8 @@ mod tests {
             Permission::RiskWrite,
             Permission::RiskAccept,
             Permission::RiskMatrixManage,
+            Permission::SupplierWrite,
+            Permission::SupplierAssess,
         ] {
             assert!(!Role::Auditor.allows(permission), "{permission:?}");
         }

@@ -64,12 +64,20 @@ pub struct SupplierAlert {
     pub detail: String,
 }
 
+/// How many suppliers a tier holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TierCount {
+    pub tier: String,
+    pub suppliers: i64,
+}
+
 /// The register in figures.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SupplierOverview {
     /// Suppliers not ended, by tier: critical, high, moderate, low.
-    pub by_tier: Vec<(String, i64)>,
+    pub by_tier: Vec<TierCount>,
     pub ot_access: i64,
     pub health_data: i64,
     pub danger_zone: i64,
@@ -209,7 +217,10 @@ impl Store {
             alerts: Vec::new(),
         };
         for tier in ["critical", "high", "moderate", "low"] {
-            overview.by_tier.push((tier.to_owned(), count(tier)?));
+            overview.by_tier.push(TierCount {
+                tier: tier.to_owned(),
+                suppliers: count(tier)?,
+            });
         }
         let sql = format!(
             "SELECT * FROM ( \

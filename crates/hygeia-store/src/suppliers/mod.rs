@@ -13,6 +13,8 @@ mod register;
 
 pub use certifications::Certification;
 pub use contracts::{Clause, Contract};
-pub use exposure::{RemoteAccessHolder, SupplierAlert, SupplierExposure, SupplierOverview};
+pub use exposure::{
+    RemoteAccessHolder, SupplierAlert, SupplierExposure, SupplierOverview, TierCount,
+};
 pub use links::{LinkedSite, SupplierLinks, SupplyingProcess};
 pub use register::{Contact, Ecosystem, Subcontractor, Supplier, SupplierFilter, SupplierSummary};

@@ -138,8 +138,6 @@ impl From<i64> for IntFlag {
 
 /// What the register list shows.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
-#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct SupplierFilter {
     /// One entity; all those the caller sees when absent.
     pub entity_id: Option<String>,
@@ -600,6 +598,49 @@ impl Store {
             entity_id: Some(&before.entity_id),
             before: serde_json::to_value(&before).ok(),
             after: serde_json::to_value(&after).ok(),
+        };
+        append(&mut tx, actor, &now, change).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+}
+
+impl Store {
+    /// Records a review of the supplier today: its next review falls due after its tier's
+    /// cadence. Audited `supplier.reviewed`.
+    pub async fn mark_supplier_reviewed(
+        &self,
+        actor: &Actor,
+        scope: &EntityScope,
+        id: &str,
+    ) -> Result<Supplier> {
+        let now = self.now();
+        let today = self.today();
+        let mut tx = self.begin().await?;
+        let before = self.supplier_in(&mut tx, scope, id).await?;
+        let next = next_review(Some(today), before.review_months);
+        sqlx::query(
+            "UPDATE suppliers SET last_review_on = $2, next_review_on = $3, \
+             version = version + 1, updated_at = $4 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(day_text(Some(today)))
+        .bind(day_text(next))
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        let after = self.supplier_in(&mut tx, scope, id).await?;
+        let change = Change {
+            action: "supplier.reviewed",
+            object_type: "supplier",
+            object_id: id,
+            entity_id: Some(&before.entity_id),
+            before: Some(
+                serde_json::json!({"last_review_on": before.last_review_on, "next_review_on": before.next_review_on}),
+            ),
+            after: Some(
+                serde_json::json!({"last_review_on": after.last_review_on, "next_review_on": after.next_review_on}),
+            ),
         };
         append(&mut tx, actor, &now, change).await?;
         tx.commit().await?;

@@ -14,6 +14,7 @@ pub(crate) mod second_factor;
 pub(crate) mod security_keys;
 pub(crate) mod session;
 pub mod sso;
+pub(crate) mod suppliers;
 pub(crate) mod users;
 pub mod vulnerabilities;
 
@@ -171,6 +172,7 @@ pub fn router() -> Router<AppState> {
         .merge(incidents::router())
         .merge(vulnerabilities::router())
         .merge(risks::router())
+        .merge(suppliers::router())
         .fallback(|| async { ApiError::NotFound("no such API endpoint".into()) })
 }
 

@@ -82,6 +82,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(super::incidents::IncidentsDoc::openapi());
     doc.merge(super::vulnerabilities::VulnerabilitiesDoc::openapi());
     doc.merge(super::risks::RisksDoc::openapi());
+    doc.merge(super::suppliers::SuppliersDoc::openapi());
     describe_responses(&mut doc);
     doc
 }

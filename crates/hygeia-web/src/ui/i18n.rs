@@ -172,6 +172,15 @@ impl Tr {
     }
 
     /// An integer with the language's digit grouping: `1,350` / `1 350` (narrow no-break space).
+    /// A number with two decimals, with the decimal comma in French.
+    pub fn decimal(&self, value: f64) -> String {
+        let text = format!("{value:.2}");
+        match self.lang {
+            Lang::Fr => text.replace('.', ","),
+            Lang::En => text,
+        }
+    }
+
     pub fn num(&self, value: i64) -> String {
         let digits = value.unsigned_abs().to_string();
         let separator = match self.lang {

@@ -39,6 +39,7 @@ mod search;
 mod second_factor;
 mod security_keys;
 mod sso;
+mod suppliers;
 mod transposition;
 mod validation;
 mod vulnerabilities;
@@ -218,6 +219,7 @@ pub fn router() -> Router<AppState> {
         .route("/risks/{id}/assets", post(risks::plan::set_assets))
         .route("/risks/{id}/controls", post(risks::plan::set_controls))
         .route("/risks/{id}/reviewed", post(risks::plan::mark_reviewed))
+        .merge(suppliers::router())
         .route("/assets", get(assets::inventory_page))
         .route("/assets/map", get(asset_map::map_page))
         .route("/assets/findings", get(asset_findings::findings_page))
@@ -255,7 +257,6 @@ pub fn router() -> Router<AppState> {
             "/vulnerabilities/{id}/plan",
             post(vulnerabilities::detail::set_plan),
         )
-        .route("/suppliers", get(coming_suppliers))
         .route(
             "/incidents",
             get(incidents::incidents_page).post(incidents::create_incident),
@@ -523,7 +524,6 @@ pub struct NavItem {
     pub href: &'static str,
     pub label: String,
     pub active: bool,
-    pub coming: bool,
 }
 
 /// One step of the breadcrumbs (the last one is the current page, without a link).
@@ -688,16 +688,16 @@ impl Shell {
             .collect();
         let can_audit = auth.principal.require(Permission::AuditRead).is_ok();
         let mut nav = Vec::new();
-        for (href, key, item_area, coming) in [
-            ("/", "nav.dashboard", Area::Dashboard, false),
-            ("/entities", "nav.entities", Area::Entities, false),
-            ("/compliance", "nav.compliance", Area::Compliance, false),
-            ("/risks", "nav.risks", Area::Risks, false),
-            ("/assets", "nav.assets", Area::Assets, false),
-            ("/suppliers", "nav.suppliers", Area::Suppliers, true),
-            ("/incidents", "nav.incidents", Area::Incidents, false),
-            ("/audit", "nav.audit", Area::Audit, false),
-            ("/settings", "nav.settings", Area::Settings, false),
+        for (href, key, item_area) in [
+            ("/", "nav.dashboard", Area::Dashboard),
+            ("/entities", "nav.entities", Area::Entities),
+            ("/compliance", "nav.compliance", Area::Compliance),
+            ("/risks", "nav.risks", Area::Risks),
+            ("/assets", "nav.assets", Area::Assets),
+            ("/suppliers", "nav.suppliers", Area::Suppliers),
+            ("/incidents", "nav.incidents", Area::Incidents),
+            ("/audit", "nav.audit", Area::Audit),
+            ("/settings", "nav.settings", Area::Settings),
         ] {
             if item_area == Area::Audit && !can_audit {
                 continue;
@@ -706,7 +706,6 @@ impl Shell {
                 href,
                 label: tr.t(key).to_owned(),
                 active: item_area == area,
-                coming,
             });
         }
         let mut all_crumbs = if crumbs.is_empty() {
@@ -798,38 +797,6 @@ pub(crate) fn chosen_entity(headers: &HeaderMap, auth: &Auth) -> Option<String> 
         .find(|(name, _)| *name == ENTITY_COOKIE)
         .map(|(_, value)| value.trim().to_owned())
         .filter(|id| !id.is_empty() && auth.principal.scope.contains(id))
-}
-
-#[derive(Template)]
-#[template(path = "coming.html")]
-struct ComingPage {
-    shell: Shell,
-    what: String,
-    next: String,
-}
-
-async fn coming(state: AppState, auth: Auth, area: Area, key: &str) -> PageResult {
-    let tr = tr_of(&auth);
-    let title = tr.t(&format!("nav.{key}")).to_owned();
-    let shell = Shell::new(
-        &state,
-        &auth,
-        area,
-        title.clone(),
-        vec![Crumb::here(title)],
-        None,
-    )
-    .await?;
-    let page = ComingPage {
-        what: tr.t(&format!("coming.{key}")).to_owned(),
-        next: tr.t("coming.next").to_owned(),
-        shell,
-    };
-    render(tr, &page)
-}
-
-async fn coming_suppliers(State(state): State<AppState>, PageAuth(auth): PageAuth) -> PageResult {
-    coming(state, auth, Area::Suppliers, "suppliers").await
 }
 
 /// Changes the signed-in user's language, then goes back to where the form was.

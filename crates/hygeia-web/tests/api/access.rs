@@ -1,5 +1,7 @@
 //! Access control over every documented operation, public endpoints, and bad input.
 
+mod suppliers;
+
 use super::*;
 
 /// One protected route and the status each role gets (administrator, compliance manager,
@@ -22,7 +24,14 @@ fn risk_rating() -> Value {
                         "justification": "batches out of specification"}]})
 }
 
+/// Every row of the table: the core routes, then each module's own.
 fn cases() -> Vec<Case> {
+    let mut all = core_cases();
+    all.extend(suppliers::cases());
+    all
+}
+
+fn core_cases() -> Vec<Case> {
     use Method as M;
     let c = |method: Method,
              path: &'static str,

@@ -27,6 +27,7 @@ mod second_factor;
 mod security;
 mod security_keys;
 mod sso;
+mod suppliers;
 mod vulnerabilities;
 
 use std::collections::BTreeSet;

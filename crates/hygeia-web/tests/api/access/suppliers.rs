@@ -1,0 +1,153 @@
+//! The access table's rows for the supplier register: everyone reads, contributors and up
+//! write, auditors change nothing; a supplier of another entity is not found.
+
+use super::*;
+
+fn case(
+    method: Method,
+    path: &'static str,
+    template: &'static str,
+    body: Option<Value>,
+    expect: [u16; 4],
+) -> Case {
+    Case {
+        method,
+        path,
+        template,
+        body,
+        expect,
+    }
+}
+
+/// A supplier as the API takes it, of entity `{a}` or `{b}`.
+fn supplier(entity: &str) -> Value {
+    json!({"entity_id": entity, "name": "Automation Services", "category": "ot_integrator",
+           "ot_access": true, "dependency": 3, "substitutability": 3})
+}
+
+pub(super) fn cases() -> Vec<Case> {
+    use Method as M;
+    vec![
+        case(
+            M::GET,
+            "/api/v1/suppliers?entity_id={a}",
+            "/api/v1/suppliers",
+            None,
+            [200, 200, 200, 200],
+        ),
+        case(
+            M::POST,
+            "/api/v1/suppliers",
+            "/api/v1/suppliers",
+            Some(supplier("{a}")),
+            [201, 201, 201, 403],
+        ),
+        case(
+            M::POST,
+            "/api/v1/suppliers",
+            "/api/v1/suppliers",
+            Some(supplier("{b}")),
+            [201, 404, 404, 403],
+        ),
+        case(
+            M::GET,
+            "/api/v1/suppliers/overview",
+            "/api/v1/suppliers/overview",
+            None,
+            [200, 200, 200, 200],
+        ),
+        case(
+            M::GET,
+            "/api/v1/suppliers/ot-access",
+            "/api/v1/suppliers/ot-access",
+            None,
+            [200, 200, 200, 200],
+        ),
+        case(
+            M::GET,
+            "/api/v1/suppliers/export?format=csv",
+            "/api/v1/suppliers/export",
+            None,
+            [200, 200, 200, 200],
+        ),
+        case(
+            M::GET,
+            "/api/v1/suppliers/no-such-supplier",
+            "/api/v1/suppliers/{id}",
+            None,
+            [404, 404, 404, 404],
+        ),
+        case(
+            M::PUT,
+            "/api/v1/suppliers/no-such-supplier",
+            "/api/v1/suppliers/{id}",
+            Some(
+                json!({"name": "Renamed", "category": "other", "dependency": 1, "substitutability": 1}),
+            ),
+            [404, 404, 404, 403],
+        ),
+        case(
+            M::PUT,
+            "/api/v1/suppliers/no-such-supplier/links",
+            "/api/v1/suppliers/{id}/links",
+            Some(json!({"process_ids": []})),
+            [404, 404, 404, 403],
+        ),
+        case(
+            M::POST,
+            "/api/v1/suppliers/no-such-supplier/reviewed",
+            "/api/v1/suppliers/{id}/reviewed",
+            None,
+            [404, 404, 404, 403],
+        ),
+        case(
+            M::GET,
+            "/api/v1/suppliers/no-such-supplier/exposure",
+            "/api/v1/suppliers/{id}/exposure",
+            None,
+            [404, 404, 404, 404],
+        ),
+        case(
+            M::POST,
+            "/api/v1/suppliers/no-such-supplier/certifications",
+            "/api/v1/suppliers/{id}/certifications",
+            Some(json!({"scheme": "hds", "valid_until": "2027-01-31"})),
+            [404, 404, 404, 403],
+        ),
+        case(
+            M::PUT,
+            "/api/v1/suppliers/no-such-supplier/certifications/no-such-certification",
+            "/api/v1/suppliers/{id}/certifications/{certification_id}",
+            Some(json!({"scheme": "hds", "valid_until": "2027-01-31"})),
+            [404, 404, 404, 403],
+        ),
+        case(
+            M::DELETE,
+            "/api/v1/suppliers/no-such-supplier/certifications/no-such-certification",
+            "/api/v1/suppliers/{id}/certifications/{certification_id}",
+            None,
+            [404, 404, 404, 403],
+        ),
+        case(
+            M::POST,
+            "/api/v1/suppliers/no-such-supplier/contracts",
+            "/api/v1/suppliers/{id}/contracts",
+            Some(json!({"title": "Maintenance contract"})),
+            [404, 404, 404, 403],
+        ),
+        case(
+            M::PUT,
+            "/api/v1/suppliers/no-such-supplier/contracts/no-such-contract",
+            "/api/v1/suppliers/{id}/contracts/{contract_id}",
+            Some(json!({"title": "Maintenance contract"})),
+            [404, 404, 404, 403],
+        ),
+        case(
+            M::PUT,
+            "/api/v1/suppliers/no-such-supplier/contracts/no-such-contract/clauses/right_to_audit",
+            "/api/v1/suppliers/{id}/contracts/{contract_id}/clauses/{kind}",
+            Some(json!({"status": "present"})),
+            [404, 404, 404, 403],
+        ),
+    ]
+}
