@@ -32,6 +32,7 @@ pub mod obligations;
 pub mod oscal;
 pub mod risks;
 pub mod significance;
+pub mod suppliers;
 pub mod transposition;
 
 pub use catalog::{Catalog, EMBEDDED_FRAMEWORKS, EMBEDDED_MAPPINGS, Filter, Hit, Neighbour};

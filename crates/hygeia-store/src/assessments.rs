@@ -11,7 +11,7 @@ mod assessment;
 mod attestations;
 pub(crate) mod controls;
 mod delta_confirmations;
-mod evidence;
+pub(crate) mod evidence;
 mod results;
 mod reviews;
 mod types;

@@ -7,4 +7,6 @@ pub mod certifications;
 pub mod contracts;
 pub mod criticality;
 pub mod ecosystem;
+pub mod portal;
+pub mod questionnaire;
 pub mod register;

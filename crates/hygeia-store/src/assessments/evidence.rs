@@ -98,6 +98,49 @@ async fn attachments_of(conn: &mut AnyConnection, id: &str) -> Result<Vec<Attach
         .collect()
 }
 
+/// A checked file to store as evidence of `entity_id`.
+pub(crate) struct StoredFile<'a> {
+    pub id: &'a str,
+    pub entity_id: &'a str,
+    pub upload: &'a EvidenceUpload,
+    pub content: &'a [u8],
+    /// Who gave it (a user's e-mail, or a supplier contact's).
+    pub created_by: &'a str,
+    pub now: &'a str,
+}
+
+/// Writes a file's description (with its SHA-256 and size) and bytes within `conn`'s
+/// transaction; the caller has checked the upload.
+pub(crate) async fn insert_file(conn: &mut AnyConnection, file: &StoredFile<'_>) -> Result<()> {
+    let sha256 = hex::encode(Sha256::digest(file.content));
+    let size = i64::try_from(file.content.len()).unwrap_or(i64::MAX);
+    let media_type =
+        clean(&file.upload.media_type).unwrap_or_else(|| "application/octet-stream".to_owned());
+    sqlx::query(
+        "INSERT INTO evidence (id, entity_id, kind, title, file_name, media_type, size_bytes, \
+         sha256, url, valid_until, created_at, created_by) \
+         VALUES ($1, $2, 'file', $3, $4, $5, $6, $7, NULL, $8, $9, $10)",
+    )
+    .bind(file.id)
+    .bind(file.entity_id)
+    .bind(file.upload.title.trim())
+    .bind(safe_file_name(&file.upload.file_name))
+    .bind(&media_type)
+    .bind(size)
+    .bind(&sha256)
+    .bind(clean(&file.upload.valid_until))
+    .bind(file.now)
+    .bind(file.created_by)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("INSERT INTO evidence_content (evidence_id, content) VALUES ($1, $2)")
+        .bind(file.id)
+        .bind(file.content.to_vec())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 impl Store {
     /// Today (UTC): the day expiry dates are compared with.
     pub(crate) fn today(&self) -> chrono::NaiveDate {
@@ -309,35 +352,18 @@ impl Store {
             v.empty_file("content");
         }
         v.finish()?;
-        let sha256 = hex::encode(Sha256::digest(content));
-        let size = i64::try_from(content.len()).unwrap_or(i64::MAX);
-        let media_type =
-            clean(&upload.media_type).unwrap_or_else(|| "application/octet-stream".to_owned());
         let now = self.now();
         let id = new_id();
         let mut tx = self.begin().await?;
-        sqlx::query(
-            "INSERT INTO evidence (id, entity_id, kind, title, file_name, media_type, size_bytes, \
-             sha256, url, valid_until, created_at, created_by) \
-             VALUES ($1, $2, 'file', $3, $4, $5, $6, $7, NULL, $8, $9, $10)",
-        )
-        .bind(&id)
-        .bind(entity_id)
-        .bind(upload.title.trim())
-        .bind(&file_name)
-        .bind(&media_type)
-        .bind(size)
-        .bind(&sha256)
-        .bind(clean(&upload.valid_until))
-        .bind(&now)
-        .bind(&actor.label)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("INSERT INTO evidence_content (evidence_id, content) VALUES ($1, $2)")
-            .bind(&id)
-            .bind(content.to_vec())
-            .execute(&mut *tx)
-            .await?;
+        let stored = StoredFile {
+            id: &id,
+            entity_id,
+            upload,
+            content,
+            created_by: &actor.label,
+            now: &now,
+        };
+        insert_file(&mut tx, &stored).await?;
         for target in &wanted {
             if let Some(control_id) = &target.control_id {
                 let same_entity = control_in(&mut tx, control_id)

@@ -58,7 +58,8 @@ pub struct SupplierAlert {
     pub entity_id: String,
     pub name: String,
     pub tier: String,
-    /// `review_overdue`, `certificate_expired`, `certificate_expiring` or `clause_gaps`.
+    /// `review_overdue`, `certificate_expired`, `certificate_expiring`, `clause_gaps`,
+    /// `questionnaire_overdue` or `questionnaire_to_review`.
     pub reason: String,
     /// The due day or end day it is about, or the number of clauses missing.
     pub detail: String,
@@ -85,6 +86,11 @@ pub struct SupplierOverview {
     pub certificates_expiring: i64,
     pub certificates_expired: i64,
     pub with_clause_gaps: i64,
+    /// Questionnaires still waiting for answers, those past their end, and those answered
+    /// and waiting for review.
+    pub questionnaires_open: i64,
+    pub questionnaires_overdue: i64,
+    pub questionnaires_to_review: i64,
     /// Why each supplier needs attention, most critical supplier first (at most 500).
     pub alerts: Vec<SupplierAlert>,
 }
@@ -185,6 +191,7 @@ impl Store {
         let wanted = f.where_clause();
         let overdue = f.placeholder_for_text(&today_text);
         let soon = f.placeholder_for_text(&soon);
+        let now = f.placeholder_for_text(&hygeia_domain::clock::format_instant(self.clock().now()));
         let sql = format!(
             "SELECT COALESCE(SUM(CASE WHEN s.tier = 'critical' THEN 1 ELSE 0 END), 0) AS critical, \
                 COALESCE(SUM(CASE WHEN s.tier = 'high' THEN 1 ELSE 0 END), 0) AS high, \
@@ -199,7 +206,13 @@ impl Store {
                 (SELECT COUNT(*) FROM ({LATEST_CERTIFICATES}) x JOIN suppliers s ON s.id = x.supplier_id \
                     {wanted} AND x.latest >= {overdue} AND x.latest <= {soon}) AS expiring, \
                 (SELECT COUNT(*) FROM ({LATEST_CERTIFICATES}) x JOIN suppliers s ON s.id = x.supplier_id \
-                    {wanted} AND x.latest < {overdue}) AS expired \
+                    {wanted} AND x.latest < {overdue}) AS expired, \
+                (SELECT COUNT(*) FROM supplier_questionnaires q JOIN suppliers s ON s.id = q.supplier_id \
+                    {wanted} AND q.status IN ('sent', 'draft')) AS q_open, \
+                (SELECT COUNT(*) FROM supplier_questionnaires q JOIN suppliers s ON s.id = q.supplier_id \
+                    {wanted} AND q.status IN ('sent', 'draft') AND q.expires_at <= {now}) AS q_overdue, \
+                (SELECT COUNT(*) FROM supplier_questionnaires q JOIN suppliers s ON s.id = q.supplier_id \
+                    {wanted} AND q.status = 'submitted') AS q_review \
              FROM suppliers s{wanted}"
         );
         let row = f.query(sql).fetch_one(self.reader()).await?;
@@ -214,6 +227,9 @@ impl Store {
             certificates_expiring: count("expiring")?,
             certificates_expired: count("expired")?,
             with_clause_gaps: count("gaps")?,
+            questionnaires_open: count("q_open")?,
+            questionnaires_overdue: count("q_overdue")?,
+            questionnaires_to_review: count("q_review")?,
             alerts: Vec::new(),
         };
         for tier in ["critical", "high", "moderate", "low"] {
@@ -234,6 +250,14 @@ impl Store {
                 {wanted} AND x.latest <= {soon} \
              UNION ALL SELECT s.id, s.entity_id, s.name, s.tier, s.priority, 'clause_gaps', \
                 CAST(s.clause_gaps AS TEXT) FROM suppliers s{wanted} AND s.clause_gaps > 0 \
+             UNION ALL SELECT s.id, s.entity_id, s.name, s.tier, s.priority, \
+                CASE WHEN q.status = 'submitted' THEN 'questionnaire_to_review' \
+                    ELSE 'questionnaire_overdue' END, \
+                CASE WHEN q.status = 'submitted' THEN COALESCE(q.submitted_at, '') \
+                    ELSE q.expires_at END \
+                FROM supplier_questionnaires q JOIN suppliers s ON s.id = q.supplier_id \
+                {wanted} AND (q.status = 'submitted' \
+                    OR (q.status IN ('sent', 'draft') AND q.expires_at <= {now})) \
              ) a ORDER BY a.priority DESC, a.supplier_id, a.reason LIMIT {MAX_LISTED}"
         );
         overview.alerts = f

@@ -1,7 +1,8 @@
 //! The supplier register stored (issue 15): suppliers of an entity with their criticality
 //! answers, tier and ecosystem threat ([`register`]), the processes, sites and assets they
 //! touch ([`links`]), their certifications ([`certifications`]) and the security clauses of
-//! their contracts ([`contracts`]), and what depends on them ([`exposure`]). Every change is
+//! their contracts ([`contracts`]), what depends on them ([`exposure`]), the questionnaires
+//! sent to them ([`questionnaires`]) and answered through the portal ([`portal`]). Every change is
 //! audited in its transaction and scoped to the entities the user may see (a supplier
 //! elsewhere is not found).
 
@@ -9,6 +10,8 @@ mod certifications;
 mod contracts;
 mod exposure;
 mod links;
+mod portal;
+mod questionnaires;
 mod register;
 
 pub use certifications::Certification;
@@ -17,4 +20,9 @@ pub use exposure::{
     RemoteAccessHolder, SupplierAlert, SupplierExposure, SupplierOverview, TierCount,
 };
 pub use links::{LinkedSite, SupplierLinks, SupplyingProcess};
+pub use portal::{PortalQuestionnaire, PortalResult};
+pub use questionnaires::{
+    Answer, AnswerEvidence, FollowUp, FollowUpInput, Questionnaire, QuestionnaireSummary,
+    ReviewInput, ReviewScore,
+};
 pub use register::{Contact, Ecosystem, Subcontractor, Supplier, SupplierFilter, SupplierSummary};

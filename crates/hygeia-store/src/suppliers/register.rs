@@ -14,6 +14,7 @@ use sqlx::AnyConnection;
 use super::certifications::{Certification, certifications_of};
 use super::contracts::{Contract, contracts_of, refresh_clause_gaps};
 use super::links::{LinkedSite, SupplyingProcess, processes_of, sites_of};
+use super::questionnaires::{QuestionnaireSummary, questionnaires_of};
 use crate::audit::{Change, append};
 use crate::error::{Result, StoreError};
 use crate::keyset::Keyset;
@@ -92,6 +93,8 @@ pub struct Supplier {
     pub zones: Vec<String>,
     pub certifications: Vec<Certification>,
     pub contracts: Vec<Contract>,
+    /// Newest first.
+    pub questionnaires: Vec<QuestionnaireSummary>,
 }
 
 /// A supplier as the register lists it.
@@ -402,6 +405,7 @@ impl Store {
         let tier = answers.assess();
         let certifications = certifications_of(conn, id, today).await?;
         let contracts = contracts_of(conn, id, &answers).await?;
+        let questionnaires = questionnaires_of(conn, id, self.clock().now()).await?;
         Ok(Supplier {
             depth: tier.tier.depth().as_str().to_owned(),
             review_months: tier.tier.review_months(),
@@ -413,6 +417,7 @@ impl Store {
             assets,
             certifications,
             contracts,
+            questionnaires,
             contacts,
             subcontractors,
             criticality: answers,

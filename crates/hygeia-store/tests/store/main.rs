@@ -15,6 +15,7 @@ mod risk_processes;
 mod risks;
 mod security_keys;
 mod sso;
+mod supplier_questionnaires;
 mod suppliers;
 mod vulnerabilities;
 

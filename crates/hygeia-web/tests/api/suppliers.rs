@@ -64,7 +64,8 @@ async fn a_supplier_is_tiered_linked_certified_and_contracted_from_the_pages() {
         let supplier_id = page.trim_start_matches("/suppliers/").to_owned();
         let shown = manager.get(&page).await.html;
         assert!(
-            shown.contains("id=\"supplier-tier\">Élevé<") && shown.contains("id=\"tier-points\">7<"),
+            shown.contains("id=\"supplier-tier\">Élevé<")
+                && shown.contains("id=\"tier-points\">7<"),
             "{name}: the tier and why: {shown}"
         );
         assert!(
