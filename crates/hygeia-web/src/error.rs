@@ -27,6 +27,15 @@ pub enum ApiError {
     PayloadTooLarge(String),
     #[error("too many failed sign-in attempts: try again in {retry_after_secs} seconds")]
     TooManyRequests { retry_after_secs: u64 },
+    /// A questionnaire link's token is missing (the portal takes no other credential).
+    #[error("{0}")]
+    NoLink(String),
+    /// A questionnaire link that no longer opens (expired, withdrawn, submitted).
+    #[error("{0}")]
+    Gone(String),
+    /// Too many unknown questionnaire links from one address.
+    #[error("too many unknown links from this address: try again in {retry_after_secs} seconds")]
+    TooManyGuesses { retry_after_secs: u64 },
     #[error("the service is not ready: {0}")]
     Unavailable(String),
     #[error(
@@ -90,7 +99,11 @@ impl ApiError {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::TooManyRequests { .. } | ApiError::TooManyGuesses { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
+            ApiError::NoLink(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Gone(_) => StatusCode::GONE,
             ApiError::Unavailable(_) | ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -194,6 +207,7 @@ impl IntoResponse for ApiError {
         }
         let retry_after = match &self {
             ApiError::TooManyRequests { retry_after_secs }
+            | ApiError::TooManyGuesses { retry_after_secs }
             | ApiError::Busy { retry_after_secs } => Some(*retry_after_secs),
             _ => None,
         };

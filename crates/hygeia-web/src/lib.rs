@@ -196,6 +196,18 @@ impl AppState {
     }
 }
 
+/// A request's path as the access log shows it: a questionnaire link's token (the
+/// supplier's only credential) is replaced by `[link]`.
+fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    match path.strip_prefix("/portal/") {
+        Some(rest) => {
+            let after = rest.find('/').map_or("", |i| &rest[i..]);
+            format!("/portal/[link]{after}").into()
+        }
+        None => path.into(),
+    }
+}
+
 #[derive(Clone, Copy)]
 struct NewRequestId;
 
@@ -253,7 +265,8 @@ pub fn router(state: AppState) -> Router {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
-        .layer(SetResponseHeaderLayer::overriding(
+        // The supplier portal sets a stricter policy (its address carries the link).
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
@@ -265,7 +278,7 @@ pub fn router(state: AppState) -> Router {
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("-");
                 // Method and path only: headers (cookies, tokens) and bodies are never logged.
-                tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+                tracing::info_span!("request", method = %request.method(), path = %loggable_path(request.uri().path()), request_id = %id)
             })
             // One access-log line per request (status and latency) at info level.
             .on_response(DefaultOnResponse::new().level(tracing::Level::INFO).latency_unit(LatencyUnit::Micros))
@@ -278,4 +291,19 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, NewRequestId))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn questionnaire_links_never_reach_the_access_log() {
+        assert_eq!(loggable_path("/portal/hqs_secret"), "/portal/[link]");
+        assert_eq!(
+            loggable_path("/portal/hqs_secret/evidence"),
+            "/portal/[link]/evidence"
+        );
+        assert_eq!(loggable_path("/suppliers/abc"), "/suppliers/abc");
+    }
 }

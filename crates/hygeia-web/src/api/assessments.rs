@@ -10,6 +10,8 @@ pub(crate) mod attestations;
 mod controls;
 pub(crate) mod delta_confirmations;
 mod evidence;
+
+pub(crate) use evidence::read_limited;
 mod exports;
 pub(crate) mod results;
 pub(crate) mod reuse;

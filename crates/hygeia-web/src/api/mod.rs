@@ -9,6 +9,7 @@ mod entity_group;
 pub(crate) mod incidents;
 mod monitor;
 mod openapi;
+pub(crate) mod portal;
 pub(crate) mod risks;
 pub(crate) mod second_factor;
 pub(crate) mod security_keys;
@@ -173,6 +174,7 @@ pub fn router() -> Router<AppState> {
         .merge(vulnerabilities::router())
         .merge(risks::router())
         .merge(suppliers::router())
+        .merge(portal::router())
         .fallback(|| async { ApiError::NotFound("no such API endpoint".into()) })
 }
 

@@ -67,6 +67,12 @@ impl Modify for Security {
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
         components.add_security_scheme(
+            "questionnaire",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new(
+                super::portal::TOKEN_HEADER,
+            ))),
+        );
+        components.add_security_scheme(
             "session",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
                 crate::auth::SESSION_COOKIE,
@@ -83,6 +89,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(super::vulnerabilities::VulnerabilitiesDoc::openapi());
     doc.merge(super::risks::RisksDoc::openapi());
     doc.merge(super::suppliers::SuppliersDoc::openapi());
+    doc.merge(super::portal::PortalDoc::openapi());
     describe_responses(&mut doc);
     doc
 }

@@ -31,6 +31,7 @@ mod incident_reports;
 mod incidents;
 mod own_gaps;
 pub mod page_check;
+pub mod portal;
 mod result_detail;
 mod reuse;
 mod reuse_source;
@@ -220,6 +221,11 @@ pub fn router() -> Router<AppState> {
         .route("/risks/{id}/controls", post(risks::plan::set_controls))
         .route("/risks/{id}/reviewed", post(risks::plan::mark_reviewed))
         .merge(suppliers::router())
+        .route(
+            "/portal/{token}",
+            get(portal::portal_page).post(portal::portal_save),
+        )
+        .route("/portal/{token}/evidence", post(portal::portal_attach))
         .route("/assets", get(assets::inventory_page))
         .route("/assets/map", get(asset_map::map_page))
         .route("/assets/findings", get(asset_findings::findings_page))

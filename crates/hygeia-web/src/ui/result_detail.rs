@@ -491,6 +491,8 @@ pub(super) struct Upload {
     pub entity: String,
     pub controls: Vec<String>,
     pub requirements: Vec<String>,
+    /// The supplier portal's form: the question a file supports.
+    pub question: String,
 }
 
 /// At most this many attachments are read from one upload form.
@@ -560,6 +562,7 @@ pub(super) async fn read_upload(
                 "title" => upload.title = text.trim().to_owned(),
                 "valid_until" => upload.valid_until = text.trim().to_owned(),
                 "entity" => upload.entity = text.trim().to_owned(),
+                "question_id" => upload.question = text.trim().to_owned(),
                 "control" | "requirement"
                     if upload.controls.len() + upload.requirements.len() >= MAX_TARGETS =>
                 {

@@ -27,6 +27,7 @@ mod second_factor;
 mod security;
 mod security_keys;
 mod sso;
+mod supplier_portal;
 mod suppliers;
 mod vulnerabilities;
 

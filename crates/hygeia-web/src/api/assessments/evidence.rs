@@ -61,7 +61,11 @@ pub async fn list_evidence(
 }
 
 /// Reads the body up to `limit` bytes, refusing as soon as it is exceeded.
-async fn read_limited(headers: &HeaderMap, body: Body, limit: usize) -> ApiResult<Vec<u8>> {
+pub(crate) async fn read_limited(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+) -> ApiResult<Vec<u8>> {
     let too_large = || {
         ApiError::PayloadTooLarge(format!(
             "content: the file exceeds the limit of {limit} bytes"

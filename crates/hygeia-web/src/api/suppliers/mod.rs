@@ -8,6 +8,7 @@
 
 mod export;
 mod exposure;
+pub(crate) mod questionnaires;
 mod records;
 
 use axum::extract::{Path, State};
@@ -35,6 +36,9 @@ use crate::error::ApiResult;
         records::add_certification, records::update_certification,
         records::remove_certification, records::add_contract, records::update_contract,
         records::set_contract_clause, export::export_suppliers,
+        questionnaires::list_templates, questionnaires::send_questionnaire,
+        questionnaires::get_questionnaire, questionnaires::revoke_questionnaire,
+        questionnaires::review_questionnaire, questionnaires::add_action,
     ),
     tags((name = "suppliers", description = "Supply-chain security: the supplier register, criticality tiers, certifications, contract clauses, exposure"))
 )]
@@ -72,6 +76,30 @@ pub fn router() -> Router<AppState> {
         .route(
             "/suppliers/{id}/contracts/{contract_id}/clauses/{kind}",
             put(records::set_contract_clause),
+        )
+        .route(
+            "/questionnaire-templates",
+            get(questionnaires::list_templates),
+        )
+        .route(
+            "/suppliers/{id}/questionnaires",
+            axum::routing::post(questionnaires::send_questionnaire),
+        )
+        .route(
+            "/questionnaires/{id}",
+            get(questionnaires::get_questionnaire),
+        )
+        .route(
+            "/questionnaires/{id}/revoke",
+            axum::routing::post(questionnaires::revoke_questionnaire),
+        )
+        .route(
+            "/questionnaires/{id}/review",
+            put(questionnaires::review_questionnaire),
+        )
+        .route(
+            "/questionnaires/{id}/actions",
+            axum::routing::post(questionnaires::add_action),
         )
 }
 

@@ -60,6 +60,17 @@ pub struct ClauseLine {
     pub note: String,
 }
 
+/// A questionnaire sent to the supplier.
+pub struct QuestionnaireLine {
+    pub href: String,
+    pub title: String,
+    pub contact: String,
+    pub status: String,
+    pub sent: String,
+    pub expires: String,
+    pub score: String,
+}
+
 pub struct ContractLine {
     pub id: String,
     pub title: String,
@@ -97,6 +108,12 @@ struct SupplierPage {
     evidence_href: String,
     contracts: Vec<ContractLine>,
     can_write: bool,
+    questionnaires: Vec<QuestionnaireLine>,
+    can_assess: bool,
+    templates: Vec<Choice>,
+    contact_name: String,
+    contact_email: String,
+    languages: Vec<Choice>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -165,6 +182,45 @@ fn certification_lines(
                     .find(|(e, _, _)| e == id)
                     .map(|(_, title, href)| (title.clone(), href.clone()))
             }),
+        })
+        .collect()
+}
+
+fn questionnaire_lines(tr: Tr, s: &Supplier) -> Vec<QuestionnaireLine> {
+    let day = |text: &str| text.get(..10).unwrap_or(text).to_owned();
+    s.questionnaires
+        .iter()
+        .map(|q| QuestionnaireLine {
+            href: format!("/suppliers/questionnaires/{}", url_encode(&q.id)),
+            title: crate::api::suppliers::questionnaires::template(&q.template_id).map_or_else(
+                || q.template_id.clone(),
+                |t| t.title.get(tr.code()).to_owned(),
+            ),
+            contact: q.contact_name.clone(),
+            status: if q.expired {
+                tr.t("questionnaires.expired").to_owned()
+            } else {
+                tr.label("questionnaires.status", &q.status)
+            },
+            sent: day(&q.sent_at),
+            expires: day(&q.expires_at),
+            score: q.score.map(|s| s.to_string()).unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// The templates to send, the one the supplier's tier calls for first chosen.
+fn template_choices(tr: Tr, s: &Supplier) -> Vec<Choice> {
+    let wanted = match s.depth.as_str() {
+        "full_with_audit" | "full" => "nis2-supplier-full",
+        _ => "nis2-supplier-short",
+    };
+    crate::api::suppliers::questionnaires::templates()
+        .iter()
+        .map(|t| Choice {
+            value: t.id.clone(),
+            label: format!("{} ({})", t.title.get(tr.code()), t.questions().count()),
+            selected: t.id == wanted,
         })
         .collect()
 }
@@ -414,6 +470,27 @@ pub async fn supplier_page(
         .collect(),
         evidence_href: format!("/compliance/evidence?entity={}", url_encode(&s.entity_id)),
         contracts: contract_lines(tr, &s),
+        questionnaires: questionnaire_lines(tr, &s),
+        can_assess: auth.principal.require(Permission::SupplierAssess).is_ok(),
+        templates: template_choices(tr, &s),
+        contact_name: s
+            .contacts
+            .first()
+            .map(|c| c.name.clone())
+            .unwrap_or_default(),
+        contact_email: s
+            .contacts
+            .first()
+            .map(|c| c.email.clone())
+            .unwrap_or_default(),
+        languages: ["fr", "en"]
+            .iter()
+            .map(|code| Choice {
+                value: (*code).to_owned(),
+                label: tr.label("questionnaires.language", code),
+                selected: *code == tr.code(),
+            })
+            .collect(),
         exposure,
         can_write,
         s,

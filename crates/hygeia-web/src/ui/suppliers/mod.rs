@@ -5,6 +5,7 @@
 
 pub mod detail;
 pub mod form;
+pub mod questionnaires;
 pub mod records;
 
 use askama::Template;
@@ -50,6 +51,26 @@ pub fn router() -> Router<AppState> {
             post(records::remove_certification),
         )
         .route("/suppliers/{id}/contracts", post(records::add_contract))
+        .route(
+            "/suppliers/{id}/questionnaires",
+            post(questionnaires::send_questionnaire),
+        )
+        .route(
+            "/suppliers/questionnaires/{id}",
+            get(questionnaires::review_page),
+        )
+        .route(
+            "/suppliers/questionnaires/{id}/review",
+            post(questionnaires::review),
+        )
+        .route(
+            "/suppliers/questionnaires/{id}/revoke",
+            post(questionnaires::revoke),
+        )
+        .route(
+            "/suppliers/questionnaires/{id}/actions",
+            post(questionnaires::add_action),
+        )
         .route(
             "/suppliers/{id}/contracts/{contract_id}/clauses/{kind}",
             post(records::set_clause),
@@ -179,7 +200,10 @@ fn alert_reason(tr: Tr, reason: &str, detail: &str) -> String {
     match reason {
         "clause_gaps" => tr.tf("suppliers.alert.clause_gaps", &[("count", detail)]),
         "review_overdue" if detail.is_empty() => tr.t("suppliers.alert.never_reviewed").to_owned(),
-        other => tr.tf(&format!("suppliers.alert.{other}"), &[("date", detail)]),
+        other => tr.tf(
+            &format!("suppliers.alert.{other}"),
+            &[("date", detail.get(..10).unwrap_or(detail))],
+        ),
     }
 }
 
@@ -245,6 +269,18 @@ fn figures(tr: Tr, overview: &SupplierOverview, base: &str) -> Vec<Figure> {
             "fig-gaps",
             "with_clause_gaps",
             overview.with_clause_gaps,
+            "#attention".to_owned(),
+        ),
+        figure(
+            "fig-questionnaires-open",
+            "questionnaires_open",
+            overview.questionnaires_open,
+            "#attention".to_owned(),
+        ),
+        figure(
+            "fig-questionnaires-review",
+            "questionnaires_to_review",
+            overview.questionnaires_to_review,
             "#attention".to_owned(),
         ),
     ]

@@ -149,5 +149,73 @@ pub(super) fn cases() -> Vec<Case> {
             Some(json!({"status": "present"})),
             [404, 404, 404, 403],
         ),
+        case(
+            M::GET,
+            "/api/v1/questionnaire-templates",
+            "/api/v1/questionnaire-templates",
+            None,
+            [200, 200, 200, 200],
+        ),
+        // Sending, revoking and reviewing questionnaires is for those who assess suppliers.
+        case(
+            M::POST,
+            "/api/v1/suppliers/no-such-supplier/questionnaires",
+            "/api/v1/suppliers/{id}/questionnaires",
+            Some(
+                json!({"template_id": "nis2-supplier-short", "contact_name": "Léa",
+                        "contact_email": "lea@supplier.example"}),
+            ),
+            [404, 404, 403, 403],
+        ),
+        case(
+            M::GET,
+            "/api/v1/questionnaires/no-such-questionnaire",
+            "/api/v1/questionnaires/{id}",
+            None,
+            [404, 404, 404, 404],
+        ),
+        case(
+            M::POST,
+            "/api/v1/questionnaires/no-such-questionnaire/revoke",
+            "/api/v1/questionnaires/{id}/revoke",
+            None,
+            [404, 404, 403, 403],
+        ),
+        case(
+            M::PUT,
+            "/api/v1/questionnaires/no-such-questionnaire/review",
+            "/api/v1/questionnaires/{id}/review",
+            Some(json!({"scores": [], "complete": false})),
+            [404, 404, 403, 403],
+        ),
+        case(
+            M::POST,
+            "/api/v1/questionnaires/no-such-questionnaire/actions",
+            "/api/v1/questionnaires/{id}/actions",
+            Some(json!({"title": "Enable MFA"})),
+            [404, 404, 403, 403],
+        ),
+        // The portal takes a questionnaire link's token only: users' credentials reach nothing.
+        case(
+            M::GET,
+            "/api/v1/portal/questionnaire",
+            "/api/v1/portal/questionnaire",
+            None,
+            [401, 401, 401, 401],
+        ),
+        case(
+            M::PUT,
+            "/api/v1/portal/answers",
+            "/api/v1/portal/answers",
+            Some(json!({"answers": [], "submit": false})),
+            [401, 401, 401, 401],
+        ),
+        case(
+            M::POST,
+            "/api/v1/portal/evidence?question_id=gov.policy&file_name=policy.pdf",
+            "/api/v1/portal/evidence",
+            None,
+            [401, 401, 401, 401],
+        ),
     ]
 }

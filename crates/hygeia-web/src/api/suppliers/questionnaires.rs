@@ -1,0 +1,209 @@
+//! Questionnaires over the API: the templates, a questionnaire sent to a supplier contact
+//! (the answer carries the link once: only its hash is kept), read with its answers,
+//! revoked, reviewed, and its follow-up actions. Sending, revoking and reviewing need
+//! `SupplierAssess`; reading `SupplierRead`.
+
+use std::sync::OnceLock;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use hygeia_domain::access::Permission;
+use hygeia_domain::suppliers::portal::SendInput;
+use hygeia_domain::suppliers::questionnaire::QuestionnaireTemplate;
+use hygeia_store::suppliers::{
+    FollowUp, FollowUpInput, Questionnaire, QuestionnaireSummary, ReviewInput,
+};
+use serde::Serialize;
+
+use crate::AppState;
+use crate::api::ApiJson;
+use crate::auth::{Auth, random_secret, secret_hash};
+use crate::error::ApiResult;
+
+/// Marks a questionnaire link's token.
+pub const LINK_PREFIX: &str = "hqs_";
+
+/// The shipped templates, read once.
+pub fn templates() -> &'static [QuestionnaireTemplate] {
+    static TEMPLATES: OnceLock<Vec<QuestionnaireTemplate>> = OnceLock::new();
+    TEMPLATES.get_or_init(|| {
+        hygeia_catalog::suppliers::shipped_questionnaires().unwrap_or_else(|error| {
+            tracing::error!(%error, "the shipped questionnaire templates do not load");
+            Vec::new()
+        })
+    })
+}
+
+pub fn template(id: &str) -> Option<&'static QuestionnaireTemplate> {
+    templates().iter().find(|t| t.id == id.trim())
+}
+
+/// A template as listed.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TemplateSummary {
+    pub id: String,
+    pub version: u32,
+    pub title: hygeia_domain::risks::matrix::Label,
+    pub description: hygeia_domain::risks::matrix::Label,
+    pub questions: usize,
+}
+
+/// The questionnaire templates a supplier can be sent: the short one (moderate suppliers)
+/// and the full one (critical and high).
+#[utoipa::path(get, path = "/api/v1/questionnaire-templates", tag = "suppliers",
+    responses((status = 200, body = Vec<TemplateSummary>)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn list_templates(auth: Auth) -> ApiResult<Json<Vec<TemplateSummary>>> {
+    auth.principal.require(Permission::SupplierRead)?;
+    Ok(Json(
+        templates()
+            .iter()
+            .map(|t| TemplateSummary {
+                id: t.id.clone(),
+                version: t.version,
+                title: t.title.clone(),
+                description: t.description.clone(),
+                questions: t.questions().count(),
+            })
+            .collect(),
+    ))
+}
+
+/// A questionnaire just sent, with its link: shown this once, never stored.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SentQuestionnaire {
+    pub questionnaire: QuestionnaireSummary,
+    /// The single-use address to give the contact.
+    pub link: String,
+}
+
+/// Sends a questionnaire to a supplier contact; the answer carries the link once. Audited.
+pub(crate) async fn send(
+    state: &AppState,
+    parts: &Parts,
+    auth: &Auth,
+    supplier_id: &str,
+    input: &SendInput,
+) -> ApiResult<SentQuestionnaire> {
+    auth.principal.require(Permission::SupplierAssess)?;
+    let token = format!("{LINK_PREFIX}{}", random_secret());
+    let questionnaire = state
+        .store
+        .send_questionnaire(
+            &auth.actor,
+            &auth.principal.scope,
+            supplier_id,
+            template(&input.template_id),
+            input,
+            &secret_hash(&token),
+        )
+        .await?;
+    let origin = crate::public_origin::public_origin(state, parts);
+    Ok(SentQuestionnaire {
+        questionnaire,
+        link: format!("{origin}/portal/{token}"),
+    })
+}
+
+/// Sends a questionnaire to a supplier contact as a single-use link with an end date (1 to
+/// 90 days); the answer carries the link once. Audited.
+#[utoipa::path(post, path = "/api/v1/suppliers/{id}/questionnaires", tag = "suppliers",
+    request_body = SendInput,
+    responses((status = 201, body = SentQuestionnaire), (status = 400, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn send_questionnaire(
+    State(state): State<AppState>,
+    parts: Parts,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<SendInput>,
+) -> ApiResult<(StatusCode, Json<SentQuestionnaire>)> {
+    let sent = send(&state, &parts, &auth, &id, &body).await?;
+    Ok((StatusCode::CREATED, Json(sent)))
+}
+
+/// One questionnaire with its template, answers (proposed and reviewed scores), evidence and
+/// follow-up actions.
+#[utoipa::path(get, path = "/api/v1/questionnaires/{id}", tag = "suppliers",
+    responses((status = 200, body = Questionnaire), (status = 404, body = crate::error::Problem)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn get_questionnaire(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Questionnaire>> {
+    auth.principal.require(Permission::SupplierRead)?;
+    Ok(Json(
+        state
+            .store
+            .questionnaire(&auth.principal.scope, &id)
+            .await?,
+    ))
+}
+
+/// Withdraws a questionnaire still waiting for answers: its link no longer opens. Audited.
+#[utoipa::path(post, path = "/api/v1/questionnaires/{id}/revoke", tag = "suppliers",
+    responses((status = 200, body = QuestionnaireSummary), (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn revoke_questionnaire(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<QuestionnaireSummary>> {
+    auth.principal.require(Permission::SupplierAssess)?;
+    Ok(Json(
+        state
+            .store
+            .revoke_questionnaire(&auth.actor, &auth.principal.scope, &id)
+            .await?,
+    ))
+}
+
+/// Scores the answers of a submitted questionnaire (0, 50 or 100, or left out); with
+/// `complete`, its weighted score sets the supplier's maturity and counts as its review.
+/// Audited.
+#[utoipa::path(put, path = "/api/v1/questionnaires/{id}/review", tag = "suppliers",
+    request_body = ReviewInput,
+    responses((status = 200, body = Questionnaire), (status = 400, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn review_questionnaire(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ReviewInput>,
+) -> ApiResult<Json<Questionnaire>> {
+    auth.principal.require(Permission::SupplierAssess)?;
+    Ok(Json(
+        state
+            .store
+            .review_questionnaire(&auth.actor, &auth.principal.scope, &id, &body)
+            .await?,
+    ))
+}
+
+/// Raises a follow-up action on a questionnaire (from one of its questions, or whole).
+/// Audited.
+#[utoipa::path(post, path = "/api/v1/questionnaires/{id}/actions", tag = "suppliers",
+    request_body = FollowUpInput,
+    responses((status = 201, body = FollowUp), (status = 400, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn add_action(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<FollowUpInput>,
+) -> ApiResult<(StatusCode, Json<FollowUp>)> {
+    auth.principal.require(Permission::SupplierAssess)?;
+    let action = state
+        .store
+        .add_questionnaire_action(&auth.actor, &auth.principal.scope, &id, &body)
+        .await?;
+    Ok((StatusCode::CREATED, Json(action)))
+}
