@@ -1,18 +1,21 @@
 //! Hygeia's exports: tables of plain text rows written as CSV or XLSX (the gap analysis and the
-//! Statement of Applicability).
+//! Statement of Applicability), and the first sheet of a workbook read back as rows of text
+//! (spreadsheets filled in and returned, such as supplier questionnaires).
 //!
 //! This crate is pure: rows in, bytes out. It knows nothing of the database, the web, the
 //! catalog or the compliance rules; the web layer turns its views into [`Table`]s. It depends
-//! only on `csv`, `rust_xlsxwriter` and `thiserror`.
+//! only on `csv`, `rust_xlsxwriter`, `calamine` and `thiserror`.
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod csv_out;
 mod table;
+mod xlsx_in;
 mod xlsx_out;
 
 pub use csv_out::to_csv;
 pub use table::{GapRow, Language, SoaRow, Table, gap_analysis, statement_of_applicability};
+pub use xlsx_in::read_first_sheet;
 pub use xlsx_out::to_xlsx;
 
 /// What can go wrong while writing an export.
@@ -22,6 +25,8 @@ pub enum ReportError {
     Csv(#[from] csv::Error),
     #[error("XLSX export failed: {0}")]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    #[error("the file is not a readable XLSX workbook: {0}")]
+    Unreadable(String),
     #[error("row {row} has {found} cells where the header has {expected}")]
     RowWidth {
         row: usize,

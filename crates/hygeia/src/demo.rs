@@ -219,6 +219,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<Credentials> {
     crate::demo_monitoring::seed(store, &actor, &parent.id).await?;
     crate::demo_incidents::seed(store, &actor, &parent.id, &research.id).await?;
     crate::demo_risks::seed(store, &actor, &parent.id).await?;
+    crate::demo_suppliers::seed(store, &actor, &parent.id).await?;
     Ok(Credentials { email, password })
 }
 

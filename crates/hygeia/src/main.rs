@@ -16,6 +16,7 @@ mod demo_compliance;
 mod demo_incidents;
 mod demo_monitoring;
 mod demo_risks;
+mod demo_suppliers;
 mod hub_client;
 mod incident;
 mod monitor;

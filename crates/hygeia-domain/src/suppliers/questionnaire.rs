@@ -216,6 +216,22 @@ pub fn check_answers(
     v.finish()
 }
 
+/// A yes/no answer as people write it in a spreadsheet, in English or French, or as its
+/// code; `None` when it is none of them.
+pub fn yes_no_of(text: &str) -> Option<&'static str> {
+    let t = text.trim().to_lowercase();
+    let t = t.trim_end_matches('.');
+    match t {
+        "yes" | "oui" | "y" | "o" => Some("yes"),
+        "partly" | "partially" | "partiellement" | "en partie" => Some("partly"),
+        "no" | "non" | "n" => Some("no"),
+        "not_applicable" | "not applicable" | "n/a" | "na" | "sans objet" | "non applicable" => {
+            Some("not_applicable")
+        }
+        _ => None,
+    }
+}
+
 /// The score an answer proposes before review: 100, 50, 0 for yes, partly, no; none for a
 /// written answer (the reviewer scores it) or "not applicable" (left out).
 pub fn proposed_score(kind: AnswerKind, answer: &str) -> Option<u8> {
@@ -353,6 +369,34 @@ mod tests {
             true,
         )
         .unwrap();
+    }
+
+    #[test]
+    fn spreadsheet_answers_are_read_in_both_languages() {
+        let read: Vec<Option<&str>> = [
+            "Oui",
+            " yes ",
+            "Partiellement",
+            "N/A",
+            "Sans objet",
+            "non",
+            "peut-être",
+        ]
+        .into_iter()
+        .map(yes_no_of)
+        .collect();
+        assert_eq!(
+            read,
+            [
+                Some("yes"),
+                Some("yes"),
+                Some("partly"),
+                Some("not_applicable"),
+                Some("not_applicable"),
+                Some("no"),
+                None
+            ]
+        );
     }
 
     #[test]

@@ -20,7 +20,9 @@ pub use controls::LinkedControl;
 pub use matrix::{MatrixChange, MatrixVersion};
 pub use overview::{LevelCount, RegisterGap, RiskOverview};
 pub use plan::RiskAction;
-pub use processes::{LinkedProcess, Process, ProcessSite, ProcessSummary, ThreateningRisk};
+pub use processes::{
+    DependedSupplier, LinkedProcess, Process, ProcessSite, ProcessSummary, ThreateningRisk,
+};
 pub use register::{
     HeatCell, RequirementLink, Risk, RiskFilter, RiskLinks, RiskStage, RiskSummary, StoredRating,
 };

@@ -39,6 +39,33 @@ pub struct ThreateningRisk {
     pub severity: i64,
 }
 
+/// A supplier a process or an asset depends on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DependedSupplier {
+    pub id: String,
+    pub name: String,
+    /// `critical`, `high`, `moderate` or `low`.
+    pub tier: String,
+}
+
+/// The suppliers linked to a process or an asset through `link` (`supplier_processes`,
+/// `supplier_assets`) and its column, most critical first.
+async fn suppliers_through(
+    conn: &mut AnyConnection,
+    (link, column): (&str, &str),
+    id: &str,
+) -> Result<Vec<DependedSupplier>> {
+    let sql = format!(
+        "SELECT s.id, s.name, s.tier FROM {link} l JOIN suppliers s ON s.id = l.supplier_id \
+         WHERE l.{column} = $1 ORDER BY s.priority DESC, s.name"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?)
+}
+
 /// A process or body of information of an entity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -66,6 +93,8 @@ pub struct Process {
     pub sites: Vec<ProcessSite>,
     /// Most severe first.
     pub risks: Vec<ThreateningRisk>,
+    /// The suppliers it depends on, most critical first.
+    pub suppliers: Vec<DependedSupplier>,
 }
 
 /// A process as the list shows it.
@@ -218,6 +247,7 @@ impl Store {
         .bind(id)
         .fetch_all(&mut *conn)
         .await?;
+        let suppliers = suppliers_through(conn, ("supplier_processes", "process_id"), id).await?;
         Ok(Process {
             id: row.id,
             entity_id: row.entity_id,
@@ -239,6 +269,7 @@ impl Store {
             assets,
             sites,
             risks,
+            suppliers,
         })
     }
 
@@ -481,6 +512,8 @@ impl Store {
 pub struct AssetStakes {
     pub processes: Vec<LinkedProcess>,
     pub risks: Vec<ThreateningRisk>,
+    /// The suppliers that reach it (remote maintenance, support), most critical first.
+    pub suppliers: Vec<DependedSupplier>,
 }
 
 impl Store {
@@ -506,6 +539,12 @@ impl Store {
         .bind(asset_id)
         .fetch_all(&mut *conn)
         .await?;
-        Ok(AssetStakes { processes, risks })
+        let suppliers =
+            suppliers_through(&mut conn, ("supplier_assets", "asset_id"), asset_id).await?;
+        Ok(AssetStakes {
+            processes,
+            risks,
+            suppliers,
+        })
     }
 }

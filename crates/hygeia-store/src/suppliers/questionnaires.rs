@@ -9,7 +9,8 @@ use hygeia_domain::suppliers::criticality::TierAnswers;
 use hygeia_domain::suppliers::ecosystem::EcosystemRating;
 use hygeia_domain::suppliers::portal::{QuestionnaireStatus, SendInput};
 use hygeia_domain::suppliers::questionnaire::{
-    QuestionnaireTemplate, REVIEW_SCORES, maturity_of, proposed_score, questionnaire_score,
+    AnswerInput, QuestionnaireTemplate, REVIEW_SCORES, check_answers, maturity_of, proposed_score,
+    questionnaire_score,
 };
 use hygeia_domain::suppliers::register::next_review;
 use hygeia_domain::validation::{FieldError, ValidationErrors, Validator};
@@ -533,6 +534,70 @@ impl Store {
         .execute(&mut *conn)
         .await?;
         Ok(())
+    }
+
+    /// Records the answers a supplier returned in a spreadsheet, on its behalf: the whole set
+    /// replaces what was saved, every question must be answered, and the questionnaire is
+    /// then submitted (its link closes). Only a questionnaire still waiting for answers
+    /// takes them. Audited `supplier.questionnaire.import`.
+    pub async fn import_answers(
+        &self,
+        actor: &Actor,
+        scope: &EntityScope,
+        id: &str,
+        answers: &[AnswerInput],
+    ) -> Result<Questionnaire> {
+        let now = self.now();
+        let mut tx = self.begin().await?;
+        let before = self.scoped_questionnaire(&mut tx, scope, id).await?;
+        let open = QuestionnaireStatus::parse(&before.summary.status)
+            .is_some_and(QuestionnaireStatus::is_open);
+        if !open {
+            return Err(StoreError::Conflict {
+                field: "status",
+                message: format!(
+                    "the questionnaire is {}: only one still waiting for answers takes them",
+                    before.summary.status
+                ),
+            });
+        }
+        check_answers(&before.template, answers, true)?;
+        sqlx::query("DELETE FROM questionnaire_answers WHERE questionnaire_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        for a in answers {
+            sqlx::query(
+                "INSERT INTO questionnaire_answers (questionnaire_id, question_id, answer, \
+                 comment, review_score, review_note, updated_at) VALUES ($1, $2, $3, $4, NULL, '', $5)",
+            )
+            .bind(id)
+            .bind(a.question_id.trim())
+            .bind(a.answer.trim())
+            .bind(a.comment.trim())
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query(
+            "UPDATE supplier_questionnaires SET status = 'submitted', submitted_at = $2 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        let after = self.scoped_questionnaire(&mut tx, scope, id).await?;
+        let change = Change {
+            action: "supplier.questionnaire.import",
+            object_type: "supplier",
+            object_id: &before.summary.supplier_id,
+            entity_id: Some(&before.entity_id),
+            before: serde_json::to_value(&before.answers).ok(),
+            after: serde_json::to_value(&after.answers).ok(),
+        };
+        append(&mut tx, actor, &now, change).await?;
+        tx.commit().await?;
+        Ok(after)
     }
 
     /// Raises a follow-up action on a questionnaire (from one of its questions, or whole);

@@ -28,7 +28,7 @@ pub const TOKEN_HEADER: &str = "x-questionnaire-token";
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(portal_questionnaire, portal_answers, portal_evidence),
+    paths(portal_questionnaire, portal_answers, portal_evidence, portal_workbook, portal_import),
     tags((name = "portal", description = "The supplier portal: one questionnaire, reached with its link's token"))
 )]
 pub struct PortalDoc;
@@ -38,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/portal/questionnaire", get(portal_questionnaire))
         .route("/portal/answers", put(portal_answers))
         .route("/portal/evidence", post(portal_evidence))
+        .route("/portal/workbook", get(portal_workbook).put(portal_import))
 }
 
 /// The caller of the portal: the hash of the link's token and the address it comes from.
@@ -203,4 +204,69 @@ pub async fn portal_evidence(
         )
         .await?;
     Ok((StatusCode::CREATED, Json(opened(result)?)))
+}
+
+/// The questionnaire as an XLSX workbook in its language, with the answers saved so far, to
+/// answer in a spreadsheet.
+#[utoipa::path(get, path = "/api/v1/portal/workbook", tag = "portal",
+    responses((status = 200, description = "XLSX workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 401, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+        (status = 410, body = crate::error::Problem), (status = 429, body = crate::error::Problem)),
+    security(("questionnaire" = [])))]
+pub async fn portal_workbook(
+    State(state): State<AppState>,
+    caller: PortalCaller,
+) -> ApiResult<axum::response::Response> {
+    let q = opened(
+        state
+            .store
+            .portal_questionnaire(&caller.token_hash, &caller.source)
+            .await?,
+    )?;
+    workbook_of(&q)
+}
+
+/// The workbook of a questionnaire opened through its link.
+pub fn workbook_of(q: &PortalQuestionnaire) -> ApiResult<axum::response::Response> {
+    let bytes = super::suppliers::workbook::write(
+        &q.template,
+        &q.answers,
+        crate::ui::i18n::Lang::from_code(&q.language),
+        vec![(q.asked_by.clone(), q.supplier_name.clone())],
+    )?;
+    super::download::attachment(
+        bytes,
+        super::suppliers::questionnaires::XLSX,
+        &format!("{}.xlsx", q.template.id),
+    )
+}
+
+/// Saves the answers of a filled workbook (the request body, XLSX) as a draft, all or
+/// nothing, each problem named by its line; submit them with `PUT /api/v1/portal/answers`.
+#[utoipa::path(put, path = "/api/v1/portal/workbook", tag = "portal",
+    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    responses((status = 200, body = PortalQuestionnaire), (status = 400, body = crate::error::Problem),
+        (status = 401, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+        (status = 410, body = crate::error::Problem), (status = 413, body = crate::error::Problem),
+        (status = 429, body = crate::error::Problem)),
+    security(("questionnaire" = [])))]
+pub async fn portal_import(
+    State(state): State<AppState>,
+    caller: PortalCaller,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Json<PortalQuestionnaire>> {
+    let q = opened(
+        state
+            .store
+            .portal_questionnaire(&caller.token_hash, &caller.source)
+            .await?,
+    )?;
+    let bytes = super::assessments::read_limited(&headers, body, MAX_UPLOAD_BYTES).await?;
+    let answers = super::suppliers::workbook::read(&q.template, &bytes)?;
+    let result = state
+        .store
+        .portal_save(&caller.token_hash, &caller.source, &answers, false)
+        .await?;
+    Ok(Json(opened(result)?))
 }

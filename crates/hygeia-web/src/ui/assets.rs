@@ -297,6 +297,8 @@ struct AssetPage {
     stake_processes: Vec<(String, String)>,
     /// Risks going through it: link, label and level.
     stake_risks: Vec<(String, String, Option<super::risks::LevelBadge>)>,
+    /// Suppliers reaching the asset: link, name, tier.
+    stake_suppliers: Vec<(String, String, String)>,
 }
 
 pub async fn asset_page(
@@ -356,8 +358,32 @@ pub async fn asset_page(
         .await
         .map_err(fail)?;
     // What is at stake on it, for those who may read the risk register.
-    let (stake_processes, stake_risks) = if auth.principal.require(Permission::RiskRead).is_ok() {
-        let stakes = state.store.asset_stakes(&asset.id).await.map_err(fail)?;
+    let stakes = if auth.principal.require(Permission::RiskRead).is_ok()
+        || auth.principal.require(Permission::SupplierRead).is_ok()
+    {
+        Some(state.store.asset_stakes(&asset.id).await.map_err(fail)?)
+    } else {
+        None
+    };
+    // The suppliers that reach it, for those who may read the supplier register.
+    let stake_suppliers: Vec<(String, String, String)> = match &stakes {
+        Some(stakes) if auth.principal.require(Permission::SupplierRead).is_ok() => stakes
+            .suppliers
+            .iter()
+            .map(|s| {
+                (
+                    format!("/suppliers/{}", s.id),
+                    s.name.clone(),
+                    tr.label("suppliers.tier", &s.tier),
+                )
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let (stake_processes, stake_risks) = if let Some(stakes) = stakes
+        .as_ref()
+        .filter(|_| auth.principal.require(Permission::RiskRead).is_ok())
+    {
         let (_, matrix) = state.store.risk_matrix().await.map_err(fail)?;
         (
             stakes
@@ -406,6 +432,7 @@ pub async fn asset_page(
         rows: vulnerabilities,
         stake_processes,
         stake_risks,
+        stake_suppliers,
         shell,
     };
     render(tr, &page)

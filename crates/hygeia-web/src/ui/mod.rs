@@ -226,6 +226,10 @@ pub fn router() -> Router<AppState> {
             get(portal::portal_page).post(portal::portal_save),
         )
         .route("/portal/{token}/evidence", post(portal::portal_attach))
+        .route(
+            "/portal/{token}/workbook",
+            get(portal::portal_workbook).post(portal::portal_import),
+        )
         .route("/assets", get(assets::inventory_page))
         .route("/assets/map", get(asset_map::map_page))
         .route("/assets/findings", get(asset_findings::findings_page))

@@ -315,3 +315,75 @@ pub async fn portal_attach(
         Err(e) => refuse(ApiError::from(e).to_string(), StatusCode::BAD_REQUEST),
     }
 }
+
+/// The questionnaire as a workbook to fill in.
+pub async fn portal_workbook(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    parts: axum::http::request::Parts,
+) -> Response {
+    let source = request_actor(&parts, None, &state.config).source;
+    match state
+        .store
+        .portal_questionnaire(&secret_hash(&token), &source)
+        .await
+    {
+        Ok(Ok(q)) => match crate::api::portal::workbook_of(&q) {
+            Ok(response) => private(response),
+            Err(e) => failed(e),
+        },
+        Ok(Err(refusal)) => closed(browser_tr(&headers), refusal),
+        Err(e) => failed(e.into()),
+    }
+}
+
+/// A filled workbook uploaded (multipart `file`): its answers saved as a draft, all or
+/// nothing, or every problem listed by line.
+pub async fn portal_import(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    parts: axum::http::request::Parts,
+    body: Body,
+) -> Response {
+    use super::result_detail::{UploadError, read_upload};
+    let source = request_actor(&parts, None, &state.config).source;
+    let hash = secret_hash(&token);
+    let q = match state.store.portal_questionnaire(&hash, &source).await {
+        Ok(Ok(q)) => q,
+        Ok(Err(refusal)) => return closed(browser_tr(&headers), refusal),
+        Err(e) => return failed(e.into()),
+    };
+    let tr = Tr::new(Lang::from_code(&q.language));
+    let refuse = |message: String, status: StatusCode| {
+        html(status, &page_of(&token, &q, None, Some(message), None))
+    };
+    let upload = match read_upload(&headers, body, MAX_UPLOAD_BYTES).await {
+        Ok(upload) => upload,
+        Err(UploadError::TooLarge) => {
+            let limit = (MAX_UPLOAD_BYTES / (1024 * 1024)).to_string();
+            return refuse(
+                tr.tf("portal.too_large", &[("mib", &limit)]),
+                StatusCode::PAYLOAD_TOO_LARGE,
+            );
+        }
+        Err(UploadError::Unreadable(detail)) => return refuse(detail, StatusCode::BAD_REQUEST),
+    };
+    let answers = match crate::api::suppliers::workbook::read(&q.template, &upload.content) {
+        Ok(answers) => answers,
+        Err(e) => return refuse(e.to_string(), StatusCode::BAD_REQUEST),
+    };
+    match state
+        .store
+        .portal_save(&hash, &source, &answers, false)
+        .await
+    {
+        Ok(Ok(saved)) => {
+            let notice = Some(tr.tf("portal.imported", &[("count", &answers.len().to_string())]));
+            html(StatusCode::OK, &page_of(&token, &saved, None, None, notice))
+        }
+        Ok(Err(refusal)) => closed(tr, refusal),
+        Err(e) => refuse(ApiError::from(e).to_string(), StatusCode::BAD_REQUEST),
+    }
+}

@@ -28,6 +28,7 @@ mod security;
 mod security_keys;
 mod sso;
 mod supplier_portal;
+mod supplier_workbook;
 mod suppliers;
 mod vulnerabilities;
 

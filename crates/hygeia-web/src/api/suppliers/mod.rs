@@ -10,6 +10,7 @@ mod export;
 mod exposure;
 pub(crate) mod questionnaires;
 mod records;
+pub(crate) mod workbook;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -39,6 +40,7 @@ use crate::error::ApiResult;
         questionnaires::list_templates, questionnaires::send_questionnaire,
         questionnaires::get_questionnaire, questionnaires::revoke_questionnaire,
         questionnaires::review_questionnaire, questionnaires::add_action,
+        questionnaires::export_questionnaire, questionnaires::import_questionnaire,
     ),
     tags((name = "suppliers", description = "Supply-chain security: the supplier register, criticality tiers, certifications, contract clauses, exposure"))
 )]
@@ -100,6 +102,14 @@ pub fn router() -> Router<AppState> {
         .route(
             "/questionnaires/{id}/actions",
             axum::routing::post(questionnaires::add_action),
+        )
+        .route(
+            "/questionnaires/{id}/export",
+            get(questionnaires::export_questionnaire),
+        )
+        .route(
+            "/questionnaires/{id}/import",
+            axum::routing::post(questionnaires::import_questionnaire),
         )
 }
 

@@ -10,8 +10,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use hygeia_domain::access::Permission;
-use hygeia_domain::suppliers::portal::SendInput;
-use hygeia_domain::suppliers::questionnaire::QuestionnaireTemplate;
+use hygeia_domain::suppliers::portal::{MAX_UPLOAD_BYTES, SendInput};
+use hygeia_domain::suppliers::questionnaire::{AnswerInput, QuestionnaireTemplate};
 use hygeia_store::suppliers::{
     FollowUp, FollowUpInput, Questionnaire, QuestionnaireSummary, ReviewInput,
 };
@@ -19,8 +19,13 @@ use serde::Serialize;
 
 use crate::AppState;
 use crate::api::ApiJson;
+use crate::api::download::attachment;
 use crate::auth::{Auth, random_secret, secret_hash};
 use crate::error::ApiResult;
+use crate::ui::i18n::Lang;
+
+/// The media type of a workbook.
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// Marks a questionnaire link's token.
 pub const LINK_PREFIX: &str = "hqs_";
@@ -206,4 +211,79 @@ pub async fn add_action(
         .add_questionnaire_action(&auth.actor, &auth.principal.scope, &id, &body)
         .await?;
     Ok((StatusCode::CREATED, Json(action)))
+}
+
+/// The questionnaire as an XLSX workbook in its language, with the answers saved so far: for
+/// suppliers who prefer to answer in a spreadsheet.
+#[utoipa::path(get, path = "/api/v1/questionnaires/{id}/export", tag = "suppliers",
+    responses((status = 200, description = "XLSX workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 404, body = crate::error::Problem)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn export_questionnaire(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<axum::response::Response> {
+    auth.principal.require(Permission::SupplierRead)?;
+    let q = state
+        .store
+        .questionnaire(&auth.principal.scope, &id)
+        .await?;
+    let answers: Vec<AnswerInput> = q
+        .answers
+        .iter()
+        .map(|a| AnswerInput {
+            question_id: a.question_id.clone(),
+            answer: a.answer.clone(),
+            comment: a.comment.clone(),
+        })
+        .collect();
+    let bytes = super::workbook::write(
+        &q.template,
+        &answers,
+        Lang::from_code(&q.summary.language),
+        vec![("Hygeia".to_owned(), q.supplier_name.clone())],
+    )?;
+    state
+        .store
+        .record_access(
+            &auth.actor,
+            "export.download",
+            ("questionnaire", &id),
+            Some(&q.entity_id),
+            serde_json::json!({ "format": "xlsx", "rows": q.template.questions().count() }),
+        )
+        .await?;
+    attachment(bytes, XLSX, &format!("{}.xlsx", q.template.id))
+}
+
+/// Records the answers of a workbook the supplier returned (the request body, XLSX), on its
+/// behalf: all or nothing, each problem named by its line; every question must be answered.
+/// The questionnaire is then submitted. Audited.
+#[utoipa::path(post, path = "/api/v1/questionnaires/{id}/import", tag = "suppliers",
+    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    responses((status = 200, body = Questionnaire), (status = 400, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem), (status = 413, body = crate::error::Problem)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn import_questionnaire(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> ApiResult<Json<Questionnaire>> {
+    auth.principal.require(Permission::SupplierAssess)?;
+    let q = state
+        .store
+        .questionnaire(&auth.principal.scope, &id)
+        .await?;
+    let bytes = crate::api::assessments::read_limited(&headers, body, MAX_UPLOAD_BYTES).await?;
+    let answers = super::workbook::read(&q.template, &bytes)?;
+    Ok(Json(
+        state
+            .store
+            .import_answers(&auth.actor, &auth.principal.scope, &id, &answers)
+            .await?,
+    ))
 }

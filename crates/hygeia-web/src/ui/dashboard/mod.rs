@@ -12,6 +12,7 @@ mod monitoring;
 mod nis2;
 mod risks;
 mod summary;
+mod suppliers;
 
 pub(crate) use activity::ActivityCache;
 pub use charts::{BarChart, Point};
@@ -67,6 +68,7 @@ struct DashboardPage {
     monitoring: Option<Vec<ComplianceFigure>>,
     incidents: Option<incidents::IncidentTile>,
     risks: Option<risks::RiskSection>,
+    suppliers: Option<suppliers::SupplierTile>,
     /// The entity the switcher chose: (id, name).
     only: Option<(String, String)>,
     /// The class filter's "show all" link (keeps the chosen entity).
@@ -367,6 +369,16 @@ pub async fn home(
     } else {
         None
     };
+    let suppliers = if auth.principal.require(Permission::SupplierRead).is_ok() {
+        let only_id = only.as_ref().map(|(id, _)| id.as_str());
+        let overview = store
+            .supplier_overview(&scope, only_id)
+            .await
+            .map_err(|e| fail(e.into()))?;
+        Some(suppliers::tile(tr, &overview, only_id))
+    } else {
+        None
+    };
     let title = tr.t("nav.dashboard").to_owned();
     let shell = Shell::new(
         &state,
@@ -389,6 +401,7 @@ pub async fn home(
         monitoring,
         incidents,
         risks,
+        suppliers,
         show_all_href: match &only {
             Some((id, _)) => format!("/?entity={}#entities", url_encode(id)),
             None => "/#entities".to_owned(),

@@ -72,6 +72,10 @@ pub fn router() -> Router<AppState> {
             post(questionnaires::add_action),
         )
         .route(
+            "/suppliers/questionnaires/{id}/import",
+            post(questionnaires::import),
+        )
+        .route(
             "/suppliers/{id}/contracts/{contract_id}/clauses/{kind}",
             post(records::set_clause),
         )

@@ -334,3 +334,52 @@ pub async fn add_action(
         url_encode(&id)
     )))
 }
+
+/// Records the answers of a workbook the supplier returned by e-mail (multipart `file`):
+/// all or nothing, every problem named by its line; the questionnaire is then submitted.
+pub async fn import(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    PageAuth(auth): PageAuth,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> PageResult {
+    use crate::ui::result_detail::{UploadError, read_upload};
+    let tr = tr_of(&auth);
+    require(&auth, Permission::SupplierAssess)?;
+    let limit = hygeia_domain::suppliers::portal::MAX_UPLOAD_BYTES;
+    let upload = read_upload(&headers, body, limit).await.map_err(|e| {
+        PageError::new(
+            tr,
+            match e {
+                UploadError::TooLarge => ApiError::PayloadTooLarge(tr.tf(
+                    "portal.too_large",
+                    &[("mib", &(limit / (1024 * 1024)).to_string())],
+                )),
+                UploadError::Unreadable(detail) => ApiError::bad_request(detail),
+            },
+        )
+    })?;
+    let session_ok = match &auth.via {
+        crate::auth::Via::Session { csrf_token, .. } => *csrf_token == upload.csrf,
+        crate::auth::Via::Token { .. } => true,
+    };
+    if !session_ok {
+        return Err(PageError::new(
+            tr,
+            ApiError::Forbidden(tr.t("error.csrf").to_owned()),
+        ));
+    }
+    let q = scoped(&state, &auth, &id).await?;
+    let answers = crate::api::suppliers::workbook::read(&q.template, &upload.content)
+        .map_err(|e| PageError::new(tr, e))?;
+    state
+        .store
+        .import_answers(&auth.actor, &auth.principal.scope, &id, &answers)
+        .await
+        .map_err(|e| PageError::new(tr, e.into()))?;
+    Ok(see_other(&format!(
+        "/suppliers/questionnaires/{}",
+        url_encode(&id)
+    )))
+}

@@ -195,6 +195,34 @@ pub(super) fn cases() -> Vec<Case> {
             Some(json!({"title": "Enable MFA"})),
             [404, 404, 403, 403],
         ),
+        case(
+            M::GET,
+            "/api/v1/questionnaires/no-such-questionnaire/export",
+            "/api/v1/questionnaires/{id}/export",
+            None,
+            [404, 404, 404, 404],
+        ),
+        case(
+            M::POST,
+            "/api/v1/questionnaires/no-such-questionnaire/import",
+            "/api/v1/questionnaires/{id}/import",
+            None,
+            [404, 404, 403, 403],
+        ),
+        case(
+            M::GET,
+            "/api/v1/portal/workbook",
+            "/api/v1/portal/workbook",
+            None,
+            [401, 401, 401, 401],
+        ),
+        case(
+            M::PUT,
+            "/api/v1/portal/workbook",
+            "/api/v1/portal/workbook",
+            None,
+            [401, 401, 401, 401],
+        ),
         // The portal takes a questionnaire link's token only: users' credentials reach nothing.
         case(
             M::GET,
