@@ -34,6 +34,7 @@ pub struct CertificationInput {
     #[serde(default)]
     pub valid_from: Option<String>,
     /// `YYYY-MM-DD`, required.
+    #[serde(default)]
     pub valid_until: String,
     /// The certificate file among the entity's evidence.
     #[serde(default)]

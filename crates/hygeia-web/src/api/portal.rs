@@ -244,7 +244,7 @@ pub fn workbook_of(q: &PortalQuestionnaire) -> ApiResult<axum::response::Respons
 /// Saves the answers of a filled workbook (the request body, XLSX) as a draft, all or
 /// nothing, each problem named by its line; submit them with `PUT /api/v1/portal/answers`.
 #[utoipa::path(put, path = "/api/v1/portal/workbook", tag = "portal",
-    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The XLSX workbook"),
     responses((status = 200, body = PortalQuestionnaire), (status = 400, body = crate::error::Problem),
         (status = 401, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
         (status = 410, body = crate::error::Problem), (status = 413, body = crate::error::Problem),

@@ -39,7 +39,7 @@ use crate::error::ApiResult;
         records::set_contract_clause, export::export_suppliers,
         questionnaires::list_templates, questionnaires::send_questionnaire,
         questionnaires::get_questionnaire, questionnaires::revoke_questionnaire,
-        questionnaires::review_questionnaire, questionnaires::add_action,
+        questionnaires::review_questionnaire, questionnaires::add_questionnaire_action,
         questionnaires::export_questionnaire, questionnaires::import_questionnaire,
     ),
     tags((name = "suppliers", description = "Supply-chain security: the supplier register, criticality tiers, certifications, contract clauses, exposure"))
@@ -101,7 +101,7 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/questionnaires/{id}/actions",
-            axum::routing::post(questionnaires::add_action),
+            axum::routing::post(questionnaires::add_questionnaire_action),
         )
         .route(
             "/questionnaires/{id}/export",

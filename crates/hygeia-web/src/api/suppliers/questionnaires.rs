@@ -199,7 +199,7 @@ pub async fn review_questionnaire(
     responses((status = 201, body = FollowUp), (status = 400, body = crate::error::Problem),
         (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
     security(("bearer" = []), ("session" = [])))]
-pub async fn add_action(
+pub async fn add_questionnaire_action(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
@@ -261,7 +261,7 @@ pub async fn export_questionnaire(
 /// behalf: all or nothing, each problem named by its line; every question must be answered.
 /// The questionnaire is then submitted. Audited.
 #[utoipa::path(post, path = "/api/v1/questionnaires/{id}/import", tag = "suppliers",
-    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The XLSX workbook"),
     responses((status = 200, body = Questionnaire), (status = 400, body = crate::error::Problem),
         (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
         (status = 409, body = crate::error::Problem), (status = 413, body = crate::error::Problem)),
