@@ -147,6 +147,19 @@ impl Store {
         })
     }
 
+    /// The language a questionnaire was sent in, by its link's token hash, whatever its state
+    /// (so that a closed link says so in the supplier's language).
+    pub async fn portal_language(&self, token_hash: &str) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar(
+                "SELECT language FROM supplier_questionnaires WHERE token_hash = $1",
+            )
+            .bind(token_hash)
+            .fetch_optional(self.reader())
+            .await?,
+        )
+    }
+
     /// The questionnaire a link opens, seen by its supplier; the first opening is recorded.
     /// A token matching nothing counts as a failure of `source`.
     pub async fn portal_questionnaire(

@@ -103,6 +103,25 @@ fn failed(error: ApiError) -> Response {
     private(error.into_response())
 }
 
+/// Why a link does not open, in the questionnaire's language when the link is known, else in
+/// the browser's.
+async fn refused(
+    state: &AppState,
+    hash: &str,
+    headers: &HeaderMap,
+    refusal: LinkRefusal,
+) -> Response {
+    let known = match refusal {
+        LinkRefusal::Unknown | LinkRefusal::Throttled => None,
+        _ => state.store.portal_language(hash).await.ok().flatten(),
+    };
+    let tr = known.map_or_else(
+        || browser_tr(headers),
+        |code| Tr::new(Lang::from_code(&code)),
+    );
+    closed(tr, refusal)
+}
+
 /// The browser's language, for pages shown before the questionnaire's own is known.
 fn browser_tr(headers: &HeaderMap) -> Tr {
     let accept = headers
@@ -195,7 +214,7 @@ pub async fn portal_page(
         .await
     {
         Ok(Ok(q)) => html(StatusCode::OK, &page_of(&token, &q, None, None, None)),
-        Ok(Err(refusal)) => closed(browser_tr(&headers), refusal),
+        Ok(Err(refusal)) => refused(&state, &secret_hash(&token), &headers, refusal).await,
         Err(e) => failed(e.into()),
     }
 }
@@ -213,7 +232,7 @@ pub async fn portal_save(
     let fields = Fields::parse(&body);
     let q = match state.store.portal_questionnaire(&hash, &source).await {
         Ok(Ok(q)) => q,
-        Ok(Err(refusal)) => return closed(browser_tr(&headers), refusal),
+        Ok(Err(refusal)) => return refused(&state, &hash, &headers, refusal).await,
         Err(e) => return failed(e.into()),
     };
     let answers: Vec<AnswerInput> = q
@@ -275,7 +294,7 @@ pub async fn portal_attach(
     let hash = secret_hash(&token);
     let q = match state.store.portal_questionnaire(&hash, &source).await {
         Ok(Ok(q)) => q,
-        Ok(Err(refusal)) => return closed(browser_tr(&headers), refusal),
+        Ok(Err(refusal)) => return refused(&state, &hash, &headers, refusal).await,
         Err(e) => return failed(e.into()),
     };
     let tr = Tr::new(Lang::from_code(&q.language));
@@ -333,7 +352,7 @@ pub async fn portal_workbook(
             Ok(response) => private(response),
             Err(e) => failed(e),
         },
-        Ok(Err(refusal)) => closed(browser_tr(&headers), refusal),
+        Ok(Err(refusal)) => refused(&state, &secret_hash(&token), &headers, refusal).await,
         Err(e) => failed(e.into()),
     }
 }
@@ -352,7 +371,7 @@ pub async fn portal_import(
     let hash = secret_hash(&token);
     let q = match state.store.portal_questionnaire(&hash, &source).await {
         Ok(Ok(q)) => q,
-        Ok(Err(refusal)) => return closed(browser_tr(&headers), refusal),
+        Ok(Err(refusal)) => return refused(&state, &hash, &headers, refusal).await,
         Err(e) => return failed(e.into()),
     };
     let tr = Tr::new(Lang::from_code(&q.language));

@@ -16,6 +16,7 @@ mod interface;
 mod risks;
 mod security_keys;
 mod sso;
+mod suppliers;
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::{TcpListener, TcpStream};
