@@ -59,7 +59,8 @@ pub struct SupplierAlert {
     pub name: String,
     pub tier: String,
     /// `review_overdue`, `certificate_expired`, `certificate_expiring`, `clause_gaps`,
-    /// `questionnaire_overdue` or `questionnaire_to_review`.
+    /// `questionnaire_overdue`, `questionnaire_to_review` or `open_incident` (the
+    /// incident's reference as detail).
     pub reason: String,
     /// The due day or end day it is about, or the number of clauses missing.
     pub detail: String,
@@ -258,6 +259,10 @@ impl Store {
                 FROM supplier_questionnaires q JOIN suppliers s ON s.id = q.supplier_id \
                 {wanted} AND (q.status = 'submitted' \
                     OR (q.status IN ('sent', 'draft') AND q.expires_at <= {now})) \
+             UNION ALL SELECT s.id, s.entity_id, s.name, s.tier, s.priority, 'open_incident', \
+                i.reference FROM supplier_incidents l JOIN suppliers s ON s.id = l.supplier_id \
+                JOIN incidents i ON i.id = l.incident_id \
+                {wanted} AND i.status IN ('open', 'contained') \
              ) a ORDER BY a.priority DESC, a.supplier_id, a.reason LIMIT {MAX_LISTED}"
         );
         overview.alerts = f

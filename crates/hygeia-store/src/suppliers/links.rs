@@ -34,6 +34,19 @@ pub struct LinkedSite {
     pub name: String,
 }
 
+/// An incident a supplier was involved in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SupplierIncident {
+    pub id: String,
+    pub reference: String,
+    pub title: String,
+    /// `open`, `contained`, `resolved` or `closed`.
+    pub status: String,
+    pub severity: String,
+    pub aware_at: String,
+}
+
 /// The whole set of what a supplier touches.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -67,6 +80,21 @@ pub(super) async fn sites_of(
     Ok(sqlx::query_as(
         "SELECT s.id, s.name FROM supplier_sites l JOIN sites s ON s.id = l.site_id \
          WHERE l.supplier_id = $1 ORDER BY s.name",
+    )
+    .bind(supplier_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// The incidents a supplier was involved in, newest first.
+pub(super) async fn incidents_of(
+    conn: &mut AnyConnection,
+    supplier_id: &str,
+) -> Result<Vec<SupplierIncident>> {
+    Ok(sqlx::query_as(
+        "SELECT i.id, i.reference, i.title, i.status, i.severity, i.aware_at \
+         FROM supplier_incidents l JOIN incidents i ON i.id = l.incident_id \
+         WHERE l.supplier_id = $1 ORDER BY i.aware_at DESC, i.id",
     )
     .bind(supplier_id)
     .fetch_all(&mut *conn)
@@ -145,6 +173,52 @@ impl Store {
             entity_id: Some(&entity_id),
             before: Some(described(&before)),
             after: Some(described(&after)),
+        };
+        append(&mut tx, actor, &now, change).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Replaces the incidents a supplier was involved in, all or nothing (each must be an
+    /// incident of the supplier's entity, or is named by its position); audited
+    /// `supplier.incidents.set` with the references before and after.
+    pub async fn set_supplier_incidents(
+        &self,
+        actor: &Actor,
+        scope: &EntityScope,
+        id: &str,
+        incident_ids: &[String],
+    ) -> Result<Vec<SupplierIncident>> {
+        let now = self.now();
+        let mut tx = self.begin().await?;
+        let entity_id = self.supplier_entity_in(&mut tx, scope, id).await?;
+        let errors = not_of_entity(
+            &mut tx,
+            "incidents",
+            "incident_ids",
+            incident_ids,
+            &entity_id,
+        )
+        .await?;
+        if !errors.is_empty() {
+            return Err(ValidationErrors(errors).into());
+        }
+        let before = incidents_of(&mut tx, id).await?;
+        replace_links(
+            &mut tx,
+            ("supplier_incidents", "supplier_id", "incident_id"),
+            id,
+            incident_ids,
+        )
+        .await?;
+        let after = incidents_of(&mut tx, id).await?;
+        let change = Change {
+            action: "supplier.incidents.set",
+            object_type: "supplier",
+            object_id: id,
+            entity_id: Some(&entity_id),
+            before: Some(names(&before, |i| &i.reference)),
+            after: Some(names(&after, |i| &i.reference)),
         };
         append(&mut tx, actor, &now, change).await?;
         tx.commit().await?;

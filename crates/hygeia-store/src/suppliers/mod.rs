@@ -19,7 +19,7 @@ pub use contracts::{Clause, Contract};
 pub use exposure::{
     RemoteAccessHolder, SupplierAlert, SupplierExposure, SupplierOverview, TierCount,
 };
-pub use links::{LinkedSite, SupplierLinks, SupplyingProcess};
+pub use links::{LinkedSite, SupplierIncident, SupplierLinks, SupplyingProcess};
 pub use portal::{PortalQuestionnaire, PortalResult};
 pub use questionnaires::{
     Answer, AnswerEvidence, FollowUp, FollowUpInput, Questionnaire, QuestionnaireSummary,

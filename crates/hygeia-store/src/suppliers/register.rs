@@ -13,7 +13,9 @@ use sqlx::AnyConnection;
 
 use super::certifications::{Certification, certifications_of};
 use super::contracts::{Contract, contracts_of, refresh_clause_gaps};
-use super::links::{LinkedSite, SupplyingProcess, processes_of, sites_of};
+use super::links::{
+    LinkedSite, SupplierIncident, SupplyingProcess, incidents_of, processes_of, sites_of,
+};
 use super::questionnaires::{QuestionnaireSummary, questionnaires_of};
 use crate::audit::{Change, append};
 use crate::error::{Result, StoreError};
@@ -95,6 +97,8 @@ pub struct Supplier {
     pub contracts: Vec<Contract>,
     /// Newest first.
     pub questionnaires: Vec<QuestionnaireSummary>,
+    /// Incidents it was involved in, newest first.
+    pub incidents: Vec<SupplierIncident>,
 }
 
 /// A supplier as the register lists it.
@@ -418,6 +422,7 @@ impl Store {
             certifications,
             contracts,
             questionnaires,
+            incidents: incidents_of(conn, id).await?,
             contacts,
             subcontractors,
             criticality: answers,

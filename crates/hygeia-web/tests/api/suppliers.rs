@@ -201,6 +201,29 @@ async fn a_supplier_is_tiered_linked_certified_and_contracted_from_the_pages() {
             "{name}: {shown}"
         );
 
+        // The fixture's incident involved the supplier: while it is open, it needs attention.
+        let involved = manager
+            .post(
+                &format!("/suppliers/{supplier_id}/incidents"),
+                &[("incident_ids", app.ids.incident.as_str())],
+            )
+            .await;
+        assert_eq!(
+            involved.status,
+            StatusCode::SEE_OTHER,
+            "{name}: {}",
+            involved.html
+        );
+        let (status, refused) = app
+            .call(
+                Method::PUT,
+                &format!("/api/v1/suppliers/{supplier_id}/incidents"),
+                Some(&token),
+                Some(json!({"incident_ids": ["no-such-incident"]})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{name}: {refused}");
+
         // The register: figures, what needs attention, who reaches OT.
         let register = manager.get("/suppliers").await.html;
         assert!(register.contains(&page), "{name}");
@@ -215,7 +238,8 @@ async fn a_supplier_is_tiered_linked_certified_and_contracted_from_the_pages() {
         let attention = register.split("id=\"alerts\"").nth(1).unwrap_or_default();
         assert!(
             attention.contains("jamais revu")
-                && attention.contains(&format!("certificat à échéance le {soon}")),
+                && attention.contains(&format!("certificat à échéance le {soon}"))
+                && attention.contains(", toujours ouvert"),
             "{name}: {register}"
         );
         let reviewed = manager
@@ -288,6 +312,7 @@ async fn a_supplier_is_tiered_linked_certified_and_contracted_from_the_pages() {
                 "supplier.clause.set",
                 "supplier.contract.add",
                 "supplier.create",
+                "supplier.incidents.set",
                 "supplier.links.set",
                 "supplier.reviewed"
             ],

@@ -19,7 +19,9 @@ use axum::{Json, Router};
 use hygeia_domain::access::Permission;
 use hygeia_domain::suppliers::register::SupplierInput;
 use hygeia_store::Page;
-use hygeia_store::suppliers::{Supplier, SupplierFilter, SupplierLinks, SupplierSummary};
+use hygeia_store::suppliers::{
+    Supplier, SupplierFilter, SupplierIncident, SupplierLinks, SupplierSummary,
+};
 use serde::Deserialize;
 use utoipa::OpenApi;
 
@@ -32,7 +34,7 @@ use crate::error::ApiResult;
 #[openapi(
     paths(
         list_suppliers, create_supplier, get_supplier, update_supplier, set_supplier_links,
-        mark_supplier_reviewed,
+        mark_supplier_reviewed, set_supplier_incidents,
         exposure::supplier_exposure, exposure::supplier_overview, exposure::ot_access_holders,
         records::add_certification, records::update_certification,
         records::remove_certification, records::add_contract, records::update_contract,
@@ -54,6 +56,7 @@ pub fn router() -> Router<AppState> {
         .route("/suppliers/export", get(export::export_suppliers))
         .route("/suppliers/{id}", get(get_supplier).put(update_supplier))
         .route("/suppliers/{id}/links", put(set_supplier_links))
+        .route("/suppliers/{id}/incidents", put(set_supplier_incidents))
         .route(
             "/suppliers/{id}/reviewed",
             axum::routing::post(mark_supplier_reviewed),
@@ -285,6 +288,34 @@ pub async fn mark_supplier_reviewed(
         state
             .store
             .mark_supplier_reviewed(&auth.actor, &auth.principal.scope, &id)
+            .await?,
+    ))
+}
+
+/// The whole set of incidents a supplier was involved in.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct InvolvedIn {
+    pub incident_ids: Vec<String>,
+}
+
+/// Replaces the incidents a supplier was involved in (incidents of its entity), all or
+/// nothing; an open one puts the supplier on the attention list. Audited.
+#[utoipa::path(put, path = "/api/v1/suppliers/{id}/incidents", tag = "suppliers",
+    request_body = InvolvedIn,
+    responses((status = 200, body = Vec<SupplierIncident>), (status = 400, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn set_supplier_incidents(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<InvolvedIn>,
+) -> ApiResult<Json<Vec<SupplierIncident>>> {
+    auth.principal.require(Permission::SupplierWrite)?;
+    Ok(Json(
+        state
+            .store
+            .set_supplier_incidents(&auth.actor, &auth.principal.scope, &id, &body.incident_ids)
             .await?,
     ))
 }

@@ -109,6 +109,7 @@ struct SupplierPage {
     contracts: Vec<ContractLine>,
     can_write: bool,
     questionnaires: Vec<QuestionnaireLine>,
+    incidents: Vec<Pick>,
     can_assess: bool,
     templates: Vec<Choice>,
     contact_name: String,
@@ -358,6 +359,48 @@ pub async fn supplier_page(
             })
             .collect();
     }
+    // The entity's incidents to tick, the linked ones first kept whatever their age.
+    let mut incidents: Vec<Pick> = s
+        .incidents
+        .iter()
+        .map(|i| Pick {
+            id: i.id.clone(),
+            label: format!(
+                "{} — {} ({})",
+                i.reference,
+                i.title,
+                tr.label("incident_status", &i.status)
+            ),
+            picked: true,
+        })
+        .collect();
+    if can_write && auth.principal.require(Permission::IncidentRead).is_ok() {
+        let filter = hygeia_store::incidents::IncidentFilter {
+            entity_id: Some(s.entity_id.clone()),
+            ..Default::default()
+        };
+        let recent = state
+            .store
+            .incidents(scope, &filter, PageRequest::new(Some(50), None))
+            .await
+            .map_err(|e| fail(e.into()))?
+            .items;
+        incidents.extend(
+            recent
+                .into_iter()
+                .filter(|i| !s.incidents.iter().any(|l| l.id == i.id))
+                .map(|i| Pick {
+                    label: format!(
+                        "{} — {} ({})",
+                        i.reference,
+                        i.title,
+                        tr.label("incident_status", &i.status)
+                    ),
+                    id: i.id,
+                    picked: false,
+                }),
+        );
+    }
     let asset_q = query.asset_q.trim().to_owned();
     let found = if can_write && !asset_q.is_empty() {
         let filter = AssetFilter {
@@ -471,6 +514,7 @@ pub async fn supplier_page(
         evidence_href: format!("/compliance/evidence?entity={}", url_encode(&s.entity_id)),
         contracts: contract_lines(tr, &s),
         questionnaires: questionnaire_lines(tr, &s),
+        incidents,
         can_assess: auth.principal.require(Permission::SupplierAssess).is_ok(),
         templates: template_choices(tr, &s),
         contact_name: s

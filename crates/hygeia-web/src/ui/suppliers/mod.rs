@@ -42,6 +42,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/suppliers/{id}/links", post(records::set_links))
         .route("/suppliers/{id}/reviewed", post(records::mark_reviewed))
+        .route("/suppliers/{id}/incidents", post(records::set_incidents))
         .route(
             "/suppliers/{id}/certifications",
             post(records::add_certification),
@@ -204,6 +205,7 @@ fn alert_reason(tr: Tr, reason: &str, detail: &str) -> String {
     match reason {
         "clause_gaps" => tr.tf("suppliers.alert.clause_gaps", &[("count", detail)]),
         "review_overdue" if detail.is_empty() => tr.t("suppliers.alert.never_reviewed").to_owned(),
+        "open_incident" => tr.tf("suppliers.alert.open_incident", &[("reference", detail)]),
         other => tr.tf(
             &format!("suppliers.alert.{other}"),
             &[("date", detail.get(..10).unwrap_or(detail))],

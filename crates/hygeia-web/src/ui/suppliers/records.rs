@@ -142,3 +142,23 @@ pub async fn set_clause(
         .map_err(|e| PageError::new(tr_of(&auth), e.into()))?;
     back(&id, &format!("clause-{contract_id}-{kind}"))
 }
+
+/// Replaces the incidents a supplier was involved in with those ticked.
+pub async fn set_incidents(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    PageForm(auth, fields): PageForm,
+) -> PageResult {
+    require(&auth, Permission::SupplierWrite)?;
+    state
+        .store
+        .set_supplier_incidents(
+            &auth.actor,
+            &auth.principal.scope,
+            &id,
+            &fields.all("incident_ids"),
+        )
+        .await
+        .map_err(|e| PageError::new(tr_of(&auth), e.into()))?;
+    back(&id, "incidents-h")
+}

@@ -94,6 +94,13 @@ pub(super) fn cases() -> Vec<Case> {
             [404, 404, 404, 403],
         ),
         case(
+            M::PUT,
+            "/api/v1/suppliers/no-such-supplier/incidents",
+            "/api/v1/suppliers/{id}/incidents",
+            Some(json!({"incident_ids": []})),
+            [404, 404, 404, 403],
+        ),
+        case(
             M::POST,
             "/api/v1/suppliers/no-such-supplier/reviewed",
             "/api/v1/suppliers/{id}/reviewed",
