@@ -28,6 +28,9 @@ use crate::ui::{
     Area, Choice, Crumb, PageAuth, PageError, PageResult, Shell, render, tr_of, url_encode,
 };
 
+/// How many reasons for attention and OT access holders the register page lists.
+const SHOWN: usize = 50;
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/suppliers", get(register_page))
@@ -153,7 +156,10 @@ struct RegisterPage {
     total: String,
     next: Option<String>,
     alerts: Vec<AlertLine>,
+    /// Reasons beyond those listed.
+    alerts_more: String,
     holders: Vec<HolderLine>,
+    holders_more: String,
     tiers: Vec<Choice>,
     categories: Vec<Choice>,
     statuses: Vec<Choice>,
@@ -199,6 +205,15 @@ fn filter_choices(tr: Tr, section: &str, codes: &[&str], current: &str) -> Vec<C
         selected: *code == current,
     }));
     choices
+}
+
+/// "and N more", or nothing.
+fn more(tr: Tr, count: usize) -> String {
+    if count == 0 {
+        String::new()
+    } else {
+        tr.tf("suppliers.more", &[("count", &tr.num(count as i64))])
+    }
 }
 
 fn alert_reason(tr: Tr, reason: &str, detail: &str) -> String {
@@ -371,9 +386,13 @@ pub async fn register_page(
             }
         })
         .collect();
+    // The page lists the first of each; the API, the export and the filters reach the rest.
+    let alerts_more = overview.alerts.len().saturating_sub(SHOWN);
+    let holders_more = holders.len().saturating_sub(SHOWN);
     let alerts = overview
         .alerts
         .iter()
+        .take(SHOWN)
         .map(|a| AlertLine {
             href: href(&a.supplier_id),
             name: a.name.clone(),
@@ -384,6 +403,7 @@ pub async fn register_page(
         .collect();
     let holders = holders
         .iter()
+        .take(SHOWN)
         .map(|h| HolderLine {
             href: href(&h.id),
             name: h.name.clone(),
@@ -447,7 +467,9 @@ pub async fn register_page(
         lines,
         next,
         alerts,
+        alerts_more: more(tr, alerts_more),
         holders,
+        holders_more: more(tr, holders_more),
         tiers: filter_choices(tr, "suppliers.tier", &tier_codes, &query.tier),
         categories: filter_choices(
             tr,
