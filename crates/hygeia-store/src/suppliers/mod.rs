@@ -13,6 +13,7 @@ mod links;
 mod portal;
 mod questionnaires;
 mod register;
+mod templates;
 
 pub use certifications::Certification;
 pub use contracts::{Clause, Contract};

@@ -198,3 +198,98 @@ async fn a_returned_workbook_is_read_whole_or_refused_line_by_line() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_organisation_brings_its_own_template_checked_whole_and_versioned() {
+    for db in testing::all().await {
+        let app = TestApp::new(db).await;
+        let token = app.token(Role::ComplianceManager).to_owned();
+        let yaml = |id: &str, weight: u8| {
+            format!(
+                "id: {id}\nversion: 1\ntitle: {{en: Remote maintenance, fr: Télémaintenance}}\n\
+                 description: {{en: For OT integrators, fr: Pour les intégrateurs OT}}\nsections:\n\
+                 \x20 - id: access\n    title: {{en: Access, fr: Accès}}\n    questions:\n\
+                 \x20     - id: ra.bastion\n        kind: yes_no\n        weight: {weight}\n\
+                 \x20       text: {{en: Through our bastion?, fr: Par notre bastion ?}}\n"
+            )
+        };
+        let post = |body: String| {
+            Request::builder()
+                .method(Method::POST)
+                .uri("/api/v1/questionnaire-templates")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header(header::CONTENT_TYPE, "text/plain")
+                .body(Body::from(body))
+                .unwrap()
+        };
+        // A shipped id is taken; a weight out of range is named by its field.
+        let (status, taken) = app.send(post(yaml("nis2-supplier-short", 2))).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{taken}");
+        let (status, bad) = app.send(post(yaml("ot-remote-access", 7))).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(
+            bad.to_string().contains("sections[0].questions[0].weight"),
+            "{bad}"
+        );
+        // Saved, then saved again as its next version; listed beside the shipped ones; sent.
+        let (status, first) = app.send(post(yaml("ot-remote-access", 2))).await;
+        assert_eq!(
+            (status, first["version"].clone()),
+            (StatusCode::CREATED, json!(1)),
+            "{first}"
+        );
+        let (_, second) = app.send(post(yaml("ot-remote-access", 3))).await;
+        assert_eq!(second["version"], json!(2), "{second}");
+        let (_, listed) = app
+            .call(
+                Method::GET,
+                "/api/v1/questionnaire-templates",
+                Some(&token),
+                None,
+            )
+            .await;
+        let ids: Vec<(&str, bool)> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| (t["id"].as_str().unwrap(), t["custom"].as_bool().unwrap()))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                ("nis2-supplier-short", false),
+                ("nis2-supplier-full", false),
+                ("ot-remote-access", true)
+            ]
+        );
+        let (_, supplier) = app
+            .call(
+                Method::POST,
+                "/api/v1/suppliers",
+                Some(&token),
+                Some(json!({"entity_id": app.ids.entity_a, "name": "Intégrateur", "category": "ot_integrator",
+                            "ot_access": true, "dependency": 3, "substitutability": 3})),
+            )
+            .await;
+        let (status, sent) = app
+            .call(
+                Method::POST,
+                &format!(
+                    "/api/v1/suppliers/{}/questionnaires",
+                    supplier["id"].as_str().unwrap()
+                ),
+                Some(&token),
+                Some(
+                    json!({"template_id": "ot-remote-access", "contact_name": "Paul",
+                            "contact_email": "paul@integrateur.example"}),
+                ),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{sent}");
+        assert_eq!(
+            sent["questionnaire"]["template_version"],
+            json!(2),
+            "{sent}"
+        );
+    }
+}

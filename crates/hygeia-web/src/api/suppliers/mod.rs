@@ -39,7 +39,8 @@ use crate::error::ApiResult;
         records::add_certification, records::update_certification,
         records::remove_certification, records::add_contract, records::update_contract,
         records::set_contract_clause, export::export_suppliers,
-        questionnaires::list_templates, questionnaires::send_questionnaire,
+        questionnaires::list_templates, questionnaires::save_template,
+        questionnaires::send_questionnaire,
         questionnaires::get_questionnaire, questionnaires::revoke_questionnaire,
         questionnaires::review_questionnaire, questionnaires::add_questionnaire_action,
         questionnaires::export_questionnaire, questionnaires::import_questionnaire,
@@ -84,7 +85,7 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/questionnaire-templates",
-            get(questionnaires::list_templates),
+            get(questionnaires::list_templates).post(questionnaires::save_template),
         )
         .route(
             "/suppliers/{id}/questionnaires",

@@ -45,6 +45,29 @@ pub fn template(id: &str) -> Option<&'static QuestionnaireTemplate> {
     templates().iter().find(|t| t.id == id.trim())
 }
 
+/// A template by id: a shipped one, else one of the organisation's own.
+pub async fn find_template(state: &AppState, id: &str) -> ApiResult<Option<QuestionnaireTemplate>> {
+    match template(id) {
+        Some(shipped) => Ok(Some(shipped.clone())),
+        None => Ok(state.store.questionnaire_template(id).await?),
+    }
+}
+
+/// Every template: the shipped ones, then the organisation's own.
+pub async fn all_templates(state: &AppState) -> ApiResult<Vec<(QuestionnaireTemplate, bool)>> {
+    let mut all: Vec<(QuestionnaireTemplate, bool)> =
+        templates().iter().map(|t| (t.clone(), false)).collect();
+    all.extend(
+        state
+            .store
+            .questionnaire_templates()
+            .await?
+            .into_iter()
+            .map(|t| (t, true)),
+    );
+    Ok(all)
+}
+
 /// A template as listed.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TemplateSummary {
@@ -53,27 +76,77 @@ pub struct TemplateSummary {
     pub title: hygeia_domain::risks::matrix::Label,
     pub description: hygeia_domain::risks::matrix::Label,
     pub questions: usize,
+    /// One of the organisation's own (else shipped with Hygeia).
+    pub custom: bool,
 }
 
-/// The questionnaire templates a supplier can be sent: the short one (moderate suppliers)
-/// and the full one (critical and high).
+/// The questionnaire templates a supplier can be sent: the shipped short one (moderate
+/// suppliers) and full one (critical and high), then the organisation's own.
 #[utoipa::path(get, path = "/api/v1/questionnaire-templates", tag = "suppliers",
     responses((status = 200, body = Vec<TemplateSummary>)),
     security(("bearer" = []), ("session" = [])))]
-pub async fn list_templates(auth: Auth) -> ApiResult<Json<Vec<TemplateSummary>>> {
+pub async fn list_templates(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> ApiResult<Json<Vec<TemplateSummary>>> {
     auth.principal.require(Permission::SupplierRead)?;
     Ok(Json(
-        templates()
-            .iter()
-            .map(|t| TemplateSummary {
-                id: t.id.clone(),
-                version: t.version,
-                title: t.title.clone(),
-                description: t.description.clone(),
+        all_templates(&state)
+            .await?
+            .into_iter()
+            .map(|(t, custom)| TemplateSummary {
                 questions: t.questions().count(),
+                id: t.id,
+                version: t.version,
+                title: t.title,
+                description: t.description,
+                custom,
             })
             .collect(),
     ))
+}
+
+/// Adds one of the organisation's own templates, or its next version (the request body: the
+/// template in YAML or JSON, in the shipped templates' format). It is checked whole; every
+/// problem is named by its field. Questionnaires already sent keep their copy. Audited.
+#[utoipa::path(post, path = "/api/v1/questionnaire-templates", tag = "suppliers",
+    request_body(content = String, content_type = "text/plain", description = "The template, YAML or JSON"),
+    responses((status = 201, body = TemplateSummary), (status = 400, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn save_template(
+    State(state): State<AppState>,
+    auth: Auth,
+    body: String,
+) -> ApiResult<(StatusCode, Json<TemplateSummary>)> {
+    auth.principal.require(Permission::SupplierAssess)?;
+    let saved = save(&state, &auth, &body).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(TemplateSummary {
+            questions: saved.questions().count(),
+            id: saved.id,
+            version: saved.version,
+            title: saved.title,
+            description: saved.description,
+            custom: true,
+        }),
+    ))
+}
+
+/// Reads, checks and saves one of the organisation's own templates.
+pub(crate) async fn save(
+    state: &AppState,
+    auth: &Auth,
+    text: &str,
+) -> ApiResult<QuestionnaireTemplate> {
+    let template = hygeia_catalog::suppliers::parse_questionnaire("template", text)
+        .map_err(crate::catalog::catalog_error)?;
+    let reserved: Vec<&str> = templates().iter().map(|t| t.id.as_str()).collect();
+    Ok(state
+        .store
+        .save_questionnaire_template(&auth.actor, &template, &reserved)
+        .await?)
 }
 
 /// A questionnaire just sent, with its link: shown this once, never stored.
@@ -94,13 +167,14 @@ pub(crate) async fn send(
 ) -> ApiResult<SentQuestionnaire> {
     auth.principal.require(Permission::SupplierAssess)?;
     let token = format!("{LINK_PREFIX}{}", random_secret());
+    let template = find_template(state, &input.template_id).await?;
     let questionnaire = state
         .store
         .send_questionnaire(
             &auth.actor,
             &auth.principal.scope,
             supplier_id,
-            template(&input.template_id),
+            template.as_ref(),
             input,
             &secret_hash(&token),
         )

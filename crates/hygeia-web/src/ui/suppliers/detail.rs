@@ -8,6 +8,7 @@ use hygeia_domain::access::Permission;
 use hygeia_domain::suppliers::certifications::SCHEMES;
 use hygeia_domain::suppliers::contracts::{ClauseStatus, NOTIFICATION_HOURS_NEEDED};
 use hygeia_domain::suppliers::criticality::TierFloor;
+use hygeia_domain::suppliers::questionnaire::QuestionnaireTemplate;
 use hygeia_store::PageRequest;
 use hygeia_store::monitoring::AssetFilter;
 use hygeia_store::suppliers::{Supplier, SupplierExposure};
@@ -187,16 +188,23 @@ fn certification_lines(
         .collect()
 }
 
-fn questionnaire_lines(tr: Tr, s: &Supplier) -> Vec<QuestionnaireLine> {
+fn questionnaire_lines(
+    tr: Tr,
+    s: &Supplier,
+    templates: &[(QuestionnaireTemplate, bool)],
+) -> Vec<QuestionnaireLine> {
     let day = |text: &str| text.get(..10).unwrap_or(text).to_owned();
     s.questionnaires
         .iter()
         .map(|q| QuestionnaireLine {
             href: format!("/suppliers/questionnaires/{}", url_encode(&q.id)),
-            title: crate::api::suppliers::questionnaires::template(&q.template_id).map_or_else(
-                || q.template_id.clone(),
-                |t| t.title.get(tr.code()).to_owned(),
-            ),
+            title: templates
+                .iter()
+                .find(|(t, _)| t.id == q.template_id)
+                .map_or_else(
+                    || q.template_id.clone(),
+                    |(t, _)| t.title.get(tr.code()).to_owned(),
+                ),
             contact: q.contact_name.clone(),
             status: if q.expired {
                 tr.t("questionnaires.expired").to_owned()
@@ -211,14 +219,18 @@ fn questionnaire_lines(tr: Tr, s: &Supplier) -> Vec<QuestionnaireLine> {
 }
 
 /// The templates to send, the one the supplier's tier calls for first chosen.
-fn template_choices(tr: Tr, s: &Supplier) -> Vec<Choice> {
+fn template_choices(
+    tr: Tr,
+    s: &Supplier,
+    templates: &[(QuestionnaireTemplate, bool)],
+) -> Vec<Choice> {
     let wanted = match s.depth.as_str() {
         "full_with_audit" | "full" => "nis2-supplier-full",
         _ => "nis2-supplier-short",
     };
-    crate::api::suppliers::questionnaires::templates()
+    templates
         .iter()
-        .map(|t| Choice {
+        .map(|(t, _)| Choice {
             value: t.id.clone(),
             label: format!("{} ({})", t.title.get(tr.code()), t.questions().count()),
             selected: t.id == wanted,
@@ -401,6 +413,9 @@ pub async fn supplier_page(
                 }),
         );
     }
+    let templates = crate::api::suppliers::questionnaires::all_templates(&state)
+        .await
+        .map_err(fail)?;
     let asset_q = query.asset_q.trim().to_owned();
     let found = if can_write && !asset_q.is_empty() {
         let filter = AssetFilter {
@@ -513,10 +528,10 @@ pub async fn supplier_page(
         .collect(),
         evidence_href: format!("/compliance/evidence?entity={}", url_encode(&s.entity_id)),
         contracts: contract_lines(tr, &s),
-        questionnaires: questionnaire_lines(tr, &s),
+        questionnaires: questionnaire_lines(tr, &s, &templates),
         incidents,
         can_assess: auth.principal.require(Permission::SupplierAssess).is_ok(),
-        templates: template_choices(tr, &s),
+        templates: template_choices(tr, &s, &templates),
         contact_name: s
             .contacts
             .first()

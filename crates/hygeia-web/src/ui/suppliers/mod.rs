@@ -35,6 +35,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/suppliers", get(register_page))
         .route(
+            "/suppliers/templates",
+            get(questionnaires::templates_page).post(questionnaires::save_template),
+        )
+        .route(
             "/suppliers/new",
             get(form::new_supplier_form).post(form::create_supplier),
         )

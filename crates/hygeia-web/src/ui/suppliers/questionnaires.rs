@@ -383,3 +383,92 @@ pub async fn import(
         url_encode(&id)
     )))
 }
+
+/// A template as the templates page lists it.
+pub struct TemplateLine {
+    pub id: String,
+    pub title: String,
+    pub version: u32,
+    pub questions: usize,
+    pub custom: bool,
+}
+
+#[derive(Template)]
+#[template(path = "questionnaire_templates.html")]
+struct TemplatesPage {
+    shell: Shell,
+    lines: Vec<TemplateLine>,
+    can_assess: bool,
+    text: String,
+    error: Option<String>,
+}
+
+async fn templates_page_with(
+    state: &AppState,
+    auth: &Auth,
+    text: String,
+    error: Option<String>,
+) -> PageResult {
+    let tr = tr_of(auth);
+    require(auth, Permission::SupplierRead)?;
+    let lines = crate::api::suppliers::questionnaires::all_templates(state)
+        .await
+        .map_err(|e| PageError::new(tr, e))?
+        .into_iter()
+        .map(|(t, custom)| TemplateLine {
+            questions: t.questions().count(),
+            title: t.title.get(tr.code()).to_owned(),
+            id: t.id,
+            version: t.version,
+            custom,
+        })
+        .collect();
+    let title = tr.t("questionnaires.templates").to_owned();
+    let shell = Shell::new(
+        state,
+        auth,
+        Area::Suppliers,
+        title.clone(),
+        vec![
+            Crumb::link(tr.t("suppliers.title"), "/suppliers"),
+            Crumb::here(title),
+        ],
+        None,
+    )
+    .await?;
+    let status = if error.is_some() {
+        axum::http::StatusCode::BAD_REQUEST
+    } else {
+        axum::http::StatusCode::OK
+    };
+    let page = TemplatesPage {
+        shell,
+        lines,
+        can_assess: auth.principal.require(Permission::SupplierAssess).is_ok(),
+        text,
+        error,
+    };
+    crate::ui::assessments::render_status(tr, status, &page)
+}
+
+pub async fn templates_page(State(state): State<AppState>, PageAuth(auth): PageAuth) -> PageResult {
+    templates_page_with(&state, &auth, String::new(), None).await
+}
+
+/// Saves one of the organisation's own templates from the YAML pasted in the form; a refused
+/// one is shown again with what is wrong.
+pub async fn save_template(
+    State(state): State<AppState>,
+    PageForm(auth, fields): PageForm,
+) -> PageResult {
+    let tr = tr_of(&auth);
+    require(&auth, Permission::SupplierAssess)?;
+    let text = fields.text("template");
+    match crate::api::suppliers::questionnaires::save(&state, &auth, &text).await {
+        Ok(_) => Ok(see_other("/suppliers/templates")),
+        Err(e) => {
+            let message = crate::ui::assessments::refused(tr, &e);
+            templates_page_with(&state, &auth, text, Some(message)).await
+        }
+    }
+}

@@ -163,6 +163,18 @@ pub(super) fn cases() -> Vec<Case> {
             None,
             [200, 200, 200, 200],
         ),
+        case(
+            M::POST,
+            "/api/v1/questionnaire-templates",
+            "/api/v1/questionnaire-templates",
+            Some(json!({"id": "ot-remote-access", "version": 1,
+                        "title": {"en": "Remote access", "fr": "Accès distant"},
+                        "description": {"en": "Two questions", "fr": "Deux questions"},
+                        "sections": [{"id": "access", "title": {"en": "Access", "fr": "Accès"},
+                          "questions": [{"id": "ra.bastion", "kind": "yes_no",
+                            "text": {"en": "Through our bastion?", "fr": "Par notre bastion ?"}}]}]})),
+            [201, 201, 403, 403],
+        ),
         // Sending, revoking and reviewing questionnaires is for those who assess suppliers.
         case(
             M::POST,
