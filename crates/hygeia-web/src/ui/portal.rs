@@ -281,6 +281,58 @@ pub async fn portal_save(
     }
 }
 
+/// A file sent through an open link, with the questionnaire it was sent to.
+struct Uploaded {
+    source: String,
+    hash: String,
+    q: PortalQuestionnaire,
+    tr: Tr,
+    upload: super::result_detail::Upload,
+}
+
+/// Opens the link and reads a multipart upload (within the portal's limit); a link that does
+/// not open, or a file too large or unreadable, is answered at once.
+async fn uploaded(
+    state: &AppState,
+    token: &str,
+    headers: &HeaderMap,
+    parts: &axum::http::request::Parts,
+    body: Body,
+) -> Result<Uploaded, Box<Response>> {
+    use super::result_detail::{UploadError, read_upload};
+    let source = request_actor(parts, None, &state.config).source;
+    let hash = secret_hash(token);
+    let q = match state.store.portal_questionnaire(&hash, &source).await {
+        Ok(Ok(q)) => q,
+        Ok(Err(refusal)) => return Err(Box::new(refused(state, &hash, headers, refusal).await)),
+        Err(e) => return Err(Box::new(failed(e.into()))),
+    };
+    let tr = Tr::new(Lang::from_code(&q.language));
+    let refuse = |message: String, status: StatusCode| {
+        Box::new(html(status, &page_of(token, &q, None, Some(message), None)))
+    };
+    let upload = match read_upload(headers, body, MAX_UPLOAD_BYTES).await {
+        Ok(upload) => upload,
+        Err(UploadError::TooLarge) => {
+            let limit = (MAX_UPLOAD_BYTES / (1024 * 1024)).to_string();
+            return Err(refuse(
+                tr.tf("portal.too_large", &[("mib", &limit)]),
+                StatusCode::PAYLOAD_TOO_LARGE,
+            ));
+        }
+        Err(UploadError::Unreadable(detail)) => {
+            return Err(refuse(detail, StatusCode::BAD_REQUEST));
+        }
+    };
+    Ok(Uploaded {
+        source,
+        hash,
+        q,
+        tr,
+        upload,
+    })
+}
+
 /// Attaches a file to one answer (multipart: `question_id`, `file`).
 pub async fn portal_attach(
     State(state): State<AppState>,
@@ -289,28 +341,18 @@ pub async fn portal_attach(
     parts: axum::http::request::Parts,
     body: Body,
 ) -> Response {
-    use super::result_detail::{UploadError, read_upload};
-    let source = request_actor(&parts, None, &state.config).source;
-    let hash = secret_hash(&token);
-    let q = match state.store.portal_questionnaire(&hash, &source).await {
-        Ok(Ok(q)) => q,
-        Ok(Err(refusal)) => return refused(&state, &hash, &headers, refusal).await,
-        Err(e) => return failed(e.into()),
+    let Uploaded {
+        source,
+        hash,
+        q,
+        tr,
+        upload,
+    } = match uploaded(&state, &token, &headers, &parts, body).await {
+        Ok(uploaded) => uploaded,
+        Err(response) => return *response,
     };
-    let tr = Tr::new(Lang::from_code(&q.language));
     let refuse = |message: String, status: StatusCode| {
         html(status, &page_of(&token, &q, None, Some(message), None))
-    };
-    let upload = match read_upload(&headers, body, MAX_UPLOAD_BYTES).await {
-        Ok(upload) => upload,
-        Err(UploadError::TooLarge) => {
-            let limit = (MAX_UPLOAD_BYTES / (1024 * 1024)).to_string();
-            return refuse(
-                tr.tf("portal.too_large", &[("mib", &limit)]),
-                StatusCode::PAYLOAD_TOO_LARGE,
-            );
-        }
-        Err(UploadError::Unreadable(detail)) => return refuse(detail, StatusCode::BAD_REQUEST),
     };
     if let Err(e) = check_upload(&upload.file_name, upload.content.len()) {
         return refuse(e.to_string(), e.status());
@@ -366,28 +408,18 @@ pub async fn portal_import(
     parts: axum::http::request::Parts,
     body: Body,
 ) -> Response {
-    use super::result_detail::{UploadError, read_upload};
-    let source = request_actor(&parts, None, &state.config).source;
-    let hash = secret_hash(&token);
-    let q = match state.store.portal_questionnaire(&hash, &source).await {
-        Ok(Ok(q)) => q,
-        Ok(Err(refusal)) => return refused(&state, &hash, &headers, refusal).await,
-        Err(e) => return failed(e.into()),
+    let Uploaded {
+        source,
+        hash,
+        q,
+        tr,
+        upload,
+    } = match uploaded(&state, &token, &headers, &parts, body).await {
+        Ok(uploaded) => uploaded,
+        Err(response) => return *response,
     };
-    let tr = Tr::new(Lang::from_code(&q.language));
     let refuse = |message: String, status: StatusCode| {
         html(status, &page_of(&token, &q, None, Some(message), None))
-    };
-    let upload = match read_upload(&headers, body, MAX_UPLOAD_BYTES).await {
-        Ok(upload) => upload,
-        Err(UploadError::TooLarge) => {
-            let limit = (MAX_UPLOAD_BYTES / (1024 * 1024)).to_string();
-            return refuse(
-                tr.tf("portal.too_large", &[("mib", &limit)]),
-                StatusCode::PAYLOAD_TOO_LARGE,
-            );
-        }
-        Err(UploadError::Unreadable(detail)) => return refuse(detail, StatusCode::BAD_REQUEST),
     };
     let answers = match crate::api::suppliers::workbook::read(&q.template, &upload.content) {
         Ok(answers) => answers,
