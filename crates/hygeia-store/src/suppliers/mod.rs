@@ -2,17 +2,20 @@
 //! answers, tier and ecosystem threat ([`register`]), the processes, sites and assets they
 //! touch ([`links`]), their certifications ([`certifications`]) and the security clauses of
 //! their contracts ([`contracts`]), what depends on them ([`exposure`]), the questionnaires
-//! sent to them ([`questionnaires`]) and answered through the portal ([`portal`]). Every change is
+//! sent to them ([`questionnaires`]), answered through the portal ([`portal`]) and reviewed
+//! ([`reviews`]). Every change is
 //! audited in its transaction and scoped to the entities the user may see (a supplier
 //! elsewhere is not found).
 
 mod certifications;
+mod changes;
 mod contracts;
 mod exposure;
 mod links;
 mod portal;
 mod questionnaires;
 mod register;
+mod reviews;
 mod templates;
 
 pub use certifications::Certification;
@@ -22,8 +25,6 @@ pub use exposure::{
 };
 pub use links::{LinkedSite, SupplierIncident, SupplierLinks, SupplyingProcess};
 pub use portal::{PortalQuestionnaire, PortalResult};
-pub use questionnaires::{
-    Answer, AnswerEvidence, FollowUp, FollowUpInput, Questionnaire, QuestionnaireSummary,
-    ReviewInput, ReviewScore,
-};
+pub use questionnaires::{Answer, AnswerEvidence, FollowUp, Questionnaire, QuestionnaireSummary};
 pub use register::{Contact, Ecosystem, Subcontractor, Supplier, SupplierFilter, SupplierSummary};
+pub use reviews::{FollowUpInput, ReviewInput, ReviewScore};
