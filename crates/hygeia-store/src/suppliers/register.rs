@@ -124,6 +124,8 @@ pub struct SupplierSummary {
     pub expired_certificates: i64,
     /// Clauses its tier and accesses need that its contracts lack.
     pub clause_gaps: i64,
+    /// The score (0–100) of its latest reviewed questionnaire.
+    pub score: Option<i64>,
     /// Never reviewed, or past its next review (an ended relationship never is).
     #[sqlx(skip)]
     pub review_overdue: bool,
@@ -370,7 +372,10 @@ impl Store {
              (SELECT COUNT(*) FROM ({latest}) x WHERE x.latest >= '{today_text}' \
                 AND x.latest <= '{soon}') AS expiring_certificates, \
              (SELECT COUNT(*) FROM ({latest}) x WHERE x.latest < '{today_text}') \
-                AS expired_certificates"
+                AS expired_certificates, \
+             (SELECT q.score FROM supplier_questionnaires q WHERE q.supplier_id = s.id \
+                AND q.status = 'reviewed' ORDER BY q.reviewed_at DESC, q.id DESC LIMIT 1) \
+                AS score"
         );
         let keyset = Keyset {
             from: "suppliers s",

@@ -13,7 +13,7 @@ use hygeia_domain::suppliers::portal::{LinkRefusal, PORTAL_MAX_FAILURES, SendInp
 use hygeia_domain::suppliers::questionnaire::AnswerInput;
 use hygeia_domain::suppliers::register::SupplierInput;
 use hygeia_store::assessments::EvidenceUpload;
-use hygeia_store::suppliers::{FollowUpInput, ReviewInput, ReviewScore};
+use hygeia_store::suppliers::{FollowUpInput, ReviewInput, ReviewScore, SupplierFilter};
 
 use super::*;
 
@@ -395,6 +395,20 @@ async fn a_link_opens_its_questionnaire_only_until_submitted_and_its_review_sets
             Some("2026-03-02"),
             "{name}"
         );
+        let listed = store
+            .list_suppliers(&all, &SupplierFilter::default(), PageRequest::default())
+            .await
+            .unwrap();
+        let scores: Vec<(&str, Option<i64>)> = listed
+            .items
+            .iter()
+            .map(|s| (s.name.as_str(), s.score))
+            .collect();
+        assert!(
+            scores.contains(&("Hébergeur", Some(89))),
+            "{name}: {scores:?}"
+        );
+        assert!(scores.contains(&("Autre", None)), "{name}: not reviewed");
         let action = store
             .add_questionnaire_action(
                 &actor,

@@ -403,6 +403,14 @@ async fn a_supplier_answers_through_its_link_only_and_the_answers_are_reviewed()
             )
             .await;
         assert_eq!(after["questionnaires"][0]["score"], json!(89), "{name}");
+        let (_, register) = app
+            .call(Method::GET, "/api/v1/suppliers", Some(&token), None)
+            .await;
+        assert_eq!(
+            register["items"][0]["score"],
+            json!(89),
+            "{name}: the register shows it"
+        );
         assert_eq!(after["ecosystem"]["maturity"], json!(4), "{name}");
         // The contributor may read but not review.
         let (status, _) = app

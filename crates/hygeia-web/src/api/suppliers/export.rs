@@ -69,6 +69,7 @@ fn table(
         "suppliers.certificates_expiring",
         "suppliers.certificates_expired",
         "suppliers.clause_gaps",
+        "suppliers.score",
     ]
     .into_iter()
     .map(|key| tr.t(key))
@@ -100,6 +101,7 @@ fn table(
             s.expiring_certificates.to_string(),
             s.expired_certificates.to_string(),
             s.clause_gaps.to_string(),
+            s.score.map(|v| v.to_string()).unwrap_or_default(),
         ]);
     }
     table.about = vec![

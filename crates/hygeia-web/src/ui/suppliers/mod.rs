@@ -121,6 +121,7 @@ pub struct SupplierLine {
     pub certificates: String,
     pub certificates_bad: bool,
     pub clause_gaps: i64,
+    pub score: String,
 }
 
 /// A figure of the register.
@@ -387,6 +388,7 @@ pub async fn register_page(
                 ),
                 certificates_bad: s.expired_certificates > 0,
                 clause_gaps: s.clause_gaps,
+                score: s.score.map(|v| v.to_string()).unwrap_or_default(),
             }
         })
         .collect();
