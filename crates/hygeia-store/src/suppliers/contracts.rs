@@ -13,6 +13,7 @@ use serde::Serialize;
 use sqlx::AnyConnection;
 
 use super::certifications::evidence_check;
+use super::register::answers_of;
 use crate::audit::{Change, append};
 use crate::error::{Result, StoreError};
 use crate::{Actor, Store, new_id};
@@ -185,9 +186,10 @@ impl Store {
         supplier_id: &str,
         id: &str,
     ) -> Result<Contract> {
-        self.supplier_in(conn, scope, supplier_id)
+        self.supplier_entity_in(conn, scope, supplier_id).await?;
+        let answers = answers_of(conn, supplier_id).await?;
+        contracts_of(conn, supplier_id, &answers)
             .await?
-            .contracts
             .into_iter()
             .find(|c| c.id == id)
             .ok_or_else(|| StoreError::not_found("contract", id))
@@ -232,10 +234,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        let answers = self
-            .supplier_in(&mut tx, scope, supplier_id)
-            .await?
-            .criticality;
+        let answers = answers_of(&mut tx, supplier_id).await?;
         refresh_clause_gaps(&mut tx, supplier_id, &answers).await?;
         let after = self.contract_in(&mut tx, scope, supplier_id, &id).await?;
         let change = Change {
@@ -333,10 +332,7 @@ impl Store {
         .bind(&now)
         .execute(&mut *tx)
         .await?;
-        let answers = self
-            .supplier_in(&mut tx, scope, supplier_id)
-            .await?
-            .criticality;
+        let answers = answers_of(&mut tx, supplier_id).await?;
         refresh_clause_gaps(&mut tx, supplier_id, &answers).await?;
         let after = self
             .contract_in(&mut tx, scope, supplier_id, contract_id)

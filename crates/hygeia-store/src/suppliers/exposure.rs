@@ -5,6 +5,7 @@
 use hygeia_domain::access::EntityScope;
 use serde::Serialize;
 
+use super::Supplier;
 use super::links::{LinkedSite, SupplyingProcess};
 use crate::Store;
 use crate::error::Result;
@@ -108,6 +109,15 @@ impl Store {
         scope: &EntityScope,
         id: &str,
     ) -> Result<SupplierExposure> {
+        Ok(self.supplier_with_exposure(scope, id).await?.1)
+    }
+
+    /// A supplier and what depends on it, read once (its page shows both).
+    pub async fn supplier_with_exposure(
+        &self,
+        scope: &EntityScope,
+        id: &str,
+    ) -> Result<(Supplier, SupplierExposure)> {
         let mut conn = self.reader().acquire().await?;
         let supplier = self.supplier_in(&mut conn, scope, id).await?;
         let risks: Vec<ThreateningRisk> = sqlx::query_as(
@@ -124,9 +134,9 @@ impl Store {
         .bind(id)
         .fetch_all(&mut *conn)
         .await?;
-        Ok(SupplierExposure {
-            supplier_id: supplier.id,
-            name: supplier.name,
+        let exposure = SupplierExposure {
+            supplier_id: supplier.id.clone(),
+            name: supplier.name.clone(),
             tier: supplier.tier.tier.as_str().to_owned(),
             ot_access: supplier.criticality.ot_access,
             health_data: supplier.criticality.health_data,
@@ -135,12 +145,13 @@ impl Store {
                 .iter()
                 .filter(|p| p.criticality >= 4)
                 .count() as i64,
-            processes: supplier.processes,
-            assets: supplier.assets,
-            zones: supplier.zones,
-            sites: supplier.sites,
+            processes: supplier.processes.clone(),
+            assets: supplier.assets.clone(),
+            zones: supplier.zones.clone(),
+            sites: supplier.sites.clone(),
             risks,
-        })
+        };
+        Ok((supplier, exposure))
     }
 
     /// The suppliers (not ended) holding access to OT systems, most critical first.

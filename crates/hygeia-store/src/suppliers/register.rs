@@ -236,6 +236,17 @@ impl SupplierRow {
     }
 }
 
+/// A supplier's criticality answers alone, without reading everything attached to it.
+pub(super) async fn answers_of(conn: &mut AnyConnection, supplier_id: &str) -> Result<TierAnswers> {
+    let sql = format!("SELECT {COLUMNS} FROM suppliers WHERE id = $1");
+    let row: SupplierRow = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(supplier_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| StoreError::not_found("supplier", supplier_id))?;
+    Ok(row.answers())
+}
+
 impl Store {
     /// The entity of a supplier in `scope` (else not found).
     pub(super) async fn supplier_entity_in(

@@ -333,6 +333,38 @@ async fn uploaded(
     })
 }
 
+impl Uploaded {
+    /// The questionnaire again, with why the upload was refused.
+    fn refuse(&self, token: &str, message: String, status: StatusCode) -> Response {
+        html(status, &page_of(token, &self.q, None, Some(message), None))
+    }
+
+    /// The page after the store's answer: the questionnaire with `notice`, why the link
+    /// closed meanwhile, or why the upload was refused.
+    fn answered(
+        &self,
+        token: &str,
+        result: Result<
+            hygeia_store::suppliers::PortalResult<PortalQuestionnaire>,
+            hygeia_store::StoreError,
+        >,
+        notice: String,
+    ) -> Response {
+        match result {
+            Ok(Ok(after)) => html(
+                StatusCode::OK,
+                &page_of(token, &after, None, None, Some(notice)),
+            ),
+            Ok(Err(refusal)) => closed(self.tr, refusal),
+            Err(e) => self.refuse(
+                token,
+                ApiError::from(e).to_string(),
+                StatusCode::BAD_REQUEST,
+            ),
+        }
+    }
+}
+
 /// Attaches a file to one answer (multipart: `question_id`, `file`).
 pub async fn portal_attach(
     State(state): State<AppState>,
@@ -341,40 +373,32 @@ pub async fn portal_attach(
     parts: axum::http::request::Parts,
     body: Body,
 ) -> Response {
-    let Uploaded {
-        source,
-        hash,
-        q,
-        tr,
-        upload,
-    } = match uploaded(&state, &token, &headers, &parts, body).await {
+    let up = match uploaded(&state, &token, &headers, &parts, body).await {
         Ok(uploaded) => uploaded,
         Err(response) => return *response,
     };
-    let refuse = |message: String, status: StatusCode| {
-        html(status, &page_of(&token, &q, None, Some(message), None))
-    };
-    if let Err(e) = check_upload(&upload.file_name, upload.content.len()) {
-        return refuse(e.to_string(), e.status());
+    let file = &up.upload;
+    if let Err(e) = check_upload(&file.file_name, file.content.len()) {
+        return up.refuse(&token, e.to_string(), e.status());
     }
     let evidence = EvidenceUpload {
-        title: upload.file_name.clone(),
-        file_name: upload.file_name.clone(),
+        title: file.file_name.clone(),
+        file_name: file.file_name.clone(),
         valid_until: None,
-        media_type: upload.media_type.clone(),
+        media_type: file.media_type.clone(),
     };
-    match state
+    let result = state
         .store
-        .portal_attach(&hash, &source, &upload.question, &evidence, &upload.content)
-        .await
-    {
-        Ok(Ok(after)) => {
-            let notice = Some(tr.tf("portal.attached", &[("file", &upload.file_name)]));
-            html(StatusCode::OK, &page_of(&token, &after, None, None, notice))
-        }
-        Ok(Err(refusal)) => closed(tr, refusal),
-        Err(e) => refuse(ApiError::from(e).to_string(), StatusCode::BAD_REQUEST),
-    }
+        .portal_attach(
+            &up.hash,
+            &up.source,
+            &file.question,
+            &evidence,
+            &file.content,
+        )
+        .await;
+    let notice = up.tr.tf("portal.attached", &[("file", &file.file_name)]);
+    up.answered(&token, result, notice)
 }
 
 /// The questionnaire as a workbook to fill in.
@@ -408,33 +432,20 @@ pub async fn portal_import(
     parts: axum::http::request::Parts,
     body: Body,
 ) -> Response {
-    let Uploaded {
-        source,
-        hash,
-        q,
-        tr,
-        upload,
-    } = match uploaded(&state, &token, &headers, &parts, body).await {
+    let up = match uploaded(&state, &token, &headers, &parts, body).await {
         Ok(uploaded) => uploaded,
         Err(response) => return *response,
     };
-    let refuse = |message: String, status: StatusCode| {
-        html(status, &page_of(&token, &q, None, Some(message), None))
-    };
-    let answers = match crate::api::suppliers::workbook::read(&q.template, &upload.content) {
+    let answers = match crate::api::suppliers::workbook::read(&up.q.template, &up.upload.content) {
         Ok(answers) => answers,
-        Err(e) => return refuse(e.to_string(), StatusCode::BAD_REQUEST),
+        Err(e) => return up.refuse(&token, e.to_string(), StatusCode::BAD_REQUEST),
     };
-    match state
+    let result = state
         .store
-        .portal_save(&hash, &source, &answers, false)
-        .await
-    {
-        Ok(Ok(saved)) => {
-            let notice = Some(tr.tf("portal.imported", &[("count", &answers.len().to_string())]));
-            html(StatusCode::OK, &page_of(&token, &saved, None, None, notice))
-        }
-        Ok(Err(refusal)) => closed(tr, refusal),
-        Err(e) => refuse(ApiError::from(e).to_string(), StatusCode::BAD_REQUEST),
-    }
+        .portal_save(&up.hash, &up.source, &answers, false)
+        .await;
+    let notice = up
+        .tr
+        .tf("portal.imported", &[("count", &answers.len().to_string())]);
+    up.answered(&token, result, notice)
 }

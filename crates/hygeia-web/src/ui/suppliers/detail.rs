@@ -295,14 +295,9 @@ pub async fn supplier_page(
     require(&auth, Permission::SupplierRead)?;
     let fail = |e: ApiError| PageError::new(tr, e);
     let scope = &auth.principal.scope;
-    let s = state
+    let (s, exposure) = state
         .store
-        .supplier(scope, &id)
-        .await
-        .map_err(|e| fail(e.into()))?;
-    let exposure = state
-        .store
-        .supplier_exposure(scope, &id)
+        .supplier_with_exposure(scope, &id)
         .await
         .map_err(|e| fail(e.into()))?;
     let can_write = auth.principal.require(Permission::SupplierWrite).is_ok();
