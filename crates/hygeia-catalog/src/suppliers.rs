@@ -1,7 +1,8 @@
 //! Supplier questionnaires shipped with Hygeia (issue 15): a short and a full template, YAML
 //! files embedded in the binary and checked when read, like a template an organisation
-//! brings.
+//! brings; and the guide to medical device makers' MDS2 forms.
 
+use hygeia_domain::suppliers::mds2::Mds2Guide;
 use hygeia_domain::suppliers::questionnaire::QuestionnaireTemplate;
 
 use crate::error::{CatalogError, Issue, IssueKind};
@@ -46,6 +47,38 @@ pub fn shipped_questionnaires() -> Result<Vec<QuestionnaireTemplate>, CatalogErr
         .iter()
         .map(|(file, text)| parse_questionnaire(file, text))
         .collect()
+}
+
+/// How Hygeia reads a medical device maker's MDS2 form, as embedded.
+pub const MDS2_GUIDE: (&str, &str) = (
+    "data/suppliers/mds2-guide.yaml",
+    include_str!("../data/suppliers/mds2-guide.yaml"),
+);
+
+/// Reads an MDS2 guide from YAML and checks it whole; every problem is named by its file and
+/// field.
+pub fn parse_mds2_guide(file: &str, text: &str) -> Result<Mds2Guide, CatalogError> {
+    let guide: Mds2Guide = parse_yaml(file, text)?;
+    guide.check().map_err(|errors| {
+        CatalogError::Invalid(
+            errors
+                .0
+                .into_iter()
+                .map(|e| Issue {
+                    file: file.to_owned(),
+                    entry: "mds2".to_owned(),
+                    field: e.field,
+                    kind: IssueKind::InvalidValue(e.message),
+                })
+                .collect(),
+        )
+    })?;
+    Ok(guide)
+}
+
+/// The shipped MDS2 guide.
+pub fn mds2_guide() -> Result<Mds2Guide, CatalogError> {
+    parse_mds2_guide(MDS2_GUIDE.0, MDS2_GUIDE.1)
 }
 
 #[cfg(test)]
@@ -97,5 +130,19 @@ mod tests {
             .1
             .replace("weight: 2\n", "weight: 2\n        colour: red\n");
         assert!(parse_questionnaire("ours.yaml", &unknown).is_err());
+    }
+
+    #[test]
+    fn the_mds2_guide_holds_and_a_broken_one_is_refused_by_field() {
+        let guide = mds2_guide().unwrap();
+        assert!(guide.groups.len() >= 23 && guide.checks.len() >= 20);
+        let broken = MDS2_GUIDE.1.replacen("id: PAUT-8", "id: XYZW-8", 1);
+        let error = parse_mds2_guide("guide.yaml", &broken)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("guide.yaml") && error.contains("checks[11].id"),
+            "{error}"
+        );
     }
 }

@@ -15,7 +15,7 @@ mod xlsx_out;
 
 pub use csv_out::to_csv;
 pub use table::{GapRow, Language, SoaRow, Table, gap_analysis, statement_of_applicability};
-pub use xlsx_in::read_first_sheet;
+pub use xlsx_in::{Sheet, read_first_sheet, read_sheets};
 pub use xlsx_out::to_xlsx;
 
 /// What can go wrong while writing an export.

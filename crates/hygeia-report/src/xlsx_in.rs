@@ -1,24 +1,29 @@
-//! A returned workbook read back: the first sheet's rows as text, numbered as a spreadsheet
-//! numbers them (row 1 first), so that problems can be named by line.
+//! A returned workbook read back: each sheet's rows as text, numbered as a spreadsheet
+//! numbers them (row 1 first), so that problems can be named by sheet and line.
 
 use std::io::Cursor;
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::{Data, Range, Reader, Xlsx};
 
 use crate::ReportError;
 
-/// The first sheet of an XLSX workbook as rows of trimmed text cells, each with its line
-/// number; empty rows are left out. Dates and numbers come as they display.
-pub fn read_first_sheet(bytes: &[u8]) -> Result<Vec<(u32, Vec<String>)>, ReportError> {
-    let unreadable = |e: &dyn std::fmt::Display| ReportError::Unreadable(e.to_string());
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| ReportError::Unreadable("it has no sheet".into()))?
-        .map_err(|e| unreadable(&e))?;
+/// One sheet of a workbook: its name and its non-empty rows, each with its line number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sheet {
+    pub name: String,
+    pub rows: Vec<(u32, Vec<String>)>,
+}
+
+fn unreadable(e: &dyn std::fmt::Display) -> ReportError {
+    ReportError::Unreadable(e.to_string())
+}
+
+/// The rows of a sheet as trimmed text cells, each with its line number; empty rows are left
+/// out. Dates and numbers come as they display.
+fn rows_of(range: &Range<Data>) -> Vec<(u32, Vec<String>)> {
     let first_row = range.start().map_or(0, |(row, _)| row);
     let first_col = range.start().map_or(0, |(_, col)| col) as usize;
-    Ok(range
+    range
         .rows()
         .enumerate()
         .filter_map(|(i, row)| {
@@ -30,7 +35,36 @@ pub fn read_first_sheet(bytes: &[u8]) -> Result<Vec<(u32, Vec<String>)>, ReportE
             let line = first_row + u32::try_from(i).unwrap_or(u32::MAX) + 1;
             cells.iter().any(|c| !c.is_empty()).then_some((line, cells))
         })
-        .collect())
+        .collect()
+}
+
+/// The first sheet of an XLSX workbook (see [`read_sheets`]).
+pub fn read_first_sheet(bytes: &[u8]) -> Result<Vec<(u32, Vec<String>)>, ReportError> {
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or_else(|| ReportError::Unreadable("it has no sheet".into()))?
+        .map_err(|e| unreadable(&e))?;
+    Ok(rows_of(&range))
+}
+
+/// Every sheet of an XLSX workbook, in order.
+pub fn read_sheets(bytes: &[u8]) -> Result<Vec<Sheet>, ReportError> {
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
+    let names = book.sheet_names();
+    if names.is_empty() {
+        return Err(ReportError::Unreadable("it has no sheet".into()));
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            let range = book.worksheet_range(&name).map_err(|e| unreadable(&e))?;
+            Ok(Sheet {
+                rows: rows_of(&range),
+                name,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! replaceable by a custom one, checked before it is used.
 
 pub mod matrix;
+pub mod paths;
 pub mod plan;
 pub mod processes;
 pub mod rating;

@@ -13,6 +13,7 @@ use sqlx::AnyConnection;
 
 use super::controls::{LinkedControl, controls_of_risk};
 use super::matrix::{matrix_in, severity};
+use super::paths::{RiskPath, path_of_risk};
 use super::plan::progress_in;
 use super::processes::{LinkedProcess, processes_of_risk};
 use super::supporting::{AssetsOf, LinkedAsset, linked_assets_in};
@@ -135,6 +136,8 @@ pub struct Risk {
     pub controls: Vec<LinkedControl>,
     /// How far its treatment plan has come.
     pub plan: PlanProgress,
+    /// How it comes about: the suppliers it goes through and its elementary actions.
+    pub path: RiskPath,
     /// The register's order: the level's rank of the current (else inherent) rating, then
     /// its cell; -1 while still to rate.
     pub severity: i64,
@@ -175,8 +178,54 @@ pub struct RiskFilter {
     pub likelihood: Option<i64>,
     pub impact: Option<i64>,
     pub stage: Option<RiskStage>,
+    /// Only the risks threatening this process.
+    pub process_id: Option<String>,
+    /// Only the risks threatening a process run at this site.
+    pub site_id: Option<String>,
     /// Continue after this cursor (a page's `next`).
     pub after: Option<String>,
+}
+
+impl RiskFilter {
+    /// Narrows `f` to the risks of the filter's process and site, `risk` naming the column
+    /// that holds a risk's id in the query.
+    fn slice(&self, f: &mut Filter, risk: RiskColumn) {
+        if let Some(process) = self.process_id.as_deref().filter(|p| !p.is_empty()) {
+            f.with_values(
+                match risk {
+                    RiskColumn::Id => {
+                        "r.id IN (SELECT p.risk_id FROM risk_processes p WHERE p.process_id = {0})"
+                    }
+                    RiskColumn::RiskId => {
+                        "risk_id IN (SELECT p.risk_id FROM risk_processes p WHERE p.process_id = {0})"
+                    }
+                },
+                &[process],
+            );
+        }
+        if let Some(site) = self.site_id.as_deref().filter(|s| !s.is_empty()) {
+            f.with_values(
+                match risk {
+                    RiskColumn::Id => {
+                        "r.id IN (SELECT p.risk_id FROM risk_processes p JOIN process_sites s \
+                         ON s.process_id = p.process_id WHERE s.site_id = {0})"
+                    }
+                    RiskColumn::RiskId => {
+                        "risk_id IN (SELECT p.risk_id FROM risk_processes p JOIN process_sites s \
+                         ON s.process_id = p.process_id WHERE s.site_id = {0})"
+                    }
+                },
+                &[site],
+            );
+        }
+    }
+}
+
+/// Where a query holds a risk's id: `r.id` (the register) or `risk_id` (the ratings).
+#[derive(Clone, Copy)]
+enum RiskColumn {
+    Id,
+    RiskId,
 }
 
 /// How many risks sit in one cell of the matrix.
@@ -342,7 +391,9 @@ impl Store {
         let plan = progress_in(&mut *conn, id, &today_text).await?;
         let processes = processes_of_risk(&mut *conn, id).await?;
         let controls = controls_of_risk(&mut *conn, id).await?;
+        let path = path_of_risk(&mut *conn, id).await?;
         Ok(Risk {
+            path,
             controls,
             assets,
             processes,
@@ -590,6 +641,7 @@ impl Store {
                 &[likelihood, impact],
             );
         }
+        filter.slice(&mut f, RiskColumn::Id);
         f.scope("r.entity_id", scope);
         let keyset = Keyset {
             from: "risks r \
@@ -609,16 +661,18 @@ impl Store {
             .await
     }
 
-    /// How many risks of `scope` (one entity, or all) sit in each cell for `stage`.
+    /// How many risks of `scope` sit in each cell for `stage`: of one entity, process or site
+    /// when `slice` names one (its cell, treatment and cursor are not used).
     pub async fn risk_heat_map(
         &self,
         scope: &EntityScope,
-        entity_id: Option<&str>,
+        slice: &RiskFilter,
         stage: RiskStage,
     ) -> Result<Vec<HeatCell>> {
         let mut f = Filter::new();
         f.with_values("stage = {0}", &[stage.as_str()]);
-        f.eq_opt("entity_id", entity_id);
+        f.eq_opt("entity_id", slice.entity_id.as_deref());
+        slice.slice(&mut f, RiskColumn::RiskId);
         f.scope("entity_id", scope);
         let sql = format!(
             "SELECT likelihood, impact, COUNT(*) AS risks FROM risk_ratings{} \

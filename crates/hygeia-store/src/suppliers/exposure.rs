@@ -31,8 +31,8 @@ pub struct SupplierExposure {
     pub assets: Vec<LinkedAsset>,
     pub zones: Vec<String>,
     pub sites: Vec<LinkedSite>,
-    /// Risks threatening the processes it supports or going through the assets it reaches,
-    /// most severe first.
+    /// Risks threatening the processes it supports, going through the assets it reaches, or
+    /// whose attack path goes through it; most severe first.
     pub risks: Vec<ThreateningRisk>,
 }
 
@@ -129,6 +129,8 @@ impl Store {
                     ON s.process_id = l.process_id WHERE s.supplier_id = $1) \
                 OR r.id IN (SELECT l.risk_id FROM risk_assets l JOIN supplier_assets s \
                     ON s.asset_id = l.asset_id WHERE s.supplier_id = $1) \
+                OR r.id IN (SELECT p.risk_id FROM risk_path_suppliers p WHERE p.supplier_id = $1) \
+                OR r.id IN (SELECT p.risk_id FROM risk_path_steps p WHERE p.supplier_id = $1) \
              ORDER BY r.severity DESC, r.reference",
         )
         .bind(id)

@@ -353,4 +353,54 @@ impl Store {
         tx.commit().await?;
         Ok(action)
     }
+
+    /// Marks a follow-up action done, or open again (`open` or `done`); audited with both
+    /// states.
+    pub async fn set_questionnaire_action_status(
+        &self,
+        actor: &Actor,
+        scope: &EntityScope,
+        id: &str,
+        action_id: &str,
+        status: &str,
+    ) -> Result<FollowUp> {
+        let status = status.trim();
+        if !matches!(status, "open" | "done") {
+            let mut v = Validator::new();
+            v.one_of("status", &["open", "done"]);
+            v.finish()?;
+        }
+        let now = self.now();
+        let mut tx = self.begin().await?;
+        let q = self.scoped_questionnaire(&mut tx, scope, id).await?;
+        let before = q
+            .actions
+            .iter()
+            .find(|a| a.id == action_id)
+            .cloned()
+            .ok_or_else(|| StoreError::not_found("action", action_id))?;
+        sqlx::query(
+            "UPDATE questionnaire_actions SET status = $1 WHERE id = $2 AND questionnaire_id = $3",
+        )
+        .bind(status)
+        .bind(action_id)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let after = FollowUp {
+            status: status.to_owned(),
+            ..before.clone()
+        };
+        let change = Change {
+            action: "supplier.questionnaire.action_status",
+            object_type: "supplier",
+            object_id: &q.summary.supplier_id,
+            entity_id: Some(&q.entity_id),
+            before: serde_json::to_value(&before).ok(),
+            after: serde_json::to_value(&after).ok(),
+        };
+        append(&mut tx, actor, &now, change).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
 }

@@ -8,7 +8,7 @@ use hygeia_domain::risks::processes::ProcessInput;
 use hygeia_domain::risks::rating::{ImpactRating, RatingInput};
 use hygeia_domain::risks::register::RiskInput;
 use hygeia_store::monitoring::{AssetFilter, ObservedReport};
-use hygeia_store::risks::RiskLinks;
+use hygeia_store::risks::{RiskFilter, RiskLinks, RiskStage};
 
 use super::*;
 
@@ -177,7 +177,13 @@ async fn processes_are_checked_linked_all_or_nothing_and_show_their_risks() {
             "{name}"
         );
         let linked = store
-            .set_process_links(&actor, &all, &filling.id, &[plc], &[compiegne])
+            .set_process_links(
+                &actor,
+                &all,
+                &filling.id,
+                &[plc],
+                std::slice::from_ref(&compiegne),
+            )
             .await
             .unwrap();
         assert_eq!((linked.assets.len(), linked.sites.len()), (1, 1), "{name}");
@@ -242,6 +248,34 @@ async fn processes_are_checked_linked_all_or_nothing_and_show_their_risks() {
             "{name}"
         );
         let shown = store.process(&all, &filling.id).await.unwrap();
+
+        // The heat map and the register of one process, and of one site.
+        let slice = |process: Option<&str>, site: Option<&str>| RiskFilter {
+            process_id: process.map(str::to_owned),
+            site_id: site.map(str::to_owned),
+            ..RiskFilter::default()
+        };
+        for (process, site, expected) in [
+            (Some(filling.id.as_str()), None, 1),
+            (Some(lab_data.id.as_str()), None, 0),
+            (None, Some(compiegne.as_str()), 1),
+            (None, Some(lyon.as_str()), 0),
+        ] {
+            let cells = store
+                .risk_heat_map(&all, &slice(process, site), RiskStage::Inherent)
+                .await
+                .unwrap();
+            assert_eq!(
+                cells.iter().map(|c| c.risks).sum::<i64>(),
+                expected,
+                "{name}: {process:?} {site:?}"
+            );
+            let listed = store
+                .list_risks(&all, &slice(process, site), PageRequest::default())
+                .await
+                .unwrap();
+            assert_eq!(listed.total, expected, "{name}: {process:?} {site:?}");
+        }
         assert_eq!(shown.risks[0].level.as_deref(), Some("critical"), "{name}");
 
         // The list: most critical first, counts and the worst level; scoped.

@@ -216,7 +216,14 @@ async fn risks_are_rated_listed_by_severity_scoped_and_refused_whole() {
         );
         // The heat map of current ratings, and the risks of one cell.
         let cells = store
-            .risk_heat_map(&all, Some(&plant.id), RiskStage::Current)
+            .risk_heat_map(
+                &all,
+                &RiskFilter {
+                    entity_id: Some(plant.id.clone()),
+                    ..RiskFilter::default()
+                },
+                RiskStage::Current,
+            )
             .await
             .unwrap();
         assert_eq!(
@@ -228,7 +235,7 @@ async fn risks_are_rated_listed_by_severity_scoped_and_refused_whole() {
             "{name}"
         );
         let inherent = store
-            .risk_heat_map(&all, None, RiskStage::Inherent)
+            .risk_heat_map(&all, &RiskFilter::default(), RiskStage::Inherent)
             .await
             .unwrap();
         assert_eq!(inherent.iter().map(|c| c.risks).sum::<i64>(), 3, "{name}");

@@ -423,6 +423,25 @@ async fn a_link_opens_its_questionnaire_only_until_submitted_and_its_review_sets
             .await
             .unwrap();
         assert_eq!(action.status, "open", "{name}");
+        let done = store
+            .set_questionnaire_action_status(&actor, &all, &submitted_id, &action.id, "done")
+            .await
+            .unwrap();
+        assert_eq!(done.status, "done", "{name}");
+        let refused = store
+            .set_questionnaire_action_status(&actor, &all, &submitted_id, &action.id, "closed")
+            .await
+            .unwrap_err();
+        assert!(refused.to_string().contains("status"), "{name}: {refused}");
+        let read = store.questionnaire(&all, &submitted_id).await.unwrap();
+        assert_eq!(read.actions[0].status, "done", "{name}: kept on refusal");
+        assert!(matches!(
+            store
+                .set_questionnaire_action_status(&actor, &all, &submitted_id, "no-such", "done")
+                .await
+                .unwrap_err(),
+            StoreError::NotFound { .. }
+        ));
 
         // Scope: a user of another entity finds nothing.
         let nowhere = EntityScope::Only(BTreeSet::from(["elsewhere".to_owned()]));

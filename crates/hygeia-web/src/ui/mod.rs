@@ -219,6 +219,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/risks/{id}/assets", post(risks::plan::set_assets))
         .route("/risks/{id}/controls", post(risks::plan::set_controls))
+        .route("/risks/{id}/path", post(risks::paths::set_path))
         .route("/risks/{id}/reviewed", post(risks::plan::mark_reviewed))
         .merge(suppliers::router())
         .route(

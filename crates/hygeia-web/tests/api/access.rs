@@ -751,6 +751,13 @@ fn core_cases() -> Vec<Case> {
             [404, 404, 404, 403],
         ),
         c(
+            M::PUT,
+            "/api/v1/risks/no-such-risk/path",
+            "/api/v1/risks/{id}/path",
+            Some(json!({"supplier_ids": [], "steps": []})),
+            [404, 404, 404, 403],
+        ),
+        c(
             M::GET,
             "/api/v1/processes?entity_id={a}",
             "/api/v1/processes",

@@ -337,7 +337,7 @@ fn long_result_labels_are_not_cut() {
 }
 
 /// A multipart form: text fields, then one file.
-fn multipart(fields: &[(&str, &str)], file: (&str, &[u8])) -> (String, Vec<u8>) {
+pub(super) fn multipart(fields: &[(&str, &str)], file: (&str, &[u8])) -> (String, Vec<u8>) {
     let boundary = "EvErYdAy";
     let mut body = Vec::new();
     for (name, value) in fields {

@@ -29,16 +29,17 @@ impl<'a> Browser<'a> {
         }
     }
 
-    async fn request(&self, method: Method, path: &str, body: Option<String>) -> Answer {
+    /// Sends a request with the session's cookie and a body of its media type.
+    async fn request(&self, method: Method, path: &str, body: Option<(&str, Vec<u8>)>) -> Answer {
         let mut request = Request::builder()
             .method(method)
             .uri(path)
             .header(header::COOKIE, &self.cookie);
-        if body.is_some() {
-            request = request.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some((media_type, _)) = &body {
+            request = request.header(header::CONTENT_TYPE, *media_type);
         }
         let mut request = request
-            .body(body.map_or_else(Body::empty, Body::from))
+            .body(body.map_or_else(Body::empty, |(_, bytes)| Body::from(bytes)))
             .unwrap();
         request
             .extensions_mut()
@@ -74,7 +75,20 @@ impl<'a> Browser<'a> {
         for (name, value) in fields {
             body.append_pair(name, value);
         }
-        self.request(Method::POST, path, Some(body.finish())).await
+        let body = body.finish().into_bytes();
+        self.request(
+            Method::POST,
+            path,
+            Some(("application/x-www-form-urlencoded", body)),
+        )
+        .await
+    }
+
+    /// Posts an upload form (multipart: the CSRF token, then `file`).
+    pub(super) async fn post_file(&self, path: &str, file: (&str, &[u8])) -> Answer {
+        let (media_type, body) = super::everyday::multipart(&[("csrf", &self.csrf)], file);
+        self.request(Method::POST, path, Some((&media_type, body)))
+            .await
     }
 }
 

@@ -151,5 +151,49 @@ async fn a_process_is_described_supported_and_threatened_from_the_pages() {
         );
         let list = manager.get("/risks/processes").await.html;
         assert!(list.contains(&page) && list.contains("DMIA 48 h"), "{name}");
+
+        // The heat map and register of one process, and of one site, from their pages.
+        assert!(
+            shown.contains(&format!("href=\"/risks?process={process_id}\"")),
+            "{name}"
+        );
+        for sliced in [
+            format!("/risks?process={process_id}"),
+            format!("/risks?site={}", app.ids.site_a),
+        ] {
+            let heat = manager.get(&sliced).await;
+            assert_eq!(heat.status, StatusCode::OK, "{name}: {sliced}");
+            assert!(
+                heat.html.contains("id=\"slice\"") && heat.html.contains("RSK-0001"),
+                "{name}: {sliced}"
+            );
+        }
+        for (query, expected) in [
+            (format!("process_id={process_id}"), 1),
+            (format!("site_id={}", app.ids.site_a), 1),
+            ("process_id=no-such-process".to_owned(), 0),
+        ] {
+            let (status, found) = app
+                .call(
+                    Method::GET,
+                    &format!("/api/v1/risks?{query}"),
+                    Some(&token),
+                    None,
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{name}: {query}");
+            assert_eq!(found["total"], json!(expected), "{name}: {query}");
+            let (status, _) = app
+                .call(
+                    Method::GET,
+                    &format!("/api/v1/risks/heat-map?{query}"),
+                    Some(&token),
+                    None,
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{name}: {query}");
+        }
+        let unknown = manager.get("/risks?site=no-such-site").await;
+        assert_eq!(unknown.status, StatusCode::NOT_FOUND, "{name}");
     }
 }

@@ -412,6 +412,61 @@ async fn a_supplier_answers_through_its_link_only_and_the_answers_are_reviewed()
             "{name}: the register shows it"
         );
         assert_eq!(after["ecosystem"]["maturity"], json!(4), "{name}");
+        // A follow-up action raised from the page, then marked done there.
+        let raised = manager
+            .post(
+                &format!("/suppliers/questionnaires/{questionnaire_id}/actions"),
+                &[
+                    ("title", "Enforce MFA for administrators"),
+                    ("question_id", "access.mfa"),
+                    ("due_on", "2026-06-30"),
+                ],
+            )
+            .await;
+        assert_eq!(raised.status, StatusCode::SEE_OTHER, "{name}");
+        let (_, read) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/questionnaires/{questionnaire_id}"),
+                Some(&token),
+                None,
+            )
+            .await;
+        let action_id = read["actions"][0]["id"].as_str().unwrap().to_owned();
+        let page = manager
+            .get(&format!("/suppliers/questionnaires/{questionnaire_id}"))
+            .await;
+        assert!(
+            page.html.contains(&format!("id=\"done-{action_id}\"")),
+            "{name}"
+        );
+        let closed = manager
+            .post(
+                &format!("/suppliers/questionnaires/{questionnaire_id}/actions/{action_id}"),
+                &[("status", "done")],
+            )
+            .await;
+        assert_eq!(closed.status, StatusCode::SEE_OTHER, "{name}");
+        let (status, reopened) = app
+            .call(
+                Method::PUT,
+                &format!("/api/v1/questionnaires/{questionnaire_id}/actions/{action_id}"),
+                Some(&token),
+                Some(json!({"status": "open"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{name}");
+        assert_eq!(reopened["status"], json!("open"), "{name}");
+        let (_, trail) = app
+            .call(
+                Method::GET,
+                "/api/v1/audit?action=supplier.questionnaire.action_status",
+                Some(app.token(Role::Administrator)),
+                None,
+            )
+            .await;
+        let recorded = trail["items"].as_array().map_or(0, Vec::len);
+        assert_eq!(recorded, 2, "{name}: both changes audited");
         // The contributor may read but not review.
         let (status, _) = app
             .call(

@@ -34,6 +34,10 @@ pub struct RiskExportQuery {
     pub entity_id: Option<String>,
     /// `mitigate`, `accept`, `transfer`, `avoid`, or `none` (undecided).
     pub treatment: Option<String>,
+    /// Only the risks threatening this process.
+    pub process_id: Option<String>,
+    /// Only the risks threatening a process run at this site.
+    pub site_id: Option<String>,
 }
 
 /// What the table of the register is made of.
@@ -134,6 +138,8 @@ pub async fn export_risks(
     let mut filter = RiskFilter {
         entity_id: query.entity_id.clone(),
         treatment: query.treatment.clone(),
+        process_id: query.process_id.clone(),
+        site_id: query.site_id.clone(),
         ..RiskFilter::default()
     };
     let mut rows = Vec::new();

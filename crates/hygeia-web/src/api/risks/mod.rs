@@ -1,7 +1,7 @@
 //! The risk register over the API (issue 14): risks of an entity with their ratings on the
 //! organisation's matrix, their treatment plans ([`plan`]) and supporting assets
 //! ([`supporting`]), the heat map of a stage, the register in figures and bulk changes
-//! ([`overview`]), its export ([`export`]), what is at stake ([`processes`]), the matrix itself, and the shipped scenario library
+//! ([`overview`]), its export ([`export`]), what is at stake ([`processes`]), how a risk comes about ([`paths`]), the matrix itself, and the shipped scenario library
 //! a risk can be taken from ([`scenarios`]).
 //!
 //! Reading needs `RiskRead` (risks of entities outside the caller's scope answer 404);
@@ -10,6 +10,7 @@
 
 mod export;
 mod overview;
+mod paths;
 mod plan;
 mod processes;
 pub(crate) mod scenarios;
@@ -43,7 +44,7 @@ use crate::error::ApiResult;
         supporting::set_risk_assets, supporting::set_risk_controls, overview::risk_overview, overview::bulk_update_risks,
         export::export_risks, processes::list_processes, processes::create_process,
         processes::get_process, processes::update_process, processes::set_process_links,
-        processes::set_risk_processes,
+        processes::set_risk_processes, paths::set_risk_path,
     ),
     tags((name = "risks", description = "The risk register: risks rated on the organisation's matrix, treatment and acceptance, heat maps, the scenario library"))
 )]
@@ -68,6 +69,7 @@ pub fn router() -> Router<AppState> {
         .route("/risks/{id}/assets", put(supporting::set_risk_assets))
         .route("/risks/{id}/controls", put(supporting::set_risk_controls))
         .route("/risks/{id}/processes", put(processes::set_risk_processes))
+        .route("/risks/{id}/path", put(paths::set_risk_path))
         .route(
             "/processes",
             get(processes::list_processes).post(processes::create_process),
@@ -96,6 +98,10 @@ pub struct RiskQuery {
     pub impact: Option<i64>,
     /// `inherent`, `current` (default) or `residual`.
     pub stage: Option<RiskStage>,
+    /// Only the risks threatening this process.
+    pub process_id: Option<String>,
+    /// Only the risks threatening a process run at this site.
+    pub site_id: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
     /// The `next` of the previous page.
@@ -119,6 +125,8 @@ pub async fn list_risks(
         likelihood: query.likelihood,
         impact: query.impact,
         stage: query.stage,
+        process_id: query.process_id,
+        site_id: query.site_id,
         after: query.after,
     };
     let page = Paging {
@@ -247,6 +255,10 @@ pub struct HeatMapQuery {
     pub entity_id: Option<String>,
     /// `inherent`, `current` (default) or `residual`.
     pub stage: Option<RiskStage>,
+    /// The heat map of one process's risks.
+    pub process_id: Option<String>,
+    /// The heat map of the risks to the processes run at one site.
+    pub site_id: Option<String>,
 }
 
 /// The heat map of a stage: the matrix in force and how many risks sit in each cell.
@@ -273,7 +285,16 @@ pub async fn risk_heat_map(
     let (matrix_version, matrix) = state.store.risk_matrix().await?;
     let cells = state
         .store
-        .risk_heat_map(&auth.principal.scope, query.entity_id.as_deref(), stage)
+        .risk_heat_map(
+            &auth.principal.scope,
+            &RiskFilter {
+                entity_id: query.entity_id,
+                process_id: query.process_id,
+                site_id: query.site_id,
+                ..RiskFilter::default()
+            },
+            stage,
+        )
         .await?;
     Ok(Json(HeatMap {
         stage,

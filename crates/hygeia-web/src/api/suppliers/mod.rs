@@ -1,11 +1,13 @@
 //! The supplier register over the API (issue 15): suppliers of an entity with their tier and
 //! its reasoning, ecosystem threat, contacts and sub-contractors; what they touch and what
 //! depends on them ([`exposure`]); their certifications and contracts with the clause
-//! checklist ([`records`]); the register as CSV or XLSX ([`export`]).
+//! checklist ([`records`]); medical device makers' MDS2 disclosures ([`disclosures`]); the
+//! register as CSV or XLSX ([`export`]).
 //!
 //! Reading needs `SupplierRead` (suppliers of entities outside the caller's scope answer
 //! 404); every change `SupplierWrite`.
 
+pub(crate) mod disclosures;
 mod export;
 mod exposure;
 pub(crate) mod questionnaires;
@@ -43,7 +45,10 @@ use crate::error::ApiResult;
         questionnaires::send_questionnaire,
         questionnaires::get_questionnaire, questionnaires::revoke_questionnaire,
         questionnaires::review_questionnaire, questionnaires::add_questionnaire_action,
+        questionnaires::set_questionnaire_action_status,
         questionnaires::export_questionnaire, questionnaires::import_questionnaire,
+        disclosures::import_device_disclosure, disclosures::list_device_disclosures,
+        disclosures::get_device_disclosure, disclosures::remove_device_disclosure,
     ),
     tags((name = "suppliers", description = "Supply-chain security: the supplier register, criticality tiers, certifications, contract clauses, exposure"))
 )]
@@ -63,6 +68,14 @@ pub fn router() -> Router<AppState> {
             axum::routing::post(mark_supplier_reviewed),
         )
         .route("/suppliers/{id}/exposure", get(exposure::supplier_exposure))
+        .route(
+            "/suppliers/{id}/device-disclosures",
+            get(disclosures::list_device_disclosures).post(disclosures::import_device_disclosure),
+        )
+        .route(
+            "/device-disclosures/{id}",
+            get(disclosures::get_device_disclosure).delete(disclosures::remove_device_disclosure),
+        )
         .route(
             "/suppliers/{id}/certifications",
             axum::routing::post(records::add_certification),
@@ -106,6 +119,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/questionnaires/{id}/actions",
             axum::routing::post(questionnaires::add_questionnaire_action),
+        )
+        .route(
+            "/questionnaires/{id}/actions/{action_id}",
+            put(questionnaires::set_questionnaire_action_status),
         )
         .route(
             "/questionnaires/{id}/export",

@@ -287,6 +287,40 @@ pub async fn add_questionnaire_action(
     Ok((StatusCode::CREATED, Json(action)))
 }
 
+/// The new state of a follow-up action.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+pub struct FollowUpState {
+    /// `open` or `done`.
+    pub status: String,
+}
+
+/// Marks a follow-up action done, or open again. Audited with both states.
+#[utoipa::path(put, path = "/api/v1/questionnaires/{id}/actions/{action_id}", tag = "suppliers",
+    request_body = FollowUpState,
+    responses((status = 200, body = FollowUp), (status = 400, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn set_questionnaire_action_status(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, action_id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<FollowUpState>,
+) -> ApiResult<Json<FollowUp>> {
+    auth.principal.require(Permission::SupplierAssess)?;
+    Ok(Json(
+        state
+            .store
+            .set_questionnaire_action_status(
+                &auth.actor,
+                &auth.principal.scope,
+                &id,
+                &action_id,
+                &body.status,
+            )
+            .await?,
+    ))
+}
+
 /// The questionnaire as an XLSX workbook in its language, with the answers saved so far: for
 /// suppliers who prefer to answer in a spreadsheet.
 #[utoipa::path(get, path = "/api/v1/questionnaires/{id}/export", tag = "suppliers",

@@ -1,6 +1,7 @@
 //! One risk (`/risks/{id}`): what it is, its three ratings with every justification, its
 //! treatment and acceptance, its review date, its treatment plan, its supporting assets with
-//! their open vulnerabilities, and the requirements it relates to.
+//! their open vulnerabilities, how it comes about ([`super::paths`]), and the requirements it
+//! relates to.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -10,6 +11,7 @@ use hygeia_store::monitoring::AssetFilter;
 use hygeia_store::risks::{LinkedAsset, RiskAction, StoredRating};
 use serde::Deserialize;
 
+use super::paths::{PathView, path_view};
 use super::{LevelBadge, badge};
 use crate::AppState;
 use crate::ui::i18n::Tr;
@@ -26,6 +28,9 @@ pub struct RiskPageQuery {
     /// Words to find inventory assets of the risk's entity by.
     #[serde(default)]
     asset_q: String,
+    /// Words to find suppliers of the risk's entity by, for its attack path.
+    #[serde(default)]
+    supplier_q: String,
 }
 
 /// An asset's label: its first name, else its key, with vendor and model.
@@ -100,6 +105,8 @@ struct RiskPage {
     /// Controls already in place: every control of the entity, ticked when linked (writers),
     /// or the linked ones (readers).
     existing: Vec<Choice>,
+    /// How it comes about: the strategic path and the operational scenario.
+    path: PathView,
 }
 
 fn rating_view(
@@ -314,7 +321,18 @@ pub async fn risk_page(
             })
             .collect()
     };
+    let path = path_view(
+        &state,
+        tr,
+        &auth.principal.scope,
+        &risk,
+        &query.supplier_q,
+        can_write,
+    )
+    .await
+    .map_err(fail)?;
     let page = RiskPage {
+        path,
         existing,
         zones: hygeia_store::risks::zones_of(&risk.assets),
         processes,

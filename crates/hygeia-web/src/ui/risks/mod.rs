@@ -7,6 +7,7 @@ pub mod detail;
 pub mod form;
 pub mod library;
 pub mod matrix;
+pub mod paths;
 pub mod plan;
 pub mod processes;
 
@@ -87,6 +88,12 @@ pub struct RegisterQuery {
     /// `mitigate`, `accept`, `transfer`, `avoid`, or `none` (undecided).
     #[serde(default)]
     treatment: String,
+    /// The heat map and register of one process's risks.
+    #[serde(default)]
+    process: String,
+    /// The heat map and register of the risks to the processes run at one site.
+    #[serde(default)]
+    site: String,
 }
 
 fn stage_of(text: &str) -> RiskStage {
@@ -116,6 +123,11 @@ struct RegisterPage {
     new_href: String,
     export_csv: String,
     export_xlsx: String,
+    /// What the page is narrowed to (a process or a site), and the way back to all risks.
+    slice: Option<String>,
+    unsliced_href: String,
+    process: String,
+    site: String,
 }
 
 fn heat_rows(
@@ -170,26 +182,52 @@ pub async fn register_page(
     let likelihood = query.likelihood.parse::<i64>().ok();
     let impact = query.impact.parse::<i64>().ok();
     let treatment = nonempty(&query.treatment);
+    let process = nonempty(&query.process);
+    let site = if process.is_some() {
+        None
+    } else {
+        nonempty(&query.site)
+    };
+    // A process or site outside the caller's scope is not found.
+    let slice = match (&process, &site) {
+        (Some(id), _) => Some(tr.tf(
+            "risks.slice_process",
+            &[(
+                "name",
+                &state.store.process(scope, id).await.map_err(fail)?.name,
+            )],
+        )),
+        (None, Some(id)) => {
+            let found = state.store.site(id).await.map_err(fail)?;
+            if !scope.contains(&found.entity_id) {
+                return Err(fail(hygeia_store::StoreError::NotFound {
+                    what: "site",
+                    id: id.clone(),
+                }));
+            }
+            Some(tr.tf("risks.slice_site", &[("name", &found.name)]))
+        }
+        (None, None) => None,
+    };
     let (_, matrix) = state.store.risk_matrix().await.map_err(fail)?;
+    let filter = RiskFilter {
+        entity_id: entity.clone(),
+        likelihood,
+        impact,
+        stage: Some(stage),
+        after: nonempty(&query.after),
+        treatment: treatment.clone(),
+        process_id: process.clone(),
+        site_id: site.clone(),
+    };
     let cells = state
         .store
-        .risk_heat_map(scope, entity.as_deref(), stage)
+        .risk_heat_map(scope, &filter, stage)
         .await
         .map_err(fail)?;
     let found = state
         .store
-        .list_risks(
-            scope,
-            &RiskFilter {
-                entity_id: entity.clone(),
-                likelihood,
-                impact,
-                stage: Some(stage),
-                after: nonempty(&query.after),
-                treatment: treatment.clone(),
-            },
-            PageRequest::new(Some(PAGE_SIZE), None),
-        )
+        .list_risks(scope, &filter, PageRequest::new(Some(PAGE_SIZE), None))
         .await
         .map_err(fail)?;
     let title = tr.t("risks.title").to_owned();
@@ -237,6 +275,13 @@ pub async fn register_page(
     if let Some(t) = &treatment {
         kept.push_str(&format!("&treatment={}", url_encode(t)));
     }
+    let unsliced_href = format!("/risks?stage={}{kept}", stage.as_str());
+    if let Some(p) = &process {
+        kept.push_str(&format!("&process={}", url_encode(p)));
+    }
+    if let Some(s) = &site {
+        kept.push_str(&format!("&site={}", url_encode(s)));
+    }
     let base = format!("/risks?stage={}{kept}", stage.as_str());
     let export = |format: &str| {
         let mut href = format!("/api/v1/risks/export?format={format}&lang={}", tr.code());
@@ -245,6 +290,12 @@ pub async fn register_page(
         }
         if let Some(t) = &treatment {
             href.push_str(&format!("&treatment={}", url_encode(t)));
+        }
+        if let Some(p) = &process {
+            href.push_str(&format!("&process_id={}", url_encode(p)));
+        }
+        if let Some(s) = &site {
+            href.push_str(&format!("&site_id={}", url_encode(s)));
         }
         href
     };
@@ -311,6 +362,10 @@ pub async fn register_page(
             format!("{href}&after={cursor}")
         }),
         all_href: base,
+        slice,
+        unsliced_href,
+        process: process.clone().unwrap_or_default(),
+        site: site.clone().unwrap_or_default(),
         can_write: auth.principal.require(Permission::RiskWrite).is_ok(),
         shell,
     };

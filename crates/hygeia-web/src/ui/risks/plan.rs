@@ -18,7 +18,7 @@ fn optional(fields: &Fields, name: &str) -> Option<String> {
 }
 
 /// The reader's language, once their right to change risks is checked.
-fn may_write(auth: &Auth) -> Result<Tr, PageError> {
+pub(super) fn may_write(auth: &Auth) -> Result<Tr, PageError> {
     let tr = tr_of(auth);
     auth.principal
         .require(Permission::RiskWrite)
@@ -27,7 +27,7 @@ fn may_write(auth: &Auth) -> Result<Tr, PageError> {
 }
 
 /// Back to the risk page, at `anchor`.
-fn back(id: &str, anchor: &str) -> PageResult {
+pub(super) fn back(id: &str, anchor: &str) -> PageResult {
     Ok(redirect(&format!("/risks/{id}#{anchor}")))
 }
 

@@ -14,6 +14,7 @@ use hygeia_store::monitoring::AssetFilter;
 use hygeia_store::suppliers::{Supplier, SupplierExposure};
 use serde::Deserialize;
 
+use super::disclosures::{DisclosureLine, disclosure_lines};
 use super::{require, tier_class};
 use crate::AppState;
 use crate::error::ApiError;
@@ -116,6 +117,8 @@ struct SupplierPage {
     contact_name: String,
     contact_email: String,
     languages: Vec<Choice>,
+    /// Medical device makers' MDS2 disclosures, newest first.
+    disclosures: Vec<DisclosureLine>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -465,7 +468,11 @@ pub async fn supplier_page(
         Some(&s.entity_id),
     )
     .await?;
+    let disclosures = disclosure_lines(&state, &auth, &s.id)
+        .await
+        .map_err(|e| fail(e.into()))?;
     let page = SupplierPage {
+        disclosures,
         entity,
         category: tr.label("suppliers.category", &s.category),
         status: tr.label("suppliers.status", &s.status),

@@ -1,9 +1,11 @@
 //! The supplier register in the browser (issue 15): the register with its figures, what needs
 //! attention and who holds access to OT (this module), one supplier's page ([`detail`]), the
 //! form that writes a supplier ([`form`]), and the forms of its links, certifications,
-//! contracts and clauses ([`records`]).
+//! contracts and clauses ([`records`]), questionnaires ([`questionnaires`]) and medical device
+//! makers' MDS2 disclosures ([`disclosures`]).
 
 pub mod detail;
+pub mod disclosures;
 pub mod form;
 pub mod questionnaires;
 pub mod records;
@@ -44,6 +46,18 @@ pub fn router() -> Router<AppState> {
         )
         .route("/suppliers/{id}", get(detail::supplier_page))
         .route(
+            "/suppliers/{id}/device-disclosures",
+            post(disclosures::import),
+        )
+        .route(
+            "/suppliers/device-disclosures/{id}",
+            get(disclosures::disclosure_page),
+        )
+        .route(
+            "/suppliers/device-disclosures/{id}/remove",
+            post(disclosures::remove),
+        )
+        .route(
             "/suppliers/{id}/edit",
             get(form::edit_supplier_form).post(form::update_supplier),
         )
@@ -78,6 +92,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/suppliers/questionnaires/{id}/actions",
             post(questionnaires::add_action),
+        )
+        .route(
+            "/suppliers/questionnaires/{id}/actions/{action_id}",
+            post(questionnaires::set_action_status),
         )
         .route(
             "/suppliers/questionnaires/{id}/import",

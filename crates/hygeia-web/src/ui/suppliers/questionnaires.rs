@@ -335,6 +335,31 @@ pub async fn add_action(
     )))
 }
 
+/// Marks a follow-up action done or open again (form field `status`).
+pub async fn set_action_status(
+    State(state): State<AppState>,
+    Path((id, action_id)): Path<(String, String)>,
+    PageForm(auth, fields): PageForm,
+) -> PageResult {
+    let tr = tr_of(&auth);
+    require(&auth, Permission::SupplierAssess)?;
+    state
+        .store
+        .set_questionnaire_action_status(
+            &auth.actor,
+            &auth.principal.scope,
+            &id,
+            &action_id,
+            &fields.text("status"),
+        )
+        .await
+        .map_err(|e| PageError::new(tr, e.into()))?;
+    Ok(see_other(&format!(
+        "/suppliers/questionnaires/{}#actions",
+        url_encode(&id)
+    )))
+}
+
 /// Records the answers of a workbook the supplier returned by e-mail (multipart `file`):
 /// all or nothing, every problem named by its line; the questionnaire is then submitted.
 pub async fn import(
@@ -344,32 +369,9 @@ pub async fn import(
     headers: axum::http::HeaderMap,
     body: axum::body::Body,
 ) -> PageResult {
-    use crate::ui::result_detail::{UploadError, read_upload};
     let tr = tr_of(&auth);
     require(&auth, Permission::SupplierAssess)?;
-    let limit = hygeia_domain::suppliers::portal::MAX_UPLOAD_BYTES;
-    let upload = read_upload(&headers, body, limit).await.map_err(|e| {
-        PageError::new(
-            tr,
-            match e {
-                UploadError::TooLarge => ApiError::PayloadTooLarge(tr.tf(
-                    "portal.too_large",
-                    &[("mib", &(limit / (1024 * 1024)).to_string())],
-                )),
-                UploadError::Unreadable(detail) => ApiError::bad_request(detail),
-            },
-        )
-    })?;
-    let session_ok = match &auth.via {
-        crate::auth::Via::Session { csrf_token, .. } => *csrf_token == upload.csrf,
-        crate::auth::Via::Token { .. } => true,
-    };
-    if !session_ok {
-        return Err(PageError::new(
-            tr,
-            ApiError::Forbidden(tr.t("error.csrf").to_owned()),
-        ));
-    }
+    let upload = super::disclosures::checked_upload(&auth, &headers, body).await?;
     let q = scoped(&state, &auth, &id).await?;
     let answers = crate::api::suppliers::workbook::read(&q.template, &upload.content)
         .map_err(|e| PageError::new(tr, e))?;
