@@ -8,6 +8,7 @@ use sqlx::AnyConnection;
 
 use crate::audit::{Change, append};
 use crate::error::Result;
+use crate::risks::DependedSupplier;
 use crate::risks::supporting::{
     AssetsOf, asset_keys, not_of_entity, replace_linked_assets, replace_links,
 };
@@ -223,5 +224,31 @@ impl Store {
         append(&mut tx, actor, &now, change).await?;
         tx.commit().await?;
         Ok(after)
+    }
+
+    /// The suppliers involved in an incident (those the caller may see), most critical first;
+    /// outside `scope` the incident is not found.
+    pub async fn incident_suppliers(
+        &self,
+        scope: &EntityScope,
+        incident_id: &str,
+    ) -> Result<Vec<DependedSupplier>> {
+        let mut conn = self.reader().acquire().await?;
+        let entity: Option<String> =
+            sqlx::query_scalar("SELECT entity_id FROM incidents WHERE id = $1")
+                .bind(incident_id)
+                .fetch_optional(&mut *conn)
+                .await?;
+        if !entity.as_deref().is_some_and(|e| scope.contains(e)) {
+            return Err(crate::error::StoreError::not_found("incident", incident_id));
+        }
+        Ok(sqlx::query_as(
+            "SELECT s.id, s.name, s.tier FROM supplier_incidents l \
+             JOIN suppliers s ON s.id = l.supplier_id WHERE l.incident_id = $1 \
+             ORDER BY s.priority DESC, s.name",
+        )
+        .bind(incident_id)
+        .fetch_all(&mut *conn)
+        .await?)
     }
 }

@@ -223,6 +223,25 @@ async fn a_supplier_is_tiered_linked_certified_and_contracted_from_the_pages() {
             )
             .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{name}: {refused}");
+        // The incident names the supplier, on its page and over the API.
+        let incident_page = manager
+            .get(&format!("/incidents/{}", app.ids.incident))
+            .await
+            .html;
+        assert!(
+            incident_page.contains(&format!("href=\"{page}\">Automatismes Industriels (Élevé)")),
+            "{name}: {incident_page}"
+        );
+        let (status, involved) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/incidents/{}/suppliers", app.ids.incident),
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{name}");
+        assert_eq!(involved[0]["id"], json!(supplier_id), "{name}: {involved}");
 
         // The register: figures, what needs attention, who reaches OT.
         let register = manager.get("/suppliers").await.html;

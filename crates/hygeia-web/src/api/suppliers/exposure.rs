@@ -1,9 +1,11 @@
 //! What depends on suppliers, over the API: one supplier's exposure, the register in figures
-//! with what needs attention, and who holds access to OT.
+//! with what needs attention, who holds access to OT, and the suppliers involved in an
+//! incident.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use hygeia_domain::access::Permission;
+use hygeia_store::risks::DependedSupplier;
 use hygeia_store::suppliers::{RemoteAccessHolder, SupplierExposure, SupplierOverview};
 use serde::Deserialize;
 
@@ -72,6 +74,24 @@ pub async fn ot_access_holders(
         state
             .store
             .ot_access_holders(&auth.principal.scope, query.entity_id.as_deref())
+            .await?,
+    ))
+}
+
+/// The suppliers involved in an incident, most critical first.
+#[utoipa::path(get, path = "/api/v1/incidents/{id}/suppliers", tag = "suppliers",
+    responses((status = 200, body = Vec<DependedSupplier>), (status = 404, body = crate::error::Problem)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn incident_suppliers(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<DependedSupplier>>> {
+    auth.principal.require(Permission::SupplierRead)?;
+    Ok(Json(
+        state
+            .store
+            .incident_suppliers(&auth.principal.scope, &id)
             .await?,
     ))
 }

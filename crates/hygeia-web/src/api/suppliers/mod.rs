@@ -38,6 +38,7 @@ use crate::error::ApiResult;
         list_suppliers, create_supplier, get_supplier, update_supplier, set_supplier_links,
         mark_supplier_reviewed, set_supplier_incidents,
         exposure::supplier_exposure, exposure::supplier_overview, exposure::ot_access_holders,
+        exposure::incident_suppliers,
         records::add_certification, records::update_certification,
         records::remove_certification, records::add_contract, records::update_contract,
         records::set_contract_clause, export::export_suppliers,
@@ -68,6 +69,10 @@ pub fn router() -> Router<AppState> {
             axum::routing::post(mark_supplier_reviewed),
         )
         .route("/suppliers/{id}/exposure", get(exposure::supplier_exposure))
+        .route(
+            "/incidents/{id}/suppliers",
+            get(exposure::incident_suppliers),
+        )
         .route(
             "/suppliers/{id}/device-disclosures",
             get(disclosures::list_device_disclosures).post(disclosures::import_device_disclosure),

@@ -435,6 +435,25 @@ pub(super) async fn show(
             href,
         });
     }
+    // The suppliers involved, as the supplier pages record them.
+    if auth.principal.require(Permission::SupplierRead).is_ok() {
+        for supplier in state
+            .store
+            .incident_suppliers(&auth.principal.scope, &i.id)
+            .await
+            .map_err(|e| fail(tr)(e.into()))?
+        {
+            links.push(LinkLine {
+                kind: tr.label("incident_link", "supplier"),
+                label: format!(
+                    "{} ({})",
+                    supplier.name,
+                    tr.label("suppliers.tier", &supplier.tier)
+                ),
+                href: Some(format!("/suppliers/{}", supplier.id)),
+            });
+        }
+    }
     let members = state
         .store
         .users_with_access(&i.entity_id)

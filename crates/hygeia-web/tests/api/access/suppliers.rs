@@ -230,6 +230,13 @@ pub(super) fn cases() -> Vec<Case> {
         ),
         case(
             M::GET,
+            "/api/v1/incidents/no-such-incident/suppliers",
+            "/api/v1/incidents/{id}/suppliers",
+            None,
+            [404, 404, 404, 404],
+        ),
+        case(
+            M::GET,
             "/api/v1/suppliers/no-such-supplier/device-disclosures",
             "/api/v1/suppliers/{id}/device-disclosures",
             None,
