@@ -1,19 +1,23 @@
 //! Demo suppliers of the plant, kept as data (`demo/suppliers.json`): an OT integrator with
 //! remote maintenance access to the filling line, a LIMS provider holding batch records
-//! whose full questionnaire waits for review, a carrier never reviewed. Dates are days from
-//! the day the demo starts.
+//! whose full questionnaire waits for review, a carrier never reviewed, a maker of laboratory
+//! analysers with its MDS2 disclosure; and the attack path of the demo risk that goes through
+//! the integrator. Dates are days from the day the demo starts.
 
 use std::collections::BTreeMap;
 
 use anyhow::Context;
 use chrono::Duration;
 use hygeia_domain::access::EntityScope;
+use hygeia_domain::risks::paths::{PathInput, StepInput};
 use hygeia_domain::suppliers::certifications::CertificationInput;
 use hygeia_domain::suppliers::contracts::{ClauseInput, ContractInput};
+use hygeia_domain::suppliers::mds2::{SheetRow, read_form};
 use hygeia_domain::suppliers::portal::SendInput;
 use hygeia_domain::suppliers::questionnaire::{AnswerInput, AnswerKind};
 use hygeia_domain::suppliers::register::SupplierInput;
 use hygeia_store::monitoring::AssetFilter;
+use hygeia_store::risks::RiskFilter;
 use hygeia_store::suppliers::SupplierLinks;
 use hygeia_store::{Actor, PageRequest, Store};
 use serde::Deserialize;
@@ -26,6 +30,36 @@ struct DemoSuppliers {
     #[serde(rename = "about")]
     _about: String,
     suppliers: Vec<DemoSupplier>,
+    attack_paths: Vec<DemoPath>,
+}
+
+/// A maker's MDS2 form, as rows of (id, question, answer, note).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoDisclosure {
+    file_name: String,
+    rows: Vec<Vec<String>>,
+}
+
+/// A demo risk's attack path, by names: the risk's title, suppliers, assets.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoPath {
+    risk: String,
+    suppliers: Vec<String>,
+    steps: Vec<DemoStep>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoStep {
+    phase: String,
+    action: String,
+    #[serde(default)]
+    asset: Option<String>,
+    #[serde(default)]
+    supplier: Option<String>,
+    success: Option<u8>,
 }
 
 #[derive(Deserialize)]
@@ -42,6 +76,8 @@ struct DemoSupplier {
     contract: Option<DemoContract>,
     #[serde(default)]
     questionnaire: Option<SendInput>,
+    #[serde(default)]
+    disclosure: Option<DemoDisclosure>,
 }
 
 #[derive(Deserialize)]
@@ -107,6 +143,7 @@ pub async fn seed(store: &Store, actor: &Actor, plant_entity: &str) -> anyhow::R
             })
             .collect::<anyhow::Result<Vec<String>>>()
     };
+    let mut suppliers: BTreeMap<String, String> = BTreeMap::new();
     for entry in demo.suppliers {
         let mut input = entry.supplier;
         input.last_review_on = entry.last_review_in_days.map(day);
@@ -150,6 +187,61 @@ pub async fn seed(store: &Store, actor: &Actor, plant_entity: &str) -> anyhow::R
         if let Some(send) = entry.questionnaire {
             answered_questionnaire(store, actor, &supplier.id, &send).await?;
         }
+        if let Some(disclosure) = entry.disclosure {
+            let rows: Vec<SheetRow<'_>> = disclosure
+                .rows
+                .iter()
+                .zip(2..)
+                .map(|(cells, line)| ("MDS2", line, cells.as_slice()))
+                .collect();
+            let form = read_form(&rows).context("the demo MDS2 form")?;
+            store
+                .import_device_disclosure(actor, &scope, &supplier.id, &disclosure.file_name, &form)
+                .await?;
+        }
+        suppliers.insert(supplier.name, supplier.id);
+    }
+    let risks: BTreeMap<String, String> = store
+        .list_risks(
+            &scope,
+            &RiskFilter {
+                entity_id: Some(plant_entity.to_owned()),
+                ..RiskFilter::default()
+            },
+            PageRequest::new(Some(200), None),
+        )
+        .await?
+        .items
+        .into_iter()
+        .map(|r| (r.title, r.id))
+        .collect();
+    for path in demo.attack_paths {
+        let one = |name: &Option<String>, known: &BTreeMap<String, String>, what: &str| {
+            name.as_ref()
+                .map(|n| find(std::slice::from_ref(n), known, what).map(|mut ids| ids.remove(0)))
+                .transpose()
+        };
+        let mut steps = Vec::new();
+        for step in &path.steps {
+            steps.push(StepInput {
+                phase: step.phase.clone(),
+                action: step.action.clone(),
+                asset_id: one(&step.asset, &assets, "asset")?,
+                supplier_id: one(&step.supplier, &suppliers, "supplier")?,
+                success: step.success,
+            });
+        }
+        let input = PathInput {
+            supplier_ids: find(&path.suppliers, &suppliers, "supplier")?,
+            steps,
+        };
+        let risk = risks
+            .get(&path.risk)
+            .with_context(|| format!("demo attack path: no demo risk titled '{}'", path.risk))?;
+        store
+            .set_risk_path(actor, &scope, risk, &input)
+            .await
+            .with_context(|| format!("the attack path of '{}'", path.risk))?;
     }
     Ok(())
 }
