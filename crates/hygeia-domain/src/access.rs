@@ -207,6 +207,8 @@ pub enum Permission {
     /// Send questionnaires to suppliers (single-use links), revoke them, and score the
     /// answers (within scope).
     SupplierAssess,
+    /// See the background jobs of every hub instance and retry a failed one: administrators.
+    JobManage,
 }
 
 /// Which legal entities a user may see.
@@ -501,6 +503,7 @@ mod tests {
             Permission::RiskMatrixManage,
             Permission::SupplierWrite,
             Permission::SupplierAssess,
+            Permission::JobManage,
         ] {
             assert!(!Role::Auditor.allows(permission), "{permission:?}");
         }

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod audit_export;
 pub mod clock;
 pub mod incidents;
+pub mod jobs;
 pub mod legal_ref;
 pub mod mfa;
 pub mod nis2;

@@ -18,6 +18,7 @@ mod entity_group;
 mod error;
 mod files;
 pub mod incidents;
+pub mod jobs;
 mod keyset;
 pub mod monitoring;
 mod orgs;

@@ -1,7 +1,8 @@
 //! The risk register at group scale (issue 14): 10,000 risks over 5 entities, rated on the
 //! default 5×5 matrix (inherent, current and for half of them residual), a third with a
-//! treatment plan of two actions; then the register page and API, a heat-map cell, the heat
-//! map and the figures timed: p50 / p95 / max over 50 requests each.
+//! treatment plan of two actions, each threatening one of 20 processes per entity run at one of
+//! two sites; then the register page and API, a heat-map cell, the heat map (whole, of one
+//! process, of one site) and the figures timed: p50 / p95 / max over 50 requests each.
 //!
 //! `cargo bench -p hygeia-web --bench risks_large` (PostgreSQL too when
 //! `HYGEIA_TEST_POSTGRES_URL` is set; `HYGEIA_BENCH_ONLY=sqlite|postgres` runs one;
@@ -14,8 +15,10 @@ use std::time::Instant;
 
 use hygeia_catalog::Catalog;
 use hygeia_domain::access::EntityScope;
+use hygeia_domain::org::{SiteInput, SiteKind};
 use hygeia_domain::risks::ImpactDimension;
 use hygeia_domain::risks::plan::ActionInput;
+use hygeia_domain::risks::processes::ProcessInput;
 use hygeia_domain::risks::rating::{ImpactRating, RatingInput};
 use hygeia_domain::risks::register::RiskInput;
 use hygeia_store::risks::RiskLinks;
@@ -27,6 +30,7 @@ use support::{admin_token, report, timed_get};
 
 const RUNS: usize = 50;
 const ENTITIES: usize = 5;
+const PROCESSES: usize = 20;
 
 fn rating(likelihood: u8, impact: u8) -> RatingInput {
     RatingInput {
@@ -47,7 +51,7 @@ fn rating(likelihood: u8, impact: u8) -> RatingInput {
     }
 }
 
-async fn generate(store: &Store, catalog: &Catalog, risks: usize) -> Vec<String> {
+async fn generate(store: &Store, catalog: &Catalog, risks: usize) -> Generated {
     let actor = Actor::system();
     let org = store
         .ensure_organisation(&actor, "Groupe Pharma")
@@ -63,6 +67,43 @@ async fn generate(store: &Store, catalog: &Catalog, risks: usize) -> Vec<String>
         entities.push(entity.id);
     }
     let scope = EntityScope::All;
+    // Per entity: two sites, twenty processes run at one of them.
+    let mut processes: Vec<Vec<String>> = Vec::new();
+    let mut sites = Vec::new();
+    for entity in &entities {
+        let mut of_entity = Vec::new();
+        let mut site_ids = Vec::new();
+        for s in 0..2 {
+            let site = SiteInput {
+                name: format!("Plant {s}"),
+                kind: SiteKind::Plant,
+                city: "Compiègne".into(),
+                country: "FR".into(),
+            };
+            site_ids.push(store.create_site(&actor, entity, &site).await.unwrap().id);
+        }
+        for p in 0..PROCESSES {
+            let input = ProcessInput {
+                name: format!("Line {p}"),
+                confidentiality: 2,
+                integrity: 4,
+                availability: 3,
+                product_quality: true,
+                ..ProcessInput::default()
+            };
+            let process = store
+                .create_process(&actor, &scope, entity, &input)
+                .await
+                .unwrap();
+            store
+                .set_process_links(&actor, &scope, &process.id, &[], &[site_ids[p % 2].clone()])
+                .await
+                .unwrap();
+            of_entity.push(process.id);
+        }
+        processes.push(of_entity);
+        sites.push(site_ids);
+    }
     let treatments = ["mitigate", "transfer", "avoid", "mitigate"];
     for n in 0..risks {
         let entity = &entities[n % ENTITIES];
@@ -88,6 +129,11 @@ async fn generate(store: &Store, catalog: &Catalog, risks: usize) -> Vec<String>
             )
             .await
             .unwrap();
+        let threatened = processes[n % ENTITIES][(n / ENTITIES) % PROCESSES].clone();
+        store
+            .set_risk_processes(&actor, &scope, &risk.id, &[threatened])
+            .await
+            .unwrap();
         if n % 3 == 0 {
             for (title, due) in [
                 ("Segment the line", "2026-01-31"),
@@ -105,7 +151,18 @@ async fn generate(store: &Store, catalog: &Catalog, risks: usize) -> Vec<String>
             }
         }
     }
-    entities
+    Generated {
+        entities,
+        process: processes[0][0].clone(),
+        site: sites[0][0].clone(),
+    }
+}
+
+/// What the timed requests name: the entities, one process and one site of the first.
+struct Generated {
+    entities: Vec<String>,
+    process: String,
+    site: String,
 }
 
 async fn run(db: TestDb, risks: usize) {
@@ -113,7 +170,9 @@ async fn run(db: TestDb, risks: usize) {
     let store = db.store(test_clock()).await;
     let catalog = Catalog::load_embedded().unwrap();
     let started = Instant::now();
-    let entities = generate(&store, &catalog, risks).await;
+    let generated = generate(&store, &catalog, risks).await;
+    let entities = &generated.entities;
+    let (process, site) = (&generated.process, &generated.site);
     println!(
         "{name:<9} {risks} risks generated in {:.1} s",
         started.elapsed().as_secs_f64()
@@ -134,6 +193,11 @@ async fn run(db: TestDb, risks: usize) {
             "page /risks, one heat-map cell",
             "/risks?stage=current&likelihood=3&impact=4".to_owned(),
         ),
+        (
+            "page /risks, one process",
+            format!("/risks?process={process}"),
+        ),
+        ("page /risks, one site", format!("/risks?site={site}")),
         ("page / (dashboard with its risk section)", "/".to_owned()),
         ("API risks, first page of 50", "/api/v1/risks".to_owned()),
         (
@@ -144,6 +208,14 @@ async fn run(db: TestDb, risks: usize) {
         (
             "API heat map, residual, one entity",
             format!("/api/v1/risks/heat-map?stage=residual&entity_id={entity}"),
+        ),
+        (
+            "API heat map, one process",
+            format!("/api/v1/risks/heat-map?process_id={process}"),
+        ),
+        (
+            "API heat map, one site",
+            format!("/api/v1/risks/heat-map?site_id={site}"),
         ),
         ("API register figures", "/api/v1/risks/overview".to_owned()),
     ];

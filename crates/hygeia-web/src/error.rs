@@ -116,7 +116,8 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound { .. } => ApiError::NotFound(error.to_string()),
             // A clash with stored state is a conflict; a bad reference in a field is bad input.
             StoreError::Conflict {
-                field: field @ ("version" | "name" | "email" | "id" | "stage_key" | "reference"),
+                field:
+                    field @ ("version" | "name" | "email" | "id" | "stage_key" | "reference" | "state"),
                 message,
             } => ApiError::Conflict(format!("{field}: {message}")),
             StoreError::Conflict { field, message } => ApiError::field(field, message),

@@ -14,6 +14,7 @@ pub mod catalog;
 pub mod client_address;
 pub mod error;
 mod health;
+pub mod jobs;
 mod passwords;
 mod public_origin;
 mod security_log;

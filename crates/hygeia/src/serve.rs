@@ -241,41 +241,12 @@ pub async fn run(args: ServeArgs, setup: Setup) -> anyhow::Result<ExitCode> {
             }
         })
     };
-    // The planner's statistics kept current as the inventory grows (hourly; cheap when
-    // nothing changed much).
-    let statistics = {
-        let store = store.clone();
-        tokio::spawn(async move {
-            let mut every = tokio::time::interval(std::time::Duration::from_secs(3_600));
-            loop {
-                every.tick().await;
-                if let Err(error) = store.keep_statistics().await {
-                    tracing::warn!(%error, "could not refresh the planner's statistics");
-                }
-            }
-        })
-    };
-    // Assets that no run has matched against the stored advisories (a run interrupted by a
-    // stop, a batch whose matching failed): at start-up, then every ten minutes.
-    let matching = tokio::spawn(async move {
-        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
-        loop {
-            every.tick().await;
-            match hygeia_web::vulnerabilities::match_stale(&state, None).await {
-                Ok(run) if run.assets > 0 => tracing::info!(
-                    assets = run.assets,
-                    new = run.matches_new,
-                    changed = run.matches_changed,
-                    removed = run.matches_removed,
-                    "assets matched against the advisories"
-                ),
-                Ok(_) => {}
-                Err(error) => {
-                    tracing::warn!(%error, "could not match assets against the advisories")
-                }
-            }
-        }
-    });
+    // Recurring work (advisory matching of assets no run has matched, the planner's
+    // statistics, finished jobs purged) and queued jobs, run once across every instance
+    // sharing the database.
+    let runner = hygeia_web::jobs::Runner::new(state);
+    tracing::info!(worker = runner.worker(), "the job runner starts");
+    let jobs = tokio::spawn(runner.run());
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
@@ -293,8 +264,7 @@ pub async fn run(args: ServeArgs, setup: Setup) -> anyhow::Result<ExitCode> {
         .await
         .context("the server stopped with an error")?;
     anchoring.abort();
-    statistics.abort();
-    matching.abort();
+    jobs.abort();
     if let Err(error) = crate::audit::keep_anchor(&setup, &store).await {
         tracing::warn!(%error, "could not keep the audit anchor");
     }

@@ -6,6 +6,7 @@ mod compliance;
 mod entity_profile;
 mod incidents;
 mod inventory;
+mod jobs;
 mod map;
 mod monitoring;
 mod plans;

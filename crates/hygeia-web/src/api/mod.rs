@@ -7,6 +7,7 @@ mod download;
 pub(crate) mod entities;
 mod entity_group;
 pub(crate) mod incidents;
+mod jobs;
 mod monitor;
 mod openapi;
 pub(crate) mod portal;
@@ -175,6 +176,7 @@ pub fn router() -> Router<AppState> {
         .merge(risks::router())
         .merge(suppliers::router())
         .merge(portal::router())
+        .merge(jobs::router())
         .fallback(|| async { ApiError::NotFound("no such API endpoint".into()) })
 }
 

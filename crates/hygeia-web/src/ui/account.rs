@@ -30,6 +30,7 @@ struct SettingsPage {
     time_zone: String,
     zones: Vec<&'static str>,
     can_manage_users: bool,
+    can_manage_jobs: bool,
     /// The user's open browser sessions, and the limits they live under.
     sessions: Vec<SessionRow>,
     sessions_intro: String,
@@ -89,6 +90,7 @@ async fn show(state: &AppState, auth: &Auth, problems: Problems) -> PageResult {
         time_zone: auth.user.time_zone.clone().unwrap_or_default(),
         zones: super::incidents::offered_zones(),
         can_manage_users: auth.principal.require(Permission::UserRead).is_ok(),
+        can_manage_jobs: auth.principal.require(Permission::JobManage).is_ok(),
         sessions,
         sessions_intro: tr.tf(
             "sessions.intro",

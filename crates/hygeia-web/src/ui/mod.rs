@@ -29,6 +29,7 @@ mod gaps;
 pub mod i18n;
 mod incident_reports;
 mod incidents;
+mod jobs;
 mod own_gaps;
 pub mod page_check;
 pub mod portal;
@@ -179,48 +180,7 @@ pub fn router() -> Router<AppState> {
             "/compliance/controls/{id}",
             get(controls::control_page).post(controls::update_control),
         )
-        .route("/risks", get(risks::register_page))
-        .route("/risks/library", get(risks::library::library_page))
-        .route("/risks/library/{id}", post(risks::library::take))
-        .route("/risks/bulk", post(risks::plan::bulk))
-        .route(
-            "/risks/matrix",
-            get(risks::matrix::matrix_page).post(risks::matrix::put_matrix),
-        )
-        .route(
-            "/risks/processes",
-            get(risks::processes::processes_page).post(risks::processes::create_process),
-        )
-        .route(
-            "/risks/processes/{id}",
-            get(risks::processes::process_page).post(risks::processes::update_process),
-        )
-        .route(
-            "/risks/processes/{id}/links",
-            post(risks::processes::set_links),
-        )
-        .route(
-            "/risks/{id}/processes",
-            post(risks::processes::set_risk_processes),
-        )
-        .route(
-            "/risks/new",
-            get(risks::form::new_risk_form).post(risks::form::create_risk),
-        )
-        .route("/risks/{id}", get(risks::detail::risk_page))
-        .route(
-            "/risks/{id}/edit",
-            get(risks::form::edit_risk_form).post(risks::form::update_risk),
-        )
-        .route("/risks/{id}/actions", post(risks::plan::add_action))
-        .route(
-            "/risks/{id}/actions/{action_id}",
-            post(risks::plan::set_action_status),
-        )
-        .route("/risks/{id}/assets", post(risks::plan::set_assets))
-        .route("/risks/{id}/controls", post(risks::plan::set_controls))
-        .route("/risks/{id}/path", post(risks::paths::set_path))
-        .route("/risks/{id}/reviewed", post(risks::plan::mark_reviewed))
+        .merge(risks::router())
         .merge(suppliers::router())
         .route(
             "/portal/{token}",
@@ -300,6 +260,8 @@ pub fn router() -> Router<AppState> {
         .route("/audit", get(audit::audit_page))
         .route("/audit/verify", get(audit::verify_page))
         .route("/settings", get(account::settings_page))
+        .route("/settings/jobs", get(jobs::jobs_page))
+        .route("/settings/jobs/{id}/retry", post(jobs::retry))
         .route("/settings/locale", post(set_locale))
         .route("/settings/time-zone", post(account::set_time_zone))
         .route("/settings/password", post(account::change_password))

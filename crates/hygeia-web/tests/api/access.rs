@@ -1,5 +1,7 @@
 //! Access control over every documented operation, public endpoints, and bad input.
 
+mod jobs;
+mod risks;
 mod suppliers;
 
 use super::*;
@@ -17,16 +19,11 @@ struct Case {
     expect: [u16; 4],
 }
 
-/// A rating that holds on the default matrix.
-fn risk_rating() -> Value {
-    json!({"likelihood": 3, "likelihood_justification": "seen in the sector",
-           "impacts": [{"dimension": "product_quality", "value": 4,
-                        "justification": "batches out of specification"}]})
-}
-
 /// Every row of the table: the core routes, then each module's own.
 fn cases() -> Vec<Case> {
     let mut all = core_cases();
+    all.extend(jobs::cases());
+    all.extend(risks::cases());
     all.extend(suppliers::cases());
     all
 }
@@ -607,212 +604,6 @@ fn core_cases() -> Vec<Case> {
             "/api/v1/maintenance-windows/no-such-window",
             "/api/v1/maintenance-windows/{id}",
             None,
-            [404, 404, 404, 403],
-        ),
-        // The risk register (entity A; B is outside the non-administrators' scope).
-        c(
-            M::GET,
-            "/api/v1/risks?entity_id={a}",
-            "/api/v1/risks",
-            None,
-            [200, 200, 200, 200],
-        ),
-        c(
-            M::POST,
-            "/api/v1/risks",
-            "/api/v1/risks",
-            Some(json!({"entity_id": "{a}", "title": "Set points altered",
-                        "inherent": risk_rating(), "treatment": "mitigate"})),
-            [201, 201, 201, 403],
-        ),
-        c(
-            M::POST,
-            "/api/v1/risks",
-            "/api/v1/risks",
-            Some(json!({"entity_id": "{a}", "title": "Old imaging server",
-                        "inherent": risk_rating(), "treatment": "accept",
-                        "acceptance": {"approver": "Director", "justification": "replaced soon",
-                                       "expires_on": "2027-06-30"}})),
-            // Accepting a risk is for managers.
-            [201, 201, 403, 403],
-        ),
-        c(
-            M::POST,
-            "/api/v1/risks",
-            "/api/v1/risks",
-            Some(json!({"entity_id": "{b}", "title": "Elsewhere"})),
-            [201, 404, 404, 403],
-        ),
-        c(
-            M::GET,
-            "/api/v1/risks/heat-map?entity_id={a}&stage=inherent",
-            "/api/v1/risks/heat-map",
-            None,
-            [200, 200, 200, 200],
-        ),
-        c(
-            M::GET,
-            "/api/v1/risks/no-such-risk",
-            "/api/v1/risks/{id}",
-            None,
-            [404, 404, 404, 404],
-        ),
-        c(
-            M::PUT,
-            "/api/v1/risks/no-such-risk",
-            "/api/v1/risks/{id}",
-            Some(json!({"title": "Renamed"})),
-            [404, 404, 404, 403],
-        ),
-        c(
-            M::GET,
-            "/api/v1/risk-matrix",
-            "/api/v1/risk-matrix",
-            None,
-            [200, 200, 200, 200],
-        ),
-        c(
-            M::PUT,
-            "/api/v1/risk-matrix",
-            "/api/v1/risk-matrix",
-            // It re-rates every entity's risks: administrators only (this one is refused).
-            Some(json!({"likelihood": [], "impact": [], "levels": [], "cells": []})),
-            [400, 403, 403, 403],
-        ),
-        c(
-            M::GET,
-            "/api/v1/risk-scenarios",
-            "/api/v1/risk-scenarios",
-            None,
-            [200, 200, 200, 200],
-        ),
-        c(
-            M::POST,
-            "/api/v1/risk-scenarios/ransomware-plant/risks",
-            "/api/v1/risk-scenarios/{id}/risks",
-            Some(json!({"entity_id": "{a}", "lang": "fr"})),
-            [201, 201, 201, 403],
-        ),
-        c(
-            M::GET,
-            "/api/v1/risks/overview?entity_id={a}",
-            "/api/v1/risks/overview",
-            None,
-            [200, 200, 200, 200],
-        ),
-        c(
-            M::GET,
-            "/api/v1/risks/export?entity_id={a}&format=xlsx",
-            "/api/v1/risks/export",
-            None,
-            [200, 200, 200, 200],
-        ),
-        c(
-            M::POST,
-            "/api/v1/risks/bulk",
-            "/api/v1/risks/bulk",
-            // An unknown risk refuses the whole change, by name.
-            Some(json!({"risk_ids": ["no-such-risk"], "reviewed": true})),
-            [400, 400, 400, 403],
-        ),
-        c(
-            M::GET,
-            "/api/v1/risks/no-such-risk/actions",
-            "/api/v1/risks/{id}/actions",
-            None,
-            [404, 404, 404, 404],
-        ),
-        c(
-            M::POST,
-            "/api/v1/risks/no-such-risk/actions",
-            "/api/v1/risks/{id}/actions",
-            Some(json!({"title": "Segment the line"})),
-            [404, 404, 404, 403],
-        ),
-        c(
-            M::PUT,
-            "/api/v1/risks/no-such-risk/actions/no-such-action",
-            "/api/v1/risks/{id}/actions/{action_id}",
-            Some(json!({"title": "Segment the line", "status": "done"})),
-            [404, 404, 404, 403],
-        ),
-        c(
-            M::PUT,
-            "/api/v1/risks/no-such-risk/controls",
-            "/api/v1/risks/{id}/controls",
-            Some(json!({"control_ids": []})),
-            [404, 404, 404, 403],
-        ),
-        c(
-            M::PUT,
-            "/api/v1/risks/no-such-risk/processes",
-            "/api/v1/risks/{id}/processes",
-            Some(json!({"process_ids": []})),
-            [404, 404, 404, 403],
-        ),
-        c(
-            M::PUT,
-            "/api/v1/risks/no-such-risk/path",
-            "/api/v1/risks/{id}/path",
-            Some(json!({"supplier_ids": [], "steps": []})),
-            [404, 404, 404, 403],
-        ),
-        c(
-            M::GET,
-            "/api/v1/processes?entity_id={a}",
-            "/api/v1/processes",
-            None,
-            [200, 200, 200, 200],
-        ),
-        c(
-            M::POST,
-            "/api/v1/processes",
-            "/api/v1/processes",
-            Some(
-                json!({"entity_id": "{a}", "name": "Aseptic filling", "confidentiality": 1,
-                        "integrity": 4, "availability": 4, "product_quality": true}),
-            ),
-            [201, 201, 201, 403],
-        ),
-        c(
-            M::POST,
-            "/api/v1/processes",
-            "/api/v1/processes",
-            Some(
-                json!({"entity_id": "{b}", "name": "Elsewhere", "confidentiality": 1,
-                        "integrity": 1, "availability": 1}),
-            ),
-            [201, 404, 404, 403],
-        ),
-        c(
-            M::GET,
-            "/api/v1/processes/no-such-process",
-            "/api/v1/processes/{id}",
-            None,
-            [404, 404, 404, 404],
-        ),
-        c(
-            M::PUT,
-            "/api/v1/processes/no-such-process",
-            "/api/v1/processes/{id}",
-            Some(
-                json!({"name": "Renamed", "confidentiality": 1, "integrity": 1,
-                        "availability": 1}),
-            ),
-            [404, 404, 404, 403],
-        ),
-        c(
-            M::PUT,
-            "/api/v1/processes/no-such-process/links",
-            "/api/v1/processes/{id}/links",
-            Some(json!({"asset_ids": [], "site_ids": []})),
-            [404, 404, 404, 403],
-        ),
-        c(
-            M::PUT,
-            "/api/v1/risks/no-such-risk/assets",
-            "/api/v1/risks/{id}/assets",
-            Some(json!({"asset_ids": []})),
             [404, 404, 404, 403],
         ),
         c(

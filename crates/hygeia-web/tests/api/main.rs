@@ -15,6 +15,7 @@ mod forms;
 mod incident_review;
 mod incident_significance;
 mod incidents;
+mod jobs;
 mod languages;
 mod monitoring;
 mod pages;
@@ -92,6 +93,8 @@ impl Exchange {
 /// are granted entity A only; entity B is outside their need-to-know.
 struct TestApp {
     app: Router,
+    /// The application's state, for what runs beside the requests (the job runner).
+    state: AppState,
     store: Store,
     tokens: Vec<(Role, String)>,
     ids: Ids,
@@ -222,11 +225,8 @@ impl TestApp {
             )
             .await
             .unwrap();
-        let app = hygeia_web::router(AppState::new(
-            store.clone(),
-            config,
-            CatalogCache::new(catalog, 0),
-        ));
+        let state = AppState::new(store.clone(), config, CatalogCache::new(catalog, 0));
+        let app = hygeia_web::router(state.clone());
         let batch: hygeia_store::monitoring::ObservedReport = serde_json::from_value(json!({
             "assets": [{"id": "mac:00:1b:1b:0a:0b:0c", "mac": "00:1b:1b:0a:0b:0c", "ips": ["10.1.0.5"],
                         "roles": ["plc"], "protocols": ["modbus"], "first_seen": "2026-03-01T08:00:00Z",
@@ -264,6 +264,7 @@ impl TestApp {
         };
         Self {
             app,
+            state,
             store,
             tokens,
             ids,

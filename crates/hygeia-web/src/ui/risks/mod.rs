@@ -12,7 +12,9 @@ pub mod plan;
 pub mod processes;
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Query, State};
+use axum::routing::{get, post};
 use hygeia_domain::access::Permission;
 use hygeia_domain::risks::matrix::RiskMatrix;
 use hygeia_store::PageRequest;
@@ -27,6 +29,47 @@ use super::{
 use crate::AppState;
 
 const PAGE_SIZE: i64 = 100;
+
+/// The register's pages and forms.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/risks", get(register_page))
+        .route("/risks/library", get(library::library_page))
+        .route("/risks/library/{id}", post(library::take))
+        .route("/risks/bulk", post(plan::bulk))
+        .route(
+            "/risks/matrix",
+            get(matrix::matrix_page).post(matrix::put_matrix),
+        )
+        .route(
+            "/risks/processes",
+            get(processes::processes_page).post(processes::create_process),
+        )
+        .route(
+            "/risks/processes/{id}",
+            get(processes::process_page).post(processes::update_process),
+        )
+        .route("/risks/processes/{id}/links", post(processes::set_links))
+        .route("/risks/{id}/processes", post(processes::set_risk_processes))
+        .route(
+            "/risks/new",
+            get(form::new_risk_form).post(form::create_risk),
+        )
+        .route("/risks/{id}", get(detail::risk_page))
+        .route(
+            "/risks/{id}/edit",
+            get(form::edit_risk_form).post(form::update_risk),
+        )
+        .route("/risks/{id}/actions", post(plan::add_action))
+        .route(
+            "/risks/{id}/actions/{action_id}",
+            post(plan::set_action_status),
+        )
+        .route("/risks/{id}/assets", post(plan::set_assets))
+        .route("/risks/{id}/controls", post(plan::set_controls))
+        .route("/risks/{id}/path", post(paths::set_path))
+        .route("/risks/{id}/reviewed", post(plan::mark_reviewed))
+}
 
 /// A level as pages show it: its label in the reader's language and its colour.
 pub struct LevelBadge {

@@ -89,25 +89,52 @@ pub async fn set_action_status(
     back(&id, "plan")
 }
 
+/// A set of a risk's links its page replaces with the boxes ticked.
+#[derive(Clone, Copy)]
+enum Ticked {
+    Assets,
+    Controls,
+}
+
+/// Replaces one set of links with the boxes ticked, back at its section.
+async fn set_ticked(
+    state: &AppState,
+    id: &str,
+    auth: &Auth,
+    fields: &Fields,
+    set: Ticked,
+) -> PageResult {
+    let tr = may_write(auth)?;
+    let (actor, scope) = (&auth.actor, &auth.principal.scope);
+    let (done, anchor) = match set {
+        Ticked::Assets => (
+            state
+                .store
+                .set_risk_assets(actor, scope, id, &fields.all("asset_ids"))
+                .await
+                .map(drop),
+            "assets",
+        ),
+        Ticked::Controls => (
+            state
+                .store
+                .set_risk_controls(actor, scope, id, &fields.all("control_ids"))
+                .await
+                .map(drop),
+            "controls",
+        ),
+    };
+    done.map_err(|e| PageError::new(tr, e.into()))?;
+    back(id, anchor)
+}
+
 /// Replaces the supporting assets with those ticked.
 pub async fn set_assets(
     State(state): State<AppState>,
     Path(id): Path<String>,
     PageForm(auth, fields): PageForm,
 ) -> PageResult {
-    let tr = may_write(&auth)?;
-    let fail = |e: ApiError| PageError::new(tr, e);
-    state
-        .store
-        .set_risk_assets(
-            &auth.actor,
-            &auth.principal.scope,
-            &id,
-            &fields.all("asset_ids"),
-        )
-        .await
-        .map_err(|e| fail(e.into()))?;
-    back(&id, "assets")
+    set_ticked(&state, &id, &auth, &fields, Ticked::Assets).await
 }
 
 /// Replaces the controls already in place with those ticked.
@@ -116,19 +143,7 @@ pub async fn set_controls(
     Path(id): Path<String>,
     PageForm(auth, fields): PageForm,
 ) -> PageResult {
-    let tr = may_write(&auth)?;
-    let fail = |e: ApiError| PageError::new(tr, e);
-    state
-        .store
-        .set_risk_controls(
-            &auth.actor,
-            &auth.principal.scope,
-            &id,
-            &fields.all("control_ids"),
-        )
-        .await
-        .map_err(|e| fail(e.into()))?;
-    back(&id, "controls")
+    set_ticked(&state, &id, &auth, &fields, Ticked::Controls).await
 }
 
 /// Records the periodic review as held today.
