@@ -104,3 +104,28 @@ async fn seeded(store: &Store) -> String {
         .map(|o| o.id)
         .unwrap_or_else(|e| panic!("organisation: {e}"))
 }
+
+/// A PLC (`plc-1`) seen by a sensor of `entity_id`: its asset id.
+async fn observed_plc(store: &Store, entity_id: &str) -> String {
+    let report: hygeia_store::monitoring::ObservedReport =
+        serde_json::from_value(serde_json::json!({"assets": [
+            {"id": "plc-1", "ips": ["10.1.0.5"], "names": ["PLC-1"], "roles": ["plc"],
+             "protocols": ["s7comm"], "first_seen": "2026-03-01T08:00:00Z",
+             "last_seen": "2026-03-01T09:00:00Z"}]}))
+        .unwrap();
+    store
+        .ingest_observations(&admin_actor(), entity_id, "s1", &report)
+        .await
+        .unwrap();
+    let filter = hygeia_store::monitoring::AssetFilter {
+        entity_id: Some(entity_id.to_owned()),
+        ..Default::default()
+    };
+    store
+        .list_assets(&EntityScope::All, &filter, PageRequest::new(Some(5), None))
+        .await
+        .unwrap()
+        .items[0]
+        .id
+        .clone()
+}

@@ -8,7 +8,6 @@ use hygeia_domain::risks::paths::{PathInput, StepInput};
 use hygeia_domain::risks::register::RiskInput;
 use hygeia_domain::suppliers::criticality::TierAnswers;
 use hygeia_domain::suppliers::register::SupplierInput;
-use hygeia_store::monitoring::{AssetFilter, ObservedReport};
 use hygeia_store::risks::RiskLinks;
 
 use super::*;
@@ -74,29 +73,7 @@ async fn an_attack_path_is_checked_whole_linked_within_its_entity_and_audited() 
             .create_supplier(&actor, &all, &lab.id, &supplier("Prestataire du labo"))
             .await
             .unwrap();
-        let report: ObservedReport = serde_json::from_value(serde_json::json!({"assets": [
-            {"id": "plc-1", "ips": ["10.1.0.5"], "names": ["PLC-1"], "roles": ["plc"],
-             "protocols": ["s7comm"], "first_seen": "2026-03-01T08:00:00Z",
-             "last_seen": "2026-03-01T09:00:00Z"}]}))
-        .unwrap();
-        store
-            .ingest_observations(&actor, &plant.id, "s1", &report)
-            .await
-            .unwrap();
-        let plc = store
-            .list_assets(
-                &all,
-                &AssetFilter {
-                    entity_id: Some(plant.id.clone()),
-                    ..AssetFilter::default()
-                },
-                PageRequest::new(Some(5), None),
-            )
-            .await
-            .unwrap()
-            .items[0]
-            .id
-            .clone();
+        let plc = observed_plc(&store, &plant.id).await;
         let risk = store
             .create_risk(
                 &actor,

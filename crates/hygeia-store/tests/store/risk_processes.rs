@@ -7,7 +7,6 @@ use hygeia_domain::risks::ImpactDimension;
 use hygeia_domain::risks::processes::ProcessInput;
 use hygeia_domain::risks::rating::{ImpactRating, RatingInput};
 use hygeia_domain::risks::register::RiskInput;
-use hygeia_store::monitoring::{AssetFilter, ObservedReport};
 use hygeia_store::risks::{RiskFilter, RiskLinks, RiskStage};
 
 use super::*;
@@ -129,29 +128,7 @@ async fn processes_are_checked_linked_all_or_nothing_and_show_their_risks() {
             .unwrap();
 
         // Assets and sites: one of another entity refuses the whole set.
-        let report: ObservedReport = serde_json::from_value(serde_json::json!({"assets": [
-            {"id": "plc-1", "ips": ["10.1.0.5"], "names": ["PLC-1"], "roles": ["plc"],
-             "protocols": ["s7comm"], "first_seen": "2026-03-01T08:00:00Z",
-             "last_seen": "2026-03-01T09:00:00Z"}]}))
-        .unwrap();
-        store
-            .ingest_observations(&actor, &plant.id, "s1", &report)
-            .await
-            .unwrap();
-        let plc = store
-            .list_assets(
-                &all,
-                &AssetFilter {
-                    entity_id: Some(plant.id.clone()),
-                    ..AssetFilter::default()
-                },
-                PageRequest::new(Some(5), None),
-            )
-            .await
-            .unwrap()
-            .items[0]
-            .id
-            .clone();
+        let plc = observed_plc(&store, &plant.id).await;
         let refused = store
             .set_process_links(
                 &actor,

@@ -19,6 +19,23 @@ struct Case {
     expect: [u16; 4],
 }
 
+/// One row of a module's table.
+fn case(
+    method: Method,
+    path: &'static str,
+    template: &'static str,
+    body: Option<Value>,
+    expect: [u16; 4],
+) -> Case {
+    Case {
+        method,
+        path,
+        template,
+        body,
+        expect,
+    }
+}
+
 /// Every row of the table: the core routes, then each module's own.
 fn cases() -> Vec<Case> {
     let mut all = core_cases();

@@ -4,22 +4,6 @@
 
 use super::*;
 
-fn case(
-    method: Method,
-    path: &'static str,
-    template: &'static str,
-    body: Option<Value>,
-    expect: [u16; 4],
-) -> Case {
-    Case {
-        method,
-        path,
-        template,
-        body,
-        expect,
-    }
-}
-
 /// A rating that holds on the default matrix.
 fn risk_rating() -> Value {
     json!({"likelihood": 3, "likelihood_justification": "seen in the sector",

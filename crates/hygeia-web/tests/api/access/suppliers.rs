@@ -3,22 +3,6 @@
 
 use super::*;
 
-fn case(
-    method: Method,
-    path: &'static str,
-    template: &'static str,
-    body: Option<Value>,
-    expect: [u16; 4],
-) -> Case {
-    Case {
-        method,
-        path,
-        template,
-        body,
-        expect,
-    }
-}
-
 /// A supplier as the API takes it, of entity `{a}` or `{b}`.
 fn supplier(entity: &str) -> Value {
     json!({"entity_id": entity, "name": "Automation Services", "category": "ot_integrator",
