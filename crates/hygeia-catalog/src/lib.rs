@@ -23,6 +23,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod catalog;
+pub mod checks;
 mod coverage;
 mod error;
 pub mod french;

@@ -10,6 +10,7 @@
 pub mod access;
 pub mod audit;
 pub mod audit_export;
+pub mod checks;
 pub mod clock;
 pub mod incidents;
 pub mod jobs;

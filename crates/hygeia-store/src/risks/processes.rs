@@ -305,17 +305,24 @@ impl Store {
             );
         }
         f.scope("p.entity_id", scope);
+        // The worst level: the process's risks gathered first (the offset fence keeps the
+        // planner from walking every risk in severity order to find the process's first one).
+        let fence = match self.backend() {
+            crate::Backend::Postgres => "OFFSET 0",
+            crate::Backend::Sqlite => "LIMIT -1 OFFSET 0",
+        };
         let sql = format!(
             "SELECT p.id, p.entity_id, p.name, p.kind, p.owner, p.criticality, p.rto_hours, \
                 p.rpo_hours, \
                 (SELECT COUNT(*) FROM process_assets a WHERE a.process_id = p.id) AS assets, \
                 (SELECT COUNT(*) FROM risk_processes l WHERE l.process_id = p.id) AS risks, \
-                (SELECT COALESCE(c.level, i.level) FROM risk_processes l \
+                (SELECT w.level FROM (SELECT COALESCE(c.level, i.level) AS level, \
+                    r.severity, r.id FROM risk_processes l \
                     JOIN risks r ON r.id = l.risk_id \
                     LEFT JOIN risk_ratings i ON i.risk_id = r.id AND i.stage = 'inherent' \
                     LEFT JOIN risk_ratings c ON c.risk_id = r.id AND c.stage = 'current' \
-                    WHERE l.process_id = p.id AND r.severity >= 0 \
-                    ORDER BY r.severity DESC, r.id LIMIT 1) AS worst_level \
+                    WHERE l.process_id = p.id AND r.severity >= 0 {fence}) w \
+                    ORDER BY w.severity DESC, w.id LIMIT 1) AS worst_level \
              FROM processes p{} ORDER BY p.criticality DESC, p.name, p.id LIMIT {MAX_LISTED}",
             f.where_clause()
         );
