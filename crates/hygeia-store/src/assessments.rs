@@ -20,6 +20,7 @@ pub use attestations::ScopeAttestation;
 pub use delta_confirmations::{DeltaConfirmation, delta_fingerprint};
 pub use evidence::{EvidenceLinkInput, EvidenceUpload};
 pub use hygeia_compliance::ResultValue;
+pub(crate) use results::set_non_compliant;
 pub use results::{EvidenceRef, ResultFilter};
 pub use types::*;
 

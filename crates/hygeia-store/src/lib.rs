@@ -13,6 +13,7 @@ pub mod assessments;
 mod audit;
 mod backup;
 mod catalog_imports;
+pub mod checks;
 mod database;
 mod entity_group;
 mod error;

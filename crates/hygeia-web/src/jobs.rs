@@ -1,7 +1,8 @@
 //! The job runner every hub instance starts (issue 16): it queues the recurring work once
 //! across instances (one waiting job per kind), claims due jobs one at a time, runs them by
-//! kind, and records the outcome (done, queued again after a back-off, or failed for an
-//! administrator to look at). A recurring job queues its next run when it ends.
+//! kind (the automated checks, advisory matching, upkeep), and records the outcome (done,
+//! queued again after a back-off, or failed for an administrator to look at). A recurring
+//! job queues its next run when it ends.
 
 use chrono::Duration;
 use hygeia_domain::clock::format_instant;
@@ -23,9 +24,16 @@ const KEPT_DAYS: i64 = 30;
 /// How long a runner waits when nothing is due.
 const IDLE_SECONDS: u64 = 5;
 
+/// How often the automated checks run on their own (changes queue a run sooner).
+const CHECKS_EVERY_MINUTES: i64 = 15;
+
 /// The work repeated on a schedule.
-pub fn recurring() -> [Recurring; 3] {
+pub fn recurring() -> [Recurring; 4] {
     [
+        Recurring {
+            kind: crate::checks::RUN,
+            every: Duration::minutes(CHECKS_EVERY_MINUTES),
+        },
         Recurring {
             kind: MATCH_STALE,
             every: Duration::minutes(10),
@@ -119,6 +127,16 @@ impl Runner {
                     );
                 }
                 Ok(())
+            }
+            crate::checks::RUN => {
+                let started_by = serde_json::from_str::<serde_json::Value>(&job.payload)
+                    .ok()
+                    .and_then(|p| p["started_by"].as_str().map(str::to_owned))
+                    .unwrap_or_else(|| "schedule".to_owned());
+                crate::checks::run(&self.state, &started_by)
+                    .await
+                    .map(drop)
+                    .map_err(|e| e.to_string())
             }
             STATISTICS => store.keep_statistics().await.map_err(|e| e.to_string()),
             PURGE => {

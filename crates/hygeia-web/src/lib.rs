@@ -11,6 +11,7 @@ pub mod api;
 pub mod auth;
 pub mod breached;
 pub mod catalog;
+pub mod checks;
 pub mod client_address;
 pub mod error;
 mod health;
@@ -143,6 +144,8 @@ pub struct AppState {
     pub(crate) sso_calls: Arc<tokio::sync::Semaphore>,
     /// The matching index of the stored advisory feed (rebuilt when an import changes it).
     pub advisories: vulnerabilities::FeedCache,
+    /// When this instance last queued a run of the automated checks after a change.
+    pub(crate) checks_mark: checks::ChangeMark,
 }
 
 impl AppState {
@@ -159,6 +162,7 @@ impl AppState {
             passwords: Arc::new(passwords::PasswordGate::default().with_breached(breached)),
             sso_calls: Arc::new(tokio::sync::Semaphore::new(8)),
             advisories: vulnerabilities::FeedCache::default(),
+            checks_mark: checks::ChangeMark::default(),
         }
     }
 
@@ -235,11 +239,14 @@ fn header(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<Hea
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let body_limit = state.config.body_limit();
+    let after_change = axum::middleware::from_fn_with_state(state.clone(), checks::after_change);
     Router::new()
         .merge(health::router())
         .nest("/api/v1", api::router())
         .merge(ui::router())
         .with_state(state)
+        // A change queues a run of the automated checks (inside the request id's span).
+        .layer(after_change)
         // Pages and API answers hold confidential data: never kept by browsers or proxies.
         // Static assets set their own caching first, which this leaves alone.
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -100,6 +100,9 @@ pub enum Command {
     /// Incident tools: reporting deadlines (no database needed)
     #[command(subcommand)]
     Incident(crate::incident::IncidentCommand),
+    /// Automated checks: run them now, list the open observations
+    #[command(subcommand)]
+    Checks(crate::checks::ChecksCommand),
     /// Compliance catalogs: frameworks and crosswalks
     #[command(subcommand)]
     Catalog(crate::catalog::CatalogCommand),
@@ -282,6 +285,12 @@ async fn dispatch_with_database(global: GlobalArgs, command: Command) -> anyhow:
         Command::Advisories(crate::advisories::AdvisoriesCommand::Import { paths }) => {
             let store = open_store(&setup).await?;
             let result = crate::advisories::import(&store, paths).await;
+            store.close().await;
+            result
+        }
+        Command::Checks(command) => {
+            let store = open_store(&setup).await?;
+            let result = crate::checks::run(&store, command).await;
             store.close().await;
             result
         }

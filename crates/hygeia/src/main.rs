@@ -8,6 +8,7 @@
 mod advisories;
 mod audit;
 mod catalog;
+mod checks;
 mod cli;
 mod config;
 mod db;

@@ -227,6 +227,37 @@ async fn bump_results_version(conn: &mut AnyConnection, assessment_id: &str) -> 
     Ok(())
 }
 
+/// Sets one result to non-compliant inside the caller's transaction, keeping the owner, due
+/// date and notes already on it: how a confirmed proposal of an automated check lands (the
+/// justification and `detail` name the check and its observation).
+pub(crate) async fn set_non_compliant(
+    conn: &mut WriteTx,
+    actor: &Actor,
+    now: &str,
+    assessment_id: &str,
+    requirement_id: &str,
+    justification: String,
+    detail: serde_json::Value,
+) -> Result<StoredResult> {
+    let assessment = assessment_in(conn, assessment_id).await?;
+    let before = result_in(conn, assessment_id, requirement_id).await?;
+    bump_results_version(conn, assessment_id).await?;
+    let result = StoredResult {
+        assessment_id: assessment.id.clone(),
+        requirement_id: requirement_id.to_owned(),
+        value: ResultValue::NonCompliant,
+        owner: before.as_ref().and_then(|b| b.owner.clone()),
+        due_on: before.as_ref().and_then(|b| b.due_on.clone()),
+        notes: before.as_ref().and_then(|b| b.notes.clone()),
+        justification: Some(justification),
+        origin: Origin::Manual,
+        origin_detail: Some(detail),
+        updated_at: now.to_owned(),
+        updated_by: actor.label.clone(),
+    };
+    upsert(conn, actor, now, &assessment, result).await
+}
+
 impl Store {
     /// Sets results (one or many) of an assessment, all or nothing: every input is validated
     /// first, then all are written in one transaction with one audit record each.

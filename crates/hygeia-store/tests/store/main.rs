@@ -2,6 +2,7 @@
 //! the shared helpers live here, the cases in the modules below.
 
 mod access;
+mod checks;
 mod compliance;
 mod entity_profile;
 mod incidents;

@@ -32,7 +32,7 @@ fn rating(likelihood: u8, impact: u8) -> RatingInput {
     }
 }
 
-fn rated(title: &str, inherent: (u8, u8), current: Option<(u8, u8)>) -> RiskInput {
+pub(super) fn rated(title: &str, inherent: (u8, u8), current: Option<(u8, u8)>) -> RiskInput {
     RiskInput {
         title: title.into(),
         inherent: Some(rating(inherent.0, inherent.1)),

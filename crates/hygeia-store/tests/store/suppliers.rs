@@ -16,7 +16,7 @@ use hygeia_store::suppliers::{SupplierFilter, SupplierLinks};
 
 use super::*;
 
-fn supplier(name: &str, category: &str, answers: TierAnswers) -> SupplierInput {
+pub(super) fn supplier(name: &str, category: &str, answers: TierAnswers) -> SupplierInput {
     SupplierInput {
         name: name.into(),
         category: category.into(),
@@ -33,7 +33,7 @@ fn supplier(name: &str, category: &str, answers: TierAnswers) -> SupplierInput {
     }
 }
 
-fn answers(ot: bool, health: bool, dependency: u8, substitutability: u8) -> TierAnswers {
+pub(super) fn answers(ot: bool, health: bool, dependency: u8, substitutability: u8) -> TierAnswers {
     TierAnswers {
         ot_access: ot,
         health_data: health,
@@ -51,7 +51,7 @@ fn fields(error: StoreError) -> Vec<String> {
     }
 }
 
-fn certification(scheme: &str, until: &str) -> CertificationInput {
+pub(super) fn certification(scheme: &str, until: &str) -> CertificationInput {
     CertificationInput {
         scheme: scheme.into(),
         scope: "Hosting".into(),

@@ -14,7 +14,7 @@ use super::*;
 const PLC_MODEL: &str = "6ES7 315-2EH14-0AB0";
 
 /// A CSAF advisory naming one Siemens order number, affected below V3.2.17 and fixed from it.
-fn advisory(id: &str, version: &str, title: &str) -> Value {
+pub(super) fn advisory(id: &str, version: &str, title: &str) -> Value {
     let product = |pid: &str, range: &str| {
         json!({"category": "product_version_range", "name": range,
             "product": {"name": format!("SIMATIC S7-300 CPU 315-2 PN/DP {range}"), "product_id": pid,
@@ -37,7 +37,7 @@ fn advisory(id: &str, version: &str, title: &str) -> Value {
     })
 }
 
-fn kev() -> KevCatalog {
+pub(super) fn kev() -> KevCatalog {
     KevCatalog::new(
         "2099.01.01",
         "2099-01-01T00:00:00Z",
@@ -57,7 +57,7 @@ fn kev() -> KevCatalog {
     )
 }
 
-fn feed(docs: &[(&str, Value)]) -> Feed {
+pub(super) fn feed(docs: &[(&str, Value)]) -> Feed {
     let bytes: Vec<(String, Vec<u8>)> = docs
         .iter()
         .map(|(name, doc)| ((*name).to_owned(), serde_json::to_vec(doc).unwrap()))
@@ -65,17 +65,17 @@ fn feed(docs: &[(&str, Value)]) -> Feed {
     Feed::from_documents(bytes.iter().map(|(n, b)| (n.as_str(), b.as_slice())))
 }
 
-fn plc(key: &str, firmware: &str) -> Value {
+pub(super) fn plc(key: &str, firmware: &str) -> Value {
     json!({"id": key, "ips": ["10.1.0.5"], "names": [key], "roles": ["plc"], "protocols": ["s7comm"],
         "vendor": "Siemens", "model": PLC_MODEL, "firmware": firmware,
         "first_seen": "2026-03-01T08:00:00Z", "last_seen": "2026-03-01T09:00:00Z"})
 }
 
-fn batch(assets: Vec<Value>) -> ObservedReport {
+pub(super) fn batch(assets: Vec<Value>) -> ObservedReport {
     serde_json::from_value(json!({ "assets": assets })).unwrap()
 }
 
-fn names(files: &[&str]) -> Vec<String> {
+pub(super) fn names(files: &[&str]) -> Vec<String> {
     files.iter().map(|f| (*f).to_owned()).collect()
 }
 

@@ -3,6 +3,7 @@
 pub(crate) mod assessments;
 mod audit;
 mod catalog;
+mod checks;
 mod download;
 pub(crate) mod entities;
 mod entity_group;
@@ -176,6 +177,7 @@ pub fn router() -> Router<AppState> {
         .merge(risks::router())
         .merge(suppliers::router())
         .merge(portal::router())
+        .merge(checks::router())
         .merge(jobs::router())
         .fallback(|| async { ApiError::NotFound("no such API endpoint".into()) })
 }

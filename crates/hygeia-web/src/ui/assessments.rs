@@ -479,6 +479,9 @@ pub struct ResultLine {
     pub expired: usize,
     pub expiring: usize,
     pub derived: bool,
+    /// Open observations of the checks informing it, and proposals waiting on it.
+    pub observations: usize,
+    pub proposals: usize,
 }
 
 #[derive(Template)]
@@ -599,10 +602,13 @@ async fn show_assessment(
         .assessable()
         .flat_map(|r| r.tags.iter().cloned())
         .collect();
+    let marks = super::checks::requirement_marks(state, auth, &assessment).await?;
     let lines = rows
         .items
         .iter()
         .map(|r| ResultLine {
+            observations: marks.get(&r.requirement_id).map_or(0, |m| m.0),
+            proposals: marks.get(&r.requirement_id).map_or(0, |m| m.1),
             href: format!(
                 "/compliance/assessments/{}/requirements/{}",
                 assessment.id, r.requirement_id

@@ -13,6 +13,7 @@ mod asset_map;
 mod asset_sentences;
 mod assets;
 pub(crate) mod audit;
+mod checks;
 mod compliance;
 #[cfg(test)]
 mod contrast;
@@ -116,6 +117,16 @@ pub fn router() -> Router<AppState> {
         .route("/compliance", get(compliance::frameworks_page))
         .route("/search", get(search::search_all_page))
         .route("/compliance/search", get(compliance::search_page))
+        .route("/compliance/checks", get(checks::checks_page))
+        .route("/compliance/checks/run", post(checks::run_now))
+        .route(
+            "/compliance/checks/proposals/{id}/confirm",
+            post(checks::confirm),
+        )
+        .route(
+            "/compliance/checks/proposals/{id}/dismiss",
+            post(checks::dismiss),
+        )
         .route("/compliance/crosswalks", get(crosswalks::list_page))
         .route("/compliance/crosswalks/{id}", get(crosswalks::set_page))
         .route(

@@ -144,6 +144,11 @@ struct DetailPage {
     history: Vec<HistoryLine>,
     limit_hint: String,
     risk_signal: Option<RiskSignal>,
+    /// What the automated checks say of the requirement, and where decisions return.
+    observations: Vec<super::checks::ObservationLine>,
+    proposals: Vec<super::checks::ProposalLine>,
+    can_decide: bool,
+    back: String,
 }
 
 /// What the entity's risk register says, on the requirements of NIS2 Art. 21(2)(a): a signal
@@ -344,8 +349,13 @@ async fn show(
     )
     .await?;
     let risk_signal = risk_signal(state, auth, &assessment.entity_id, &found.nis2_art21).await?;
+    let checks = super::checks::requirement_checks(state, auth, assessment, requirement).await?;
     let page = DetailPage {
         risk_signal,
+        observations: checks.observations,
+        proposals: checks.proposals,
+        can_decide: checks.can_decide,
+        back: detail_href(assessment, requirement),
         shell,
         id: assessment.id.clone(),
         requirement: requirement.to_owned(),

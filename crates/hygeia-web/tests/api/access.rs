@@ -1,5 +1,6 @@
 //! Access control over every documented operation, public endpoints, and bad input.
 
+mod checks;
 mod jobs;
 mod risks;
 mod suppliers;
@@ -39,6 +40,7 @@ fn case(
 /// Every row of the table: the core routes, then each module's own.
 fn cases() -> Vec<Case> {
     let mut all = core_cases();
+    all.extend(checks::cases());
     all.extend(jobs::cases());
     all.extend(risks::cases());
     all.extend(suppliers::cases());

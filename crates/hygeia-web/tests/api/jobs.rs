@@ -2,6 +2,7 @@
 //! runners, run and queued again for its next time; a job of an unknown kind failing and
 //! retried later; the figures and the list for administrators only, in French too.
 
+use hygeia_web::checks::RUN as CHECKS_RUN;
 use hygeia_web::jobs::{MATCH_STALE, PURGE, Runner, STATISTICS};
 
 use super::forms::Browser;
@@ -24,7 +25,7 @@ async fn recurring_work_runs_once_across_runners_and_shows_on_its_page() {
         assert_eq!(status, StatusCode::OK, "{name}");
         assert_eq!(
             listed["counts"]["queued"],
-            json!(3),
+            json!(4),
             "{name}: once per kind: {listed}"
         );
 
@@ -38,7 +39,7 @@ async fn recurring_work_runs_once_across_runners_and_shows_on_its_page() {
             }
             ran += now;
         }
-        assert_eq!(ran, 3, "{name}");
+        assert_eq!(ran, 4, "{name}");
         let (_, listed) = app
             .call(Method::GET, "/api/v1/jobs", Some(&admin), None)
             .await;
@@ -47,7 +48,7 @@ async fn recurring_work_runs_once_across_runners_and_shows_on_its_page() {
                 listed["counts"]["done"].clone(),
                 listed["counts"]["queued"].clone()
             ),
-            (json!(3), json!(3)),
+            (json!(4), json!(4)),
             "{name}: {listed}"
         );
         let kinds: BTreeSet<&str> = listed["items"]
@@ -58,7 +59,7 @@ async fn recurring_work_runs_once_across_runners_and_shows_on_its_page() {
             .collect();
         assert_eq!(
             kinds,
-            BTreeSet::from([MATCH_STALE, STATISTICS, PURGE]),
+            BTreeSet::from([CHECKS_RUN, MATCH_STALE, STATISTICS, PURGE]),
             "{name}"
         );
 

@@ -6,6 +6,7 @@ mod accessibility;
 mod accounts;
 mod audit_trail;
 mod catalog;
+mod checks;
 mod compliance;
 mod dashboard;
 mod dead_ends;

@@ -6,6 +6,7 @@
 mod advisories;
 mod audit;
 mod catalog;
+mod checks;
 mod config;
 mod contract;
 mod incident;

@@ -28,6 +28,9 @@ pub struct TrendPoint {
     pub partially_compliant: usize,
     pub non_compliant: usize,
     pub not_assessed: usize,
+    /// Observations of the automated checks open for the assessment's entity at the end of
+    /// that day (the automated part of the trend); absent where not read.
+    pub open_observations: Option<i64>,
 }
 
 /// An assessment's scores and how they evolved.
@@ -99,6 +102,7 @@ pub(crate) fn trend(
             partially_compliant: s.partially_compliant,
             non_compliant: s.non_compliant,
             not_assessed: s.not_assessed,
+            open_observations: None,
         });
     }
     Ok(points)
@@ -139,11 +143,23 @@ pub async fn assessment_scores(
         None => None,
     };
     let history = state.store.result_history(&id).await?;
+    let mut trend = trend(&catalog, &assessment.framework_id, &history)?;
+    let ends: Vec<String> = trend
+        .iter()
+        .map(|p| format!("{}T23:59:59.999999Z", p.date))
+        .collect();
+    let open = state
+        .store
+        .open_observations_at(&auth.principal.scope, Some(&assessment.entity_id), &ends)
+        .await?;
+    for (point, count) in trend.iter_mut().zip(open) {
+        point.open_observations = Some(count);
+    }
     Ok(Json(AssessmentScores {
         assessment_id: id,
         scores,
         derived,
-        trend: trend(&catalog, &assessment.framework_id, &history)?,
+        trend,
     }))
 }
 

@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod observations;
+
 /// The longest window a check may set, in days (ten years).
 pub const MAX_DAYS: u32 = 3_650;
 
