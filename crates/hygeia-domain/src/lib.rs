@@ -12,6 +12,7 @@ pub mod audit;
 pub mod audit_export;
 pub mod checks;
 pub mod clock;
+pub mod governance;
 pub mod incidents;
 pub mod jobs;
 pub mod legal_ref;

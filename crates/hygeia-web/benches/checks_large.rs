@@ -6,7 +6,8 @@
 //! result compliant.
 //! Times every check over every entity (the first run opens observations and proposes result
 //! changes, the next ones refresh them), then the requirement list with its marks, the
-//! requirement page and the checks page through the real router (in process).
+//! requirement page, the checks page and the management body's PDF report through the real
+//! router (in process).
 //!
 //! `HYGEIA_TEST_POSTGRES_URL=… cargo bench -p hygeia-web --bench checks_large` (SQLite, and
 //! PostgreSQL when the variable is set; `HYGEIA_BENCH_ASSETS` changes the size).
@@ -30,6 +31,7 @@ const PLANTS: usize = 5;
 const EVIDENCE: usize = 20_000;
 const BATCH: usize = 1_000;
 const ITERATIONS: usize = 50;
+const REPORTS: usize = 20;
 
 fn address(plant: usize, n: usize) -> String {
     format!("10.{plant}.{}.{}", n / 250, n % 250)
@@ -265,6 +267,25 @@ async fn run(db: TestDb, catalog: &Catalog, asset_count: usize) {
         let (times, body) = support::timed_get(&app, &secret, path, ITERATIONS).await;
         support::report(name, label, &times, &body);
     }
+    // The management body's report of the first plant, typeset (target < 1 s).
+    let path = format!(
+        "/api/v1/entities/{}/reports/board?lang=fr",
+        data.entities[0]
+    );
+    let (times, body) = support::timed_get(&app, &secret, &path, REPORTS).await;
+    let p95 = ms(support::percentile(&times, 0.95));
+    println!(
+        "{name:<9} {:<48} p50 {:>7.2} ms  p95 {p95:>7.2} ms  max {:>7.2} ms  body {:>7} bytes  {}",
+        "board report PDF (first plant, French)",
+        ms(support::percentile(&times, 0.5)),
+        ms(*times.last().unwrap()),
+        body.len(),
+        if p95 < 1000.0 {
+            "< 1 s ok"
+        } else {
+            "< 1 s MISSED"
+        }
+    );
     println!("{name:<9} bench process: {}", support::resident_memory());
 }
 

@@ -18,6 +18,7 @@ mod health;
 pub mod jobs;
 mod passwords;
 mod public_origin;
+pub mod reports;
 mod security_log;
 pub mod server;
 mod ui;

@@ -103,6 +103,9 @@ pub enum Command {
     /// Automated checks: run them now, list the open observations
     #[command(subcommand)]
     Checks(crate::checks::ChecksCommand),
+    /// Reports as PDF: the management body's report of an entity
+    #[command(subcommand)]
+    Report(crate::report::ReportCommand),
     /// Compliance catalogs: frameworks and crosswalks
     #[command(subcommand)]
     Catalog(crate::catalog::CatalogCommand),
@@ -291,6 +294,12 @@ async fn dispatch_with_database(global: GlobalArgs, command: Command) -> anyhow:
         Command::Checks(command) => {
             let store = open_store(&setup).await?;
             let result = crate::checks::run(&store, command).await;
+            store.close().await;
+            result
+        }
+        Command::Report(command) => {
+            let store = open_store(&setup).await?;
+            let result = crate::report::run(&store, command).await;
             store.close().await;
             result
         }

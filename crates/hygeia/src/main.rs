@@ -22,6 +22,7 @@ mod hub_client;
 mod incident;
 mod monitor;
 mod nis2;
+mod report;
 mod serve;
 mod table;
 

@@ -39,6 +39,17 @@ pub struct Observation {
     pub closed_at: Option<String>,
 }
 
+/// The checks in figures, for the dashboard.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CheckOverview {
+    /// Observations open, and those of critical or high severity among them.
+    pub open: i64,
+    pub open_severe: i64,
+    /// Result changes waiting for a decision.
+    pub proposals_waiting: i64,
+}
+
 /// Which observations to list.
 #[derive(Debug, Clone, Default)]
 pub struct ObservationFilter {
@@ -93,6 +104,37 @@ impl Store {
         );
         let rows = f.query(sql).fetch_all(self.reader()).await?;
         rows.iter().map(from_row).collect()
+    }
+
+    /// Open observations (all, and critical or high) and proposals waiting, for the entities
+    /// in scope or one of them.
+    pub async fn check_overview(
+        &self,
+        scope: &EntityScope,
+        entity_id: Option<&str>,
+    ) -> Result<CheckOverview> {
+        let mut f = Filter::new();
+        f.eq_opt("entity_id", entity_id);
+        f.scope("entity_id", scope);
+        f.condition("state = 'open'");
+        let sql = format!(
+            "SELECT COUNT(*) AS open, COALESCE(SUM(CASE WHEN severity IN ('critical', 'high') \
+             THEN 1 ELSE 0 END), 0) AS severe FROM observations{}",
+            f.where_clause()
+        );
+        let row = f.query(sql).fetch_one(self.reader()).await?;
+        let (open, open_severe): (i64, i64) = (row.try_get("open")?, row.try_get("severe")?);
+        let mut f = Filter::new();
+        f.eq_opt("entity_id", entity_id);
+        f.scope("entity_id", scope);
+        f.condition("state = 'proposed'");
+        let sql = format!("SELECT COUNT(*) FROM result_proposals{}", f.where_clause());
+        let proposals_waiting = f.scalar(sql).fetch_one(self.reader()).await?;
+        Ok(CheckOverview {
+            open,
+            open_severe,
+            proposals_waiting,
+        })
     }
 
     /// One observation, if its entity is in scope.

@@ -12,6 +12,7 @@ mod jobs;
 mod monitor;
 mod openapi;
 pub(crate) mod portal;
+mod reports;
 pub(crate) mod risks;
 pub(crate) mod second_factor;
 pub(crate) mod security_keys;
@@ -178,6 +179,7 @@ pub fn router() -> Router<AppState> {
         .merge(suppliers::router())
         .merge(portal::router())
         .merge(checks::router())
+        .merge(reports::router())
         .merge(jobs::router())
         .fallback(|| async { ApiError::NotFound("no such API endpoint".into()) })
 }

@@ -91,6 +91,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(super::suppliers::SuppliersDoc::openapi());
     doc.merge(super::portal::PortalDoc::openapi());
     doc.merge(super::checks::ChecksDoc::openapi());
+    doc.merge(super::reports::ReportsDoc::openapi());
     doc.merge(super::jobs::JobsDoc::openapi());
     describe_responses(&mut doc);
     doc

@@ -7,20 +7,21 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use hygeia_catalog::checks::CheckRule;
 use hygeia_domain::access::Permission;
 use hygeia_domain::checks::observations::RecordRef;
 use hygeia_store::assessments::Assessment;
 use hygeia_store::checks::{Observation, ObservationFilter, ProposalFilter, ResultProposal};
 
-use super::assessments::{entity_names, fail, refused, see_other};
+use super::assessments::{entity_names, fail, refused, render_status, see_other};
 use super::i18n::Tr;
 use super::{
-    Area, Crumb, PageAuth, PageError, PageForm, PageResult, Shell, local_target, render, tr_of,
-    url_encode,
+    Area, Crumb, PageAuth, PageError, PageForm, PageResult, Shell, local_target, tr_of, url_encode,
 };
 use crate::AppState;
 use crate::auth::Auth;
+use crate::error::ApiError;
 
 /// One record an observation rests on, with its page where it has one.
 pub struct RecordLine {
@@ -271,7 +272,8 @@ pub async fn checks_page(State(state): State<AppState>, PageAuth(auth): PageAuth
     show(&state, &auth, None).await
 }
 
-async fn show(state: &AppState, auth: &Auth, error: Option<String>) -> PageResult {
+/// The page, with a refusal's message and status when a decision was refused.
+async fn show(state: &AppState, auth: &Auth, refusal: Option<ApiError>) -> PageResult {
     let tr = tr_of(auth);
     let store_fail = |e: hygeia_store::StoreError| fail(tr)(e.into());
     auth.principal
@@ -345,9 +347,10 @@ async fn show(state: &AppState, auth: &Auth, error: Option<String>) -> PageResul
         can_decide: auth.principal.require(Permission::ComplianceEdit).is_ok(),
         can_run: auth.principal.require(Permission::JobManage).is_ok(),
         last_run,
-        error,
+        error: refusal.as_ref().map(|e| refused(tr, e)),
     };
-    render(tr, &page)
+    let status = refusal.map_or(StatusCode::OK, |e| e.status());
+    render_status(tr, status, &page)
 }
 
 /// Where a decision returns: the page it was taken on (a requirement's page, or the list).
@@ -372,7 +375,7 @@ pub async fn confirm(
         .await;
     match confirmed {
         Ok(_) => Ok(see_other(&back(&fields))),
-        Err(e) => show(&state, &auth, Some(refused(tr, &e.into()))).await,
+        Err(e) => show(&state, &auth, Some(e.into())).await,
     }
 }
 
@@ -393,7 +396,7 @@ pub async fn dismiss(
         .await;
     match dismissed {
         Ok(_) => Ok(see_other(&back(&fields))),
-        Err(e) => show(&state, &auth, Some(refused(tr, &e.into()))).await,
+        Err(e) => show(&state, &auth, Some(e.into())).await,
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod checks;
 mod jobs;
+mod reports;
 mod risks;
 mod suppliers;
 
@@ -42,6 +43,7 @@ fn cases() -> Vec<Case> {
     let mut all = core_cases();
     all.extend(checks::cases());
     all.extend(jobs::cases());
+    all.extend(reports::cases());
     all.extend(risks::cases());
     all.extend(suppliers::cases());
     all

@@ -370,6 +370,8 @@ async fn every_main_page_passes_the_markup_checks_in_both_languages() {
         ),
         format!("/compliance/assessments/{}/gaps", ids.nis2),
         "/compliance/controls".into(),
+        "/compliance/checks".into(),
+        format!("/compliance/assessments/{}/requirements/3.5.1", ids.nis2),
         "/compliance/evidence".into(),
         format!(
             "/compliance/evidence?entity={}&expiry=expired",
@@ -391,6 +393,8 @@ async fn every_main_page_passes_the_markup_checks_in_both_languages() {
         "/settings/tokens".into(),
         "/about".into(),
     ];
+    // The checks' observations and proposals shown where they appear.
+    hygeia_web::checks::run(&app.state, "test").await.unwrap();
     let mut report = Vec::new();
     for locale in ["en", "fr"] {
         app.store

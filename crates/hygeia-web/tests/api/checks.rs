@@ -241,8 +241,13 @@ async fn failing_checks_raise_observations_and_proposals_people_decide() {
                     .contains(&format!("id=\"confirm-{}\"", find("3.5.1"))),
             "{name}"
         );
+        let home = browser.get("/").await;
+        assert!(
+            home.html.contains("id=\"checks-tile\"") && home.html.contains("constats ouverts"),
+            "{name}: the dashboard's tile"
+        );
         let list = browser
-            .get(&format!("/compliance/assessments/{nis2}"))
+            .get(&format!("/compliance/assessments/{nis2}?art21=b"))
             .await;
         assert!(
             list.html.contains("flag bad observed") && list.html.contains("flag warn proposed"),
@@ -267,5 +272,14 @@ async fn failing_checks_raise_observations_and_proposals_people_decide() {
         assert_eq!(answer.status, StatusCode::SEE_OTHER, "{name}");
         assert_eq!(answer.location.as_deref(), Some(back.as_str()), "{name}");
         assert_eq!(audited(&app, "result_proposal.dismiss").await, 2, "{name}");
+        // Decided once: the page says so with its status.
+        let again = browser
+            .post(
+                &format!("/compliance/checks/proposals/{}/confirm", find("3.5.1")),
+                &[("back", &back)],
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::CONFLICT, "{name}");
+        assert!(again.html.contains("id=\"checks-error\""), "{name}");
     }
 }

@@ -1205,7 +1205,7 @@ fn documented_example() -> String {
 }
 
 /// The text of a PDF as `pdftotext` reads it, or `None` when the tool is not installed.
-fn pdf_text(pdf: &[u8], label: &str) -> Option<String> {
+pub(super) fn pdf_text(pdf: &[u8], label: &str) -> Option<String> {
     let path =
         std::env::temp_dir().join(format!("hygeia-report-{}-{label}.pdf", std::process::id()));
     std::fs::write(&path, pdf).unwrap();

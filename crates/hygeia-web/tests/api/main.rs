@@ -20,6 +20,7 @@ mod jobs;
 mod languages;
 mod monitoring;
 mod pages;
+mod reports;
 mod reuse_source;
 mod reviewed_crosswalk;
 mod risk_paths;

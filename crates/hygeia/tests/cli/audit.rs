@@ -8,7 +8,7 @@ use sqlx::Row;
 use super::*;
 
 /// Connects straight to the database, as an intruder with the database's credentials would.
-async fn raw(url: &str) -> sqlx::AnyPool {
+pub(super) async fn raw(url: &str) -> sqlx::AnyPool {
     sqlx::any::install_default_drivers();
     let url = if url.starts_with("sqlite://") {
         format!("{url}?mode=rw")

@@ -13,6 +13,7 @@ mod incident;
 mod limits;
 mod monitoring;
 mod platform;
+mod report;
 mod sensor_tls;
 
 use std::io::{BufRead, BufReader, Read, Write};

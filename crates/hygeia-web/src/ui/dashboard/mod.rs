@@ -5,6 +5,7 @@
 
 mod activity;
 mod charts;
+mod checks;
 mod compliance;
 mod entity;
 mod incidents;
@@ -69,6 +70,8 @@ struct DashboardPage {
     incidents: Option<incidents::IncidentTile>,
     risks: Option<risks::RiskSection>,
     suppliers: Option<suppliers::SupplierTile>,
+    /// Automated checks: observations open and result changes to decide.
+    checks: Option<Vec<compliance::ComplianceFigure>>,
     /// The entity the switcher chose: (id, name).
     only: Option<(String, String)>,
     /// The class filter's "show all" link (keeps the chosen entity).
@@ -379,6 +382,16 @@ pub async fn home(
     } else {
         None
     };
+    let checks = if auth.principal.require(Permission::ComplianceRead).is_ok() {
+        let only_id = only.as_ref().map(|(id, _)| id.as_str());
+        let overview = store
+            .check_overview(&scope, only_id)
+            .await
+            .map_err(|e| fail(e.into()))?;
+        Some(checks::tile(tr, &overview))
+    } else {
+        None
+    };
     let title = tr.t("nav.dashboard").to_owned();
     let shell = Shell::new(
         &state,
@@ -402,6 +415,7 @@ pub async fn home(
         incidents,
         risks,
         suppliers,
+        checks,
         show_all_href: match &only {
             Some((id, _)) => format!("/?entity={}#entities", url_encode(id)),
             None => "/#entities".to_owned(),

@@ -1,0 +1,174 @@
+//! Policies and their lifecycle: a version is drafted, approved (by the management body or
+//! whoever the entity delegates), then published; a published policy is due for review on its
+//! review day, and a revision starts a new draft version. Staff acknowledge the published
+//! version that applies to them; an acknowledgement of an older version does not count.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// Where a policy version stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PolicyState {
+    Draft,
+    Approved,
+    Published,
+    /// Replaced by a later published version.
+    Superseded,
+}
+
+/// What can be done to a policy version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PolicyAction {
+    Approve,
+    Publish,
+    /// Starts a new draft version from a published one.
+    Revise,
+}
+
+/// A change the lifecycle does not allow, named for the person who asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a {} policy version cannot be {}", .from.as_str(), .action.past())]
+pub struct TransitionRefused {
+    pub from: PolicyState,
+    pub action: PolicyAction,
+}
+
+impl PolicyState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyState::Draft => "draft",
+            PolicyState::Approved => "approved",
+            PolicyState::Published => "published",
+            PolicyState::Superseded => "superseded",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        [
+            PolicyState::Draft,
+            PolicyState::Approved,
+            PolicyState::Published,
+            PolicyState::Superseded,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == code)
+    }
+}
+
+impl PolicyAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyAction::Approve => "approve",
+            PolicyAction::Publish => "publish",
+            PolicyAction::Revise => "revise",
+        }
+    }
+
+    fn past(self) -> &'static str {
+        match self {
+            PolicyAction::Approve => "approved",
+            PolicyAction::Publish => "published",
+            PolicyAction::Revise => "revised",
+        }
+    }
+}
+
+/// The state a version reaches by `action`; a revision leaves the published version as it is
+/// (it is superseded only when the new version is published).
+pub fn transition(
+    from: PolicyState,
+    action: PolicyAction,
+) -> Result<PolicyState, TransitionRefused> {
+    match (from, action) {
+        (PolicyState::Draft, PolicyAction::Approve) => Ok(PolicyState::Approved),
+        (PolicyState::Approved, PolicyAction::Publish) => Ok(PolicyState::Published),
+        (PolicyState::Published, PolicyAction::Revise) => Ok(PolicyState::Published),
+        _ => Err(TransitionRefused { from, action }),
+    }
+}
+
+/// Whether a published version is due for review on `today`.
+pub fn review_due(state: PolicyState, next_review_on: Option<NaiveDate>, today: NaiveDate) -> bool {
+    state == PolicyState::Published && next_review_on.is_some_and(|day| day <= today)
+}
+
+/// Who has acknowledged the current version, and who has not yet.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Acknowledgements {
+    pub acknowledged: Vec<String>,
+    pub missing: Vec<String>,
+}
+
+/// Splits the people a policy applies to (`required`) by whether they acknowledged `version`
+/// (`latest`: each person's latest acknowledged version); acknowledgements of people it no
+/// longer applies to are left out.
+pub fn acknowledgements(
+    required: &BTreeSet<String>,
+    latest: &BTreeMap<String, u32>,
+    version: u32,
+) -> Acknowledgements {
+    let (acknowledged, missing) = required
+        .iter()
+        .cloned()
+        .partition(|person| latest.get(person).is_some_and(|v| *v >= version));
+    Acknowledgements {
+        acknowledged,
+        missing,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_is_drafted_approved_then_published_and_nothing_skips_a_step() {
+        use PolicyAction::*;
+        use PolicyState::*;
+        assert_eq!(transition(Draft, Approve), Ok(Approved));
+        assert_eq!(transition(Approved, Publish), Ok(Published));
+        assert_eq!(transition(Published, Revise), Ok(Published));
+        let refused = transition(Draft, Publish).map_err(|e| e.to_string());
+        assert_eq!(
+            refused,
+            Err("a draft policy version cannot be published".to_owned())
+        );
+        assert!(transition(Superseded, Approve).is_err());
+        assert!(transition(Approved, Approve).is_err());
+        for s in [Draft, Approved, Published, Superseded] {
+            assert_eq!(PolicyState::parse(s.as_str()), Some(s));
+        }
+    }
+
+    #[test]
+    fn reviews_fall_due_on_their_day_for_published_versions_only() {
+        let day = |t: &str| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok();
+        let today = day("2026-12-04").unwrap_or_default();
+        assert!(review_due(PolicyState::Published, day("2026-12-04"), today));
+        assert!(!review_due(
+            PolicyState::Published,
+            day("2026-12-05"),
+            today
+        ));
+        assert!(!review_due(PolicyState::Draft, day("2026-01-01"), today));
+        assert!(!review_due(PolicyState::Published, None, today));
+    }
+
+    #[test]
+    fn only_acknowledgements_of_the_current_version_count() {
+        let required: BTreeSet<String> = ["ana", "bob", "eve"].map(String::from).into();
+        let latest: BTreeMap<String, u32> = [("ana", 3), ("bob", 2), ("zoe", 3)]
+            .map(|(p, v)| (p.to_owned(), v))
+            .into();
+        let split = acknowledgements(&required, &latest, 3);
+        assert_eq!(split.acknowledged, vec!["ana".to_owned()]);
+        assert_eq!(split.missing, vec!["bob".to_owned(), "eve".to_owned()]);
+    }
+}
