@@ -5,20 +5,21 @@
 //! reader may see. The entity's name and the date head every page.
 
 use chrono::NaiveDate;
-use hygeia_catalog::{Art21Letter, Catalog};
-use hygeia_compliance::{ResultValue, Score, score_results};
-use hygeia_domain::access::{Permission, Principal};
+use hygeia_catalog::Catalog;
+use hygeia_catalog::ids::{ISO27001_2022, NIS2_2024_2690};
+use hygeia_compliance::{DerivedOutcome, ResultValue, Score, merge};
+use hygeia_domain::access::{EntityScope, Permission, Principal};
 use hygeia_store::assessments::Assessment;
 use hygeia_store::checks::ObservationFilter;
 use hygeia_store::{Entity, PageRequest};
 
 use crate::AppState;
+use crate::api::assessments::compliance_error;
+use crate::api::assessments::reuse::{derive_view_of, source_results};
 use crate::api::assessments::scores::trend;
 use crate::error::{ApiError, ApiResult};
 use crate::ui::i18n::Tr;
 
-/// The frameworks the measures are read from, the implementing regulation first.
-const NIS2_FRAMEWORKS: [&str; 2] = ["nis2-2024-2690", "nis2-directive"];
 /// How many trend points, overdue actions and top risks the report lists at most.
 const TREND_POINTS: usize = 6;
 const LISTED: usize = 10;
@@ -69,7 +70,7 @@ pub(crate) async fn board_document(
             format!(
                 "{} — {}",
                 tr.t(&format!("nis2.class.{}", c.classification.code())),
-                c.annex_reference
+                tr.pick(&c.entity_type_label_en, &c.entity_type_label_fr)
             )
         },
     );
@@ -78,25 +79,22 @@ pub(crate) async fn board_document(
         "duties",
         format!("{class_text}\n\n{}", tr.t("board_report.duties_text")),
     )];
-    let assessment = store
+    let assessments: Vec<Assessment> = store
         .list_assessments(entity_id)
         .await?
         .into_iter()
         .filter(|a| a.status != "archived")
-        .min_by_key(|a| {
-            NIS2_FRAMEWORKS
-                .iter()
-                .position(|f| *f == a.framework_id)
-                .unwrap_or(usize::MAX)
-        })
-        .filter(|a| NIS2_FRAMEWORKS.contains(&a.framework_id.as_str()));
-    match &assessment {
-        Some(a) => sections.extend(measures(state, &catalog, a, tr, today).await?),
-        None => sections.push(section(
+        .collect();
+    let basis = Basis::pick(store, &assessments).await?;
+    if basis.nis2.is_none() && basis.source.is_none() {
+        sections.push(section(
             tr,
             "measures",
             tr.t("board_report.no_assessment").to_owned(),
-        )),
+        ));
+    } else {
+        let organisation = &principal.organisation_id;
+        sections.extend(measures(state, organisation, &catalog, &basis, tr, today).await?);
     }
     sections.push(observations(state, principal, entity_id, tr).await?);
     if principal.require(Permission::RiskRead).is_ok() {
@@ -132,7 +130,12 @@ pub(crate) async fn board_document(
             ),
             (
                 tr.t("board_report.assessment").to_owned(),
-                assessment.map_or_else(|| "—".to_owned(), |a| a.name),
+                [basis.nis2, basis.source]
+                    .iter()
+                    .flatten()
+                    .map(|a| a.name.clone())
+                    .collect::<Vec<_>>()
+                    .join(" · "),
             ),
         ],
         sections,
@@ -164,13 +167,10 @@ fn identity(tr: Tr, entity: &Entity, class: &str) -> Vec<(String, String)> {
 
 /// One score in words: "64 % — 12 compliant, 3 partially, 2 non-compliant, 3 not assessed".
 fn score_line(tr: Tr, score: &Score) -> String {
-    let percent = score
-        .percent
-        .map_or_else(|| "—".to_owned(), |p| format!("{} %", tr.decimal(p)));
     tr.tf(
         "board_report.score",
         &[
-            ("percent", &percent),
+            ("percent", &percent(tr, score.percent)),
             ("compliant", &tr.unum(score.compliant as u64)),
             ("partial", &tr.unum(score.partially_compliant as u64)),
             ("non", &tr.unum(score.non_compliant as u64)),
@@ -179,75 +179,92 @@ fn score_line(tr: Tr, score: &Score) -> String {
     )
 }
 
-/// Compliance per Art. 21(2) measure, its trend, and the gaps still open.
+/// What the NIS2 standing is read from: the entity's own NIS2 (2024/2690) assessment, and the
+/// assessment its results are derived from (ISO/IEC 27001), each the newest with results.
+struct Basis<'a> {
+    nis2: Option<&'a Assessment>,
+    source: Option<&'a Assessment>,
+}
+
+impl<'a> Basis<'a> {
+    async fn pick(store: &hygeia_store::Store, assessments: &'a [Assessment]) -> ApiResult<Self> {
+        let mut nis2 = None;
+        let mut source = None;
+        for a in assessments {
+            let wanted = match a.framework_id.as_str() {
+                NIS2_2024_2690 => &mut nis2,
+                ISO27001_2022 => &mut source,
+                _ => continue,
+            };
+            if wanted.is_none() && !store.results(&a.id).await?.is_empty() {
+                *wanted = Some(a);
+            }
+        }
+        let nis2 = nis2.or_else(|| {
+            assessments
+                .iter()
+                .find(|a| a.framework_id == NIS2_2024_2690)
+        });
+        Ok(Basis { nis2, source })
+    }
+}
+
+/// Compliance per Art. 21(2) measure — the entity's own NIS2 results merged with those its
+/// ISO/IEC 27001 results carry over — its trend, and the gaps still open.
 async fn measures(
     state: &AppState,
+    organisation_id: &str,
     catalog: &Catalog,
-    assessment: &Assessment,
+    basis: &Basis<'_>,
     tr: Tr,
     today: NaiveDate,
 ) -> ApiResult<Vec<hygeia_pdf::Section>> {
-    let stored = state.store.results(&assessment.id).await?;
-    let results =
-        crate::api::assessments::reuse::source_results(catalog, assessment, stored.clone());
-    let scores = score_results(catalog, &assessment.framework_id, &results)
-        .map_err(|e| ApiError::internal(e.to_string()))?;
-    let mut lines = vec![format!(
-        "{}: {}",
-        tr.t("board_report.overall"),
-        score_line(tr, &scores.overall)
+    let stored = match basis.nis2 {
+        Some(a) => state.store.results(&a.id).await?,
+        None => Vec::new(),
+    };
+    let own = match basis.nis2 {
+        Some(a) => source_results(catalog, a, stored.clone()),
+        None => Vec::new(),
+    };
+    let derived = match basis.source {
+        Some(source) => {
+            let view = derive_view_of(state, organisation_id, catalog, source, NIS2_2024_2690);
+            DerivedOutcome::of_view(&view.await?)
+        }
+        None => Vec::new(),
+    };
+    let merged = merge(catalog, NIS2_2024_2690, &own, &derived).map_err(compliance_error)?;
+    let gap_count = merged.results.iter().filter(|r| is_gap(r.value)).count();
+    let scores = merged.scores;
+    let mut lines = vec![tr.tf(
+        "board_report.basis",
+        &[
+            ("own", &tr.unum(merged.counts.own as u64)),
+            ("derived", &tr.unum(merged.counts.derived as u64)),
+        ],
     )];
+    lines.push(measure_line(
+        tr,
+        tr.t("board_report.overall"),
+        &scores.overall,
+    ));
     for letter in scores.by_letter.iter().filter(|l| l.score.total > 0) {
-        lines.push(format!(
-            "({}) {}: {}",
+        let label = format!(
+            "({}) {}",
             letter.letter,
-            tr.t(&format!("art21.{}", letter_code(letter.letter))),
-            score_line(tr, &letter.score)
-        ));
+            tr.t(&format!("art21.{}", letter.letter.as_char()))
+        );
+        lines.push(measure_line(tr, &label, &letter.score));
     }
-    let history = state.store.result_history(&assessment.id).await?;
-    let points = trend(catalog, &assessment.framework_id, &history)?;
-    let ends: Vec<String> = points
-        .iter()
-        .map(|p| format!("{}T23:59:59.999999Z", p.date))
-        .collect();
-    let open = state
-        .store
-        .open_observations_at(
-            &hygeia_domain::access::EntityScope::All,
-            Some(&assessment.entity_id),
-            &ends,
-        )
-        .await?;
-    let trend_lines: Vec<String> = points
-        .iter()
-        .zip(open)
-        .rev()
-        .take(TREND_POINTS)
-        .map(|(p, open)| {
-            tr.tf(
-                "board_report.trend_point",
-                &[
-                    ("date", &tr.date(&p.date)),
-                    (
-                        "percent",
-                        &p.percent
-                            .map_or_else(|| "—".to_owned(), |v| format!("{} %", tr.decimal(v))),
-                    ),
-                    ("observations", &tr.num(open)),
-                ],
-            )
-        })
-        .collect();
+    let trend_text = match basis.nis2 {
+        Some(a) => trend_lines(state, catalog, a, tr).await?,
+        None => Vec::new(),
+    };
     let today_text = today.format("%Y-%m-%d").to_string();
-    let gaps = stored.iter().filter(|r| {
-        matches!(
-            r.value,
-            ResultValue::NonCompliant | ResultValue::PartiallyCompliant
-        )
-    });
-    let late: Vec<_> = gaps
-        .clone()
+    let late: Vec<_> = stored
+        .iter()
+        .filter(|r| is_gap(r.value))
         .filter(|r| r.due_on.as_deref().is_some_and(|d| d < today_text.as_str()))
         .collect();
     let overdue: Vec<String> = late
@@ -265,7 +282,7 @@ async fn measures(
     let gaps_text = tr.tf(
         "board_report.gaps_text",
         &[
-            ("gaps", &tr.unum(gaps.count() as u64)),
+            ("gaps", &tr.unum(gap_count as u64)),
             ("overdue", &tr.unum(late.len() as u64)),
         ],
     );
@@ -274,10 +291,10 @@ async fn measures(
         section(
             tr,
             "trend",
-            if trend_lines.is_empty() {
+            if trend_text.is_empty() {
                 tr.t("board_report.no_trend").to_owned()
             } else {
-                trend_lines.join("\n")
+                trend_text.join("\n")
             },
         ),
         section(
@@ -292,8 +309,61 @@ async fn measures(
     ])
 }
 
-fn letter_code(letter: Art21Letter) -> char {
-    letter.as_char()
+fn is_gap(value: ResultValue) -> bool {
+    matches!(
+        value,
+        ResultValue::NonCompliant | ResultValue::PartiallyCompliant
+    )
+}
+
+/// One measure's line: "(a) risk analysis…: 64 % — 12 compliant, …".
+fn measure_line(tr: Tr, label: &str, score: &Score) -> String {
+    tr.tf(
+        "board_report.measure_line",
+        &[("label", label), ("score", &score_line(tr, score))],
+    )
+}
+
+/// The latest days the NIS2 results changed, with the observations open at each day's end.
+async fn trend_lines(
+    state: &AppState,
+    catalog: &Catalog,
+    assessment: &Assessment,
+    tr: Tr,
+) -> ApiResult<Vec<String>> {
+    let history = state.store.result_history(&assessment.id).await?;
+    let points = trend(catalog, &assessment.framework_id, &history)?;
+    let ends: Vec<String> = points
+        .iter()
+        .map(|p| format!("{}T23:59:59.999999Z", p.date))
+        .collect();
+    let open = state
+        .store
+        .open_observations_at(&EntityScope::All, Some(&assessment.entity_id), &ends)
+        .await?;
+    Ok(points
+        .iter()
+        .zip(open)
+        .rev()
+        .take(TREND_POINTS)
+        .map(|(p, open)| {
+            tr.tf(
+                "board_report.trend_point",
+                &[
+                    ("date", &tr.date(&p.date)),
+                    ("percent", &percent(tr, p.percent)),
+                    ("observations", &tr.num(open)),
+                ],
+            )
+        })
+        .collect())
+}
+
+fn percent(tr: Tr, value: Option<f64>) -> String {
+    value.map_or_else(
+        || "—".to_owned(),
+        |p| tr.tf("board_report.percent", &[("value", &format!("{p:.0}"))]),
+    )
 }
 
 /// The observations the automated checks keep open for the entity.
@@ -368,7 +438,10 @@ async fn risks(
     let level = |id: &Option<String>| {
         id.as_ref()
             .and_then(|id| matrix.levels.iter().find(|l| &l.id == id))
-            .map_or_else(|| "—".to_owned(), |l| l.label.get(tr.code()).to_owned())
+            .map_or_else(
+                || tr.t("board_report.not_rated").to_owned(),
+                |l| l.label.get(tr.code()).to_owned(),
+            )
     };
     let mut lines = vec![tr.tf(
         "board_report.risks_text",
@@ -384,14 +457,18 @@ async fn risks(
     }
     for r in &top {
         let current = r.current_level.clone().or_else(|| r.inherent_level.clone());
-        lines.push(format!(
-            "{} {} — {} — {}",
-            r.reference,
-            r.title,
-            level(&current),
-            r.treatment
-                .as_deref()
-                .map_or_else(|| "—".to_owned(), |t| tr.label("risks.treatment", t))
+        let treatment = r.treatment.as_deref().map_or_else(
+            || tr.t("board_report.undecided").to_owned(),
+            |t| tr.label("risks.treatment", t),
+        );
+        lines.push(tr.tf(
+            "board_report.risk_line",
+            &[
+                ("reference", &r.reference),
+                ("title", &r.title),
+                ("level", &level(&current)),
+                ("treatment", &treatment),
+            ],
         ));
     }
     Ok(section(tr, "risks", lines.join("\n")))

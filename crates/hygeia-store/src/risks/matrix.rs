@@ -43,6 +43,9 @@ pub(crate) async fn matrix_in(conn: &mut AnyConnection) -> Result<(i64, RiskMatr
     }
 }
 
+/// What a level's rank is worth in a severity (the cell comes below it).
+pub(crate) const RANK: i64 = 10_000;
+
 /// The severity that orders the register: the level's rank of `rating`, then its cell; -1
 /// for a risk still to rate.
 pub(crate) fn severity(matrix: &RiskMatrix, rating: Option<&Rating>) -> i64 {
@@ -53,7 +56,7 @@ pub(crate) fn severity(matrix: &RiskMatrix, rating: Option<&Rating>) -> i64 {
         .level(matrix)
         .and_then(|level| matrix.rank(&level.id))
         .map_or(0, |r| i64::try_from(r).unwrap_or(0));
-    rank * 10_000 + i64::from(rating.likelihood) * 100 + i64::from(rating.impact())
+    rank * RANK + i64::from(rating.likelihood) * 100 + i64::from(rating.impact())
 }
 
 #[derive(sqlx::FromRow)]

@@ -23,7 +23,8 @@ pub use overview::{LevelCount, RegisterGap, RiskOverview};
 pub use paths::{PathStep, PathSupplier, RiskPath};
 pub use plan::RiskAction;
 pub use processes::{
-    DependedSupplier, LinkedProcess, Process, ProcessSite, ProcessSummary, ThreateningRisk,
+    DependedSupplier, LinkedProcess, Process, ProcessChoice, ProcessSite, ProcessSummary,
+    ThreateningRisk,
 };
 pub use register::{
     HeatCell, RequirementLink, Risk, RiskFilter, RiskLinks, RiskStage, RiskSummary, StoredRating,

@@ -6,6 +6,7 @@ use hygeia_domain::access::EntityScope;
 use hygeia_domain::risks::treatment::EXPIRY_NOTICE_DAYS;
 use serde::Serialize;
 
+use super::matrix::RANK;
 use crate::Store;
 use crate::error::Result;
 use crate::sql::Filter;
@@ -55,6 +56,7 @@ impl Store {
             .format("%Y-%m-%d")
             .to_string();
         let today = today.format("%Y-%m-%d").to_string();
+        let (_, matrix) = self.risk_matrix().await?;
         let mut conn = self.reader().acquire().await?;
 
         let mut f = Filter::new();
@@ -93,26 +95,34 @@ impl Store {
             .fetch_one(&mut *conn)
             .await?;
 
+        // Per level: the level's rank leads each rated risk's severity (kept with every rating
+        // and re-rating), so the count reads the risks alone, not their ratings.
+        let mut rated = f.clone();
+        rated.condition("r.severity >= 0");
         let sql = format!(
-            "SELECT COALESCE(c.level, i.level) AS level, COUNT(*) AS risks FROM risks r \
-             LEFT JOIN risk_ratings i ON i.risk_id = r.id AND i.stage = 'inherent' \
-             LEFT JOIN risk_ratings c ON c.risk_id = r.id AND c.stage = 'current'{} \
-             GROUP BY COALESCE(c.level, i.level)",
-            f.where_clause()
+            "SELECT r.severity / {RANK} AS rank, COUNT(*) AS risks FROM risks r{} \
+             GROUP BY r.severity / {RANK}",
+            rated.where_clause()
         );
-        let by_level: Vec<LevelCount> = f
+        let by_level: Vec<LevelCount> = rated
             .query(sql)
             .try_map(|row: sqlx::any::AnyRow| {
                 use sqlx::Row;
                 Ok((
-                    row.try_get::<Option<String>, _>("level")?,
+                    row.try_get::<i64, _>("rank")?,
                     row.try_get::<i64, _>("risks")?,
                 ))
             })
             .fetch_all(&mut *conn)
             .await?
             .into_iter()
-            .filter_map(|(level, risks)| level.map(|level| LevelCount { level, risks }))
+            .filter_map(|(rank, risks)| {
+                let level = matrix.levels.get(usize::try_from(rank).ok()?)?;
+                Some(LevelCount {
+                    level: level.id.clone(),
+                    risks,
+                })
+            })
             .collect();
 
         let mut a = Filter::new();

@@ -97,6 +97,15 @@ pub struct Process {
     pub suppliers: Vec<DependedSupplier>,
 }
 
+/// A process as a form offers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ProcessChoice {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub criticality: i64,
+}
+
 /// A process as the list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -287,6 +296,26 @@ impl Store {
         entity_id: Option<&str>,
     ) -> Result<Vec<ProcessSummary>> {
         self.list_processes_at(scope, entity_id, None).await
+    }
+
+    /// The processes of an entity to pick from (name, kind, criticality), without the figures
+    /// [`Store::list_processes`] gathers: the forms that link a risk or a supplier to them.
+    pub async fn process_choices(
+        &self,
+        scope: &EntityScope,
+        entity_id: &str,
+    ) -> Result<Vec<ProcessChoice>> {
+        if !scope.contains(entity_id) {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT id, name, kind, criticality FROM processes WHERE entity_id = $1 \
+             ORDER BY criticality DESC, name, id LIMIT {MAX_LISTED}"
+        );
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(entity_id)
+            .fetch_all(self.reader())
+            .await?)
     }
 
     /// Like [`Store::list_processes`], only the processes run at `site_id` when given.

@@ -70,13 +70,22 @@ pub(crate) async fn derive_view(
     source: &Assessment,
     target_framework: &str,
 ) -> ApiResult<ReuseView> {
+    let organisation = &auth.principal.organisation_id;
+    derive_view_of(state, organisation, catalog, source, target_framework).await
+}
+
+/// [`derive_view`] with the pair reviews of `organisation_id`.
+pub(crate) async fn derive_view_of(
+    state: &AppState,
+    organisation_id: &str,
+    catalog: &Catalog,
+    source: &Assessment,
+    target_framework: &str,
+) -> ApiResult<ReuseView> {
     let reuse =
         Reuse::new(catalog, &source.framework_id, target_framework).map_err(compliance_error)?;
     let results = source_results(catalog, source, state.store.results(&source.id).await?);
-    let reviews = state
-        .store
-        .pair_reviews(&auth.principal.organisation_id)
-        .await?;
+    let reviews = state.store.pair_reviews(organisation_id).await?;
     let confirmed = state
         .store
         .confirmed_deltas(catalog, &source.entity_id, target_framework)

@@ -274,7 +274,7 @@ pub async fn risk_page(
     let processes = if can_write {
         state
             .store
-            .list_processes(&auth.principal.scope, Some(&risk.entity_id))
+            .process_choices(&auth.principal.scope, &risk.entity_id)
             .await
             .map_err(fail)?
             .into_iter()

@@ -329,7 +329,7 @@ pub async fn supplier_page(
     if can_write {
         processes = state
             .store
-            .list_processes(scope, Some(&s.entity_id))
+            .process_choices(scope, &s.entity_id)
             .await
             .map_err(|e| fail(e.into()))?
             .into_iter()
