@@ -364,19 +364,7 @@ pub async fn confirm(
     Path(id): Path<String>,
     PageForm(auth, fields): PageForm,
 ) -> PageResult {
-    let tr = tr_of(&auth);
-    auth.principal
-        .require(Permission::ComplianceEdit)
-        .map_err(|e| PageError::new(tr, e.into()))?;
-    let rules = crate::checks::rules(&state).await.map_err(fail(tr))?;
-    let confirmed = state
-        .store
-        .confirm_result_proposal(&auth.actor, &auth.principal.scope, &id, &rules, tr.code())
-        .await;
-    match confirmed {
-        Ok(_) => Ok(see_other(&back(&fields))),
-        Err(e) => show(&state, &auth, Some(e.into())).await,
-    }
+    decide(&state, &auth, &id, &fields, Decision::Confirm).await
 }
 
 /// Dismisses a proposal with the reason given.
@@ -385,18 +373,44 @@ pub async fn dismiss(
     Path(id): Path<String>,
     PageForm(auth, fields): PageForm,
 ) -> PageResult {
-    let tr = tr_of(&auth);
+    decide(&state, &auth, &id, &fields, Decision::Dismiss).await
+}
+
+enum Decision {
+    Confirm,
+    Dismiss,
+}
+
+/// Takes a decision on a proposal, then returns to the page it was taken on; a refusal shows
+/// the checks page with its message and status.
+async fn decide(
+    state: &AppState,
+    auth: &Auth,
+    id: &str,
+    fields: &super::forms::Fields,
+    decision: Decision,
+) -> PageResult {
+    let tr = tr_of(auth);
     auth.principal
         .require(Permission::ComplianceEdit)
         .map_err(|e| PageError::new(tr, e.into()))?;
-    let reason = fields.text("reason");
-    let dismissed = state
-        .store
-        .dismiss_result_proposal(&auth.actor, &auth.principal.scope, &id, &reason)
-        .await;
-    match dismissed {
-        Ok(_) => Ok(see_other(&back(&fields))),
-        Err(e) => show(&state, &auth, Some(e.into())).await,
+    let (store, scope) = (&state.store, &auth.principal.scope);
+    let decided = match decision {
+        Decision::Confirm => {
+            let rules = crate::checks::rules(state).await.map_err(fail(tr))?;
+            let lang = tr.code();
+            let confirmed = store.confirm_result_proposal(&auth.actor, scope, id, &rules, lang);
+            confirmed.await.map(drop)
+        }
+        Decision::Dismiss => {
+            let reason = fields.text("reason");
+            let dismissed = store.dismiss_result_proposal(&auth.actor, scope, id, &reason);
+            dismissed.await.map(drop)
+        }
+    };
+    match decided {
+        Ok(()) => Ok(see_other(&back(fields))),
+        Err(e) => show(state, auth, Some(e.into())).await,
     }
 }
 
