@@ -174,7 +174,11 @@ fn score_line(tr: Tr, score: &Score) -> String {
             ("compliant", &tr.unum(score.compliant as u64)),
             ("partial", &tr.unum(score.partially_compliant as u64)),
             ("non", &tr.unum(score.non_compliant as u64)),
-            ("open", &tr.unum(score.not_assessed as u64)),
+            // Left to a derived "no coverage", a requirement is still to assess.
+            (
+                "open",
+                &tr.unum((score.not_assessed + score.no_coverage) as u64),
+            ),
         ],
     )
 }
