@@ -2,8 +2,8 @@
 //! force, runs on a schedule (a recurring job) and soon after changes (a job queued by any
 //! successful change, at most every half minute per instance), and run at once on request.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, RwLock};
 
 use axum::extract::{Request, State};
 use axum::http::Method;
@@ -28,10 +28,33 @@ const SETTLE_SECONDS: i64 = 30;
 #[derive(Debug, Default, Clone)]
 pub struct ChangeMark(Arc<AtomicI64>);
 
-/// The shipped checks, read against the catalog in force.
-pub async fn rules(state: &AppState) -> ApiResult<Vec<CheckRule>> {
-    let catalog = state.catalog.current(&state.store).await?;
-    shipped_checks(&catalog).map_err(ApiError::internal)
+/// The rule file as read against one generation of the catalog, so that pages showing
+/// observations do not parse and check it on every request.
+#[derive(Debug, Default, Clone)]
+pub struct RulesCache(Arc<RwLock<Option<ReadRules>>>);
+
+/// The rules read, with the catalog generation they were checked against.
+type ReadRules = (i64, Arc<Vec<CheckRule>>);
+
+/// The shipped checks, read against the catalog in force (once per catalog generation).
+pub async fn rules(state: &AppState) -> ApiResult<Arc<Vec<CheckRule>>> {
+    let (generation, catalog) = state.catalog.current_with_generation(&state.store).await?;
+    let cached = match state.check_rules.0.read() {
+        Ok(guard) => guard.clone(),
+        Err(poisoned) => poisoned.into_inner().clone(),
+    };
+    if let Some((cached_generation, rules)) = cached
+        && cached_generation == generation
+    {
+        return Ok(rules);
+    }
+    let rules = Arc::new(shipped_checks(&catalog).map_err(ApiError::internal)?);
+    let mut guard = match state.check_rules.0.write() {
+        Ok(guard) => guard,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    *guard = Some((generation, rules.clone()));
+    Ok(rules)
 }
 
 /// Runs every check over every entity now; `started_by` says why.

@@ -147,6 +147,8 @@ pub struct AppState {
     pub advisories: vulnerabilities::FeedCache,
     /// When this instance last queued a run of the automated checks after a change.
     pub(crate) checks_mark: checks::ChangeMark,
+    /// The automated checks' rule file, read once per catalog generation.
+    pub(crate) check_rules: checks::RulesCache,
 }
 
 impl AppState {
@@ -164,6 +166,7 @@ impl AppState {
             sso_calls: Arc::new(tokio::sync::Semaphore::new(8)),
             advisories: vulnerabilities::FeedCache::default(),
             checks_mark: checks::ChangeMark::default(),
+            check_rules: checks::RulesCache::default(),
         }
     }
 

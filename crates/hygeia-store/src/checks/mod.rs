@@ -153,25 +153,38 @@ impl Store {
     }
 
     /// How many observations were open at each instant given (RFC 3339), for the entities
-    /// in scope: the automated part of the compliance trend.
+    /// in scope: the automated part of the compliance trend. One read of the observations'
+    /// opening and closing instants, counted here for every instant.
     pub async fn open_observations_at(
         &self,
         scope: &EntityScope,
         entity_id: Option<&str>,
         instants: &[String],
     ) -> Result<Vec<i64>> {
-        let mut counts = Vec::with_capacity(instants.len());
-        for at in instants {
-            let mut f = Filter::new();
-            f.eq_opt("entity_id", entity_id);
-            f.scope("entity_id", scope);
-            f.with_values(
-                "opened_at <= {0} AND (closed_at IS NULL OR closed_at > {1})",
-                &[at, at],
-            );
-            let sql = format!("SELECT COUNT(*) FROM observations{}", f.where_clause());
-            counts.push(f.scalar(sql).fetch_one(self.reader()).await?);
+        if instants.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(counts)
+        let mut f = Filter::new();
+        f.eq_opt("entity_id", entity_id);
+        f.scope("entity_id", scope);
+        let sql = format!(
+            "SELECT opened_at, closed_at FROM observations{}",
+            f.where_clause()
+        );
+        let spans: Vec<(String, Option<String>)> = f
+            .query(sql)
+            .try_map(|row: sqlx::any::AnyRow| Ok((row.try_get(0)?, row.try_get(1)?)))
+            .fetch_all(self.reader())
+            .await?;
+        Ok(instants
+            .iter()
+            .map(|at| {
+                let open = spans.iter().filter(|(opened, closed)| {
+                    opened.as_str() <= at.as_str()
+                        && closed.as_deref().is_none_or(|c| c > at.as_str())
+                });
+                i64::try_from(open.count()).unwrap_or(i64::MAX)
+            })
+            .collect())
     }
 }

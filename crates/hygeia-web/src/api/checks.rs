@@ -86,7 +86,7 @@ pub async fn list_checks(State(state): State<AppState>, auth: Auth) -> ApiResult
         .await?;
     Ok(Json(
         rules
-            .into_iter()
+            .iter()
             .map(|r| Check {
                 open_observations: open.iter().filter(|o| o.check_id == r.id).count(),
                 informs: r
@@ -97,12 +97,12 @@ pub async fn list_checks(State(state): State<AppState>, auth: Auth) -> ApiResult
                         id: i.id.clone(),
                     })
                     .collect(),
-                id: r.id,
+                id: r.id.clone(),
                 signal: r.signal,
                 days: r.days,
                 severity: r.severity,
-                title: r.title,
-                description: r.description,
+                title: r.title.clone(),
+                description: r.description.clone(),
             })
             .collect(),
     ))
