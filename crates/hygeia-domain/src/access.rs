@@ -68,6 +68,9 @@ impl Role {
                     | P::SupplierRead
                     | P::SupplierWrite
                     | P::SupplierAssess
+                    | P::GovernanceRead
+                    | P::GovernanceWrite
+                    | P::PolicyAcknowledge
                     | P::OwnTokens
             ),
             Role::Contributor => matches!(
@@ -85,6 +88,8 @@ impl Role {
                     | P::RiskWrite
                     | P::SupplierRead
                     | P::SupplierWrite
+                    | P::GovernanceRead
+                    | P::PolicyAcknowledge
                     | P::OwnTokens
             ),
             Role::Auditor => matches!(
@@ -98,6 +103,8 @@ impl Role {
                     | P::RiskRead
                     | P::SupplierRead
                     | P::AuditRead
+                    | P::GovernanceRead
+                    | P::PolicyAcknowledge
                     | P::OwnTokens
             ),
         }
@@ -209,6 +216,15 @@ pub enum Permission {
     SupplierAssess,
     /// See the background jobs of every hub instance and retry a failed one: administrators.
     JobManage,
+    /// See the management body, its approvals, training records and policies with who
+    /// acknowledged them (within scope).
+    GovernanceRead,
+    /// Record members, approvals and training; draft, publish and revise policies (within
+    /// scope).
+    GovernanceWrite,
+    /// Acknowledge the policies that apply to oneself: every role, never through a read-only
+    /// token.
+    PolicyAcknowledge,
 }
 
 /// Which legal entities a user may see.
@@ -271,6 +287,7 @@ impl TokenScope {
                     | P::IncidentRead
                     | P::RiskRead
                     | P::SupplierRead
+                    | P::GovernanceRead
             ),
             TokenScope::Ingest => matches!(permission, P::AssetIngest),
         }
@@ -504,6 +521,7 @@ mod tests {
             Permission::SupplierWrite,
             Permission::SupplierAssess,
             Permission::JobManage,
+            Permission::GovernanceWrite,
         ] {
             assert!(!Role::Auditor.allows(permission), "{permission:?}");
         }

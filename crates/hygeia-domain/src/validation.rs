@@ -90,6 +90,11 @@ pub enum Code {
     PasswordPredictable,
     /// A new password found in the offline list of breached passwords.
     PasswordBreached,
+    /// A day that has not come yet where only a past or present day makes sense (an
+    /// approval, a training completed).
+    InFuture,
+    /// `value` is a member who did not sit on the management body on the day given.
+    NotSitting,
     /// A refusal the web layer words itself, in English only (`reason`).
     Invalid,
 }
@@ -136,6 +141,8 @@ impl Code {
         Code::PasswordPersonal,
         Code::PasswordPredictable,
         Code::PasswordBreached,
+        Code::InFuture,
+        Code::NotSitting,
         Code::Invalid,
     ];
 
@@ -181,6 +188,8 @@ impl Code {
             Code::PasswordPersonal => "password_personal",
             Code::PasswordPredictable => "password_predictable",
             Code::PasswordBreached => "password_breached",
+            Code::InFuture => "in_future",
+            Code::NotSitting => "not_sitting",
             Code::Invalid => "invalid",
         }
     }
@@ -397,6 +406,22 @@ impl FieldError {
         let message =
             "must be a time with its offset, written like 2026-05-04T10:00:00+02:00".into();
         Self::new(field, Code::BadTime, Params::default(), message)
+    }
+
+    /// The member `value` did not sit on the management body on the day given.
+    pub fn not_sitting(field: &str, value: &str) -> Self {
+        let message = format!("'{value}' did not sit on the management body on that day");
+        Self::valued(field, Code::NotSitting, value, message)
+    }
+
+    /// The day of `field` has not come yet.
+    pub fn in_future(field: &str) -> Self {
+        Self::new(
+            field,
+            Code::InFuture,
+            Params::default(),
+            "must not be after today".to_owned(),
+        )
     }
 
     /// The date of `field` is before the date of the `other` field.
@@ -657,6 +682,8 @@ record! {
     one_target();
     not_found(value: &str);
     own_ancestor();
+    in_future();
+    not_sitting(value: &str);
 }
 
 impl Validator {

@@ -18,6 +18,7 @@ mod database;
 mod entity_group;
 mod error;
 mod files;
+pub mod governance;
 pub mod incidents;
 pub mod jobs;
 mod keyset;

@@ -5,8 +5,105 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::NaiveDate;
+use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
+
+use super::{MAX_NAME_CHARS, MAX_TEXT_CHARS, optional_id};
+use crate::access::Role;
+use crate::validation::{FieldError, ValidationErrors, Validator};
+
+/// The default and the longest time between two reviews of a policy.
+pub const DEFAULT_REVIEW_MONTHS: u32 = 12;
+pub const MAX_REVIEW_MONTHS: u32 = 36;
+
+/// A policy as entered: what it is, who owns it, whom it applies to, how often it is reviewed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PolicyInput {
+    pub title: String,
+    /// Who maintains it (a name or a function: the CISO, the quality director).
+    #[serde(default)]
+    pub owner: String,
+    /// The roles of the entity's users who must acknowledge it; none means every user.
+    #[serde(default)]
+    pub audience_roles: Vec<String>,
+    /// Months between reviews (1–36, 12 when not given).
+    #[serde(default)]
+    pub review_months: Option<u32>,
+}
+
+/// A checked policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedPolicy {
+    pub title: String,
+    pub owner: String,
+    pub audience_roles: Vec<Role>,
+    pub review_months: u32,
+}
+
+impl PolicyInput {
+    pub fn check(&self) -> Result<CheckedPolicy, ValidationErrors> {
+        let mut v = Validator::new();
+        v.text("title", &self.title, MAX_NAME_CHARS);
+        v.optional_text("owner", Some(&self.owner), MAX_NAME_CHARS);
+        let mut audience_roles = Vec::new();
+        for (i, code) in self.audience_roles.iter().enumerate() {
+            match code.parse::<Role>() {
+                Ok(role) if !audience_roles.contains(&role) => audience_roles.push(role),
+                Ok(_) => v.duplicate(&format!("audience_roles[{i}]"), code),
+                Err(_) => v.one_of(
+                    &format!("audience_roles[{i}]"),
+                    &Role::ALL.map(|r| r.code()),
+                ),
+            }
+        }
+        let review_months = self.review_months.unwrap_or(DEFAULT_REVIEW_MONTHS);
+        if !(1..=MAX_REVIEW_MONTHS).contains(&review_months) {
+            v.push(FieldError::out_of_range(
+                "review_months",
+                1,
+                MAX_REVIEW_MONTHS as usize,
+            ));
+        }
+        v.finish()?;
+        audience_roles.sort();
+        Ok(CheckedPolicy {
+            title: self.title.trim().to_owned(),
+            owner: self.owner.trim().to_owned(),
+            audience_roles,
+            review_months,
+        })
+    }
+}
+
+/// A new version drafted: what changed, and the document itself among the evidence.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DraftInput {
+    /// What this version says or changes, in a few lines.
+    pub summary: String,
+    #[serde(default)]
+    pub evidence_id: Option<String>,
+}
+
+impl DraftInput {
+    pub fn check(&self) -> Result<(String, Option<String>), ValidationErrors> {
+        let mut v = Validator::new();
+        v.text("summary", &self.summary, MAX_TEXT_CHARS);
+        v.finish()?;
+        Ok((
+            self.summary.trim().to_owned(),
+            optional_id(self.evidence_id.as_deref()),
+        ))
+    }
+}
+
+/// The day a version published on `published_on` is due for review.
+pub fn next_review(published_on: NaiveDate, review_months: u32) -> NaiveDate {
+    published_on
+        .checked_add_months(Months::new(review_months))
+        .unwrap_or(published_on)
+}
 
 /// Where a policy version stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -159,6 +256,36 @@ mod tests {
         ));
         assert!(!review_due(PolicyState::Draft, day("2026-01-01"), today));
         assert!(!review_due(PolicyState::Published, None, today));
+    }
+
+    #[test]
+    fn a_policy_names_known_roles_once_and_a_review_cadence_within_three_years() {
+        let refused = PolicyInput {
+            audience_roles: vec!["auditor".into(), "Auditor".into(), "janitor".into()],
+            review_months: Some(48),
+            ..PolicyInput::default()
+        }
+        .check()
+        .map_err(|e| e.0.into_iter().map(|f| f.field).collect::<Vec<_>>());
+        assert_eq!(
+            refused,
+            Err(vec![
+                "title".to_owned(),
+                "audience_roles[1]".to_owned(),
+                "audience_roles[2]".to_owned(),
+                "review_months".to_owned()
+            ])
+        );
+        let policy = PolicyInput {
+            title: "Information security policy".into(),
+            audience_roles: vec!["contributor".into(), "compliance manager".into()],
+            ..PolicyInput::default()
+        }
+        .check();
+        assert!(policy.is_ok_and(|p| p.review_months == 12
+            && p.audience_roles == [Role::ComplianceManager, Role::Contributor]));
+        let day = |t: &str| NaiveDate::parse_from_str(t, "%Y-%m-%d").unwrap_or_default();
+        assert_eq!(next_review(day("2026-01-31"), 1), day("2026-02-28"));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use hygeia_catalog::Catalog;
 use hygeia_domain::access::EntityScope;
-use hygeia_domain::validation::Validator;
+use hygeia_domain::validation::{FieldError, ValidationErrors, Validator};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
@@ -139,6 +139,27 @@ pub(crate) async fn insert_file(conn: &mut AnyConnection, file: &StoredFile<'_>)
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// The error naming `field` when `evidence_id` is not evidence of `entity_id`.
+pub(crate) async fn evidence_check(
+    conn: &mut AnyConnection,
+    field: &str,
+    evidence_id: Option<&str>,
+    entity_id: &str,
+) -> Result<()> {
+    let Some(evidence_id) = evidence_id else {
+        return Ok(());
+    };
+    let of: Option<String> = sqlx::query_scalar("SELECT entity_id FROM evidence WHERE id = $1")
+        .bind(evidence_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if of.as_deref() == Some(entity_id) {
+        Ok(())
+    } else {
+        Err(ValidationErrors(vec![FieldError::not_found(field, evidence_id)]).into())
+    }
 }
 
 impl Store {

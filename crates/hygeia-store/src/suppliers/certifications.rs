@@ -4,10 +4,10 @@
 use chrono::NaiveDate;
 use hygeia_domain::access::EntityScope;
 use hygeia_domain::suppliers::certifications::{CertificateState, CertificationInput};
-use hygeia_domain::validation::{FieldError, ValidationErrors};
 use serde::Serialize;
 use sqlx::AnyConnection;
 
+use crate::assessments::evidence::evidence_check;
 use crate::audit::{Change, append};
 use crate::error::{Result, StoreError};
 use crate::{Actor, Store, new_id};
@@ -49,27 +49,6 @@ pub(super) async fn certifications_of(
         c.state = CertificateState::on(until, today).as_str().to_owned();
     }
     Ok(certifications)
-}
-
-/// The error naming `field` when `evidence_id` is not evidence of `entity_id`.
-pub(super) async fn evidence_check(
-    conn: &mut AnyConnection,
-    field: &str,
-    evidence_id: Option<&str>,
-    entity_id: &str,
-) -> Result<()> {
-    let Some(evidence_id) = evidence_id else {
-        return Ok(());
-    };
-    let of: Option<String> = sqlx::query_scalar("SELECT entity_id FROM evidence WHERE id = $1")
-        .bind(evidence_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    if of.as_deref() == Some(entity_id) {
-        Ok(())
-    } else {
-        Err(ValidationErrors(vec![FieldError::not_found(field, evidence_id)]).into())
-    }
 }
 
 fn day_text(day: Option<NaiveDate>) -> Option<String> {

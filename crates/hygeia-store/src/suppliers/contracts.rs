@@ -12,8 +12,8 @@ use hygeia_domain::validation::{FieldError, ValidationErrors};
 use serde::Serialize;
 use sqlx::AnyConnection;
 
-use super::certifications::evidence_check;
 use super::register::answers_of;
+use crate::assessments::evidence::evidence_check;
 use crate::audit::{Change, append};
 use crate::error::{Result, StoreError};
 use crate::{Actor, Store, new_id};

@@ -5,6 +5,7 @@ mod access;
 mod checks;
 mod compliance;
 mod entity_profile;
+mod governance;
 mod incidents;
 mod inventory;
 mod jobs;
@@ -24,6 +25,7 @@ mod suppliers;
 mod vulnerabilities;
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use hygeia_domain::access::{EntityScope, Role};
 use hygeia_domain::org::{EntityInput, SiteInput, SiteKind};

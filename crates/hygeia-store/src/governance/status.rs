@@ -1,0 +1,165 @@
+//! Where an entity's governance stands: the whole picture for its page, and the figures the
+//! management body report and the dashboard show (members trained, the measures' last
+//! approval, trainings to renew, policies to review or acknowledge).
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use hygeia_domain::access::EntityScope;
+use hygeia_domain::governance::approvals::measures_renewal_due;
+use hygeia_domain::governance::training::TrainingState;
+use serde::Serialize;
+use sqlx::AnyConnection;
+
+use super::approvals::{Approval, approvals_of};
+use super::members::{BoardMember, members_of};
+use super::policies::{PolicySummary, policies_of};
+use super::training::{TrainingRecord, training_of};
+use super::{entity_check, stored_day};
+use crate::Store;
+use crate::error::Result;
+
+/// The figures of an entity's governance on the day read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GovernanceStatus {
+    /// Members sitting on the body today, and those of them with a training in force.
+    pub members_sitting: i64,
+    pub members_trained: i64,
+    /// Names of the sitting members without a training in force.
+    pub members_untrained: Vec<String>,
+    /// The latest approval of the risk-management measures.
+    pub measures_approved_on: Option<String>,
+    pub measures_version: Option<String>,
+    pub measures_signatory: Option<String>,
+    /// Never approved, or approved more than a year ago.
+    pub measures_renewal_due: bool,
+    /// The latest training of each person and course that is expiring or expired: to renew.
+    pub trainings_to_renew: Vec<TrainingRecord>,
+    pub policies_published: i64,
+    /// Policies whose latest version waits for approval or publication.
+    pub policies_pending: i64,
+    pub policies_review_due: i64,
+    /// Acknowledgements of published versions still missing, over every policy.
+    pub acknowledgements_missing: i64,
+}
+
+/// An entity's governance in full.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Governance {
+    pub entity_id: String,
+    pub members: Vec<BoardMember>,
+    /// Latest first.
+    pub approvals: Vec<Approval>,
+    /// Latest completion first.
+    pub training: Vec<TrainingRecord>,
+    pub policies: Vec<PolicySummary>,
+    pub status: GovernanceStatus,
+}
+
+fn in_force(t: &TrainingRecord) -> bool {
+    t.state != TrainingState::Expired.as_str()
+}
+
+/// Who a record is about, to find each person's latest training of a course.
+fn person_key(t: &TrainingRecord) -> String {
+    match (&t.member_id, &t.user_id) {
+        (Some(m), _) => format!("m:{m}"),
+        (None, Some(u)) => format!("u:{u}"),
+        (None, None) => format!("n:{}", t.person_name.to_lowercase()),
+    }
+}
+
+fn status_of(
+    members: &[BoardMember],
+    approvals: &[Approval],
+    training: &[TrainingRecord],
+    policies: &[PolicySummary],
+    today: NaiveDate,
+) -> Result<GovernanceStatus> {
+    let sitting: Vec<&BoardMember> = members.iter().filter(|m| m.sitting).collect();
+    let trained = |m: &BoardMember| {
+        training.iter().any(|t| {
+            in_force(t)
+                && (t.member_id.as_deref() == Some(m.id.as_str())
+                    || (m.user_id.is_some() && t.user_id == m.user_id))
+        })
+    };
+    let members_untrained: Vec<String> = sitting
+        .iter()
+        .filter(|m| !trained(m))
+        .map(|m| m.name.clone())
+        .collect();
+    let measures = approvals.iter().find(|a| a.subject == "measures");
+    let approved_on = measures.map(|a| stored_day(&a.approved_on)).transpose()?;
+    let mut latest: BTreeMap<(String, String), &TrainingRecord> = BTreeMap::new();
+    for t in training {
+        let key = (person_key(t), t.course.to_lowercase());
+        // Latest completion first: the first seen of a key is its latest.
+        latest.entry(key).or_insert(t);
+    }
+    let trainings_to_renew = latest
+        .into_values()
+        .filter(|t| t.state == "expiring" || t.state == "expired")
+        .cloned()
+        .collect();
+    let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    Ok(GovernanceStatus {
+        members_sitting: count(sitting.len()),
+        members_trained: count(sitting.len() - members_untrained.len()),
+        members_untrained,
+        measures_approved_on: measures.map(|a| a.approved_on.clone()),
+        measures_version: measures.map(|a| a.version.clone()),
+        measures_signatory: measures.map(|a| a.signatory.clone()),
+        measures_renewal_due: measures_renewal_due(approved_on, today),
+        trainings_to_renew,
+        policies_published: count(
+            policies
+                .iter()
+                .filter(|p| p.published_version.is_some())
+                .count(),
+        ),
+        policies_pending: count(
+            policies
+                .iter()
+                .filter(|p| p.latest_state == "draft" || p.latest_state == "approved")
+                .count(),
+        ),
+        policies_review_due: count(policies.iter().filter(|p| p.review_due).count()),
+        acknowledgements_missing: policies
+            .iter()
+            .filter(|p| p.published_version.is_some())
+            .map(|p| p.audience - p.acknowledged)
+            .sum(),
+    })
+}
+
+pub(super) async fn governance_of(
+    conn: &mut AnyConnection,
+    entity_id: &str,
+    today: NaiveDate,
+) -> Result<Governance> {
+    let members = members_of(conn, entity_id, today).await?;
+    let approvals = approvals_of(conn, entity_id).await?;
+    let training = training_of(conn, entity_id, today).await?;
+    let policies = policies_of(conn, entity_id, today).await?;
+    let status = status_of(&members, &approvals, &training, &policies, today)?;
+    Ok(Governance {
+        entity_id: entity_id.to_owned(),
+        members,
+        approvals,
+        training,
+        policies,
+        status,
+    })
+}
+
+impl Store {
+    /// An entity's governance: members, approvals, training, policies and where it stands.
+    pub async fn governance(&self, scope: &EntityScope, entity_id: &str) -> Result<Governance> {
+        let mut conn = self.reader().acquire().await?;
+        entity_check(&mut conn, scope, entity_id).await?;
+        governance_of(&mut conn, entity_id, self.today()).await
+    }
+}
