@@ -117,7 +117,8 @@ impl From<StoreError> for ApiError {
             // A clash with stored state is a conflict; a bad reference in a field is bad input.
             StoreError::Conflict {
                 field:
-                    field @ ("version" | "name" | "email" | "id" | "stage_key" | "reference" | "state"),
+                    field @ ("version" | "name" | "email" | "id" | "stage_key" | "reference" | "state"
+                    | "audience"),
                 message,
             } => ApiError::Conflict(format!("{field}: {message}")),
             StoreError::Conflict { field, message } => ApiError::field(field, message),

@@ -607,7 +607,7 @@ impl Store {
             .any(|p| p.user_id == user_id);
         if !applies {
             return Err(StoreError::Conflict {
-                field: "user",
+                field: "audience",
                 message: "this policy does not apply to you".into(),
             });
         }

@@ -410,7 +410,7 @@ async fn a_policy_is_approved_before_publication_and_only_the_version_in_force_i
             .unwrap_err();
         assert_eq!(
             refused.to_string(),
-            "user: this policy does not apply to you",
+            "audience: this policy does not apply to you",
             "{name}"
         );
         let charter = store

@@ -7,6 +7,7 @@ mod checks;
 mod download;
 pub(crate) mod entities;
 mod entity_group;
+mod governance;
 pub(crate) mod incidents;
 mod jobs;
 mod monitor;
@@ -181,6 +182,7 @@ pub fn router() -> Router<AppState> {
         .merge(checks::router())
         .merge(reports::router())
         .merge(jobs::router())
+        .merge(governance::router())
         .fallback(|| async { ApiError::NotFound("no such API endpoint".into()) })
 }
 

@@ -93,6 +93,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(super::checks::ChecksDoc::openapi());
     doc.merge(super::reports::ReportsDoc::openapi());
     doc.merge(super::jobs::JobsDoc::openapi());
+    doc.merge(super::governance::GovernanceDoc::openapi());
     describe_responses(&mut doc);
     doc
 }

@@ -1,6 +1,7 @@
 //! Access control over every documented operation, public endpoints, and bad input.
 
 mod checks;
+mod governance;
 mod jobs;
 mod reports;
 mod risks;
@@ -42,6 +43,7 @@ fn case(
 fn cases() -> Vec<Case> {
     let mut all = core_cases();
     all.extend(checks::cases());
+    all.extend(governance::cases());
     all.extend(jobs::cases());
     all.extend(reports::cases());
     all.extend(risks::cases());

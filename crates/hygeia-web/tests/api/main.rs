@@ -13,6 +13,7 @@ mod dead_ends;
 mod entity_profile;
 mod everyday;
 mod forms;
+mod governance;
 mod incident_review;
 mod incident_significance;
 mod incidents;
