@@ -77,6 +77,12 @@ pub(super) async fn member_in(
 }
 
 impl Store {
+    /// One member of the management body of an entity the caller may see.
+    pub async fn board_member(&self, scope: &EntityScope, id: &str) -> Result<BoardMember> {
+        let mut conn = self.reader().acquire().await?;
+        member_in(&mut conn, scope, id, self.today()).await
+    }
+
     /// Appoints a member to an entity's management body; audited `governance.member.add`.
     pub async fn add_board_member(
         &self,

@@ -27,6 +27,7 @@ mod entity_list;
 mod evidence;
 mod forms;
 mod gaps;
+mod governance;
 pub mod i18n;
 mod incident_reports;
 mod incidents;
@@ -193,6 +194,7 @@ pub fn router() -> Router<AppState> {
         )
         .merge(risks::router())
         .merge(suppliers::router())
+        .merge(governance::router())
         .route(
             "/portal/{token}",
             get(portal::portal_page).post(portal::portal_save),
@@ -568,6 +570,7 @@ pub enum Area {
     Assets,
     Suppliers,
     Incidents,
+    Governance,
     Audit,
     Settings,
     /// The search page, outside any one area.
@@ -680,6 +683,7 @@ impl Shell {
             ("/assets", "nav.assets", Area::Assets),
             ("/suppliers", "nav.suppliers", Area::Suppliers),
             ("/incidents", "nav.incidents", Area::Incidents),
+            ("/governance", "nav.governance", Area::Governance),
             ("/audit", "nav.audit", Area::Audit),
             ("/settings", "nav.settings", Area::Settings),
         ] {

@@ -135,6 +135,8 @@ mod tests {
             FieldError::weak_password("f", &hygeia_domain::password_policy::Weakness::Predictable),
             FieldError::weak_password("f", &hygeia_domain::password_policy::Weakness::Breached),
             FieldError::invalid("f", "why"),
+            FieldError::in_future("f"),
+            FieldError::not_sitting("f", "x"),
         ];
         let covered: std::collections::BTreeSet<Code> = samples.iter().map(|e| e.code).collect();
         assert_eq!(covered.len(), Code::ALL.len(), "a code has no sample");

@@ -385,6 +385,8 @@ async fn every_main_page_passes_the_markup_checks_in_both_languages() {
         format!("/assets/{}", ids.asset_a),
         "/suppliers".into(),
         "/incidents".into(),
+        "/governance".into(),
+        format!("/governance?entity={}", ids.entity_b),
         "/audit".into(),
         "/audit/verify".into(),
         "/settings".into(),

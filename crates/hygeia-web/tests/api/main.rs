@@ -14,6 +14,7 @@ mod entity_profile;
 mod everyday;
 mod forms;
 mod governance;
+mod governance_pages;
 mod incident_review;
 mod incident_significance;
 mod incidents;
