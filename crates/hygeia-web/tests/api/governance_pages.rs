@@ -18,9 +18,7 @@ async fn the_body_signs_a_policy_and_the_staff_acknowledge_it_from_the_pages() {
         let empty = manager.get(&format!("/governance?entity={a}")).await;
         assert_eq!(empty.status, StatusCode::OK, "{name}");
         assert!(
-            empty
-                .html
-                .contains("jamais approuvées par")
+            empty.html.contains("jamais approuvées par")
                 && empty.html.contains("id=\"no-members\""),
             "{name}"
         );

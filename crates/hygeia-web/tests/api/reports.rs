@@ -24,6 +24,8 @@ async fn the_board_report_is_typeset_in_the_language_asked_and_audited() {
                     "Conformité par mesure de l'article 21, paragraphe 2",
                     "Ce que constatent les contrôles automatiques",
                     "Administrateurs sans second facteur",
+                    "Approbations, formation et politiques (article 20)",
+                    "jamais été approuvées par",
                 ],
             ),
             (
@@ -33,6 +35,8 @@ async fn the_board_report_is_typeset_in_the_language_asked_and_audited() {
                     "Compliance per Art. 21(2) measure",
                     "What the automated checks observe",
                     "Administrators without a second factor",
+                    "Approvals, training and policies (Art. 20)",
+                    "has not recorded an approval of the risk-management measures",
                 ],
             ),
         ] {

@@ -1,7 +1,7 @@
 //! The management body's report of one entity (issue 16, item 4), typeset as PDF by the
 //! binary: the entity's NIS2 class and what Art. 20 makes the management body answerable for,
 //! compliance per Art. 21(2) measure with its trend, open gaps and overdue actions, what the
-//! automated checks observe, the top risks and the incidents — each part from the records the
+//! automated checks observe, approvals, training and policies, the top risks and the incidents — each part from the records the
 //! reader may see. The entity's name and the date head every page.
 
 use chrono::NaiveDate;
@@ -97,6 +97,9 @@ pub(crate) async fn board_document(
         sections.extend(measures(state, organisation, &catalog, &basis, tr, today).await?);
     }
     sections.push(observations(state, principal, entity_id, tr).await?);
+    if principal.require(Permission::GovernanceRead).is_ok() {
+        sections.push(super::governance::section(state, principal, entity_id, tr).await?);
+    }
     if principal.require(Permission::RiskRead).is_ok() {
         sections.push(risks(state, principal, entity_id, tr).await?);
     }
