@@ -220,6 +220,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<Credentials> {
     crate::demo_incidents::seed(store, &actor, &parent.id, &research.id).await?;
     crate::demo_risks::seed(store, &actor, &parent.id).await?;
     crate::demo_suppliers::seed(store, &actor, &parent.id).await?;
+    crate::demo_governance::seed(store, &actor, &parent.id).await?;
     // What the automated checks make of all this, so the first visit shows observations and
     // result changes to decide (the hub then runs them every 15 minutes).
     let catalog = hygeia_catalog::Catalog::load_embedded()?;

@@ -14,6 +14,7 @@ mod config;
 mod db;
 mod demo;
 mod demo_compliance;
+mod demo_governance;
 mod demo_incidents;
 mod demo_monitoring;
 mod demo_risks;

@@ -98,6 +98,36 @@ impl DraftInput {
     }
 }
 
+/// A publication: the day the version took effect, today when not given (an existing policy
+/// brought into Hygeia keeps its real day).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PublishInput {
+    /// `YYYY-MM-DD`, not after today and not before the version's approval.
+    #[serde(default)]
+    pub published_on: Option<String>,
+}
+
+impl PublishInput {
+    /// The day of publication on `today`, after the approval on `approved_on`.
+    pub fn check(
+        &self,
+        approved_on: Option<NaiveDate>,
+        today: NaiveDate,
+    ) -> Result<NaiveDate, ValidationErrors> {
+        let mut v = Validator::new();
+        let day = super::day(&mut v, "published_on", self.published_on.as_deref()).unwrap_or(today);
+        if day > today {
+            v.in_future("published_on");
+        }
+        if approved_on.is_some_and(|approved| day < approved) {
+            v.date_order("published_on", "approved_on");
+        }
+        v.finish()?;
+        Ok(day)
+    }
+}
+
 /// The day a version published on `published_on` is due for review.
 pub fn next_review(published_on: NaiveDate, review_months: u32) -> NaiveDate {
     published_on
@@ -286,6 +316,24 @@ mod tests {
             && p.audience_roles == [Role::ComplianceManager, Role::Contributor]));
         let day = |t: &str| NaiveDate::parse_from_str(t, "%Y-%m-%d").unwrap_or_default();
         assert_eq!(next_review(day("2026-01-31"), 1), day("2026-02-28"));
+        let today = day("2026-12-04");
+        let on = |text: Option<&str>, approved: &str| {
+            PublishInput {
+                published_on: text.map(str::to_owned),
+            }
+            .check(Some(day(approved)), today)
+            .map_err(|e| e.0[0].field.clone())
+        };
+        assert_eq!(on(None, "2026-12-01"), Ok(today));
+        assert_eq!(on(Some("2026-12-02"), "2026-12-01"), Ok(day("2026-12-02")));
+        assert_eq!(
+            on(Some("2026-11-30"), "2026-12-01"),
+            Err("published_on".into())
+        );
+        assert_eq!(
+            on(Some("2026-12-05"), "2026-12-01"),
+            Err("published_on".into())
+        );
     }
 
     #[test]

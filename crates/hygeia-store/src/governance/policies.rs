@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use hygeia_domain::access::{EntityScope, Role};
 use hygeia_domain::governance::policies::{
-    DraftInput, PolicyAction, PolicyInput, PolicyState, acknowledgements, next_review, review_due,
-    transition,
+    DraftInput, PolicyAction, PolicyInput, PolicyState, PublishInput, acknowledgements,
+    next_review, review_due, transition,
 };
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
@@ -534,18 +534,27 @@ impl Store {
         Ok(after)
     }
 
-    /// Publishes the approved version: the one published before is superseded, the review is
-    /// due after the policy's cadence. Audited `governance.policy.publish`.
+    /// Publishes the approved version on the day given (today by default): the one published
+    /// before is superseded, the review is due after the policy's cadence. Audited
+    /// `governance.policy.publish`.
     pub async fn publish_policy(
         &self,
         actor: &Actor,
         scope: &EntityScope,
         id: &str,
+        input: &PublishInput,
     ) -> Result<Policy> {
         let now = self.now();
         let today = self.today();
         let mut tx = self.begin().await?;
         let before = policy_in(&mut tx, scope, id, today).await?;
+        let approved_on = before
+            .versions
+            .first()
+            .and_then(|v| v.approved_on.as_deref())
+            .map(stored_day)
+            .transpose()?;
+        let published_on = input.check(approved_on, today)?;
         sqlx::query(
             "UPDATE policy_versions SET state = 'superseded' \
              WHERE policy_id = $1 AND state = 'published'",
@@ -561,8 +570,8 @@ impl Store {
         )
         .bind(id)
         .bind(version)
-        .bind(day_text(today))
-        .bind(day_text(next_review(today, months)))
+        .bind(day_text(published_on))
+        .bind(day_text(next_review(published_on, months)))
         .execute(&mut *tx)
         .await?;
         let after = policy_in(&mut tx, scope, id, today).await?;

@@ -6,7 +6,7 @@
 use chrono::Duration;
 use hygeia_domain::governance::approvals::ApprovalInput;
 use hygeia_domain::governance::members::MemberInput;
-use hygeia_domain::governance::policies::{DraftInput, PolicyInput};
+use hygeia_domain::governance::policies::{DraftInput, PolicyInput, PublishInput};
 use hygeia_domain::governance::training::TrainingInput;
 
 use super::access::{StepClock, user};
@@ -244,6 +244,7 @@ async fn a_policy_is_approved_before_publication_and_only_the_version_in_force_i
             )
             .await
             .unwrap();
+        let now = PublishInput::default();
         let input = PolicyInput {
             title: "Politique de sécurité des SI".into(),
             owner: "RSSI".into(),
@@ -267,7 +268,10 @@ async fn a_policy_is_approved_before_publication_and_only_the_version_in_force_i
             (1, "draft"),
             "{name}"
         );
-        let early = store.publish_policy(&actor, &all, &id).await.unwrap_err();
+        let early = store
+            .publish_policy(&actor, &all, &id, &now)
+            .await
+            .unwrap_err();
         assert_eq!(
             early.to_string(),
             "state: a draft policy version cannot be published",
@@ -304,7 +308,7 @@ async fn a_policy_is_approved_before_publication_and_only_the_version_in_force_i
             .await
             .unwrap_err();
         assert!(matches!(frozen, StoreError::Conflict { .. }), "{name}");
-        let published = store.publish_policy(&actor, &all, &id).await.unwrap();
+        let published = store.publish_policy(&actor, &all, &id, &now).await.unwrap();
         assert_eq!(published.summary.published_version, Some(1), "{name}");
         assert_eq!(
             published.summary.next_review_on.as_deref(),
@@ -370,7 +374,7 @@ async fn a_policy_is_approved_before_publication_and_only_the_version_in_force_i
             .record_approval(&actor, &all, &plant, &approve_v2)
             .await
             .unwrap();
-        let v2 = store.publish_policy(&actor, &all, &id).await.unwrap();
+        let v2 = store.publish_policy(&actor, &all, &id, &now).await.unwrap();
         let states: Vec<(i64, &str)> = v2
             .versions
             .iter()
@@ -400,10 +404,26 @@ async fn a_policy_is_approved_before_publication_and_only_the_version_in_force_i
             .record_approval(&actor, &all, &plant, &approve_charter)
             .await
             .unwrap();
-        store
-            .publish_policy(&actor, &all, &charter.summary.id)
+        let before_approval = PublishInput {
+            published_on: Some("2026-02-28".into()),
+        };
+        let refused = store
+            .publish_policy(&actor, &all, &charter.summary.id, &before_approval)
+            .await
+            .unwrap_err();
+        assert_eq!(fields(refused)[0].0, "published_on", "{name}");
+        let backdated = PublishInput {
+            published_on: Some("2026-03-01".into()),
+        };
+        let charter_in_force = store
+            .publish_policy(&actor, &all, &charter.summary.id, &backdated)
             .await
             .unwrap();
+        assert_eq!(
+            charter_in_force.summary.next_review_on.as_deref(),
+            Some("2027-03-01"),
+            "{name}: reviewed a year after its real publication"
+        );
         let refused = store
             .acknowledge_policy(&as_user(&engineer), &plant_only, &charter.summary.id)
             .await

@@ -3,17 +3,18 @@
 //! acknowledged by the users they apply to.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use hygeia_domain::access::Permission;
-use hygeia_domain::governance::policies::{DraftInput, PolicyInput};
+use hygeia_domain::governance::policies::{DraftInput, PolicyInput, PublishInput};
 use hygeia_store::governance::{Policy, PolicySummary};
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::api::ApiJson;
 use crate::auth::Auth;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 
 /// A new policy: what it is, and its first draft.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -132,11 +133,12 @@ pub async fn draft_policy(
     ))
 }
 
-/// Publishes the approved version (409 when the latest version is not approved): the version
-/// published before is superseded, and the next review falls after the policy's cadence.
-/// Audited.
+/// Publishes the approved version (409 when the latest version is not approved) on the day
+/// given, today by default: the version published before is superseded, and the next review
+/// falls after the policy's cadence. Audited.
 #[utoipa::path(post, path = "/api/v1/policies/{id}/publish", tag = "governance",
     params(("id" = String, Path, description = "The policy")),
+    request_body(content = PublishInput, description = "Optional: the day of publication (today when absent)"),
     responses((status = 200, body = Policy), (status = 403, body = crate::error::Problem),
         (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)),
     security(("bearer" = []), ("session" = [])))]
@@ -144,12 +146,19 @@ pub async fn publish_policy(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
+    body: Bytes,
 ) -> ApiResult<Json<Policy>> {
     auth.principal.require(Permission::GovernanceWrite)?;
+    let input: PublishInput = if body.iter().all(u8::is_ascii_whitespace) {
+        PublishInput::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))?
+    };
     Ok(Json(
         state
             .store
-            .publish_policy(&auth.actor, &auth.principal.scope, &id)
+            .publish_policy(&auth.actor, &auth.principal.scope, &id, &input)
             .await?,
     ))
 }

@@ -6,7 +6,7 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use hygeia_domain::access::{Permission, Role};
-use hygeia_domain::governance::policies::{DraftInput, PolicyInput};
+use hygeia_domain::governance::policies::{DraftInput, PolicyInput, PublishInput};
 use hygeia_store::governance::Policy;
 
 use super::{require, version_label};
@@ -224,12 +224,15 @@ pub async fn draft(
 pub async fn publish(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    PageForm(auth, _fields): PageForm,
+    PageForm(auth, fields): PageForm,
 ) -> PageResult {
     require(&auth, Permission::GovernanceWrite)?;
+    let input = PublishInput {
+        published_on: Some(fields.text("published_on")).filter(|d| !d.is_empty()),
+    };
     state
         .store
-        .publish_policy(&auth.actor, &auth.principal.scope, &id)
+        .publish_policy(&auth.actor, &auth.principal.scope, &id, &input)
         .await
         .map_err(refusal(&auth, &id))?;
     back(&id, "versions-h")
