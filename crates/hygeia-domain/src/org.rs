@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::validation::{FieldError, ValidationErrors, Validator};
 
 mod group;
+pub mod registration;
 
 pub use group::{GroupInput, GroupLinkInput, MAX_GROUP_LINKS};
 

@@ -95,6 +95,10 @@ pub enum Code {
     InFuture,
     /// `value` is a member who did not sit on the management body on the day given.
     NotSitting,
+    /// `value` is not an IP range in CIDR notation.
+    NotCidr,
+    /// `value` is a private, loopback, link-local or documentation range, not a public one.
+    PrivateRange,
     /// A refusal the web layer words itself, in English only (`reason`).
     Invalid,
 }
@@ -143,6 +147,8 @@ impl Code {
         Code::PasswordBreached,
         Code::InFuture,
         Code::NotSitting,
+        Code::NotCidr,
+        Code::PrivateRange,
         Code::Invalid,
     ];
 
@@ -190,6 +196,8 @@ impl Code {
             Code::PasswordBreached => "password_breached",
             Code::InFuture => "in_future",
             Code::NotSitting => "not_sitting",
+            Code::NotCidr => "not_cidr",
+            Code::PrivateRange => "private_range",
             Code::Invalid => "invalid",
         }
     }
@@ -412,6 +420,21 @@ impl FieldError {
     pub fn not_sitting(field: &str, value: &str) -> Self {
         let message = format!("'{value}' did not sit on the management body on that day");
         Self::valued(field, Code::NotSitting, value, message)
+    }
+
+    /// `value` is not an IP range written in CIDR notation.
+    pub fn not_cidr(field: &str, value: &str) -> Self {
+        let message =
+            format!("'{value}' is not an IP range written like 198.51.100.0/24 or 2001:db8::/32");
+        Self::valued(field, Code::NotCidr, value, message)
+    }
+
+    /// `value` is not a public range.
+    pub fn private_range(field: &str, value: &str) -> Self {
+        let message = format!(
+            "'{value}' is a private, local or reserved range: list the public ranges the entity holds"
+        );
+        Self::valued(field, Code::PrivateRange, value, message)
     }
 
     /// The day of `field` has not come yet.
@@ -684,6 +707,8 @@ record! {
     own_ancestor();
     in_future();
     not_sitting(value: &str);
+    not_cidr(value: &str);
+    private_range(value: &str);
 }
 
 impl Validator {

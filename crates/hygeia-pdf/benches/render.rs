@@ -42,17 +42,21 @@ fn report(run: usize) -> ReportDocument {
             Section {
                 label: "What happened".to_owned(),
                 text: text(5),
+                table: None,
             },
             Section {
                 label: "Suspected cause".to_owned(),
                 text: text(2),
+                table: None,
             },
             Section {
                 label: "Measures taken".to_owned(),
                 text: text(4),
+                table: None,
             },
         ],
         footer_note: "Confidential — prepared with Hygeia for the competent authority.".to_owned(),
+        landscape: false,
     }
 }
 

@@ -39,8 +39,23 @@ pub struct Section {
     /// The field's name, printed in bold above the text.
     pub label: String,
     /// The field's text. Blank lines separate paragraphs; a single line break is kept as a line
-    /// break. An empty text prints a dash.
+    /// break. An empty text prints a dash, unless a table follows.
     pub text: String,
+    /// A table printed after the text, its header repeated on every page it spans.
+    pub table: Option<Table>,
+}
+
+/// A table of text cells (each cell printed on as many lines as it needs, its line breaks
+/// folded into spaces).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Table {
+    /// Column headings, in bold.
+    pub columns: Vec<String>,
+    /// Relative widths of the columns; all equal when empty. Must match `columns` otherwise.
+    pub widths: Vec<u16>,
+    /// Rows of as many cells as there are columns (missing cells print empty, extra ones are
+    /// dropped).
+    pub rows: Vec<Vec<String>>,
 }
 
 /// A report to typeset.
@@ -69,6 +84,8 @@ pub struct ReportDocument {
     /// Small print at the bottom of every page, followed by "Page N of M" in the document's
     /// language.
     pub footer_note: String,
+    /// A4 in landscape, for wide tables.
+    pub landscape: bool,
 }
 
 /// What can go wrong while typesetting a report.
@@ -197,7 +214,14 @@ fn inputs(doc: &ReportDocument, language: Language) -> Dict {
         .sections
         .iter()
         .map(|section| {
-            let paragraphs = text::paragraphs(&section.text)
+            // A table stands for the text: no dash above it when there is none.
+            let table_only = section.table.is_some() && section.text.trim().is_empty();
+            let paragraphs = if table_only {
+                Vec::new()
+            } else {
+                text::paragraphs(&section.text)
+            };
+            let paragraphs = paragraphs
                 .into_iter()
                 .map(|lines| {
                     lines
@@ -210,6 +234,10 @@ fn inputs(doc: &ReportDocument, language: Language) -> Dict {
             Dict::from_iter([
                 (Str::from("label"), line(&section.label)),
                 (Str::from("paragraphs"), paragraphs.into_value()),
+                (
+                    Str::from("table"),
+                    section.table.as_ref().map_or(Value::None, table),
+                ),
             ])
             .into_value()
         })
@@ -226,7 +254,54 @@ fn inputs(doc: &ReportDocument, language: Language) -> Dict {
         (Str::from("identity"), pairs(&doc.identity)),
         (Str::from("meta"), pairs(&doc.meta)),
         (Str::from("sections"), sections.into_value()),
+        (Str::from("landscape"), Value::Bool(doc.landscape)),
     ])
+}
+
+/// A table as the template reads it: headings, one width per column, rows padded or cut to
+/// the number of columns.
+fn table(table: &Table) -> Value {
+    let count = table.columns.len();
+    let widths: Vec<i64> = if table.widths.len() == count {
+        table
+            .widths
+            .iter()
+            .map(|w| i64::from((*w).max(1)))
+            .collect()
+    } else {
+        vec![1; count]
+    };
+    let rows = table
+        .rows
+        .iter()
+        .map(|row| {
+            (0..count)
+                .map(|i| line(row.get(i).map_or("", String::as_str)))
+                .collect::<Array>()
+                .into_value()
+        })
+        .collect::<Array>();
+    Dict::from_iter([
+        (
+            Str::from("columns"),
+            table
+                .columns
+                .iter()
+                .map(|c| line(c))
+                .collect::<Array>()
+                .into_value(),
+        ),
+        (
+            Str::from("widths"),
+            widths
+                .into_iter()
+                .map(IntoValue::into_value)
+                .collect::<Array>()
+                .into_value(),
+        ),
+        (Str::from("rows"), rows.into_value()),
+    ])
+    .into_value()
 }
 
 /// A one-line field as a typst string value.

@@ -23,6 +23,7 @@ fn section(label: &str, text: String) -> Section {
     Section {
         label: label.to_owned(),
         text,
+        table: None,
     }
 }
 
@@ -76,6 +77,7 @@ fn english() -> ReportDocument {
             section("Empty field", String::new()),
         ],
         footer_note: "Confidential — prepared with Hygeia for the competent authority.".to_owned(),
+        landscape: false,
     }
 }
 
@@ -106,6 +108,7 @@ fn french() -> ReportDocument {
             section("Mesures prises", long_text(FR_PARAGRAPH, 6)),
         ],
         footer_note: "Confidentiel — préparé avec Hygeia pour l’autorité compétente.".to_owned(),
+        landscape: false,
     }
 }
 
@@ -304,6 +307,7 @@ fn hostile_input_renders_literally_and_runs_nothing() {
             section("Code", r#"#context { "x" } #show: none"#.to_owned()),
         ],
         footer_note: "#counter(page).display() // footer".to_owned(),
+        landscape: false,
     };
     let rendered = typeset(&doc).unwrap();
     keep(&rendered.pdf, "hostile");
@@ -359,5 +363,63 @@ fn renders_in_parallel() {
         .collect();
     for handle in handles {
         assert!(handle.join().unwrap().starts_with(b"%PDF-"));
+    }
+}
+
+/// A long table in landscape: pages wider than tall, the header row repeated on every page,
+/// each cell printed literally (markup in a cell runs nothing), short rows padded.
+#[test]
+fn a_long_table_spans_landscape_pages_with_its_header_on_each() {
+    let rows: Vec<Vec<String>> = (1..=120)
+        .map(|i| {
+            vec![
+                format!("A.{i}"),
+                format!("Control number {i} with a title long enough to wrap in its column"),
+                if i == 7 {
+                    "#read(\"/etc/passwd\") *x*".to_owned()
+                } else {
+                    "Applicable".to_owned()
+                },
+            ]
+        })
+        .chain(std::iter::once(vec!["short row".to_owned()]))
+        .collect();
+    let doc = ReportDocument {
+        language: "fr".to_owned(),
+        title: "Déclaration d'applicabilité".to_owned(),
+        sections: vec![Section {
+            label: "Mesures".to_owned(),
+            text: String::new(),
+            table: Some(Table {
+                columns: vec!["Exigence".into(), "Intitulé".into(), "Applicable".into()],
+                widths: vec![1, 6, 2],
+                rows,
+            }),
+        }],
+        landscape: true,
+        ..ReportDocument::default()
+    };
+    let rendered = typeset(&doc).unwrap();
+    keep(&rendered.pdf, "table");
+    assert!(rendered.warnings.is_empty(), "{:?}", rendered.warnings);
+    let pages = rendered.document.pages();
+    assert!(pages.len() >= 3, "120 rows fill several pages");
+    for page in pages {
+        let size = page.frame.size();
+        assert!(
+            (size.x.to_pt() - A4_HEIGHT_PT).abs() < 1.0
+                && (size.y.to_pt() - A4_WIDTH_PT).abs() < 1.0,
+            "landscape A4: {size:?}"
+        );
+    }
+    if let Some(text) = pdf_pages_text(&rendered.pdf, "table") {
+        assert_eq!(text.len(), pages.len());
+        for page in &text {
+            assert_contains(page, "Exigence");
+        }
+        let all = text.join("\n");
+        assert_contains(&all, "#read(\"/etc/passwd\") *x*");
+        assert_contains(&all, "A.120");
+        assert_contains(&all, "short row");
     }
 }

@@ -25,6 +25,7 @@ mod keyset;
 pub mod monitoring;
 mod orgs;
 mod paging;
+pub mod registrations;
 pub mod risks;
 pub mod search;
 mod second_factor;

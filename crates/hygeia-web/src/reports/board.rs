@@ -143,6 +143,7 @@ pub(crate) async fn board_document(
         ],
         sections,
         footer_note: format!("Hygeia · {}", entity.name),
+        landscape: false,
     })
 }
 
@@ -150,6 +151,7 @@ fn section(tr: Tr, key: &str, text: String) -> hygeia_pdf::Section {
     hygeia_pdf::Section {
         label: tr.t(&format!("board_report.{key}")).to_owned(),
         text,
+        table: None,
     }
 }
 

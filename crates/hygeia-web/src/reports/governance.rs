@@ -103,5 +103,6 @@ pub(super) async fn section(
     Ok(hygeia_pdf::Section {
         label: tr.t("board_report.governance").to_owned(),
         text: lines.join("\n"),
+        table: None,
     })
 }

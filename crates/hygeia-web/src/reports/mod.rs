@@ -1,8 +1,10 @@
 //! Reports typeset as PDF by the binary (issue 16, item 4): the management body's report of an
-//! entity ([`board`]) with its governance part ([`governance`]). Each is built from the records
+//! entity ([`board`]) with its governance part ([`governance`]), and the assessment exports
+//! (Statement of Applicability, gap analysis) on paper ([`tables`]). Each is built from the records
 //! the reader may see, in English or French, the entity's name and the date on every page.
 
 mod board;
 mod governance;
+pub(crate) mod tables;
 
 pub use board::board_pdf;

@@ -137,6 +137,8 @@ mod tests {
             FieldError::invalid("f", "why"),
             FieldError::in_future("f"),
             FieldError::not_sitting("f", "x"),
+            FieldError::not_cidr("f", "x"),
+            FieldError::private_range("f", "x"),
         ];
         let covered: std::collections::BTreeSet<Code> = samples.iter().map(|e| e.code).collect();
         assert_eq!(covered.len(), Code::ALL.len(), "a code has no sample");

@@ -484,10 +484,47 @@ async fn every_reuse_rule_shows_through_the_api_with_provenance_and_can_be_decid
             // French values for a French reader.
             ("non", "Hors périmètre", "Non applicable")
         );
+        // The same exports on paper: the entity and the rows, the figures, the credits.
+        let entity = app.store.entity(&app.ids.entity_a).await.unwrap().name;
+        for (path, label, words) in [
+            (
+                format!("/api/v1/assessments/{iso}/exports/soa?format=pdf&lang=fr"),
+                "soa",
+                vec![
+                    "Déclaration d'applicabilité".to_owned(),
+                    "En chiffres".to_owned(),
+                    na_ref.clone(),
+                    "Hors périmètre".to_owned(),
+                ],
+            ),
+            (
+                format!("/api/v1/assessments/{iso}/exports/gap-analysis?format=pdf"),
+                "gaps",
+                vec![
+                    "Gap analysis".to_owned(),
+                    "In figures".to_owned(),
+                    "no_coverage".to_owned(),
+                    "ENISA".to_owned(),
+                ],
+            ),
+        ] {
+            let pdf = app.raw(Method::GET, &path, &auditor, None).await;
+            assert!(pdf.starts_with(b"%PDF-"), "{label}: not a PDF");
+            match super::incidents::pdf_text(&pdf, label) {
+                Some(text) => {
+                    let folded = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                    assert!(folded.contains(&entity), "{label}: {folded}");
+                    for w in &words {
+                        assert!(folded.contains(w.as_str()), "{label}: '{w}' in {folded}");
+                    }
+                }
+                None => println!("skipping the PDF text check: pdftotext is not on PATH"),
+            }
+        }
         let (status, bad) = app
             .call(
                 Method::GET,
-                &format!("/api/v1/assessments/{iso}/exports/soa?format=pdf"),
+                &format!("/api/v1/assessments/{iso}/exports/soa?format=docx"),
                 Some(&auditor),
                 None,
             )

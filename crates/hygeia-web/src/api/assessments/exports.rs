@@ -1,4 +1,4 @@
-//! Gap analysis and Statement of Applicability, as CSV or XLSX.
+//! Gap analysis and Statement of Applicability, as CSV, XLSX or PDF.
 
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -18,11 +18,12 @@ use crate::api::ApiQuery;
 use crate::api::download::{attachment, table_format};
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
+use crate::reports::tables;
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
-    /// `csv` (default) or `xlsx`.
+    /// `csv` (default), `xlsx`, or `pdf` (typeset, landscape).
     pub format: Option<String>,
     /// For the gap analysis: the target framework (default `nis2-2024-2690`).
     pub target: Option<String>,
@@ -355,10 +356,10 @@ async fn about(
 
 /// Export the assessment: `gap-analysis` (the remaining gaps towards `target`, by Art. 21(2)
 /// letter, with sources and suggested controls) or `soa` (Statement of Applicability of the
-/// assessed framework), as CSV or XLSX.
+/// assessed framework), as CSV, XLSX or PDF (the same rows typeset, the figures first).
 #[utoipa::path(get, path = "/api/v1/assessments/{id}/exports/{kind}", tag = "compliance",
     params(("kind" = String, Path, description = "`gap-analysis` or `soa`"), ExportQuery),
-    responses((status = 200, description = "The file (text/csv or XLSX)"),
+    responses((status = 200, description = "The file (text/csv, XLSX or PDF)"),
         (status = 400, body = crate::error::Problem)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn export_assessment(
@@ -368,14 +369,24 @@ pub async fn export_assessment(
     ApiQuery(query): ApiQuery<ExportQuery>,
 ) -> ApiResult<Response> {
     let assessment = assessment_for(&state, &auth, &id, Permission::ComplianceRead).await?;
-    let format = table_format(query.format.as_deref())?;
+    let pdf = query
+        .format
+        .as_deref()
+        .is_some_and(|f| f.trim().eq_ignore_ascii_case("pdf"));
+    let format = if pdf {
+        None
+    } else {
+        Some(table_format(query.format.as_deref()).map_err(|_| {
+            ApiError::field_error(FieldError::one_of("format", &["csv", "xlsx", "pdf"]))
+        })?)
+    };
     let lang = match query.lang.as_deref() {
         Some("fr") => "fr",
         _ => "en",
     };
     let catalog = state.catalog.current(&state.store).await?;
     let mut notes = Vec::new();
-    let (mut table, stem, credited) = match kind.as_str() {
+    let (mut table, stem, credited, layout) = match kind.as_str() {
         "gap-analysis" => {
             let target = query.target.as_deref().unwrap_or(NIS2_2024_2690);
             let view = derive_view(&state, &auth, &catalog, &assessment, target).await?;
@@ -386,6 +397,7 @@ pub async fn export_assessment(
                 gap_analysis(&gap_rows(&view, &gaps, lang), Language::from_code(lang)),
                 "gap-analysis",
                 sets,
+                &tables::GAPS,
             )
         }
         "soa" => (
@@ -395,6 +407,7 @@ pub async fn export_assessment(
             ),
             "statement-of-applicability",
             Vec::new(),
+            &tables::SOA,
         ),
         _ => {
             return Err(ApiError::field_error(FieldError::one_of(
@@ -406,7 +419,20 @@ pub async fn export_assessment(
     notes.extend(credits(&catalog, &assessment.framework_id, &credited, lang));
     table.credits = notes;
     table.about = about(&state, &auth, &catalog, &assessment, &kind, &query, lang).await?;
-    let bytes = format.write(&table).map_err(ApiError::internal)?;
+    let (bytes, extension, media_type) = match format {
+        Some(format) => (
+            format.write(&table).map_err(ApiError::internal)?,
+            format.extension(),
+            format.media_type(),
+        ),
+        None => {
+            let entity = state.store.entity(&assessment.entity_id).await?;
+            let day = state.store.clock().now().format("%Y-%m-%d").to_string();
+            let tr = crate::ui::i18n::Tr::new(crate::ui::i18n::Lang::from_code(lang));
+            let bytes = tables::table_pdf(&table, layout, (&entity.name, &day), tr).await?;
+            (bytes, "pdf", "application/pdf")
+        }
+    };
     state
         .store
         .record_access(
@@ -414,12 +440,12 @@ pub async fn export_assessment(
             "export.download",
             ("assessment", &assessment.id),
             Some(&assessment.entity_id),
-            serde_json::json!({ "kind": stem, "format": format.extension(), "rows": table.rows.len() }),
+            serde_json::json!({ "kind": stem, "format": extension, "rows": table.rows.len() }),
         )
         .await?;
     attachment(
         bytes,
-        format.media_type(),
-        &format!("{stem}-{}.{}", assessment.id, format.extension()),
+        media_type,
+        &format!("{stem}-{}.{extension}", assessment.id),
     )
 }

@@ -435,9 +435,11 @@ pub(crate) fn pdf(r: &ExportedReport, tr: Tr) -> ApiResult<Vec<u8>> {
             .map(|f| hygeia_pdf::Section {
                 label: f.label.clone(),
                 text: f.text.clone(),
+                table: None,
             })
             .collect(),
         footer_note: format!("Hygeia · {}", r.incident_reference),
+        landscape: false,
     };
     hygeia_pdf::render(&doc).map_err(|e| ApiError::internal(e.to_string()))
 }
