@@ -13,6 +13,7 @@ mod map;
 mod monitoring;
 mod plans;
 mod platform;
+mod registrations;
 mod risk_paths;
 mod risk_plans;
 mod risk_processes;

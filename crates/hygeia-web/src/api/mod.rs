@@ -13,7 +13,8 @@ mod jobs;
 mod monitor;
 mod openapi;
 pub(crate) mod portal;
-mod reports;
+mod registration;
+pub(crate) mod reports;
 pub(crate) mod risks;
 pub(crate) mod second_factor;
 pub(crate) mod security_keys;
@@ -183,6 +184,7 @@ pub fn router() -> Router<AppState> {
         .merge(reports::router())
         .merge(jobs::router())
         .merge(governance::router())
+        .merge(registration::router())
         .fallback(|| async { ApiError::NotFound("no such API endpoint".into()) })
 }
 

@@ -94,6 +94,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(super::reports::ReportsDoc::openapi());
     doc.merge(super::jobs::JobsDoc::openapi());
     doc.merge(super::governance::GovernanceDoc::openapi());
+    doc.merge(super::registration::RegistrationDoc::openapi());
     describe_responses(&mut doc);
     doc
 }

@@ -33,6 +33,17 @@ pub struct ReportQuery {
     pub lang: Option<String>,
 }
 
+/// The language of a report: English unless `fr` is asked for; anything else is refused.
+pub(crate) fn report_language(lang: Option<&str>) -> ApiResult<Lang> {
+    match lang {
+        None | Some("en") => Ok(Lang::En),
+        Some("fr") => Ok(Lang::Fr),
+        Some(other) => Err(ApiError::bad_request(format!(
+            "lang: '{other}' is not a language of the reports (en or fr)"
+        ))),
+    }
+}
+
 /// The management body's report of an entity as PDF: NIS2 class and Art. 20 duties,
 /// compliance per Art. 21(2) measure with its trend, open gaps and overdue actions, the
 /// automated checks' observations, top risks and incidents (the parts the caller may read).
@@ -48,16 +59,7 @@ pub async fn board_report(
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<ReportQuery>,
 ) -> ApiResult<Response> {
-    let lang = match query.lang.as_deref() {
-        None | Some("en") => Lang::En,
-        Some("fr") => Lang::Fr,
-        Some(other) => {
-            return Err(ApiError::bad_request(format!(
-                "lang: '{other}' is not a language of the reports (en or fr)"
-            )));
-        }
-    };
-    let tr = Tr::new(lang);
+    let tr = Tr::new(report_language(query.lang.as_deref())?);
     let (file_name, pdf) =
         crate::reports::board_pdf(&state, &auth.principal, &id, tr.code()).await?;
     state

@@ -35,6 +35,7 @@ mod jobs;
 mod own_gaps;
 pub mod page_check;
 pub mod portal;
+mod registration;
 mod result_detail;
 mod reuse;
 mod reuse_source;
@@ -193,6 +194,10 @@ pub fn router() -> Router<AppState> {
             get(controls::control_page).post(controls::update_control),
         )
         .merge(risks::router())
+        .route(
+            "/entities/{id}/registration",
+            get(registration::registration_page).post(registration::save_registration),
+        )
         .merge(suppliers::router())
         .merge(governance::router())
         .route(

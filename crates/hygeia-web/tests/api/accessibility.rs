@@ -386,6 +386,7 @@ async fn every_main_page_passes_the_markup_checks_in_both_languages() {
         "/suppliers".into(),
         "/incidents".into(),
         "/governance".into(),
+        format!("/entities/{}/registration", ids.entity_a),
         format!("/governance?entity={}", ids.entity_b),
         "/audit".into(),
         "/audit/verify".into(),

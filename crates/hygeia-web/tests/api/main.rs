@@ -22,6 +22,7 @@ mod jobs;
 mod languages;
 mod monitoring;
 mod pages;
+mod registration;
 mod reports;
 mod reuse_source;
 mod reviewed_crosswalk;
