@@ -103,7 +103,8 @@ pub enum Command {
     /// Automated checks: run them now, list the open observations
     #[command(subcommand)]
     Checks(crate::checks::ChecksCommand),
-    /// Reports as PDF: the management body's report of an entity
+    /// Reports: the management body's report of an entity (PDF), its registration data (PDF or
+    /// JSON)
     #[command(subcommand)]
     Report(crate::report::ReportCommand),
     /// Compliance catalogs: frameworks and crosswalks

@@ -94,7 +94,7 @@ pub async fn registration_pdf(
     let tr = Tr::new(report_language(query.lang.as_deref())?);
     let entity = visible_entity(&state, &auth, &id, Permission::EntityRead).await?;
     let sheet = sheet(&state, &auth.principal, &entity).await?;
-    let pdf = sheet_pdf(&state, &sheet, tr).await?;
+    let pdf = sheet_pdf(&state, &sheet, tr.code()).await?;
     state
         .store
         .record_access(

@@ -121,8 +121,13 @@ fn lines_or_missing(tr: Tr, items: &[String]) -> String {
     }
 }
 
-/// The sheet typeset as PDF in `tr`'s language.
-pub async fn sheet_pdf(state: &AppState, sheet: &RegistrationSheet, tr: Tr) -> ApiResult<Vec<u8>> {
+/// The sheet typeset as PDF in `lang` (`fr`, else English).
+pub async fn sheet_pdf(
+    state: &AppState,
+    sheet: &RegistrationSheet,
+    lang: &str,
+) -> ApiResult<Vec<u8>> {
+    let tr = Tr::new(crate::ui::i18n::Lang::from_code(lang));
     let now = state.store.clock().now();
     let day = tr.date(&now.format("%Y-%m-%d").to_string());
     let field = |name: &str| tr.t(&format!("registration.{name}")).to_owned();

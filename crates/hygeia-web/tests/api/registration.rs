@@ -57,7 +57,11 @@ async fn the_registration_sheet_is_saved_checked_and_typeset() {
             .await;
         assert_eq!(status, StatusCode::OK, "{name}: {sheet}");
         assert_eq!(sheet["missing"], json!([]), "{name}");
-        assert_eq!(sheet["data"]["member_states"], json!(["BE", "DE", "FR"]), "{name}");
+        assert_eq!(
+            sheet["data"]["member_states"],
+            json!(["BE", "DE", "FR"]),
+            "{name}"
+        );
         assert_eq!(sheet["version"], 1, "{name}");
         assert_eq!(
             audited(&app, "entity.registration.update").await,

@@ -37,7 +37,9 @@ async fn the_board_report_is_written_as_pdf_from_the_command_line() {
             assert!(
                 words.contains("Laboratoires Hygée SAS")
                     && words.contains("Rapport à l'organe de direction")
-                    && words.contains("Principaux risques"),
+                    && words.contains("Principaux risques")
+                    && words.contains("Approbations, formation et politiques (article 20)")
+                    && words.contains("Hélène Moreau"),
                 "{words}"
             );
         }
@@ -61,6 +63,67 @@ async fn the_board_report_is_written_as_pdf_from_the_command_line() {
     assert_eq!(out.status.code(), Some(2));
     assert!(
         text(&out.stderr).contains("--lang"),
+        "{}",
+        text(&out.stderr)
+    );
+    // The registration data as JSON: the sheet with what is still missing (nothing saved yet).
+    let json_file = dir.join("registration.json").display().to_string();
+    let out = hygeia(
+        &[
+            "report",
+            "registration",
+            "--entity",
+            &entity,
+            "--format",
+            "json",
+            "--out",
+            &json_file,
+        ],
+        &url,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let sheet: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json_file).unwrap()).unwrap();
+    assert_eq!(sheet["name"], "Laboratoires Hygée SAS");
+    assert_eq!(sheet["article"], "Art. 3(3)–(4)", "{sheet}");
+    assert!(
+        sheet["missing"]
+            .as_array()
+            .is_some_and(|m| m.iter().any(|f| f == "ip_ranges")),
+        "{sheet}"
+    );
+    let pdf_file = dir.join("registration.pdf").display().to_string();
+    let out = hygeia(
+        &[
+            "report",
+            "registration",
+            "--entity",
+            &entity,
+            "--lang",
+            "fr",
+            "--out",
+            &pdf_file,
+        ],
+        &url,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(std::fs::read(&pdf_file).unwrap().starts_with(b"%PDF-"));
+    let out = hygeia(
+        &[
+            "report",
+            "registration",
+            "--entity",
+            &entity,
+            "--format",
+            "docx",
+            "--out",
+            &dir.join("x").display().to_string(),
+        ],
+        &url,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--format"),
         "{}",
         text(&out.stderr)
     );
