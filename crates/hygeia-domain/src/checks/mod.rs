@@ -35,10 +35,17 @@ pub enum Signal {
     RiskAcceptanceExpired,
     /// Vulnerabilities listed by CISA's KEV catalog still open `days` days after they matched.
     KevUnpatched,
+    /// Members sitting on the management body without a training in force (Art. 20(2)).
+    BoardMembersUntrained,
+    /// The management body's last approval of the risk-management measures is older than
+    /// `days` days (Art. 20(1)).
+    MeasuresApprovalLapsed,
+    /// Published policies past their review day.
+    PolicyReviewOverdue,
 }
 
 impl Signal {
-    pub const ALL: [Signal; 9] = [
+    pub const ALL: [Signal; 12] = [
         Signal::UnknownAssetsInOtZone,
         Signal::FlowsOutsideConduits,
         Signal::EvidenceExpired,
@@ -48,6 +55,9 @@ impl Signal {
         Signal::SupplierCertificateExpired,
         Signal::RiskAcceptanceExpired,
         Signal::KevUnpatched,
+        Signal::BoardMembersUntrained,
+        Signal::MeasuresApprovalLapsed,
+        Signal::PolicyReviewOverdue,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -61,12 +71,18 @@ impl Signal {
             Signal::SupplierCertificateExpired => "supplier_certificate_expired",
             Signal::RiskAcceptanceExpired => "risk_acceptance_expired",
             Signal::KevUnpatched => "kev_unpatched",
+            Signal::BoardMembersUntrained => "board_members_untrained",
+            Signal::MeasuresApprovalLapsed => "measures_approval_lapsed",
+            Signal::PolicyReviewOverdue => "policy_review_overdue",
         }
     }
 
     /// Whether the check must set a window in days (and may not otherwise).
     pub fn needs_days(self) -> bool {
-        matches!(self, Signal::AccountsUnused | Signal::KevUnpatched)
+        matches!(
+            self,
+            Signal::AccountsUnused | Signal::KevUnpatched | Signal::MeasuresApprovalLapsed
+        )
     }
 
     /// Whether what it reads belongs to the organisation (accounts) rather than to one

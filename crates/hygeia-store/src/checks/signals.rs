@@ -84,6 +84,31 @@ const KEV_UNPATCHED: &str = "SELECT m.entity_id, m.id, \
     WHERE m.kev = 1 AND m.status IN ('affected', 'possibly_affected') \
     AND m.triage IN ('new', 'confirmed') AND m.first_seen < $1";
 
+/// Members sitting on the management body today with no training in force (recorded for the
+/// member, or for their account).
+const BOARD_MEMBERS_UNTRAINED: &str = "SELECT m.entity_id, m.id, \
+    m.name || ' (' || m.title || ')' AS label, m.appointed_on AS sort FROM board_members m \
+    WHERE m.appointed_on <= $1 AND (m.left_on IS NULL OR m.left_on > $1) \
+    AND NOT EXISTS (SELECT 1 FROM training_records t WHERE t.entity_id = m.entity_id \
+        AND (t.member_id = m.id OR (m.user_id IS NOT NULL AND t.user_id = m.user_id)) \
+        AND (t.valid_until IS NULL OR t.valid_until >= $1))";
+
+/// Each entity's latest approval of the risk-management measures, when it is older than the
+/// window (an entity that never approved them has no record here: its governance page and the
+/// board report say so).
+const MEASURES_APPROVAL_LAPSED: &str = "SELECT a.entity_id, a.id, \
+    a.version || ' (' || a.approved_on || ')' AS label, a.approved_on AS sort \
+    FROM governance_approvals a WHERE a.subject = 'measures' AND a.approved_on < $1 \
+    AND NOT EXISTS (SELECT 1 FROM governance_approvals b WHERE b.entity_id = a.entity_id \
+        AND b.subject = 'measures' AND (b.approved_on > a.approved_on \
+            OR (b.approved_on = a.approved_on AND b.id > a.id)))";
+
+/// Published policy versions whose review day has passed.
+const POLICY_REVIEW_OVERDUE: &str = "SELECT p.entity_id, p.id, \
+    p.title || ' (' || v.next_review_on || ')' AS label, v.next_review_on AS sort \
+    FROM policies p JOIN policy_versions v ON v.policy_id = p.id \
+    WHERE v.state = 'published' AND v.next_review_on < $1";
+
 fn query_for(signal: Signal, days: Option<u32>, now: DateTime<Utc>) -> SignalQuery {
     let today = now.date_naive().format("%Y-%m-%d").to_string();
     let before =
@@ -104,6 +129,15 @@ fn query_for(signal: Signal, days: Option<u32>, now: DateTime<Utc>) -> SignalQue
         }
         Signal::RiskAcceptanceExpired => (RISK_ACCEPTANCE_EXPIRED, vec![today], "risk"),
         Signal::KevUnpatched => (KEV_UNPATCHED, vec![before(days)], "vulnerability_match"),
+        Signal::BoardMembersUntrained => (BOARD_MEMBERS_UNTRAINED, vec![today], "board_member"),
+        Signal::MeasuresApprovalLapsed => {
+            let day = (now - Duration::days(i64::from(days.unwrap_or(0))))
+                .date_naive()
+                .format("%Y-%m-%d")
+                .to_string();
+            (MEASURES_APPROVAL_LAPSED, vec![day], "approval")
+        }
+        Signal::PolicyReviewOverdue => (POLICY_REVIEW_OVERDUE, vec![today], "policy"),
     };
     SignalQuery { base, binds, kind }
 }

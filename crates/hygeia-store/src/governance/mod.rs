@@ -12,7 +12,9 @@ mod training;
 
 pub use approvals::Approval;
 pub use members::BoardMember;
-pub use policies::{Person, Policy, PolicyAcknowledgements, PolicySummary, PolicyVersion};
+pub use policies::{
+    PendingAcknowledgement, Person, Policy, PolicyAcknowledgements, PolicySummary, PolicyVersion,
+};
 pub use status::{Governance, GovernanceStatus};
 pub use training::TrainingRecord;
 

@@ -373,7 +373,44 @@ pub(super) async fn advance(
     Ok((version, to))
 }
 
+/// A published policy a user has still to acknowledge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PendingAcknowledgement {
+    pub policy_id: String,
+    pub title: String,
+    pub entity_id: String,
+    pub version: i64,
+    pub published_on: Option<String>,
+}
+
 impl Store {
+    /// The published policies that apply to `user_id` (an active user, on the entities they
+    /// may see, by role) and whose version in force they have not acknowledged, oldest first.
+    pub async fn policies_to_acknowledge(
+        &self,
+        user_id: &str,
+    ) -> Result<Vec<PendingAcknowledgement>> {
+        Ok(sqlx::query_as(
+            "SELECT p.id AS policy_id, p.title, p.entity_id, v.version, v.published_on \
+             FROM policies p JOIN policy_versions v ON v.policy_id = p.id \
+             AND v.state = 'published' \
+             JOIN entities n ON n.id = p.entity_id \
+             JOIN users u ON u.id = $1 AND u.organisation_id = n.organisation_id \
+             AND u.deactivated_at IS NULL \
+             WHERE (u.role = 'administrator' OR EXISTS (SELECT 1 FROM user_entities g \
+                    WHERE g.user_id = u.id AND g.entity_id = p.entity_id)) \
+             AND (p.audience_roles = '' \
+                  OR ',' || p.audience_roles || ',' LIKE '%,' || u.role || ',%') \
+             AND NOT EXISTS (SELECT 1 FROM policy_acknowledgements a \
+                  WHERE a.policy_id = p.id AND a.version = v.version AND a.user_id = u.id) \
+             ORDER BY v.published_on, p.title, p.id",
+        )
+        .bind(user_id)
+        .fetch_all(self.reader())
+        .await?)
+    }
+
     /// The policies of an entity the caller may see.
     pub async fn policies(
         &self,

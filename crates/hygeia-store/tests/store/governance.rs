@@ -330,6 +330,21 @@ async fn a_policy_is_approved_before_publication_and_only_the_version_in_force_i
             "{name}: the clinic's nurse is not concerned"
         );
 
+        let pending = |user: String| {
+            let store = store.clone();
+            async move {
+                store
+                    .policies_to_acknowledge(&user)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|p| (p.title, p.version))
+                    .collect::<Vec<_>>()
+            }
+        };
+        let waiting = vec![("Politique de sécurité des SI".to_owned(), 1)];
+        assert_eq!(pending(engineer.clone()).await, waiting, "{name}");
+        assert_eq!(pending(nurse.clone()).await, [], "{name}: not her entity");
         let plant_only = EntityScope::Only([plant.clone()].into());
         let seen = store
             .acknowledge_policy(&as_user(&engineer), &plant_only, &id)
@@ -340,6 +355,7 @@ async fn a_policy_is_approved_before_publication_and_only_the_version_in_force_i
             .await
             .unwrap();
         assert_eq!(seen, again, "{name}: acknowledging twice changes nothing");
+        assert_eq!(pending(engineer.clone()).await, [], "{name}");
         assert_eq!(seen.summary.acknowledged, 1, "{name}");
         let clinic_only = EntityScope::Only([clinic.clone()].into());
         let outside = store
@@ -381,6 +397,11 @@ async fn a_policy_is_approved_before_publication_and_only_the_version_in_force_i
             .map(|v| (v.version, v.state.as_str()))
             .collect();
         assert_eq!(states, [(2, "published"), (1, "superseded")], "{name}");
+        assert_eq!(
+            pending(engineer.clone()).await,
+            [("Politique de sécurité des SI".to_owned(), 2)],
+            "{name}: v2 is to be read again"
+        );
         assert_eq!(
             v2.summary.acknowledged, 0,
             "{name}: an acknowledgement of v1 does not count for v2"

@@ -79,7 +79,8 @@ fn title_of<'a>(tr: Tr, rules: &'a [CheckRule], id: &'a str) -> &'a str {
         .unwrap_or(id)
 }
 
-fn record_href(record: &RecordRef) -> Option<String> {
+/// The page of a record an observation rests on (`entity_id` is the observation's entity).
+fn record_href(record: &RecordRef, entity_id: &str) -> Option<String> {
     let id = url_encode(&record.id);
     match record.kind.as_str() {
         "asset" => Some(format!("/assets/{id}")),
@@ -89,6 +90,10 @@ fn record_href(record: &RecordRef) -> Option<String> {
         "incident" => Some(format!("/incidents/{id}")),
         "risk" => Some(format!("/risks/{id}")),
         "vulnerability_match" => Some(format!("/vulnerabilities/{id}")),
+        "board_member" | "approval" => {
+            Some(format!("/governance?entity={}", url_encode(entity_id)))
+        }
+        "policy" => Some(format!("/policies/{id}")),
         _ => None,
     }
 }
@@ -116,7 +121,7 @@ fn observation_line(
             .iter()
             .map(|r| RecordLine {
                 label: r.label.clone(),
-                href: record_href(r),
+                href: record_href(r, &o.entity_id),
             })
             .collect(),
         more: if o.record_count > kept {

@@ -34,7 +34,7 @@ async fn failing_checks_raise_observations_and_proposals_people_decide() {
             .call(Method::GET, "/api/v1/checks", Some(&auditor), None)
             .await;
         assert_eq!(status, StatusCode::OK, "{name}");
-        assert_eq!(checks.as_array().unwrap().len(), 9, "{name}: {checks}");
+        assert_eq!(checks.as_array().unwrap().len(), 12, "{name}: {checks}");
         assert!(
             checks
                 .as_array()

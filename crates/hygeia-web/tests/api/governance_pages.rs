@@ -135,6 +135,12 @@ async fn the_body_signs_a_policy_and_the_staff_acknowledge_it_from_the_pages() {
         );
 
         let contributor = Browser::sign_in(&app, "contributor@example.org").await;
+        let home = contributor.get("/").await.html;
+        assert!(
+            home.contains("id=\"to-acknowledge\"")
+                && home.contains("Politique de sécurité des SI — v1"),
+            "{name}: the dashboard asks for the acknowledgement"
+        );
         let before = contributor.get(&policy_page).await.html;
         assert!(before.contains("id=\"acknowledge\""), "{name}");
         assert!(
@@ -151,6 +157,8 @@ async fn the_body_signs_a_policy_and_the_staff_acknowledge_it_from_the_pages() {
                 && !after.contains("id=\"acknowledge\""),
             "{name}: {after}"
         );
+        let home = contributor.get("/").await.html;
+        assert!(!home.contains("id=\"to-acknowledge\""), "{name}");
         let list = manager.get(&format!("/governance?entity={a}")).await.html;
         assert!(list.contains("1 / 1"), "{name}: {list}");
     }

@@ -18,9 +18,14 @@ fn checks_run_on_the_demo_and_their_observations_are_listed() {
         .iter()
         .map(|o| o["check_id"].as_str().unwrap())
         .collect();
-    // The demo administrator signs in with a password alone; a demo certificate has lapsed.
+    // The demo administrator signs in with a password alone; a demo certificate has lapsed; a
+    // member of the plant's management body has let their training expire, and a policy is
+    // past its review.
     assert!(
-        checks.contains(&"admins-without-mfa") && checks.contains(&"supplier-certificate-expired"),
+        checks.contains(&"admins-without-mfa")
+            && checks.contains(&"supplier-certificate-expired")
+            && checks.contains(&"board-members-untrained")
+            && checks.contains(&"policy-review-overdue"),
         "{checks:?}"
     );
     let out = hygeia(&["checks", "observations"], &url);
@@ -35,7 +40,7 @@ fn checks_run_on_the_demo_and_their_observations_are_listed() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let said = text(&out.stdout);
     assert!(
-        said.contains("9 checks run: 0 observation(s) opened")
+        said.contains("12 checks run: 0 observation(s) opened")
             && said.contains(&format!("{} open in all", open.as_array().unwrap().len())),
         "{said}"
     );

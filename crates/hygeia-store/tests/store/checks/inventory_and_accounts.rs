@@ -99,7 +99,7 @@ async fn ot_checks_fail_on_unknown_assets_and_unreviewed_flows_then_pass() {
         plant_seen(&store, &plant).await;
 
         let first = run(&store).await;
-        assert_eq!(first.checks, 9, "{name}");
+        assert_eq!(first.checks, 12, "{name}");
         assert_eq!(counts(&first), (2, 0, 0, 2), "{name}: {first:?}");
         // Unidentified in a zone of levels 0 to 3: not the identified PLC, not the lab zone
         // of no level, not the laptop in no zone.

@@ -109,6 +109,7 @@ async fn new_entity(store: &Store, org: &str, name: &str) -> String {
     created.await.unwrap().id
 }
 
+mod governance;
 mod inventory_and_accounts;
 mod proposals;
 mod records;

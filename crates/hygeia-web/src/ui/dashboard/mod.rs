@@ -72,6 +72,8 @@ struct DashboardPage {
     suppliers: Option<suppliers::SupplierTile>,
     /// Automated checks: observations open and result changes to decide.
     checks: Option<Vec<compliance::ComplianceFigure>>,
+    /// The published policies the signed-in user has still to acknowledge: (title, page).
+    to_acknowledge: Vec<(String, String)>,
     /// The entity the switcher chose: (id, name).
     only: Option<(String, String)>,
     /// The class filter's "show all" link (keeps the chosen entity).
@@ -392,6 +394,26 @@ pub async fn home(
     } else {
         None
     };
+    let to_acknowledge = if auth
+        .principal
+        .require(Permission::PolicyAcknowledge)
+        .is_ok()
+    {
+        store
+            .policies_to_acknowledge(&auth.user.id)
+            .await
+            .map_err(|e| fail(e.into()))?
+            .into_iter()
+            .map(|p| {
+                (
+                    format!("{} — v{}", p.title, p.version),
+                    format!("/policies/{}#acknowledgements-h", url_encode(&p.policy_id)),
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let title = tr.t("nav.dashboard").to_owned();
     let shell = Shell::new(
         &state,
@@ -416,6 +438,7 @@ pub async fn home(
         risks,
         suppliers,
         checks,
+        to_acknowledge,
         show_all_href: match &only {
             Some((id, _)) => format!("/?entity={}#entities", url_encode(id)),
             None => "/#entities".to_owned(),
