@@ -77,6 +77,7 @@ async fn the_body_signs_a_policy_and_the_staff_acknowledge_it_from_the_pages() {
                     ("approved_on", "2026-02-27"),
                     ("member_id", &member_id),
                     ("reference", "PV n° 12"),
+                    ("evidence_id", &app.ids.evidence),
                 ],
             )
             .await;
@@ -85,6 +86,10 @@ async fn the_body_signs_a_policy_and_the_staff_acknowledge_it_from_the_pages() {
         assert!(
             page.contains("approuvées le 2026-02-27 par Claire Martin"),
             "{name}: {page}"
+        );
+        assert!(
+            page.contains(&format!("/api/v1/evidence/{}/content", app.ids.evidence)),
+            "{name}: the signed minutes are linked"
         );
 
         let created = manager

@@ -97,7 +97,7 @@ pub async fn record_approval(
         member_id: fields.text("member_id"),
         reference: fields.text("reference"),
         note: fields.text("note"),
-        evidence_id: None,
+        evidence_id: optional(&fields, "evidence_id"),
     };
     let back_to = optional(&fields, "back").filter(|b| crate::ui::is_local_path(b));
     state
@@ -128,7 +128,7 @@ pub async fn add_training(
         provider: fields.text("provider"),
         completed_on: fields.text("completed_on"),
         valid_until: optional(&fields, "valid_until"),
-        evidence_id: None,
+        evidence_id: optional(&fields, "evidence_id"),
     };
     state
         .store

@@ -13,6 +13,7 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::routing::{get, post};
 use hygeia_domain::access::Permission;
+use hygeia_store::PageRequest;
 use hygeia_store::governance::{Approval, BoardMember, Governance, PolicySummary, TrainingRecord};
 use serde::Deserialize;
 
@@ -74,6 +75,7 @@ pub struct MemberLine {
 }
 
 pub struct ApprovalLine {
+    pub evidence: Option<(String, String)>,
     pub subject: String,
     pub what: String,
     pub href: Option<String>,
@@ -83,6 +85,7 @@ pub struct ApprovalLine {
 }
 
 pub struct TrainingLine {
+    pub evidence: Option<(String, String)>,
     pub id: String,
     pub person: String,
     pub board: bool,
@@ -120,9 +123,40 @@ struct GovernancePage {
     signatories: Vec<Choice>,
     member_choices: Vec<Choice>,
     roles: Vec<Choice>,
+    /// The entity's evidence to pick the signed minutes or a certificate from.
+    evidence: Vec<Choice>,
+    evidence_href: String,
     today: String,
     can_write: bool,
     report_href: String,
+}
+
+/// The entity's latest evidence: (id, title, where to open it).
+type EvidenceTitles = Vec<(String, String, String)>;
+
+fn evidence_of(titles: &EvidenceTitles, id: Option<&String>) -> Option<(String, String)> {
+    let id = id?;
+    titles
+        .iter()
+        .find(|(e, _, _)| e == id)
+        .map(|(_, title, href)| (title.clone(), href.clone()))
+}
+
+async fn evidence_titles(state: &AppState, entity_id: &str) -> Result<EvidenceTitles, ApiError> {
+    Ok(state
+        .store
+        .list_evidence_page(entity_id, None, PageRequest::new(Some(200), None))
+        .await?
+        .items
+        .into_iter()
+        .map(|e| {
+            let href = match (&e.kind[..], &e.url) {
+                ("link", Some(url)) => url.clone(),
+                _ => format!("/api/v1/evidence/{}/content", url_encode(&e.id)),
+            };
+            (e.id, e.title, href)
+        })
+        .collect())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -217,10 +251,11 @@ fn member_lines(members: &[BoardMember]) -> Vec<MemberLine> {
         .collect()
 }
 
-fn approval_lines(tr: Tr, approvals: &[Approval]) -> Vec<ApprovalLine> {
+fn approval_lines(tr: Tr, approvals: &[Approval], titles: &EvidenceTitles) -> Vec<ApprovalLine> {
     approvals
         .iter()
         .map(|a| ApprovalLine {
+            evidence: evidence_of(titles, a.evidence_id.as_ref()),
             subject: tr.label("governance.subject", &a.subject),
             what: match &a.policy_title {
                 Some(title) => format!("{title} — {}", a.version),
@@ -241,10 +276,15 @@ fn approval_lines(tr: Tr, approvals: &[Approval]) -> Vec<ApprovalLine> {
         .collect()
 }
 
-fn training_lines(tr: Tr, training: &[TrainingRecord]) -> Vec<TrainingLine> {
+fn training_lines(
+    tr: Tr,
+    training: &[TrainingRecord],
+    titles: &EvidenceTitles,
+) -> Vec<TrainingLine> {
     training
         .iter()
         .map(|t| TrainingLine {
+            evidence: evidence_of(titles, t.evidence_id.as_ref()),
             id: t.id.clone(),
             person: t.person_name.clone(),
             board: t.member_id.is_some(),
@@ -338,6 +378,10 @@ pub async fn governance_page(
         .governance(&auth.principal.scope, &entity_id)
         .await
         .map_err(|e| fail(tr)(e.into()))?;
+    let can_write = auth.principal.require(Permission::GovernanceWrite).is_ok();
+    let titles = evidence_titles(&state, &entity_id)
+        .await
+        .map_err(fail(tr))?;
     let sitting = g.members.iter().filter(|m| m.sitting);
     let page = GovernancePage {
         entities: {
@@ -370,8 +414,8 @@ pub async fn governance_page(
             })
             .collect(),
         members: member_lines(&g.members),
-        approvals: approval_lines(tr, &g.approvals),
-        training: training_lines(tr, &g.training),
+        approvals: approval_lines(tr, &g.approvals, &titles),
+        training: training_lines(tr, &g.training, &titles),
         policies: policy_lines(tr, &g.policies),
         signatories: sitting
             .clone()
@@ -391,7 +435,15 @@ pub async fn governance_page(
             .date_naive()
             .format("%Y-%m-%d")
             .to_string(),
-        can_write: auth.principal.require(Permission::GovernanceWrite).is_ok(),
+        evidence: std::iter::once(choice("", "—".to_owned()))
+            .chain(
+                titles
+                    .iter()
+                    .map(|(id, title, _)| choice(id, title.clone())),
+            )
+            .collect(),
+        evidence_href: format!("/compliance/evidence?entity={}", url_encode(&entity_id)),
+        can_write,
         report_href: format!(
             "/api/v1/entities/{}/reports/board?lang={}",
             url_encode(&entity_id),
