@@ -15,7 +15,7 @@ pub use members::BoardMember;
 pub use policies::{
     PendingAcknowledgement, Person, Policy, PolicyAcknowledgements, PolicySummary, PolicyVersion,
 };
-pub use status::{Governance, GovernanceStatus};
+pub use status::{Governance, GovernanceOverview, GovernanceStatus};
 pub use training::TrainingRecord;
 
 use chrono::NaiveDate;

@@ -155,7 +155,82 @@ pub(super) async fn governance_of(
     })
 }
 
+/// What needs doing in governance over the entities the caller sees (or one of them).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GovernanceOverview {
+    /// Entities whose measures were never approved, or last approved a year ago or more.
+    pub measures_due: i64,
+    /// The latest training of a person and course, ending within the reminder notice or ended.
+    pub trainings_to_renew: i64,
+    /// Published policies whose review day has come.
+    pub policies_review_due: i64,
+}
+
+/// Counts per entity, summed over the entities in view.
+async fn per_entity(
+    conn: &mut AnyConnection,
+    sql: &'static str,
+    day: &str,
+    keep: &impl Fn(&str) -> bool,
+) -> Result<i64> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(sql).bind(day).fetch_all(&mut *conn).await?;
+    Ok(rows
+        .iter()
+        .filter(|(entity, _)| keep(entity))
+        .map(|(_, n)| n)
+        .sum())
+}
+
+/// Entities with no approval of the measures after the day given.
+const MEASURES_DUE: &str = "SELECT n.id, CAST(1 AS BIGINT) FROM entities n WHERE NOT EXISTS \
+    (SELECT 1 FROM governance_approvals a WHERE a.entity_id = n.id \
+     AND a.subject = 'measures' AND a.approved_on > $1)";
+
+/// The latest record of each person and course ending by the day given.
+const TRAININGS_TO_RENEW: &str = "SELECT t.entity_id, COUNT(*) FROM training_records t \
+    WHERE t.valid_until IS NOT NULL AND t.valid_until <= $1 AND NOT EXISTS \
+    (SELECT 1 FROM training_records n WHERE n.entity_id = t.entity_id \
+     AND LOWER(n.course) = LOWER(t.course) \
+     AND COALESCE(n.member_id, n.user_id, LOWER(n.person_name)) \
+       = COALESCE(t.member_id, t.user_id, LOWER(t.person_name)) \
+     AND (n.completed_on > t.completed_on OR (n.completed_on = t.completed_on AND n.id > t.id))) \
+    GROUP BY t.entity_id";
+
+/// Published policies whose review day is the day given or before.
+const POLICIES_REVIEW_DUE: &str = "SELECT p.entity_id, COUNT(*) FROM policies p \
+    JOIN policy_versions v ON v.policy_id = p.id \
+    WHERE v.state = 'published' AND v.next_review_on <= $1 GROUP BY p.entity_id";
+
 impl Store {
+    /// What needs doing in governance over the entities in `scope` (only `only`, if given).
+    pub async fn governance_overview(
+        &self,
+        scope: &EntityScope,
+        only: Option<&str>,
+    ) -> Result<GovernanceOverview> {
+        use chrono::{Days, Months};
+        use hygeia_domain::governance::approvals::MEASURES_RENEWAL_MONTHS;
+        use hygeia_domain::governance::training::REMINDER_DAYS;
+        let today = self.today();
+        let keep = |entity: &str| scope.contains(entity) && only.is_none_or(|o| o == entity);
+        let year_ago = today
+            .checked_sub_months(Months::new(MEASURES_RENEWAL_MONTHS))
+            .unwrap_or(today);
+        let soon = today
+            .checked_add_days(Days::new(REMINDER_DAYS))
+            .unwrap_or(today);
+        let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+        let mut conn = self.reader().acquire().await?;
+        Ok(GovernanceOverview {
+            measures_due: per_entity(&mut conn, MEASURES_DUE, &day(year_ago), &keep).await?,
+            trainings_to_renew: per_entity(&mut conn, TRAININGS_TO_RENEW, &day(soon), &keep)
+                .await?,
+            policies_review_due: per_entity(&mut conn, POLICIES_REVIEW_DUE, &day(today), &keep)
+                .await?,
+        })
+    }
+
     /// An entity's governance: members, approvals, training, policies and where it stands.
     pub async fn governance(&self, scope: &EntityScope, entity_id: &str) -> Result<Governance> {
         let mut conn = self.reader().acquire().await?;

@@ -563,6 +563,19 @@ async fn trainings_expire_are_reminded_and_a_renewal_takes_the_place_of_the_old_
             "{name}"
         );
         assert_eq!(status.trainings_to_renew.len(), 1, "{name}");
+        let overview = store.governance_overview(&all, None).await.unwrap();
+        assert_eq!(
+            (overview.measures_due, overview.trainings_to_renew),
+            (2, 1),
+            "{name}: neither entity approved its measures; one training ends in 30 days"
+        );
+        let clinic_only = EntityScope::Only([clinic.clone()].into());
+        let overview = store.governance_overview(&clinic_only, None).await.unwrap();
+        assert_eq!(
+            (overview.measures_due, overview.trainings_to_renew),
+            (1, 0),
+            "{name}: the clinic's view"
+        );
 
         let outsider = TrainingInput {
             user_id: Some(nurse.clone()),
@@ -616,6 +629,11 @@ async fn trainings_expire_are_reminded_and_a_renewal_takes_the_place_of_the_old_
             (status.members_trained, status.trainings_to_renew.len()),
             (2, 0),
             "{name}"
+        );
+        let overview = store.governance_overview(&all, Some(&plant)).await.unwrap();
+        assert_eq!(
+            overview.trainings_to_renew, 0,
+            "{name}: renewals replace the old records"
         );
         store
             .remove_training(&actor, &all, &mistake.id)

@@ -164,6 +164,11 @@ async fn the_body_signs_a_policy_and_the_staff_acknowledge_it_from_the_pages() {
         );
         let home = contributor.get("/").await.html;
         assert!(!home.contains("id=\"to-acknowledge\""), "{name}");
+        let home = manager.get(&format!("/?entity={a}")).await.html;
+        assert!(
+            home.contains("id=\"governance-tile\"") && home.contains("politiques à réexaminer"),
+            "{name}: {home}"
+        );
         let list = manager.get(&format!("/governance?entity={a}")).await.html;
         assert!(list.contains("1 / 1"), "{name}: {list}");
     }

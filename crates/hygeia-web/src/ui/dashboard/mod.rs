@@ -8,6 +8,7 @@ mod charts;
 mod checks;
 mod compliance;
 mod entity;
+mod governance;
 mod incidents;
 mod monitoring;
 mod nis2;
@@ -72,6 +73,8 @@ struct DashboardPage {
     suppliers: Option<suppliers::SupplierTile>,
     /// Automated checks: observations open and result changes to decide.
     checks: Option<Vec<compliance::ComplianceFigure>>,
+    /// Governance: measures awaiting approval, trainings to renew, policies to review.
+    governance: Option<Vec<compliance::ComplianceFigure>>,
     /// The published policies the signed-in user has still to acknowledge: (title, page).
     to_acknowledge: Vec<(String, String)>,
     /// The entity the switcher chose: (id, name).
@@ -394,6 +397,16 @@ pub async fn home(
     } else {
         None
     };
+    let governance = if auth.principal.require(Permission::GovernanceRead).is_ok() {
+        let only_id = only.as_ref().map(|(id, _)| id.as_str());
+        let overview = store
+            .governance_overview(&scope, only_id)
+            .await
+            .map_err(|e| fail(e.into()))?;
+        Some(governance::tile(tr, &overview, only_id))
+    } else {
+        None
+    };
     let to_acknowledge = if auth
         .principal
         .require(Permission::PolicyAcknowledge)
@@ -438,6 +451,7 @@ pub async fn home(
         risks,
         suppliers,
         checks,
+        governance,
         to_acknowledge,
         show_all_href: match &only {
             Some((id, _)) => format!("/?entity={}#entities", url_encode(id)),
