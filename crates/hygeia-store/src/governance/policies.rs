@@ -466,7 +466,7 @@ impl Store {
         )
         .await?;
         let after = policy_in(&mut tx, scope, &id, self.today()).await?;
-        self.audit_policy(
+        audit_policy(
             &mut tx,
             (actor, &now),
             "governance.policy.create",
@@ -503,7 +503,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let after = policy_in(&mut tx, scope, id, self.today()).await?;
-        self.audit_policy(
+        audit_policy(
             &mut tx,
             (actor, &now),
             "governance.policy.update",
@@ -559,7 +559,7 @@ impl Store {
             insert_draft(&mut tx, id, version + 1, next, (&now, actor)).await?;
         }
         let after = policy_in(&mut tx, scope, id, self.today()).await?;
-        self.audit_policy(
+        audit_policy(
             &mut tx,
             (actor, &now),
             "governance.policy.draft",
@@ -612,7 +612,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let after = policy_in(&mut tx, scope, id, today).await?;
-        self.audit_policy(
+        audit_policy(
             &mut tx,
             (actor, &now),
             "governance.policy.publish",
@@ -683,25 +683,25 @@ impl Store {
         tx.commit().await?;
         Ok(after)
     }
+}
 
-    async fn audit_policy(
-        &self,
-        tx: &mut crate::database::WriteTx,
-        (actor, now): (&Actor, &str),
-        action: &str,
-        before: Option<&Policy>,
-        after: &Policy,
-    ) -> Result<()> {
-        let change = Change {
-            action,
-            object_type: "policy",
-            object_id: &after.summary.id,
-            entity_id: Some(&after.summary.entity_id),
-            before: before.and_then(|b| serde_json::to_value(&b.versions).ok()),
-            after: serde_json::to_value(&after.versions).ok(),
-        };
-        append(tx, actor, now, change).await.map(|_| ())
-    }
+/// Appends the audit record of a policy change: its versions before and after.
+async fn audit_policy(
+    tx: &mut crate::database::WriteTx,
+    (actor, now): (&Actor, &str),
+    action: &str,
+    before: Option<&Policy>,
+    after: &Policy,
+) -> Result<()> {
+    let change = Change {
+        action,
+        object_type: "policy",
+        object_id: &after.summary.id,
+        entity_id: Some(&after.summary.entity_id),
+        before: before.and_then(|b| serde_json::to_value(&b.versions).ok()),
+        after: serde_json::to_value(&after.versions).ok(),
+    };
+    append(tx, actor, now, change).await.map(|_| ())
 }
 
 async fn insert_draft(

@@ -187,15 +187,14 @@ const MEASURES_DUE: &str = "SELECT n.id, CAST(1 AS BIGINT) FROM entities n WHERE
     (SELECT 1 FROM governance_approvals a WHERE a.entity_id = n.id \
      AND a.subject = 'measures' AND a.approved_on > $1)";
 
-/// The latest record of each person and course ending by the day given.
-const TRAININGS_TO_RENEW: &str = "SELECT t.entity_id, COUNT(*) FROM training_records t \
-    WHERE t.valid_until IS NOT NULL AND t.valid_until <= $1 AND NOT EXISTS \
-    (SELECT 1 FROM training_records n WHERE n.entity_id = t.entity_id \
-     AND LOWER(n.course) = LOWER(t.course) \
-     AND COALESCE(n.member_id, n.user_id, LOWER(n.person_name)) \
-       = COALESCE(t.member_id, t.user_id, LOWER(t.person_name)) \
-     AND (n.completed_on > t.completed_on OR (n.completed_on = t.completed_on AND n.id > t.id))) \
-    GROUP BY t.entity_id";
+/// The latest record of each person and course ending by the day given (a window function
+/// ranks each person's records of a course, latest completion first: one pass, no per-record
+/// subquery).
+const TRAININGS_TO_RENEW: &str = "SELECT entity_id, COUNT(*) FROM (SELECT entity_id, \
+    valid_until, ROW_NUMBER() OVER (PARTITION BY entity_id, LOWER(course), \
+    COALESCE(member_id, user_id, LOWER(person_name)) \
+    ORDER BY completed_on DESC, id DESC) AS rn FROM training_records) t \
+    WHERE rn = 1 AND valid_until IS NOT NULL AND valid_until <= $1 GROUP BY entity_id";
 
 /// Published policies whose review day is the day given or before.
 const POLICIES_REVIEW_DUE: &str = "SELECT p.entity_id, COUNT(*) FROM policies p \
