@@ -158,6 +158,14 @@ fn user_json(user: &User) -> Option<serde_json::Value> {
     serde_json::to_value(user).ok()
 }
 
+/// The condition on `users u` that keeps the active users who may see the entity bound as
+/// `$1`: administrators of its organisation, and those granted it. The one definition of who
+/// sees an entity in SQL.
+pub(crate) const WITH_ACCESS_TO_ENTITY: &str = "u.deactivated_at IS NULL \
+    AND u.organisation_id = (SELECT organisation_id FROM entities WHERE id = $1) \
+    AND (u.role = 'administrator' OR EXISTS (SELECT 1 FROM user_entities g \
+         WHERE g.user_id = u.id AND g.entity_id = $1))";
+
 impl Store {
     pub(crate) async fn grants_in(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<String>> {
         Ok(sqlx::query_scalar(
@@ -203,17 +211,14 @@ impl Store {
     /// The active users who may see `entity_id` (administrators, and those granted the
     /// entity), by name: the people a result of the entity can be given to.
     pub async fn users_with_access(&self, entity_id: &str) -> Result<Vec<EntityMember>> {
-        let rows = sqlx::query(
-            "SELECT u.email, u.display_name FROM users u \
-             WHERE u.deactivated_at IS NULL \
-               AND u.organisation_id = (SELECT organisation_id FROM entities WHERE id = $1) \
-               AND (u.role = 'administrator' OR EXISTS (SELECT 1 FROM user_entities g \
-                    WHERE g.user_id = u.id AND g.entity_id = $1)) \
-             ORDER BY u.display_name, u.email",
-        )
-        .bind(entity_id)
-        .fetch_all(self.reader())
-        .await?;
+        let sql = format!(
+            "SELECT u.email, u.display_name FROM users u WHERE {WITH_ACCESS_TO_ENTITY} \
+             ORDER BY u.display_name, u.email"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(entity_id)
+            .fetch_all(self.reader())
+            .await?;
         use sqlx::Row;
         rows.iter()
             .map(|row| {

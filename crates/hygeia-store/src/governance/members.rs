@@ -83,6 +83,17 @@ impl Store {
         member_in(&mut conn, scope, id, self.today()).await
     }
 
+    /// The members of an entity the caller may see, those sitting first.
+    pub async fn board_members(
+        &self,
+        scope: &EntityScope,
+        entity_id: &str,
+    ) -> Result<Vec<BoardMember>> {
+        let mut conn = self.reader().acquire().await?;
+        entity_check(&mut conn, scope, entity_id).await?;
+        members_of(&mut conn, entity_id, self.today()).await
+    }
+
     /// Appoints a member to an entity's management body; audited `governance.member.add`.
     pub async fn add_board_member(
         &self,

@@ -25,6 +25,7 @@ use sqlx::AnyConnection;
 
 use crate::Store;
 use crate::error::{Result, StoreError};
+use crate::users::WITH_ACCESS_TO_ENTITY;
 
 /// A day as stored (`YYYY-MM-DD`).
 pub(crate) fn day_text(day: NaiveDate) -> String {
@@ -66,16 +67,12 @@ async fn user_check(
     let Some(user_id) = user_id else {
         return Ok(());
     };
-    let found: Option<String> = sqlx::query_scalar(
-        "SELECT u.id FROM users u WHERE u.id = $1 AND u.deactivated_at IS NULL \
-           AND u.organisation_id = (SELECT organisation_id FROM entities WHERE id = $2) \
-           AND (u.role = 'administrator' OR EXISTS (SELECT 1 FROM user_entities g \
-                WHERE g.user_id = u.id AND g.entity_id = $2))",
-    )
-    .bind(user_id)
-    .bind(entity_id)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let sql = format!("SELECT u.id FROM users u WHERE u.id = $2 AND {WITH_ACCESS_TO_ENTITY}");
+    let found: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(entity_id)
+        .bind(user_id)
+        .fetch_optional(&mut *conn)
+        .await?;
     match found {
         Some(_) => Ok(()),
         None => Err(ValidationErrors(vec![FieldError::not_an_owner(field, user_id)]).into()),

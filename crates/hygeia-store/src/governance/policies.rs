@@ -18,6 +18,7 @@ use super::{day_text, entity_check, stored_day};
 use crate::assessments::evidence::evidence_check;
 use crate::audit::{Change, append};
 use crate::error::{Result, StoreError};
+use crate::users::WITH_ACCESS_TO_ENTITY;
 use crate::{Actor, Store, new_id};
 
 /// A user a policy applies to.
@@ -104,17 +105,14 @@ fn roles_of(text: &str) -> Vec<String> {
 
 /// The active users who may see the entity, with their role.
 async fn people_of(conn: &mut AnyConnection, entity_id: &str) -> Result<Vec<(Person, String)>> {
-    let rows = sqlx::query(
+    let sql = format!(
         "SELECT u.id, u.display_name, u.email, u.role FROM users u \
-         WHERE u.deactivated_at IS NULL \
-           AND u.organisation_id = (SELECT organisation_id FROM entities WHERE id = $1) \
-           AND (u.role = 'administrator' OR EXISTS (SELECT 1 FROM user_entities g \
-                WHERE g.user_id = u.id AND g.entity_id = $1)) \
-         ORDER BY u.display_name, u.email",
-    )
-    .bind(entity_id)
-    .fetch_all(&mut *conn)
-    .await?;
+         WHERE {WITH_ACCESS_TO_ENTITY} ORDER BY u.display_name, u.email"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(entity_id)
+        .fetch_all(&mut *conn)
+        .await?;
     rows.iter()
         .map(|row| {
             Ok((
@@ -161,13 +159,20 @@ async fn latest_acknowledgements(
     Ok(out)
 }
 
-/// The policies of an entity (or one of them), by title.
+/// Who may see an entity (with their role) and each one's latest acknowledged version of each
+/// policy: read once, for the summaries and a policy's acknowledgements alike.
+struct Readers {
+    people: Vec<(Person, String)>,
+    acks: BTreeMap<String, BTreeMap<String, u32>>,
+}
+
+/// The policies of an entity (or one of them), by title, with the readers they were counted on.
 async fn summaries(
     conn: &mut AnyConnection,
     entity_id: &str,
     only: Option<&str>,
     today: NaiveDate,
-) -> Result<Vec<PolicySummary>> {
+) -> Result<(Vec<PolicySummary>, Readers)> {
     let rows = sqlx::query(
         "SELECT p.id, p.title, p.owner, p.audience_roles, p.review_months, \
            l.version AS latest_version, l.state AS latest_state, \
@@ -184,7 +189,8 @@ async fn summaries(
     .await?;
     let people = people_of(conn, entity_id).await?;
     let acks = latest_acknowledgements(conn, entity_id).await?;
-    rows.iter()
+    let summaries = rows
+        .iter()
         .map(|row| {
             let id: String = row.try_get("id")?;
             let audience_roles = roles_of(&row.try_get::<String, _>("audience_roles")?);
@@ -228,7 +234,8 @@ async fn summaries(
                 id,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    Ok((summaries, Readers { people, acks }))
 }
 
 /// The policies of an entity.
@@ -237,7 +244,7 @@ pub(super) async fn policies_of(
     entity_id: &str,
     today: NaiveDate,
 ) -> Result<Vec<PolicySummary>> {
-    summaries(conn, entity_id, None, today).await
+    Ok(summaries(conn, entity_id, None, today).await?.0)
 }
 
 async fn policy_entity_in(
@@ -297,20 +304,16 @@ async fn policy_in(
     today: NaiveDate,
 ) -> Result<Policy> {
     let entity_id = policy_entity_in(conn, scope, id).await?;
-    let summary = summaries(conn, &entity_id, Some(id), today)
-        .await?
+    let (mut found, mut readers) = summaries(conn, &entity_id, Some(id), today).await?;
+    let summary = found
         .pop()
         .ok_or_else(|| StoreError::not_found("policy", id))?;
     let versions = versions_of(conn, id).await?;
     let acknowledgements = match summary.published_version {
         Some(version) => {
-            let people = people_of(conn, &entity_id).await?;
-            let targets = audience(&people, &summary.audience_roles);
+            let targets = audience(&readers.people, &summary.audience_roles);
             let required: BTreeSet<String> = targets.iter().map(|p| p.user_id.clone()).collect();
-            let latest = latest_acknowledgements(conn, &entity_id)
-                .await?
-                .remove(id)
-                .unwrap_or_default();
+            let latest = readers.acks.remove(id).unwrap_or_default();
             let split = acknowledgements(&required, &latest, u32::try_from(version).unwrap_or(0));
             let person = |user_id: &String| {
                 targets

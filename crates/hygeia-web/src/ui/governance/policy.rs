@@ -65,10 +65,9 @@ pub async fn policy_page(
         .map_err(|e| fail(tr)(e.into()))?;
     let members = state
         .store
-        .governance(scope, &p.summary.entity_id)
+        .board_members(scope, &p.summary.entity_id)
         .await
-        .map_err(|e| fail(tr)(e.into()))?
-        .members;
+        .map_err(|e| fail(tr)(e.into()))?;
     let me = auth.user.id.as_str();
     let acks = p.acknowledgements.as_ref();
     let names = |people: Option<&Vec<hygeia_store::governance::Person>>| {
